@@ -1,0 +1,39 @@
+// The cells this node hosts: slot (the host's handle) -> species id.
+export const MAX_CELLS: i32 = 8;
+
+const slotSpecies = new StaticArray<u32>(MAX_CELLS); // 0 = empty
+const slotHandle = new StaticArray<i32>(MAX_CELLS);
+
+/** Registers `species` under the host's `slot` handle; 0, or -1 when the table is full or species is 0. */
+export function cellsHost(slot: i32, species: u32): i32 {
+  if (species == 0) return -1;
+  for (let i = 0; i < MAX_CELLS; i++) {
+    if (unchecked(slotSpecies[i]) == 0) {
+      unchecked(slotSpecies[i] = species);
+      unchecked(slotHandle[i] = slot);
+      return 0;
+    }
+  }
+  return -1;
+}
+
+export function cellsUnhost(slot: i32): void {
+  for (let i = 0; i < MAX_CELLS; i++) {
+    if (unchecked(slotSpecies[i]) != 0 && unchecked(slotHandle[i]) == slot) unchecked(slotSpecies[i] = 0);
+  }
+}
+
+/** The host's slot handle hosting `species`, or -1. */
+export function cellsSlotOf(species: u32): i32 {
+  for (let i = 0; i < MAX_CELLS; i++) if (unchecked(slotSpecies[i]) == species) return unchecked(slotHandle[i]);
+  return -1;
+}
+
+export function cellsCount(): i32 {
+  let n = 0;
+  for (let i = 0; i < MAX_CELLS; i++) if (unchecked(slotSpecies[i]) != 0) n++;
+  return n;
+}
+
+/** Species id at table index i (0 if empty), for announcements. */
+export function cellsSpeciesAt(i: i32): u32 { return unchecked(slotSpecies[i]); }

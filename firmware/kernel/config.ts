@@ -1,0 +1,31 @@
+// Kernel settings the host may change with k_config(key, value). Defaults suit a LAN node.
+export const C_CALL_TIMEOUT_MS: i32 = 0;
+export const C_PROBE_INTERVAL_MS: i32 = 1;
+export const C_ANNOUNCE_INTERVAL_MS: i32 = 2;
+export const C_PEER_MAX_AGE_MS: i32 = 3;
+export const C_DEFAULT_ROUTE: i32 = 4;
+export const C_FAIL_HOLD_MS: i32 = 5;
+export const C_COUNT: i32 = 6;
+
+const values = new StaticArray<f64>(C_COUNT);
+// A call a healthy LAN peer has not answered in 2 s is lost; the caller decides whether to retry.
+values[C_CALL_TIMEOUT_MS] = 2000;
+// One probe per second per node: the probe budget the accuracy targets are measured at.
+values[C_PROBE_INTERVAL_MS] = 1000;
+// Pheromones once a second: discovery within a few seconds on a LAN at negligible traffic.
+values[C_ANNOUNCE_INTERVAL_MS] = 1000;
+// Five missed announcements (or a minute without any frame) and a peer is forgotten.
+values[C_PEER_MAX_AGE_MS] = 60000;
+// 1: a call with no known replica goes out with dst = 0 (the host's transport picks the link).
+values[C_DEFAULT_ROUTE] = 0;
+// After a timeout, a peer is skipped by routing for this long, so calls fail over at once.
+values[C_FAIL_HOLD_MS] = 5000;
+
+export function cfg(key: i32): f64 { return unchecked(values[key]); }
+
+/** Returns 0, or -1 for an unknown key or a negative / non-finite value. */
+export function cfgSet(key: i32, v: f64): i32 {
+  if (key < 0 || key >= C_COUNT || !isFinite(v) || v < 0) return -1;
+  unchecked(values[key] = v);
+  return 0;
+}

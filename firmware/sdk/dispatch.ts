@@ -1,0 +1,264 @@
+// Support for the dispatcher that `cell build` generates (host/sdk/codegen-dispatch.ts): argument
+// decoding with a memory budget, and the REPLY / ERROR payloads of docs/wire.md. Handlers never
+// import this; they use ./cell.
+import { CborError, CborReader, CborWriter } from "../cbor/index";
+import { failureMessage } from "./cell";
+
+// ERROR payload codes (docs/wire.md) that a cell sends itself.
+export const ERR_UNKNOWN_METHOD: u32 = 2;
+export const ERR_BAD_ARGS: u32 = 3;
+export const ERR_CELL_ERROR: u32 = 7;
+export const ERR_TOO_LARGE: u32 = 8;
+
+// Reader codes of our own, past CborError's range, recorded with CborReader.fail().
+/** Decoding the arguments would allocate more than the call's heap budget. */
+export const ARG_OVER_BUDGET: i32 = 64;
+/** A struct map with an unknown, repeated or missing field. */
+export const ARG_BAD_FIELD: i32 = 65;
+/** The payload is not an array starting with the method index. */
+export const ARG_NOT_A_CALL: i32 = 66;
+
+// Heap cost of one object beyond its payload: TLSF block header plus the AS object header,
+// rounded up to the allocator's 16-byte granule. Overestimating only makes the budget safer.
+const OBJECT_COST: i32 = 32;
+
+let outPtr: usize = 0;
+let outCap: i32 = 0;
+let writer = new CborWriter(0, 0);
+
+/** Where REPLY and ERROR payloads go: the generated entry's static output buffer. */
+export function useOutput(ptr: usize, cap: i32): void {
+  outPtr = ptr;
+  outCap = cap;
+  writer.reset(ptr, cap);
+}
+
+/**
+ * A CALL payload `[method_index, arg0, ...]` being decoded. Every read is checked by the CBOR
+ * reader; what it allocates is charged to `budget` first, so no payload can exhaust the cell's
+ * one page of memory (a trap there would take the cell's state with it).
+ */
+export class CallReader {
+  readonly cbor: CborReader;
+  /** Arguments after the method index; -1 until beginCall(). */
+  argc: i32 = -1;
+  private budget: i32;
+
+  constructor(ptr: usize, len: i32, budget: i32) {
+    this.cbor = new CborReader(ptr, len);
+    this.budget = budget;
+  }
+
+  /** No error so far. */
+  get ok(): bool {
+    return this.cbor.error == 0;
+  }
+
+  /** The first error: a CborError or one of the ARG_ codes. */
+  get error(): i32 {
+    return this.cbor.error;
+  }
+
+  /** Reads the array head and the method index; sets argc. */
+  beginCall(): u64 {
+    const n = this.cbor.readArrayHeader();
+    if (n < 1) {
+      this.cbor.fail(ARG_NOT_A_CALL);
+      return 0;
+    }
+    this.argc = n - 1;
+    const index = this.cbor.readUint();
+    if (!this.ok) this.cbor.fail(ARG_NOT_A_CALL);
+    return index;
+  }
+
+  /** True when nothing follows the CALL array. */
+  end(): bool {
+    return this.cbor.expectEnd();
+  }
+
+  bool(): bool {
+    return this.cbor.readBool();
+  }
+
+  i8(): i8 {
+    return <i8>this.ranged(-128, 127);
+  }
+
+  u8(): u8 {
+    return <u8>this.ranged(0, 255);
+  }
+
+  i16(): i16 {
+    return <i16>this.ranged(-32768, 32767);
+  }
+
+  u16(): u16 {
+    return <u16>this.ranged(0, 65535);
+  }
+
+  i32(): i32 {
+    return this.cbor.readI32();
+  }
+
+  u32(): u32 {
+    return this.cbor.readU32();
+  }
+
+  i64(): i64 {
+    return this.cbor.readInt();
+  }
+
+  u64(): u64 {
+    return this.cbor.readUint();
+  }
+
+  f32(): f32 {
+    return <f32>this.cbor.readF64();
+  }
+
+  f64(): f64 {
+    return this.cbor.readF64();
+  }
+
+  string(): string {
+    const n = this.cbor.readTextRaw();
+    // UTF-16 needs at most two bytes per UTF-8 byte.
+    if (!this.ok || !this.charge(OBJECT_COST + 2 * n)) return "";
+    return String.UTF8.decodeUnsafe(this.cbor.lastPtr, <usize>n, false);
+  }
+
+  bytes(): Uint8Array {
+    const n = this.cbor.readBytesRaw();
+    if (!this.ok || !this.charge(2 * OBJECT_COST + n)) return new Uint8Array(0);
+    const data = new Uint8Array(n);
+    memory.copy(data.dataStart, this.cbor.lastPtr, <usize>n);
+    return data;
+  }
+
+  /** Consumes a null and returns true; otherwise reads nothing. */
+  isNull(): bool {
+    return this.cbor.readNull();
+  }
+
+  /** An array head whose elements take `elementSize` bytes each; 0 on error or over budget. */
+  arrayLength(elementSize: usize, objects: i32): i32 {
+    const n = this.cbor.readArrayHeader();
+    // n is at most the payload length (the reader checks), so the product cannot overflow.
+    if (n < 0 || !this.charge(objects * OBJECT_COST + n * <i32>elementSize)) return 0;
+    return n;
+  }
+
+  /** A map head (a struct); 0 on error. */
+  mapLength(): i32 {
+    const n = this.cbor.readMapHeader();
+    return n < 0 ? 0 : n;
+  }
+
+  /** A struct instance with every field zero, built without its constructor (which may take arguments). */
+  newStruct<T>(): T {
+    if (!this.charge(OBJECT_COST + <i32>offsetof<T>())) return changetype<T>(0);
+    return changetype<T>(__new(offsetof<T>(), idof<T>()));
+  }
+
+  /** Records an unknown, repeated or missing struct field. */
+  badField(): void {
+    this.cbor.fail(ARG_BAD_FIELD);
+  }
+
+  private ranged(min: i32, max: i32): i32 {
+    const v = this.cbor.readI32();
+    if (v < min || v > max) this.cbor.fail(CborError.OVERFLOW);
+    return v;
+  }
+
+  private charge(bytes: i32): bool {
+    const cost = (bytes + 15) & ~15;
+    if (cost > this.budget) {
+      this.cbor.fail(ARG_OVER_BUDGET);
+      this.budget = 0;
+      return false;
+    }
+    this.budget -= cost;
+    return true;
+  }
+}
+
+/** Human words for a reader error, for "bad args: ..." messages. */
+export function problemText(code: i32): string {
+  switch (code) {
+    case CborError.TRUNCATED: return "truncated";
+    case CborError.WRONG_TYPE: return "wrong type";
+    case CborError.OVERFLOW: return "out of range";
+    case CborError.INDEFINITE: return "indefinite-length item";
+    case CborError.TOO_DEEP: return "nested too deep";
+    case CborError.BAD_UTF8: return "invalid UTF-8";
+    case CborError.RESERVED: return "malformed CBOR";
+    case CborError.UNSUPPORTED: return "unsupported CBOR item (tag or simple value)";
+    case CborError.TRAILING: return "trailing bytes";
+    case ARG_OVER_BUDGET: return "too large for the cell's memory";
+    case ARG_BAD_FIELD: return "unknown, repeated or missing struct field";
+    case ARG_NOT_A_CALL: return "not a CALL payload [method_index, ...args]";
+    default: return "error " + code.toString();
+  }
+}
+
+// ---- replies: each returns what cell_handle returns (length of a REPLY, or -length of an ERROR) ----
+
+/** Writes ERROR [code, message] to the output buffer; cuts the message to fit. */
+export function replyError(code: u32, message: string): i32 {
+  const w = writer;
+  w.reset(outPtr, outCap);
+  w.arrayHeader(2);
+  w.uint(code);
+  w.text(message);
+  if (w.overflow) {
+    const utf8 = Uint8Array.wrap(String.UTF8.encode(message));
+    // Room left after the 1-byte array head, a 1-byte code and a text head of up to 3 bytes.
+    let n = min(utf8.length, outCap - 5);
+    // Cut at a character boundary: back up over continuation bytes (10xxxxxx).
+    if (n < utf8.length) while (n > 0 && (utf8[n] & 0xc0) == 0x80) n--;
+    w.reset(outPtr, outCap);
+    w.arrayHeader(2);
+    w.uint(code);
+    w.textRaw(utf8.dataStart, max(n, 0));
+  }
+  return -w.length;
+}
+
+export function unknownMethod(index: u64): i32 {
+  return replyError(ERR_UNKNOWN_METHOD, "unknown method " + index.toString());
+}
+
+/** The payload is not `[method_index, ...]`, or something follows the array. */
+export function badCall(r: CallReader): i32 {
+  return replyError(ERR_BAD_ARGS, "bad args: " + problemText(r.error));
+}
+
+export function badArity(method: string, expected: i32, got: i32): i32 {
+  const noun = expected == 1 ? " argument" : " arguments";
+  return replyError(ERR_BAD_ARGS, "bad args: " + method + " takes " + expected.toString() + noun + ", got " + got.toString());
+}
+
+/** Argument `position` (1-based) did not decode as `type`. */
+export function badArg(r: CallReader, method: string, position: i32, name: string, type: string): i32 {
+  const what = method + " argument " + position.toString() + " (" + name + ": " + type + ")";
+  if (r.error == ARG_OVER_BUDGET) return replyError(ERR_TOO_LARGE, "args too large: " + what + " does not fit the cell's memory");
+  return replyError(ERR_BAD_ARGS, "bad args: " + what + ": " + problemText(r.error));
+}
+
+/** The handler called fail(message). */
+export function replyFailure(): i32 {
+  return replyError(ERR_CELL_ERROR, failureMessage());
+}
+
+/** A writer over the output buffer for the REPLY payload. */
+export function beginReply(): CborWriter {
+  writer.reset(outPtr, outCap);
+  return writer;
+}
+
+export function endReply(w: CborWriter): i32 {
+  if (w.overflow) return replyError(ERR_TOO_LARGE, "result too large: more than " + outCap.toString() + " bytes");
+  return w.length;
+}

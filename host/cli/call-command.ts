@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import { readFile, access } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { CellNode } from '../runtime/cell-node.ts';
+import { UdpTransport, parseUdpAddress } from '../transport/udp-transport.ts';
+import { newIdentity } from '../identity/node-identity.ts';
+import { kernelPath } from '../build/build-kernel.ts';
+import { validateSchema, type CellSchema } from '../sdk/schema.ts';
+import { speciesIdOf } from '../sdk/species.ts';
+import { argsFromJson, encodeCall, decodeReply, decodeError } from '../sdk/call-codec.ts';
+import { DEFAULT_PORT } from './run-command.ts';
+
+/** Finds a species' schema: a path, or a name looked up as <dir>/<name>.schema.json. */
+export async function loadSchema(nameOrPath: string, dir: string): Promise<CellSchema> {
+  const candidates = nameOrPath.endsWith('.json') ? [resolve(nameOrPath)] : [join(resolve(dir), `${nameOrPath}.schema.json`)];
+  for (const file of candidates) {
+    try {
+      await access(file);
+    } catch {
+      continue;
+    }
+    return validateSchema(JSON.parse(await readFile(file, 'utf8')));
+  }
+  throw new Error(`no schema for "${nameOrPath}" (looked for ${candidates.join(', ')}); build the cell first or pass --schema-dir`);
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v));
+}
+
+export function registerCall(program: Command): void {
+  program
+    .command('call')
+    .description('call a method of a species and print the reply as JSON')
+    .argument('<species>', 'cell name (schema looked up in --schema-dir) or a .schema.json path')
+    .argument('<method>', 'method name')
+    .argument('[args]', 'arguments as JSON: an object by parameter name or an array', '[]')
+    .option('--peer <host:port...>', 'nodes to ask', [`127.0.0.1:${DEFAULT_PORT}`])
+    .option('--schema-dir <dir>', 'where built schemas are', 'build/cells')
+    .option('--timeout <ms>', 'give up after this long', '3000')
+    .option('--kernel <file>', 'kernel .wasm', kernelPath('mcu'))
+    .action(async (speciesArg: string, method: string, argsText: string, opts: { peer: string[]; schemaDir: string; timeout: string; kernel: string }) => {
+      const schema = await loadSchema(speciesArg, opts.schemaDir);
+      let json: unknown;
+      try {
+        json = JSON.parse(argsText);
+      } catch (err) {
+        throw new Error(`arguments are not valid JSON: ${(err as Error).message}`);
+      }
+      const timeout = Number(opts.timeout);
+      if (!(timeout > 0)) throw new Error(`--timeout must be a positive number of milliseconds, not "${opts.timeout}"`);
+      const payload = encodeCall(schema, method, argsFromJson(schema, method, json));
+      const udp = await UdpTransport.open({ host: '0.0.0.0', port: 0, seeds: opts.peer.map(parseUdpAddress) });
+      const node = await CellNode.create({
+        nodeId: (await newIdentity()).nodeId,
+        kernelWasm: new Uint8Array(await readFile(opts.kernel)),
+        transports: [udp],
+        // A one-shot client: no announcements or probes, and the seeds are its default route.
+        config: { defaultRoute: 1, announceIntervalMs: 0, probeIntervalMs: 0, callTimeoutMs: timeout },
+      });
+      try {
+        const answer = await node.call(speciesIdOf(schema), payload);
+        if (answer.kind === 'reply') {
+          console.log(show(decodeReply(schema, method, answer.payload)));
+        } else {
+          const e = decodeError(answer.payload);
+          process.stderr.write(`cell: ${schema.name}.${method} failed: ${e.name} (${e.code}): ${e.message}\n`);
+          process.exitCode = 3;
+        }
+      } finally {
+        await node.close();
+      }
+    });
+}

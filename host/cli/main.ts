@@ -1,0 +1,25 @@
+// The `cell` command line. Each subcommand lives in its own file; this one only wires them.
+import { Command } from 'commander';
+import { registerBuild } from './build-command.ts';
+import { registerInspect } from './inspect-command.ts';
+import { registerRun } from './run-command.ts';
+import { registerCall } from './call-command.ts';
+
+const program = new Command();
+program
+  .name('cell')
+  .description('Cell: build, inspect, host and call cells; simulate swarms')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+registerBuild(program);
+registerInspect(program);
+registerRun(program);
+registerCall(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.stderr.write(`cell: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+}

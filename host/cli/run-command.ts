@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { CellNode } from '../runtime/cell-node.ts';
+import { UdpTransport, parseUdpAddress } from '../transport/udp-transport.ts';
+import { loadOrCreateIdentity, newIdentity, nodeIdHex } from '../identity/node-identity.ts';
+import { kernelPath } from '../build/build-kernel.ts';
+import { speciesHex } from '../sdk/species.ts';
+
+export const DEFAULT_PORT = 4700;
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('host cells on this machine and serve calls over UDP until interrupted')
+    .argument('<wasm...>', 'built cell .wasm files (cell build)')
+    .option('-p, --port <port>', 'UDP port to listen on', String(DEFAULT_PORT))
+    .option('--host <addr>', 'address to bind', '127.0.0.1')
+    .option('--peer <host:port...>', 'other nodes to announce to and route through')
+    .option('--key <file>', 'ed25519 secret key file (hex); created if missing', join(homedir(), '.cell', 'node.key'))
+    .option('--ephemeral', 'use a fresh key (and node id) for this run only')
+    .option('--kernel <file>', 'kernel .wasm', kernelPath('mcu'))
+    .option('--fuel <n>', 'instruction budget per call', '10000000')
+    .action(async (files: string[], opts: { port: string; host: string; peer?: string[]; key: string; ephemeral?: boolean; kernel: string; fuel: string }) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not "${opts.port}"`);
+      const fuel = Number(opts.fuel);
+      if (!Number.isInteger(fuel) || fuel < 1 || fuel > 0x7fffffff) throw new Error(`--fuel must be 1..2147483647, not "${opts.fuel}"`);
+      const identity = opts.ephemeral ? await newIdentity() : await loadOrCreateIdentity(opts.key);
+      const udp = await UdpTransport.open({ host: opts.host, port, seeds: (opts.peer ?? []).map(parseUdpAddress) });
+      const node = await CellNode.create({
+        nodeId: identity.nodeId,
+        kernelWasm: new Uint8Array(await readFile(opts.kernel)),
+        transports: [udp],
+        fuelPerCall: fuel,
+        log: (level, text) => console.error(`[cell ${level}] ${text}`),
+      });
+      for (const f of files) {
+        const cell = await node.host(new Uint8Array(await readFile(f)));
+        console.log(`hosting ${cell.name} (species ${speciesHex(cell.speciesId)}) from ${f}`);
+      }
+      const a = udp.address;
+      console.log(`node ${nodeIdHex(node.nodeId)} listening on udp ${a.address}:${a.port}; Ctrl-C stops`);
+      const stop = async () => {
+        await node.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

@@ -1,0 +1,183 @@
+// A host node: one firmware kernel, the cells it hosts, and its transports.
+// Data flows one way: transport -> kernel (header, routing, call state) -> cell, and back.
+import { KernelInstance, type KernelHal } from './kernel-instance.ts';
+import { CellInstance } from './cell-instance.ts';
+import { KERNEL_RESULTS, type KernelConfigKey } from './kernel-stats.ts';
+import type { Transport } from '../transport/transport.ts';
+import { MsgType } from '../wire/header.ts';
+import { inspectWasm } from '../build/inspect.ts';
+import { speciesIdOf } from '../sdk/species.ts';
+import type { CellSchema } from '../sdk/schema.ts';
+import { randomBytes } from 'node:crypto';
+import { encodeCbor } from '../wire/cbor.ts';
+
+export interface HostedCell {
+  slot: number;
+  name: string;
+  speciesId: number;
+  schema: CellSchema;
+  instance: CellInstance;
+}
+
+export interface Answer {
+  kind: 'reply' | 'error';
+  /** Node that answered (0 for a local timeout). */
+  src: number;
+  payload: Uint8Array;
+}
+
+export interface CellNodeOptions {
+  nodeId: number;
+  kernelWasm: Uint8Array;
+  transports?: Transport[];
+  /** Kernel settings (docs: firmware/kernel/config.ts). */
+  config?: Partial<Record<KernelConfigKey, number>>;
+  /** Per-call instruction budget for hosted cells. */
+  fuelPerCall?: number;
+  /** Memory cap for hosted cells, in 64 KiB pages. */
+  maxCellPages?: number;
+  log?: (level: number, text: string) => void;
+}
+
+/** A call the kernel refused before anything was sent (no route, table full, too large). */
+export class CallRefused extends Error {
+  constructor(readonly reason: string) {
+    super(`call refused by the kernel: ${reason}`);
+  }
+}
+
+export class CellNode {
+  readonly nodeId: number;
+  readonly kernel: KernelInstance;
+  readonly cells = new Map<number, HostedCell>();
+  private readonly transports: Transport[];
+  private readonly pending = new Map<number, (a: Answer) => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private nextSlot = 1;
+  private closed = false;
+  private readonly t0 = performance.now();
+  private readonly fuelPerCall: number;
+  private readonly maxCellPages: number;
+
+  private constructor(opts: CellNodeOptions, module: WebAssembly.Module) {
+    this.nodeId = opts.nodeId >>> 0;
+    this.transports = opts.transports ?? [];
+    this.fuelPerCall = opts.fuelPerCall ?? 10_000_000;
+    this.maxCellPages = opts.maxCellPages ?? 1;
+    const hal: KernelHal = {
+      send: (frame) => this.transmit(frame),
+      now: () => this.now(),
+      random: () => randomBytes(4).readUInt32LE(0),
+      cellCall: (slot, input, out) => this.runCell(slot, input, out),
+      deliver: (kind, seq, src, payload) => this.deliver(kind, seq, src, payload),
+      log: opts.log,
+    };
+    this.kernel = KernelInstance.instantiate(module, hal);
+    for (const [k, v] of Object.entries(opts.config ?? {})) this.kernel.configure(k as KernelConfigKey, v);
+    this.kernel.init(this.nodeId, this.now());
+    for (const t of this.transports) t.onFrame((frame) => this.receive(frame));
+  }
+
+  static async create(opts: CellNodeOptions): Promise<CellNode> {
+    const node = new CellNode(opts, await KernelInstance.compile(opts.kernelWasm));
+    node.schedule(0);
+    return node;
+  }
+
+  /** Milliseconds since this node started (monotonic). */
+  now(): number {
+    return performance.now() - this.t0;
+  }
+
+  /** Hosts a built cell (.wasm with its `cell.schema` section); returns its record. */
+  async host(wasm: Uint8Array): Promise<HostedCell> {
+    const facts = inspectWasm(wasm);
+    if (!facts.schema) throw new Error('this .wasm has no cell.schema section: build it with `cell build`');
+    const schema = facts.schema as CellSchema;
+    const speciesId = speciesIdOf(schema);
+    const instance = await CellInstance.load(wasm, { maxPages: this.maxCellPages, fuelPerCall: this.fuelPerCall });
+    const slot = this.nextSlot++;
+    this.kernel.host(slot, speciesId);
+    const cell: HostedCell = { slot, name: schema.name, speciesId, schema, instance };
+    this.cells.set(slot, cell);
+    return cell;
+  }
+
+  unhost(slot: number): void {
+    this.kernel.unhost(slot);
+    this.cells.delete(slot);
+  }
+
+  /** Calls `species` with a CBOR CALL payload; resolves with the REPLY or ERROR payload. */
+  call(species: number, payload: Uint8Array, dst = 0): Promise<Answer> {
+    if (this.closed) return Promise.reject(new Error('node is closed'));
+    const seq = this.kernel.call(dst, species, payload);
+    if (seq < 0) return Promise.reject(new CallRefused(KERNEL_RESULTS[-seq] ?? `code ${-seq}`));
+    // The kernel may already have answered (a local replica): deliver() then stored it below.
+    const early = this.early.get(seq);
+    if (early) {
+      this.early.delete(seq);
+      return Promise.resolve(early);
+    }
+    this.schedule(0);
+    return new Promise((resolve) => this.pending.set(seq, resolve));
+  }
+
+  private readonly early = new Map<number, Answer>();
+
+  addPeer(nodeId: number): void {
+    this.kernel.addPeer(nodeId);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.all(this.transports.map((t) => t.close()));
+  }
+
+  private receive(frame: Uint8Array): void {
+    if (this.closed) return;
+    this.kernel.onFrame(frame);
+  }
+
+  private transmit(frame: Uint8Array): void {
+    const copy = frame.slice();
+    for (const t of this.transports) t.send(copy);
+  }
+
+  private runCell(slot: number, input: Uint8Array, out: Uint8Array): number {
+    const cell = this.cells.get(slot);
+    if (!cell) {
+      // Unhosted between routing and running: answer as the kernel would for an unknown species.
+      const err = encodeCbor([1, 'unknown species (cell was unhosted)']);
+      out.set(err.subarray(0, out.length));
+      return -Math.min(err.length, out.length);
+    }
+    return cell.instance.handleInto(input, out);
+  }
+
+  private deliver(kind: number, seq: number, src: number, payload: Uint8Array): void {
+    const answer: Answer = { kind: kind === MsgType.REPLY ? 'reply' : 'error', src, payload: payload.slice() };
+    const resolve = this.pending.get(seq);
+    if (resolve) {
+      this.pending.delete(seq);
+      resolve(answer);
+    } else {
+      this.early.set(seq, answer);
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.onTimer(), Math.max(0, delayMs));
+  }
+
+  private onTimer(): void {
+    if (this.closed) return;
+    const next = this.kernel.tick(this.now());
+    // The kernel says when it next needs time; cap the wait so settings changes take effect.
+    this.schedule(Number.isFinite(next) ? Math.min(1000, next - this.now()) : 1000);
+  }
+}
+

@@ -1,0 +1,145 @@
+// One firmware kernel instance and the HAL it runs on. Used alike by a host node (one kernel)
+// and by the simulator (thousands): compile the .wasm once, instantiate it per node.
+import { readAsString } from './as-string.ts';
+import { KERNEL_STATS, KernelConfig, type KernelConfigKey, type KernelStatName } from './kernel-stats.ts';
+
+/** What the kernel may do to the world (docs/abi.md, HAL imports). */
+export interface KernelHal {
+  /** A frame to transmit. The view is only valid during the call: copy it to keep it. */
+  send(frame: Uint8Array): void;
+  now(): number;
+  /** 32 random bits. */
+  random(): number;
+  /** Runs the cell in `slot` on `input`; writes into `out`; returns the signed length (docs/abi.md). */
+  cellCall(slot: number, input: Uint8Array, out: Uint8Array): number;
+  /** The answer to a call this node made. The payload view is only valid during the call. */
+  deliver(kind: number, seq: number, src: number, payload: Uint8Array): void;
+  log?(level: number, text: string): void;
+}
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  k_init(node: number, now: number): void;
+  k_buf(): number;
+  k_buf_cap(): number;
+  k_on_frame(len: number): number;
+  k_call(dst: number, species: number, len: number): number;
+  k_tick(now: number): number;
+  k_host(slot: number, species: number): number;
+  k_unhost(slot: number): void;
+  k_stat(id: number): number;
+  k_config(key: number, value: number): number;
+  k_set_load(cpu: number, spare: number): void;
+  k_add_peer(id: number): void;
+  k_coord(i: number): number;
+}
+
+/** The kernel aborted: a firmware bug, never a consequence of bad input. */
+export class KernelPanic extends Error {}
+
+export class KernelInstance {
+  readonly bufPtr: number;
+  readonly bufCap: number;
+  private readonly bytes: Uint8Array;
+
+  private constructor(private readonly k: KernelExports) {
+    this.bufPtr = k.k_buf();
+    this.bufCap = k.k_buf_cap();
+    // Kernel memory is fixed (initial == maximum), so one view stays valid for the instance's life.
+    this.bytes = new Uint8Array(k.memory.buffer);
+  }
+
+  static compile(wasm: Uint8Array): Promise<WebAssembly.Module> {
+    return WebAssembly.compile(wasm);
+  }
+
+  /** Instantiates synchronously (cheap once compiled), so a simulator can stand up thousands. */
+  static instantiate(module: WebAssembly.Module, hal: KernelHal): KernelInstance {
+    let exp: KernelExports | undefined;
+    const mem = () => {
+      if (!exp) throw new KernelPanic('kernel used its HAL before instantiation finished');
+      return exp.memory;
+    };
+    const view = (ptr: number, len: number) => new Uint8Array(mem().buffer, ptr, len);
+    const imports = {
+      hal: {
+        send: (ptr: number, len: number) => hal.send(view(ptr, len)),
+        now: () => hal.now(),
+        random: () => hal.random() | 0,
+        log: (level: number, ptr: number, len: number) => {
+          hal.log?.(level, Buffer.from(view(ptr, len)).toString('utf8'));
+        },
+        panic: (msg: number, file: number, line: number, col: number) => {
+          const m = readAsString(mem(), msg) ?? 'abort';
+          const f = readAsString(mem(), file) ?? '?';
+          throw new KernelPanic(`kernel panic: ${m} at ${f}:${line}:${col}`);
+        },
+        cell_call: (slot: number, inPtr: number, inLen: number, outPtr: number, outCap: number) =>
+          hal.cellCall(slot, view(inPtr, inLen), view(outPtr, outCap)),
+        deliver: (kind: number, seq: number, src: number, ptr: number, len: number) =>
+          hal.deliver(kind, seq, src >>> 0, view(ptr, len)),
+      },
+    };
+    const instance = new WebAssembly.Instance(module, imports);
+    exp = instance.exports as unknown as KernelExports;
+    return new KernelInstance(exp);
+  }
+
+  init(nodeId: number, now: number): void {
+    this.k.k_init(nodeId, now);
+  }
+
+  /** Hands the kernel one received frame; returns 0 or a negative drop reason (KERNEL_RESULTS). */
+  onFrame(frame: Uint8Array): number {
+    if (frame.length > this.bufCap) return this.k.k_on_frame(frame.length); // counted as TOO_LARGE
+    this.bytes.set(frame, this.bufPtr);
+    return this.k.k_on_frame(frame.length);
+  }
+
+  /** Sends a CALL; `dst` 0 lets the kernel route to the nearest replica. Returns the seq or -reason. */
+  call(dst: number, species: number, payload: Uint8Array): number {
+    if (payload.length > this.bufCap - 20) return -8;
+    this.bytes.set(payload, this.bufPtr + 20);
+    return this.k.k_call(dst, species, payload.length);
+  }
+
+  /** Runs due timers; returns the time the kernel next wants a tick. */
+  tick(now: number): number {
+    return this.k.k_tick(now);
+  }
+
+  host(slot: number, species: number): void {
+    if (this.k.k_host(slot, species) !== 0) throw new Error(`kernel cell table is full (slot ${slot})`);
+  }
+
+  unhost(slot: number): void {
+    this.k.k_unhost(slot);
+  }
+
+  addPeer(nodeId: number): void {
+    this.k.k_add_peer(nodeId);
+  }
+
+  setLoad(cpuShare: number, spareShare: number): void {
+    this.k.k_set_load(cpuShare, spareShare);
+  }
+
+  configure(key: KernelConfigKey, value: number): void {
+    if (this.k.k_config(KernelConfig[key], value) !== 0) throw new RangeError(`kernel rejected ${key} = ${value}`);
+  }
+
+  stat(name: KernelStatName): number {
+    return this.k.k_stat(KERNEL_STATS.indexOf(name)) >>> 0;
+  }
+
+  stats(): Record<KernelStatName, number> {
+    const out = {} as Record<KernelStatName, number>;
+    KERNEL_STATS.forEach((name, i) => (out[name] = this.k.k_stat(i) >>> 0));
+    return out;
+  }
+
+  /** Coordinate word i: dimensions, then height, then error estimate. */
+  coordWord(i: number): number {
+    return this.k.k_coord(i);
+  }
+}

@@ -1,0 +1,150 @@
+// N real firmware kernels in one process, a virtual clock, and a latency model between them.
+// The simulator is just another transport plus a clock: each kernel gets the same HAL a board
+// gives it (send, now, random), frames become delivery events, and time jumps from event to event.
+import { KernelInstance, type KernelHal } from '../host/runtime/kernel-instance.ts';
+import type { KernelConfigKey } from '../host/runtime/kernel-stats.ts';
+import { EventQueue } from './event-queue.ts';
+import { Rng, hash3 } from './rng.ts';
+import type { LatencyModel } from './latency/model.ts';
+
+const EV_TICK = 1;
+const EV_DELIVER = 2;
+const BROADCAST = 0xffffffff;
+
+export interface SwarmConfig {
+  /** The compiled firmware kernel (compile once, instantiate per node). */
+  kernel: WebAssembly.Module;
+  latency: LatencyModel;
+  seed: number;
+  /** How many random node ids each node is told at start (what a DHT bootstrap would give it). */
+  bootstrap?: number;
+  /** Kernel settings applied to every node. */
+  kernelConfig?: Partial<Record<KernelConfigKey, number>>;
+}
+
+export interface SwarmCounters {
+  events: number;
+  ticks: number;
+  framesSent: number;
+  framesDelivered: number;
+  framesLost: number;
+  /** Frames to a node id no simulated node has, or to "any host" (dst 0), which a WAN cannot resolve. */
+  framesUnroutable: number;
+  /** Broadcasts: there is no multicast domain across the simulated Internet. */
+  framesBroadcastDropped: number;
+  /** Frames a kernel refused (bad header, not for it, bad payload), summed over nodes. */
+  framesRejected: number;
+}
+
+export class Swarm {
+  readonly size: number;
+  readonly kernels: KernelInstance[] = [];
+  /** Node id of node i (derived from the seed, unique, never 0 or broadcast). */
+  readonly ids: Uint32Array;
+  readonly counters: SwarmCounters = {
+    events: 0, ticks: 0, framesSent: 0, framesDelivered: 0, framesLost: 0, framesUnroutable: 0, framesBroadcastDropped: 0, framesRejected: 0,
+  };
+  /** Virtual time in ms. */
+  now = 0;
+  private readonly index = new Map<number, number>();
+  private readonly queue = new EventQueue(1 << 16);
+  private readonly rng: Rng;
+  private readonly latency: LatencyModel;
+  // Frames in flight live here; an event carries the slot number.
+  private readonly frames: Array<Uint8Array | null> = [];
+  private readonly freeSlots: number[] = [];
+
+  constructor(cfg: SwarmConfig) {
+    this.latency = cfg.latency;
+    this.size = cfg.latency.size;
+    this.rng = new Rng(cfg.seed, 1);
+    this.ids = new Uint32Array(this.size);
+    for (let i = 0; i < this.size; i++) {
+      let id = hash3(cfg.seed, i, 0x6e6f6465) >>> 0;
+      while (id === 0 || id === BROADCAST || this.index.has(id)) id = (id + 1) >>> 0;
+      this.ids[i] = id;
+      this.index.set(id, i);
+    }
+    for (let i = 0; i < this.size; i++) {
+      const k = KernelInstance.instantiate(cfg.kernel, this.halFor(i));
+      for (const [key, v] of Object.entries(cfg.kernelConfig ?? {})) k.configure(key as KernelConfigKey, v);
+      this.kernels.push(k);
+    }
+    const bootstrap = Math.min(cfg.bootstrap ?? 4, this.size - 1);
+    for (let i = 0; i < this.size; i++) {
+      this.kernels[i]!.init(this.ids[i]!, 0);
+      for (let b = 0; b < bootstrap; b++) {
+        let j = this.rng.int(this.size);
+        if (j === i) j = (j + 1) % this.size;
+        this.kernels[i]!.addPeer(this.ids[j]!);
+      }
+      this.queue.push(0, EV_TICK, i, 0);
+    }
+  }
+
+  /** Node index of a node id, or -1. */
+  indexOf(id: number): number {
+    return this.index.get(id >>> 0) ?? -1;
+  }
+
+  /** Processes every event up to and including virtual time `until` (ms). */
+  runUntil(until: number): void {
+    const q = this.queue;
+    const kernels = this.kernels;
+    while (q.size > 0 && q.peekTime() <= until) {
+      q.pop();
+      this.now = q.time;
+      this.counters.events++;
+      const node = q.a;
+      if (q.kind === EV_TICK) {
+        this.counters.ticks++;
+        const next = kernels[node]!.tick(this.now);
+        // A kernel with nothing scheduled is still woken once a second, as a board's idle loop would.
+        q.push(Number.isFinite(next) ? Math.max(next, this.now + 1) : this.now + 1000, EV_TICK, node, 0);
+      } else {
+        const slot = q.b;
+        const frame = this.frames[slot]!;
+        this.frames[slot] = null;
+        this.freeSlots.push(slot);
+        this.counters.framesDelivered++;
+        if (kernels[node]!.onFrame(frame) < 0) this.counters.framesRejected++;
+      }
+    }
+    this.now = until;
+  }
+
+  private halFor(i: number): KernelHal {
+    return {
+      send: (frame) => this.send(i, frame),
+      now: () => this.now,
+      random: () => this.rng.u32(),
+      cellCall: (slot) => {
+        // No simulated node hosts a cell, so the kernel has no slot to run: reaching here is a bug.
+        throw new Error(`simulated node ${i} was asked to run cell slot ${slot}, but hosts none`);
+      },
+      deliver: () => {},
+    };
+  }
+
+  private send(from: number, frame: Uint8Array): void {
+    this.counters.framesSent++;
+    const dst = (frame[8]! | (frame[9]! << 8) | (frame[10]! << 16) | (frame[11]! << 24)) >>> 0;
+    if (dst === BROADCAST) {
+      this.counters.framesBroadcastDropped++;
+      return;
+    }
+    const to = this.index.get(dst);
+    if (to === undefined) {
+      this.counters.framesUnroutable++;
+      return;
+    }
+    const delay = this.latency.oneWay(from, to, this.rng);
+    if (delay < 0) {
+      this.counters.framesLost++;
+      return;
+    }
+    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.frames.length;
+    this.frames[slot] = frame.slice();
+    this.queue.push(this.now + delay, EV_DELIVER, to, slot);
+  }
+}
