@@ -616,6 +616,14 @@ test('bool, null, peek, headers and expectEnd', (t) => {
   t.is(h.r_expectEnd(), 0);
   t.is(h.r_error(), E.TRAILING);
 
+  // A count that the remaining bytes cannot hold is TRUNCATED at the header, before any element.
+  for (const [input, read] of [['a3000000', 'r_map'], ['830000', 'r_array'], ['a2000000', 'r_map']] as const) {
+    h = reader(input);
+    t.is(h[read](), -1, input);
+    t.is(h.r_error(), E.TRUNCATED);
+    t.is(h.r_offset(), 0);
+  }
+
   h = reader('4301020341ff');
   t.is(h.r_bytesCopy(), 3);
   t.deepEqual([...output(h, 3)], [1, 2, 3]);

@@ -11,3 +11,5 @@ export function coordsOnPong(src: u32, rtt: f64, r: CborReader, peer: i32): bool
 export function coordsGossipPick(r: u32, exclude: u32): u32 { return 0; }
 export function coordsWord(i: i32): f64 { return 0; }
 export function predictToPeer(i: i32): f64 { return peerCoordLen(i) > 0 ? 0 : Infinity; }
+export function coordsDims(): i32 { return 0; }
+export function coordsPredictWords(ptr: usize): f64 { return Infinity; }

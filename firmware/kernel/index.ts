@@ -19,7 +19,7 @@ import {
   peerTouch, peerFind, peerCount, peerId, peerAgeOut, peerClearSpecies, peerAddSpecies, peerSetLoad, peerMarkFailed,
 } from "./peers";
 import { routeBest } from "./routing";
-import { coordsInit, coordsOfferPeer, coordsNextProbe, coordsWrite, coordsReadPeer, coordsOnPong, coordsGossipPick, coordsWord } from "./coords";
+import { coordsInit, coordsOfferPeer, coordsNextProbe, coordsWrite, coordsReadPeer, coordsOnPong, coordsGossipPick, coordsWord, coordsDims, coordsPredictWords } from "./coords";
 
 // Error codes carried in ERROR payloads (docs/wire.md).
 const E_UNKNOWN_SPECIES: u32 = 1;
@@ -80,6 +80,15 @@ export function k_add_peer(id: u32): void {
 
 /** Component i of this node's coordinate (dims, then height, then error estimate), for metrics. */
 export function k_coord(i: i32): f64 { return coordsWord(i); }
+
+/** Number of coordinate dimensions (the words before height and error). */
+export function k_coord_dims(): i32 { return coordsDims(); }
+
+/**
+ * Predicted RTT in ms from this node to a coordinate the host wrote at k_buf as f64 words
+ * (dims, height, error): the formula routing uses, exposed so host fast paths can be checked against it.
+ */
+export function k_predict(): f64 { return coordsPredictWords(RX); }
 
 export function k_on_frame(len: i32): i32 {
   if (len > BUF_CAP) {

@@ -4,6 +4,7 @@ import { registerBuild } from './build-command.ts';
 import { registerInspect } from './inspect-command.ts';
 import { registerRun } from './run-command.ts';
 import { registerCall } from './call-command.ts';
+import { registerSim } from './sim-command.ts';
 
 const program = new Command();
 program
@@ -16,6 +17,7 @@ registerBuild(program);
 registerInspect(program);
 registerRun(program);
 registerCall(program);
+registerSim(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -32,6 +32,8 @@ interface KernelExports {
   k_set_load(cpu: number, spare: number): void;
   k_add_peer(id: number): void;
   k_coord(i: number): number;
+  k_coord_dims(): number;
+  k_predict(): number;
 }
 
 /** The kernel aborted: a firmware bug, never a consequence of bad input. */
@@ -50,7 +52,7 @@ export class KernelInstance {
   }
 
   static compile(wasm: Uint8Array): Promise<WebAssembly.Module> {
-    return WebAssembly.compile(wasm);
+    return WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>);
   }
 
   /** Instantiates synchronously (cheap once compiled), so a simulator can stand up thousands. */
@@ -141,5 +143,22 @@ export class KernelInstance {
   /** Coordinate word i: dimensions, then height, then error estimate. */
   coordWord(i: number): number {
     return this.k.k_coord(i);
+  }
+
+  get coordDims(): number {
+    return this.k.k_coord_dims();
+  }
+
+  /** Copies this node's coordinate words (dims, height, error) into `out` at `offset`. */
+  readCoord(out: Float64Array, offset: number): void {
+    const words = this.coordDims + 2;
+    for (let w = 0; w < words; w++) out[offset + w] = this.k.k_coord(w);
+  }
+
+  /** The kernel's own RTT prediction from this node to a coordinate (dims, height, error). */
+  predict(coord: ArrayLike<number>): number {
+    const dv = new DataView(this.k.memory.buffer, this.bufPtr, coord.length * 8);
+    for (let w = 0; w < coord.length; w++) dv.setFloat64(w * 8, coord[w]!, true);
+    return this.k.k_predict();
   }
 }

@@ -8,7 +8,12 @@ export const RESERVED_SPECIES = [0, 0xffffffff] as const;
 
 /** First 4 bytes of SHA-256 of the canonical schema JSON (UTF-8), read little-endian, reserved values nudged. */
 export function speciesIdOf(schema: CellSchema): number {
-  const digest = sha256(new TextEncoder().encode(canonicalSchemaJson(schema)));
+  return speciesIdFromDigest(sha256(new TextEncoder().encode(canonicalSchemaJson(schema))));
+}
+
+/** The species id for a SHA-256 digest: its first four bytes as a little-endian u32, reserved values nudged. */
+export function speciesIdFromDigest(digest: Uint8Array): number {
+  if (digest.length < 4) throw new RangeError(`a digest has at least 4 bytes, got ${digest.length}`);
   const id = new DataView(digest.buffer, digest.byteOffset, 4).getUint32(0, true);
   if (id === 0) return 1;
   if (id === 0xffffffff) return 0xfffffffe;

@@ -1,15 +1,18 @@
 // The host's one CBOR configuration (cbor-x). Plain RFC 8949 maps, definite and shortest
 // lengths, no cbor-x record/packing extensions, so the firmware codec can match it byte for byte.
-import { Encoder } from 'cbor-x';
+import { Encoder, type Options } from 'cbor-x';
 
-const codec = new Encoder({
+// useTag259ForMaps is a real cbor-x option (a JS Map would otherwise get tag 259, which the
+// firmware rejects) that cbor-x's typings omit.
+const options: Options & { useTag259ForMaps: boolean } = {
   useRecords: false,
   mapsAsObjects: true,
   variableMapSize: true,
   tagUint8Array: false,
   useTag259ForMaps: false,
   pack: false,
-});
+};
+const codec = new Encoder(options);
 
 export function encodeCbor(value: unknown): Uint8Array {
   return codec.encode(value);

@@ -90,7 +90,7 @@ export class GeoModel implements LatencyModel {
   private readonly salt: number;
 
   constructor(opts: Partial<GeoParams> & Pick<GeoParams, 'nodes' | 'seed'>) {
-    const p: GeoParams = { jitter: 0, loss: 0, ...GEO_DEFAULTS, ...definedOnly(opts) };
+    const p: GeoParams = { jitter: 0, loss: 0, ...GEO_DEFAULTS, ...definedOnly(opts), nodes: opts.nodes, seed: opts.seed };
     checkParams(p);
     this.params = Object.freeze(p);
     const n = (this.size = p.nodes);

@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { runSimulation, type SimReport } from '../../simulator/run-sim.ts';
+import { renderReport } from '../../simulator/report-html.ts';
+import { createProgress } from '../../simulator/progress.ts';
+import { kernelPath } from '../build/build-kernel.ts';
+
+function num(name: string, text: string, check: (v: number) => boolean, what: string): number {
+  const v = Number(text);
+  if (!check(v)) throw new Error(`${name} must be ${what}, not "${text}"`);
+  return v;
+}
+
+const int = (v: number) => Number.isInteger(v);
+
+export function printSummary(r: SimReport): void {
+  const v = r.vivaldi;
+  const pct = (x: number) => x.toFixed(3);
+  console.log(`swarm     ${r.nodes} nodes, ${r.latencyModel}, seed ${r.seed}, ${r.simSeconds} s simulated`);
+  console.log(`run       ${r.events.toLocaleString('en')} events in ${r.wallSeconds} s wall, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+  console.log(`vivaldi   ${v.dims}-D + height; relative error median ${pct(v.medianRelError)}, p90 ${pct(v.p90RelError)}, p99 ${pct(v.p99RelError)} over ${v.pairs.toLocaleString('en')} pairs`);
+  console.log(`converge  median <= 0.2 at ${v.convergenceTo02Seconds ?? 'never'} s; within 10% of final at ${v.convergenceSeconds ?? 'never'} s; centroid drift ${v.centroidDriftMs.toFixed(2)} ms`);
+  console.log(`routing   nearest replica chosen ${(v.nearestHitRate * 100).toFixed(1)}% of the time; stretch median ${pct(v.medianStretch)}, p90 ${pct(v.p90Stretch)}`);
+  for (const w of r.warnings) console.log(`warning   ${w}`);
+}
+
+export function registerSim(program: Command): void {
+  program
+    .command('sim')
+    .description('simulate a swarm of real firmware kernels over a latency model and report Vivaldi accuracy')
+    .option('-n, --nodes <n>', 'number of nodes', '1000')
+    .option('-d, --duration <s>', 'simulated seconds', '1800')
+    .option('-s, --seed <n>', 'random seed (same seed, same report)', '1')
+    .option('-m, --matrix <file>', 'measured RTT matrix (N lines of N RTTs in ms; negative or - = unknown)')
+    .option('-l, --latency <model>', 'geo (geographic model) or matrix (default: matrix when --matrix is given, else geo)')
+    .option('--sample', 'allow more nodes than the matrix has hosts, drawing hosts with replacement')
+    .option('--loss <p>', 'probability that a frame is lost', '0')
+    .option('--jitter <x>', 'mean extra delay of a sample, relative to its base RTT', '0')
+    .option('--sample-every <s>', 'seconds between metric samples (default: duration / 60, at least 10)')
+    .option('--json <file>', 'write the JSON report')
+    .option('--report <file>', 'write the HTML report')
+    .option('-q, --quiet', 'no progress bar')
+    .option('--kernel <file>', 'kernel .wasm', kernelPath('mcu'))
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      const nodes = num('--nodes', String(o.nodes), (v) => int(v) && v >= 2, 'a whole number >= 2');
+      const duration = num('--duration', String(o.duration), (v) => v > 0 && Number.isFinite(v), 'a positive number of seconds');
+      const seed = num('--seed', String(o.seed), (v) => int(v) && v >= 0, 'a whole number >= 0');
+      const loss = num('--loss', String(o.loss), (v) => v >= 0 && v < 1, 'in [0, 1)');
+      const jitter = num('--jitter', String(o.jitter), (v) => v >= 0 && Number.isFinite(v), 'a number >= 0');
+      const sampleEvery = o.sampleEvery === undefined ? undefined : num('--sample-every', String(o.sampleEvery), (v) => v > 0, 'a positive number of seconds');
+      const latency = o.latency as string | undefined;
+      if (latency !== undefined && latency !== 'geo' && latency !== 'matrix') throw new Error(`--latency must be geo or matrix, not "${latency}"`);
+      if (latency === 'matrix' && !o.matrix) throw new Error('--latency matrix needs --matrix FILE');
+      let kernelWasm: Uint8Array;
+      try {
+        kernelWasm = new Uint8Array(await readFile(String(o.kernel)));
+      } catch {
+        throw new Error(`no kernel at ${o.kernel}: run \`npm run build\` first`);
+      }
+      const progress = createProgress({ total: duration, label: `${nodes} nodes`, unit: 's', quiet: Boolean(o.quiet) });
+      const { report, reportData } = await runSimulation({
+        kernelWasm, nodes, duration, seed, loss, jitter, sampleEvery, progress,
+        matrix: o.matrix as string | undefined, latency: latency as 'geo' | 'matrix' | undefined, sample: Boolean(o.sample),
+      });
+      printSummary(report);
+      if (o.json) {
+        const file = resolve(String(o.json));
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(file, JSON.stringify(report, null, 2) + '\n');
+        console.log(`json      ${file}`);
+      }
+      if (o.report) {
+        const file = resolve(String(o.report));
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(file, renderReport(reportData));
+        console.log(`report    ${file}`);
+      }
+    });
+}

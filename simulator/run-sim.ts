@@ -1,0 +1,172 @@
+// One simulated swarm run: build the latency model and the swarm, advance virtual time, sample
+// the metrics along the way, and return the JSON report and the data for the HTML page.
+import { Swarm, type SwarmCounters } from './swarm.ts';
+import { CoordinateSnapshot } from './coordinates.ts';
+import { loadLatencyModel, type LatencyModel } from './latency/model.ts';
+import { evaluationPairs, relativeErrors, summarise, cdf, convergence, centroid, centroidDrift, replicaQuality } from './metrics.ts';
+import type { ReportData } from './report-html.ts';
+import type { Progress } from './progress.ts';
+import { Rng } from './rng.ts';
+import { KernelInstance } from '../host/runtime/kernel-instance.ts';
+
+export interface SimOptions {
+  kernelWasm: Uint8Array;
+  nodes: number;
+  /** Simulated seconds. */
+  duration: number;
+  seed: number;
+  matrix?: string;
+  latency?: 'geo' | 'matrix';
+  jitter?: number;
+  loss?: number;
+  /** --sample: allow more nodes than the matrix has hosts, drawing hosts with replacement. */
+  sample?: boolean;
+  /** Seconds between metric samples (error over time). */
+  sampleEvery?: number;
+  /** Replica sets placed for the nearest-replica metric, and replicas per set. */
+  replicaSets?: number;
+  replicasPerSet?: number;
+  progress?: Progress;
+}
+
+export interface SimReport {
+  nodes: number;
+  seed: number;
+  latencyModel: string;
+  warnings: string[];
+  simSeconds: number;
+  wallSeconds: number;
+  events: number;
+  peakRssBytes: number;
+  vivaldi: {
+    dims: number;
+    pairs: number;
+    medianRelError: number;
+    p90RelError: number;
+    p99RelError: number;
+    convergenceSeconds: number | null;
+    convergenceTo02Seconds: number | null;
+    centroidDriftMs: number;
+    nearestHitRate: number;
+    medianStretch: number;
+    p90Stretch: number;
+    errorOverTime: Array<{ t: number; median: number; p90: number }>;
+  };
+  counters: SwarmCounters;
+  kernel: { probesSent: number; pongsRx: number; badPayload: number };
+}
+
+export interface SimResult {
+  report: SimReport;
+  reportData: ReportData;
+}
+
+/** Keys of SimReport that depend on the machine, not the seed (the determinism test ignores them). */
+export const MACHINE_DEPENDENT_KEYS = ['wallSeconds', 'peakRssBytes'] as const;
+
+export async function runSimulation(opts: SimOptions): Promise<SimResult> {
+  const wall0 = performance.now();
+  let peakRss = process.memoryUsage().rss;
+  const latency: LatencyModel = loadLatencyModel({
+    matrix: opts.matrix, latency: opts.latency, nodes: opts.nodes, seed: opts.seed,
+    jitter: opts.jitter ?? 0, loss: opts.loss ?? 0, sampleWithReplacement: opts.sample,
+  });
+  if (!(opts.duration > 0)) throw new RangeError(`--duration must be a positive number of seconds, got ${opts.duration}`);
+  const swarm = new Swarm({
+    kernel: await KernelInstance.compile(opts.kernelWasm),
+    latency,
+    seed: opts.seed,
+    bootstrap: 4,
+    // A WAN swarm has no multicast domain: nodes learn each other through bootstrap and probe gossip.
+    kernelConfig: { announceIntervalMs: 0 },
+  });
+  const pairs = evaluationPairs(latency.size, opts.seed);
+  const sampleEvery = opts.sampleEvery ?? Math.max(10, Math.round(opts.duration / 60));
+  const series: Array<{ t: number; median: number; p90: number }> = [];
+  const start = CoordinateSnapshot.of(swarm.kernels);
+  let snap = start;
+  for (let t = 0; t < opts.duration; ) {
+    t = Math.min(opts.duration, t + sampleEvery);
+    swarm.runUntil(t * 1000);
+    snap = CoordinateSnapshot.of(swarm.kernels);
+    const s = summarise(relativeErrors(latency, (i, j) => snap.predict(i, j), pairs));
+    series.push({ t, median: s.median, p90: s.p90 });
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    opts.progress?.update(t, `median error ${s.median.toFixed(3)}`);
+  }
+  opts.progress?.stop();
+
+  const errors = relativeErrors(latency, (i, j) => snap.predict(i, j), pairs);
+  const final = summarise(errors);
+  const conv = convergence(series.map(({ t, median }) => ({ t, median })));
+  const drift = snap.dims > 0 ? centroidDrift(centroid(start.euclidean(), snap.dims), centroid(snap.euclidean(), snap.dims)) : 0;
+
+  // Nearest-replica quality: replica sets on random nodes, every other node a client.
+  const rng = new Rng(opts.seed, 0x7265706c);
+  const setCount = opts.replicaSets ?? 20;
+  const perSet = Math.min(opts.replicasPerSet ?? 8, Math.max(1, Math.floor(latency.size / 4)));
+  const sets: Int32Array[] = [];
+  for (let s = 0; s < setCount; s++) sets.push(Int32Array.from({ length: perSet }, () => rng.int(latency.size)));
+  const clients = Int32Array.from({ length: Math.min(latency.size, 2000) }, (_, k) => (latency.size <= 2000 ? k : rng.int(latency.size)));
+  const quality = replicaQuality(latency, (i, j) => snap.predict(i, j), sets, clients);
+
+  const kernelTotals = { probesSent: 0, pongsRx: 0, badPayload: 0 };
+  for (const k of swarm.kernels) {
+    kernelTotals.probesSent += k.stat('probesSent');
+    kernelTotals.pongsRx += k.stat('pongsRx');
+    kernelTotals.badPayload += k.stat('badPayload');
+  }
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const report: SimReport = {
+    nodes: latency.size,
+    seed: opts.seed,
+    latencyModel: latency.name,
+    warnings: [...latency.warnings],
+    simSeconds: opts.duration,
+    wallSeconds: Math.round((performance.now() - wall0) / 10) / 100,
+    events: swarm.counters.events,
+    peakRssBytes: peakRss,
+    vivaldi: {
+      dims: snap.dims,
+      pairs: final.pairs,
+      medianRelError: final.median,
+      p90RelError: final.p90,
+      p99RelError: final.p99,
+      convergenceSeconds: conv.settled,
+      convergenceTo02Seconds: conv.reachedThreshold,
+      centroidDriftMs: drift,
+      nearestHitRate: quality.hitRate,
+      medianStretch: quality.stretchMedian,
+      p90Stretch: quality.stretchP90,
+      errorOverTime: series,
+    },
+    counters: { ...swarm.counters },
+    kernel: kernelTotals,
+  };
+  const sortedStretch = Float64Array.from(quality.stretch).sort();
+  const reportData: ReportData = {
+    title: `Cell swarm: ${latency.size} nodes, ${latency.name}, ${opts.duration} s`,
+    summary: [
+      { label: 'nodes', value: latency.size },
+      { label: 'latency model', value: latency.name },
+      { label: 'seed', value: opts.seed },
+      { label: 'simulated seconds', value: opts.duration },
+      { label: 'events', value: swarm.counters.events },
+      { label: 'median relative error', value: final.median.toFixed(4) },
+      { label: 'p90 relative error', value: final.p90.toFixed(4) },
+      { label: 'p99 relative error', value: final.p99.toFixed(4) },
+      { label: 'converged (within 10% of final) at s', value: conv.settled ?? 'never' },
+      { label: 'nearest-replica hit rate', value: quality.hitRate.toFixed(3) },
+      { label: 'median / p90 stretch', value: `${quality.stretchMedian.toFixed(3)} / ${quality.stretchP90.toFixed(3)}` },
+    ],
+    errorCdf: cdf(errors),
+    errorOverTime: { t: series.map((s) => s.t), median: series.map((s) => s.median), p90: series.map((s) => s.p90) },
+    coordinates: {
+      vectors: snap.vectors(),
+      region: Int32Array.from({ length: latency.size }, (_, i) => latency.region(i)),
+      regionNames: latency.regionNames,
+    },
+    stretchCdf: cdf(sortedStretch),
+  };
+  return { report, reportData };
+}

@@ -1,0 +1,112 @@
+// Vivaldi accuracy bench: the firmware's Vivaldi (N harness instances, one per node) against
+// textbook Vivaldi (cc = ce = 0.25, 32 random neighbours, no filter, 2-D + height) in the same run,
+// on the same RTT samples model, over several topologies and noise conditions.
+//
+//   npx tsx simulator/vivaldi-bench.ts                       the full table (docs/vivaldi.md)
+//   npx tsx simulator/vivaldi-bench.ts --topology planetlab --noise clean --every 60
+//   npx tsx simulator/vivaldi-bench.ts --tune cc=0.15,nearShare=0.6   sweep a parameter
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { loadLatencyModel } from './latency/model.ts';
+import type { Rng } from './rng.ts';
+import { runSwarm, TUNE, type ErrorStats, type SampleFn, type TuneName } from './vivaldi-swarm.ts';
+import { runTextbook } from './vivaldi-textbook.ts';
+import { densify, sphereTopology, type Topology } from './vivaldi-topologies.ts';
+
+const DEFAULT_MATRIX = resolve(import.meta.dirname, '..', '..', 'shared', 'data', 'planetlab490.txt');
+
+/** Sample models. Noise only adds delay (queueing, retransmission), as on real paths. */
+export const NOISE: Record<string, SampleFn> = {
+  clean: (b) => b,
+  // 20% of samples noised: 15% queueing (x1-1.3), 5% spikes (x1.5-3).
+  noisy: (b, rng: Rng) => {
+    const u = rng.next();
+    if (u < 0.05) return b * rng.range(1.5, 3);
+    if (u < 0.2) return b * rng.range(1, 1.3);
+    return b;
+  },
+  // Every sample queued (mean +10%, exponential) and 20% spiked x1.5-3: a congested network.
+  heavy: (b, rng: Rng) => {
+    const q = b * (1 + 0.1 * rng.exponential());
+    return rng.next() < 0.2 ? q * rng.range(1.5, 3) : q;
+  },
+};
+
+export function topology(name: string, opts: { matrix: string; nodes: number; seed: number }): Topology {
+  if (name === 'planetlab') {
+    const m = loadLatencyModel({ matrix: opts.matrix, nodes: 490, seed: opts.seed });
+    return densify('planetlab490', m.size, (i, j) => m.rtt(i, j));
+  }
+  if (name === 'geo') {
+    // The simulator's geographic model: metros, access delays, path inflation, detours (TIVs).
+    const m = loadLatencyModel({ latency: 'geo', nodes: opts.nodes, seed: opts.seed });
+    return densify(`geo${opts.nodes}`, m.size, (i, j) => m.rtt(i, j));
+  }
+  if (name === 'sphere') return sphereTopology(opts.nodes, { seed: opts.seed, clusters: 8, accessMeanMs: 5 });
+  throw new RangeError(`unknown topology ${name} (planetlab, geo, sphere)`);
+}
+
+function parseTune(s: string | undefined): Partial<Record<TuneName, number>> {
+  const out: Partial<Record<TuneName, number>> = {};
+  if (!s) return out;
+  for (const kv of s.split(',')) {
+    const [k, v] = kv.split('=');
+    if (!(k in TUNE) || !Number.isFinite(Number(v))) throw new RangeError(`--tune ${kv}: known: ${Object.keys(TUNE).join(', ')}`);
+    out[k as TuneName] = Number(v);
+  }
+  return out;
+}
+
+const fmt = (s: ErrorStats) => [s.median, s.p90, s.p99].map((v) => v.toFixed(3).padStart(6)).join(' ');
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      topology: { type: 'string', default: 'planetlab,geo,sphere' },
+      noise: { type: 'string', default: 'clean,noisy,heavy' },
+      matrix: { type: 'string', default: DEFAULT_MATRIX },
+      nodes: { type: 'string', default: '490' },
+      seconds: { type: 'string', default: '1800' },
+      seed: { type: 'string', default: '1' },
+      every: { type: 'string', default: '0' },
+      tune: { type: 'string' },
+      'no-baseline': { type: 'boolean', default: false },
+    },
+  });
+  const seconds = Number(values.seconds);
+  const seed = Number(values.seed);
+  const nodes = Number(values.nodes);
+  const every = Number(values.every);
+  const tune = parseTune(values.tune);
+  console.log(`seconds=${seconds} (1 probe/node/s) seed=${seed} tune=${JSON.stringify(tune)}`);
+  console.log('topology       noise  algorithm              median    p90    p99   worst median after first <= 0.15');
+  for (const tname of values.topology.split(',')) {
+    const topo = topology(tname, { matrix: values.matrix, nodes, seed });
+    for (const noise of values.noise.split(',')) {
+      const sample = NOISE[noise];
+      if (!sample) throw new RangeError(`unknown noise ${noise} (${Object.keys(NOISE).join(', ')})`);
+      const label = `${topo.name.padEnd(14)} ${noise.padEnd(6)}`;
+      if (!values['no-baseline']) {
+        const tb = runTextbook({ n: topo.n, rtt: topo.rtt, sample, seconds, seed });
+        console.log(`${label} textbook 2-D+h         ${fmt(tb.final)}`);
+      }
+      // Worst median once the swarm has first converged below 0.15: catches oscillation and drift.
+      let converged = -1;
+      let worstAfter = 0;
+      const r = await runSwarm({
+        n: topo.n, rtt: topo.rtt, sample, seconds, seed, tune, every: every || 60,
+        onCheckpoint: (t, s) => {
+          if (converged < 0 && s.median <= 0.15) converged = t;
+          if (converged >= 0) worstAfter = Math.max(worstAfter, s.median);
+          if (every) console.log(`${label}   t=${String(t).padStart(5)}s             ${fmt(s)}`);
+        },
+      });
+      const conv = converged < 0 ? 'never' : `${worstAfter.toFixed(3)} (from t=${converged}s)`;
+      console.log(`${label} firmware ${r.dims}-D+h          ${fmt(r.final)}   ${conv}`);
+    }
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('vivaldi-bench.ts')) {
+  await main();
+}

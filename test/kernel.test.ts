@@ -1,0 +1,203 @@
+// The firmware kernel through its HAL alone: framing, dispatch, call state, pheromones, drops.
+import test from 'ava';
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { compileAssemblyScript } from '../host/build/asc.ts';
+import { KernelInstance, type KernelHal } from '../host/runtime/kernel-instance.ts';
+import { KERNEL_STATS } from '../host/runtime/kernel-stats.ts';
+import { decodeHeader, encodeFrame, MsgType, BROADCAST } from '../host/wire/header.ts';
+import { decodeCbor, encodeCbor } from '../host/wire/cbor.ts';
+
+const kernelModule = compileAssemblyScript({ entries: ['firmware/kernel/index.ts'], runtime: 'stub' }).then((r) => WebAssembly.compile(r.binary));
+
+interface Rig {
+  k: KernelInstance;
+  sent: Uint8Array[];
+  delivered: Array<{ kind: number; seq: number; src: number; payload: unknown }>;
+  cellCalls: number;
+  clock: { now: number };
+}
+
+const SELF = 0x0a0a0a0a;
+const PEER = 0x0b0b0b0b;
+const SPECIES = 0x5eed5eed;
+
+async function rig(opts: { cell?: (input: Uint8Array, out: Uint8Array) => number; config?: Record<string, number> } = {}): Promise<Rig> {
+  const clock = { now: 0 };
+  let seed = 12345;
+  const r: Rig = { k: undefined as unknown as KernelInstance, sent: [], delivered: [], cellCalls: 0, clock };
+  const hal: KernelHal = {
+    send: (f) => r.sent.push(f.slice()),
+    now: () => clock.now,
+    random: () => (seed = (seed * 1103515245 + 12345) >>> 0),
+    cellCall: (_slot, input, out) => {
+      r.cellCalls++;
+      if (!opts.cell) throw new Error('no cell');
+      return opts.cell(input, out);
+    },
+    deliver: (kind, seq, src, payload) => r.delivered.push({ kind, seq, src, payload: decodeCbor(payload) }),
+  };
+  r.k = KernelInstance.instantiate(await kernelModule, hal);
+  // Quiet by default: tests drive probes and announcements explicitly.
+  r.k.configure('probeIntervalMs', 0);
+  r.k.configure('announceIntervalMs', 0);
+  for (const [key, v] of Object.entries(opts.config ?? {})) r.k.configure(key as never, v);
+  r.k.init(SELF, 0);
+  return r;
+}
+
+const echoCell = (input: Uint8Array, out: Uint8Array) => {
+  out.set(input);
+  return input.length;
+};
+
+test('counter names match firmware/kernel/stats.ts', (t) => {
+  const src = readFileSync(new URL('../firmware/kernel/stats.ts', import.meta.url), 'utf8');
+  const ids = [...src.matchAll(/export const S_([A-Z_]+): i32 = (\d+);/g)].filter((m) => m[1] !== 'COUNT');
+  t.is(ids.length, KERNEL_STATS.length);
+  ids.forEach((m, i) => t.is(Number(m[2]), i));
+  const count = /S_COUNT: i32 = (\d+)/.exec(src);
+  t.is(Number(count?.[1]), KERNEL_STATS.length);
+});
+
+test('a CALL for a hosted species runs the cell and replies to the caller', async (t) => {
+  const r = await rig({ cell: echoCell });
+  r.k.host(3, SPECIES);
+  const payload = encodeCbor([0, 'hi']);
+  t.is(r.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src: PEER, dst: SELF, species: SPECIES, seq: 77 }, payload)), 0);
+  t.is(r.cellCalls, 1);
+  t.is(r.sent.length, 1);
+  const h = decodeHeader(r.sent[0]!);
+  t.like(h, { type: MsgType.REPLY, src: SELF, dst: PEER, species: SPECIES, seq: 77, length: payload.length });
+  t.deepEqual(decodeCbor(r.sent[0]!.subarray(20)), [0, 'hi']);
+  t.is(r.k.stat('callsServed'), 1);
+});
+
+test('a cell error (negative length) goes back as an ERROR frame', async (t) => {
+  const err = encodeCbor([7, 'kv full']);
+  const r = await rig({ cell: (_i, out) => (out.set(err), -err.length) });
+  r.k.host(1, SPECIES);
+  r.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src: PEER, dst: 0, species: SPECIES, seq: 5 }, encodeCbor([0])));
+  const h = decodeHeader(r.sent[0]!);
+  t.is(h.type, MsgType.ERROR);
+  t.deepEqual(decodeCbor(r.sent[0]!.subarray(20)), [7, 'kv full']);
+  t.is(r.k.stat('callErrors'), 1);
+});
+
+test('a CALL for an unknown species gets a clear ERROR, not silence', async (t) => {
+  const r = await rig();
+  r.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src: PEER, dst: SELF, species: 0x1234, seq: 9 }, encodeCbor([0])));
+  t.is(r.cellCalls, 0);
+  const h = decodeHeader(r.sent[0]!);
+  t.like(h, { type: MsgType.ERROR, dst: PEER, species: 0x1234, seq: 9 });
+  t.deepEqual(decodeCbor(r.sent[0]!.subarray(20)), [1, 'unknown species']);
+  t.is(r.k.stat('unknownSpecies'), 1);
+});
+
+test('a broadcast CALL is answered only by hosts', async (t) => {
+  const r = await rig();
+  r.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src: PEER, dst: BROADCAST, species: 0x1234, seq: 9 }, encodeCbor([0])));
+  t.is(r.sent.length, 0);
+});
+
+test('frames for another node are dropped and counted', async (t) => {
+  const r = await rig({ cell: echoCell });
+  r.k.host(1, SPECIES);
+  t.is(r.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src: PEER, dst: 0x99, species: SPECIES, seq: 1 }, encodeCbor([0]))), -9);
+  t.is(r.k.stat('dropNotForMe'), 1);
+  t.is(r.cellCalls, 0);
+});
+
+test('a call with no route is refused at once; with a default route it goes out to dst 0', async (t) => {
+  const r = await rig();
+  t.is(r.k.call(0, SPECIES, encodeCbor([0])), -12);
+  t.is(r.k.stat('noRoute'), 1);
+  r.k.configure('defaultRoute', 1);
+  const seq = r.k.call(0, SPECIES, encodeCbor([0]));
+  t.true(seq > 0);
+  t.like(decodeHeader(r.sent[0]!), { type: MsgType.CALL, src: SELF, dst: 0, species: SPECIES, seq });
+});
+
+test('a reply completes the call; a duplicate or forged reply is counted, not delivered', async (t) => {
+  const r = await rig({ config: { defaultRoute: 1 } });
+  const seq = r.k.call(0, SPECIES, encodeCbor([0]));
+  const reply = encodeFrame({ type: MsgType.REPLY, flags: 0, src: PEER, dst: SELF, species: SPECIES, seq }, encodeCbor(42));
+  r.k.onFrame(reply);
+  t.deepEqual(r.delivered, [{ kind: MsgType.REPLY, seq, src: PEER, payload: 42 }]);
+  r.k.onFrame(reply);
+  t.is(r.delivered.length, 1);
+  t.is(r.k.stat('unmatchedReplies'), 1);
+});
+
+test('an unanswered call times out with a TIMEOUT error and the peer is avoided', async (t) => {
+  const r = await rig({ config: { callTimeoutMs: 500 } });
+  // Learn of a replica through its pheromone.
+  r.k.onFrame(encodeFrame({ type: MsgType.ANNOUNCE, flags: 0, src: PEER, dst: BROADCAST, species: 0, seq: 0 }, encodeCbor([[SPECIES], 0.1, 0.9, []])));
+  const seq = r.k.call(0, SPECIES, encodeCbor([0]));
+  t.true(seq > 0);
+  t.is(decodeHeader(r.sent[0]!).dst, PEER);
+  r.clock.now = 499;
+  r.k.tick(r.clock.now);
+  t.is(r.delivered.length, 0);
+  r.clock.now = 501;
+  r.k.tick(r.clock.now);
+  t.deepEqual(r.delivered, [{ kind: MsgType.ERROR, seq, src: PEER, payload: [9, 'timeout'] }]);
+  // Within the fail-hold window the dead replica is not chosen again.
+  t.is(r.k.call(0, SPECIES, encodeCbor([0])), -12);
+});
+
+test('a local replica answers a local caller without touching the network', async (t) => {
+  const r = await rig({ cell: echoCell });
+  r.k.host(2, SPECIES);
+  const seq = r.k.call(0, SPECIES, encodeCbor([1, 'x']));
+  t.is(r.sent.length, 0);
+  t.deepEqual(r.delivered, [{ kind: MsgType.REPLY, seq, src: SELF, payload: [1, 'x'] }]);
+});
+
+test('announcements go out on schedule with the hosted species', async (t) => {
+  const r = await rig({ config: { announceIntervalMs: 1000 } });
+  r.k.host(1, SPECIES);
+  r.k.setLoad(0.25, 0.5);
+  r.clock.now = 2000;
+  r.k.tick(r.clock.now);
+  const ann = r.sent.find((f) => f[2] === MsgType.ANNOUNCE)!;
+  t.truthy(ann);
+  t.like(decodeHeader(ann), { src: SELF, dst: BROADCAST });
+  const body = decodeCbor(ann.subarray(20)) as unknown[];
+  t.deepEqual(body.slice(0, 3), [[SPECIES], 0.25, 0.5]);
+});
+
+test('a PING is answered by a PONG echoing its timestamp', async (t) => {
+  const r = await rig();
+  r.k.onFrame(encodeFrame({ type: MsgType.PING, flags: 0, src: PEER, dst: SELF, species: 0, seq: 3 }, encodeCbor([1234.5])));
+  const pong = r.sent[0]!;
+  t.like(decodeHeader(pong), { type: MsgType.PONG, dst: PEER, seq: 3 });
+  const body = decodeCbor(pong.subarray(20)) as unknown[];
+  t.is(body[0], 1234.5);
+  t.is(body.length, 3);
+});
+
+test('hostile frames never crash the kernel and every one is answered, counted or dropped', async (t) => {
+  const r = await rig({ cell: echoCell });
+  r.k.host(1, SPECIES);
+  const type = fc.integer({ min: 1, max: 8 });
+  const frameArb = fc.oneof(
+    fc.uint8Array({ maxLength: 64 }),
+    fc.tuple(type, fc.uint8Array({ maxLength: 48 }), fc.constantFrom(SELF, 0, BROADCAST), fc.constantFrom(SPECIES, 0, 7)).map(([ty, p, dst, species]) =>
+      encodeFrame({ type: ty, flags: 0, src: PEER, dst, species, seq: 1 }, p),
+    ),
+  );
+  await fc.assert(
+    fc.asyncProperty(frameArb, async (frame) => {
+      const before = r.k.stats();
+      const res = r.k.onFrame(frame);
+      t.true(res <= 0);
+      const after = r.k.stats();
+      const moved = KERNEL_STATS.some((n) => after[n] !== before[n]);
+      t.true(moved, 'every frame leaves a trace in the counters');
+    }),
+    { numRuns: 1500 },
+  );
+  t.is(r.k.onFrame(new Uint8Array(r.k.bufCap + 1)), -8);
+  t.true(r.k.stat('dropTooLarge') >= 1);
+});
