@@ -2,27 +2,14 @@
 // (docs/wire.md). Checking values here means a typo fails on the caller's machine with a message
 // naming the argument, instead of a round trip that ends in ERROR 3.
 import { decodeCbor, encodeCbor } from '../wire/cbor.ts';
+import { ErrorCode } from '../wire/error-codes.ts';
 import { findMethod, formatType, SchemaError, type CellSchema, type ResultType, type SchemaMethod, type SchemaType } from './schema.ts';
 
 export class CallCodecError extends Error {}
 
-/** ERROR payload codes (docs/wire.md). */
-export const ERROR_NAMES: Readonly<Record<number, string>> = {
-  1: 'UNKNOWN_SPECIES',
-  2: 'UNKNOWN_METHOD',
-  3: 'BAD_ARGS',
-  4: 'CELL_TRAP',
-  5: 'OUT_OF_FUEL',
-  6: 'OUT_OF_MEMORY',
-  7: 'CELL_ERROR',
-  8: 'TOO_LARGE',
-  9: 'TIMEOUT',
-  10: 'NO_ROUTE',
-};
-
 export interface CellErrorPayload {
   code: number;
-  /** ERROR_NAMES[code], or `ERROR_<code>` for a code this host does not know. */
+  /** The code's name in docs/wire.md (ErrorCode), or `ERROR_<code>` for a code this host does not know. */
   name: string;
   message: string;
 }
@@ -73,7 +60,7 @@ export function decodeError(bytes: Uint8Array): CellErrorPayload {
   if (typeof code !== 'number' || !Number.isInteger(code) || code < 0) {
     throw new CallCodecError(`ERROR payload code must be an unsigned integer, got ${show(value[0])}`);
   }
-  return { code, name: ERROR_NAMES[code] ?? `ERROR_${code}`, message: value[1] };
+  return { code, name: ErrorCode[code] ?? `ERROR_${code}`, message: value[1] };
 }
 
 /**
