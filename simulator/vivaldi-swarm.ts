@@ -9,7 +9,7 @@ export const HARNESS_ENTRY = 'firmware/vivaldi/test-harness.ts';
 
 /** Tunable ids of firmware/kernel/vivaldi-config.ts (vivaldiTune). */
 export const TUNE = {
-  cc: 0, ce: 1, gravityRho: 2, filterPercentile: 3, minSamples: 4, near: 5, nearShare: 6, replaceShare: 7, gossipNearShare: 8,
+  cc: 0, ce: 1, gravityRho: 2, filterPercentile: 3, minSamples: 4, near: 5, nearShare: 6, replaceShare: 7, gossipNearShare: 8, relRef: 9, dims: 10,
 } as const;
 export type TuneName = keyof typeof TUNE;
 

@@ -1,15 +1,40 @@
-// Interim coordinate adapter (replaced by the Vivaldi integration).
+// The kernel's view of coordinates: Vivaldi (vivaldi-node.ts) behind the few calls the frame
+// handlers and routing need, with peers' coordinates stored in the peer table.
 import { CborWriter, CborReader } from "../cbor/index";
-import { peerCoordLen } from "./peers";
+import { halRandom } from "../hal/hal";
+import { peerCoordPtr, peerCoordLen, peerSetCoordLen, COORD_WORDS } from "./peers";
+import {
+  vivInit, offerPeer, nextProbeTarget, vivOnPong, coordWrite, coordRead, gossipPick, vivaldiPredict, vivWord,
+  VIV_DIMS, VIV_WORDS,
+} from "./vivaldi-node";
 
-export function coordsInit(self: u32): void {}
-export function coordsOfferPeer(id: u32): void {}
-export function coordsNextProbe(r: u32): u32 { return 0; }
-export function coordsWrite(w: CborWriter): void { w.arrayHeader(0); }
-export function coordsReadPeer(r: CborReader, peer: i32): bool { const n = r.readArrayHeader(); for (let i = 0; i < n; i++) r.readF64(); return r.error == 0; }
-export function coordsOnPong(src: u32, rtt: f64, r: CborReader, peer: i32): bool { return coordsReadPeer(r, peer); }
-export function coordsGossipPick(r: u32, exclude: u32): u32 { return 0; }
-export function coordsWord(i: i32): f64 { return 0; }
-export function predictToPeer(i: i32): f64 { return peerCoordLen(i) > 0 ? 0 : Infinity; }
-export function coordsDims(): i32 { return 0; }
-export function coordsPredictWords(ptr: usize): f64 { return Infinity; }
+// The peer table must hold a whole coordinate.
+assert(VIV_WORDS <= COORD_WORDS);
+
+export function coordsInit(self: u32): void { vivInit(self, halRandom()); }
+export function coordsOfferPeer(id: u32): void { offerPeer(id); }
+export function coordsNextProbe(r: u32): u32 { return nextProbeTarget(r); }
+export function coordsWrite(w: CborWriter): void { coordWrite(w); }
+export function coordsGossipPick(r: u32, exclude: u32): u32 { return gossipPick(r, exclude); }
+export function coordsWord(i: i32): f64 { return vivWord(i); }
+export function coordsDims(): i32 { return VIV_DIMS; }
+export function coordsPredictWords(ptr: usize): f64 { return vivaldiPredict(ptr); }
+
+/** Reads a peer's coordinate (from an ANNOUNCE) into the peer table; false if malformed. */
+export function coordsReadPeer(r: CborReader, peer: i32): bool {
+  const ok = coordRead(r, peerCoordPtr(peer));
+  peerSetCoordLen(peer, ok ? VIV_WORDS : 0);
+  return ok;
+}
+
+/** A PONG's round trip: store the responder's coordinate and feed Vivaldi; false if malformed. */
+export function coordsOnPong(src: u32, rttMs: f64, r: CborReader, peer: i32): bool {
+  const ok = vivOnPong(src, rttMs, r, peerCoordPtr(peer), halRandom());
+  peerSetCoordLen(peer, ok ? VIV_WORDS : 0);
+  return ok;
+}
+
+/** Predicted RTT to peer i; +Infinity when its coordinate is unknown. */
+export function predictToPeer(i: i32): f64 {
+  return peerCoordLen(i) > 0 ? vivaldiPredict(peerCoordPtr(i)) : Infinity;
+}

@@ -75,6 +75,8 @@ export let tuneNear: i32 = NB_NEAR;
 export let tuneNearShare: f64 = NB_NEAR_SHARE;
 export let tuneReplaceShare: f64 = NB_REPLACE_SHARE;
 export let tuneGossipNearShare: f64 = NB_GOSSIP_NEAR_SHARE;
+export let tuneRelRef: f64 = 0;
+export let tuneDims: i32 = VIV_DIMS;
 
 export const TUNE_CC: i32 = 0;
 export const TUNE_CE: i32 = 1;
@@ -85,6 +87,8 @@ export const TUNE_NEAR: i32 = 5;
 export const TUNE_NEAR_SHARE: i32 = 6;
 export const TUNE_REPLACE_SHARE: i32 = 7;
 export const TUNE_GOSSIP_NEAR_SHARE: i32 = 8;
+export const TUNE_REL_REF: i32 = 9;
+export const TUNE_DIMS: i32 = 10;
 
 /** Sets one tunable; false for an unknown id or an out-of-range value. */
 export function vivaldiTune(id: i32, v: f64): bool {
@@ -99,6 +103,8 @@ export function vivaldiTune(id: i32, v: f64): bool {
     case TUNE_NEAR_SHARE: if (v > 1) return false; tuneNearShare = v; return true;
     case TUNE_REPLACE_SHARE: if (v > 1) return false; tuneReplaceShare = v; return true;
     case TUNE_GOSSIP_NEAR_SHARE: if (v > 1) return false; tuneGossipNearShare = v; return true;
+    case TUNE_REL_REF: tuneRelRef = v; return true;
+    case TUNE_DIMS: if (v < 1 || v > <f64>VIV_DIMS) return false; tuneDims = <i32>v; return true;
   }
   return false;
 }

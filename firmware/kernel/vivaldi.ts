@@ -12,7 +12,7 @@
 //   rtt(i, j) = ||x_i - x_j|| + h_i + h_j
 import {
   VIV_DIMS, VIV_ERROR_INIT, VIV_ERROR_MIN, VIV_ERROR_MAX, VIV_HEIGHT_MIN, VIV_COINCIDE_MS,
-  VIV_RTT_MAX, VIV_COORD_MAX, tuneCc, tuneCe, tuneGravityRho,
+  VIV_RTT_MAX, VIV_COORD_MAX, tuneCc, tuneCe, tuneGravityRho, tuneRelRef,
 } from "./vivaldi-config";
 import { vivCount, VS_UPDATES, VS_BAD_RTT, VS_BAD_COORD, VS_NONFINITE } from "./vivaldi-stats";
 
@@ -105,7 +105,8 @@ export function vivaldiUpdate(rttMs: f64, remote: usize, seed: u32): bool {
   const ce = tuneCe * w;
   const newError = Math.min(Math.max(es * ce + error * (1 - ce), VIV_ERROR_MIN), VIV_ERROR_MAX);
   // Adaptive timestep: delta = cc * w; the spring moves us delta of the way to agreement.
-  const force = tuneCc * w * (rttMs - dist);
+  let force = tuneCc * w * (rttMs - dist);
+  if (tuneRelRef > 0 && rttMs > tuneRelRef) force *= tuneRelRef / rttMs;
   let newHeight = height;
   if (ed > VIV_COINCIDE_MS) {
     // Along the unit vector of the height-vector space: [x_i - x_j, h_i + h_j] / dist.

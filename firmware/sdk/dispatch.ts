@@ -61,15 +61,18 @@ export class CallReader {
 
   /** Reads the array head and the method index; sets argc. */
   beginCall(): u64 {
-    const n = this.cbor.readArrayHeader();
-    if (n < 1) {
-      this.cbor.fail(ARG_NOT_A_CALL);
-      return 0;
+    // Shape errors are checked before reading, so they are reported as "not a CALL" rather
+    // than as the reader's generic "wrong type". An empty payload stays TRUNCATED.
+    if (this.cbor.peekMajor() == 4) {
+      const n = this.cbor.readArrayHeader();
+      if (n >= 1 && this.cbor.peekMajor() == 0) {
+        this.argc = n - 1;
+        return this.cbor.readUint();
+      }
+      if (n < 0) return 0; // a truncated or indefinite array: the reader's error says which
     }
-    this.argc = n - 1;
-    const index = this.cbor.readUint();
-    if (!this.ok) this.cbor.fail(ARG_NOT_A_CALL);
-    return index;
+    this.cbor.fail(ARG_NOT_A_CALL);
+    return 0;
   }
 
   /** True when nothing follows the CALL array. */

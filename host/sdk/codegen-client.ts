@@ -44,7 +44,8 @@ export function generateClient(schema: CellSchema, opts: ClientOptions): string 
     }
     if ('array' in t) {
       const inner = tsType(t.array, input);
-      return inner.includes('|') ? `(${inner})[]` : `${inner}[]`;
+      // A union element needs parentheses; an element that is itself an array (`T[]`) does not.
+      return inner.includes('|') && !inner.endsWith(']') ? `(${inner})[]` : `${inner}[]`;
     }
     if ('nullable' in t) return `${tsType(t.nullable, input)} | null`;
     return input ? inputName(t.struct) : t.struct;
