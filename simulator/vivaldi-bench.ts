@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { loadLatencyModel } from './latency/model.ts';
-import type { Rng } from './rng.ts';
+import { Rng } from './rng.ts';
 import { runSwarm, TUNE, type ErrorStats, type SampleFn, type TuneName } from './vivaldi-swarm.ts';
 import { runTextbook } from './vivaldi-textbook.ts';
 import { densify, sphereTopology, type Topology } from './vivaldi-topologies.ts';
@@ -31,6 +31,17 @@ export const NOISE: Record<string, SampleFn> = {
     return rng.next() < 0.2 ? q * rng.range(1.5, 3) : q;
   },
 };
+
+/** Half-way through, 20% of nodes move behind a slower access link (+20..80 ms): a route change. */
+export function shifted(topo: Topology, seed: number): Topology {
+  const rng = new Rng(seed, 0x73686674);
+  const extra = Float64Array.from({ length: topo.n }, () => (rng.next() < 0.2 ? rng.range(20, 80) : 0));
+  const matrix = new Float64Array(topo.n * topo.n);
+  for (let i = 0; i < topo.n; i++) {
+    for (let j = 0; j < topo.n; j++) matrix[i * topo.n + j] = i === j ? 0 : topo.matrix[i * topo.n + j] + extra[i] + extra[j];
+  }
+  return { name: `${topo.name}+shift`, n: topo.n, matrix, rtt: (i, j) => matrix[i * topo.n + j] };
+}
 
 export function topology(name: string, opts: { matrix: string; nodes: number; seed: number }): Topology {
   if (name === 'planetlab') {
@@ -63,7 +74,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       topology: { type: 'string', default: 'planetlab,geo,sphere' },
-      noise: { type: 'string', default: 'clean,noisy,heavy' },
+      noise: { type: 'string', default: 'clean,noisy,heavy,shift' },
       matrix: { type: 'string', default: DEFAULT_MATRIX },
       nodes: { type: 'string', default: '490' },
       seconds: { type: 'string', default: '1800' },
@@ -83,25 +94,30 @@ async function main(): Promise<void> {
   for (const tname of values.topology.split(',')) {
     const topo = topology(tname, { matrix: values.matrix, nodes, seed });
     for (const noise of values.noise.split(',')) {
-      const sample = NOISE[noise];
+      // "shift": clean samples, and the network changes half-way (error measured against the new one).
+      const change = noise === 'shift' ? { changeAt: Math.floor(seconds / 2), rttAfter: shifted(topo, seed).rtt } : {};
+      const sample = NOISE[noise === 'shift' ? 'clean' : noise];
       if (!sample) throw new RangeError(`unknown noise ${noise} (${Object.keys(NOISE).join(', ')})`);
       const label = `${topo.name.padEnd(14)} ${noise.padEnd(6)}`;
       if (!values['no-baseline']) {
-        const tb = runTextbook({ n: topo.n, rtt: topo.rtt, sample, seconds, seed });
+        const tb = runTextbook({ n: topo.n, rtt: topo.rtt, sample, seconds, seed, ...change });
         console.log(`${label} textbook 2-D+h         ${fmt(tb.final)}`);
       }
       // Worst median once the swarm has first converged below 0.15: catches oscillation and drift.
       let converged = -1;
       let worstAfter = 0;
+      let shiftWorst = 0;
       const r = await runSwarm({
-        n: topo.n, rtt: topo.rtt, sample, seconds, seed, tune, every: every || 60,
+        n: topo.n, rtt: topo.rtt, sample, seconds, seed, tune, every: every || 60, ...change,
         onCheckpoint: (t, s) => {
           if (converged < 0 && s.median <= 0.15) converged = t;
           if (converged >= 0) worstAfter = Math.max(worstAfter, s.median);
+          if (change.changeAt !== undefined && t > change.changeAt) shiftWorst = Math.max(shiftWorst, s.median);
           if (every) console.log(`${label}   t=${String(t).padStart(5)}s             ${fmt(s)}`);
         },
       });
-      const conv = converged < 0 ? 'never' : `${worstAfter.toFixed(3)} (from t=${converged}s)`;
+      let conv = converged < 0 ? 'never' : `${worstAfter.toFixed(3)} (from t=${converged}s)`;
+      if (change.changeAt !== undefined) conv += `; worst after the shift ${shiftWorst.toFixed(3)}`;
       console.log(`${label} firmware ${r.dims}-D+h          ${fmt(r.final)}   ${conv}`);
     }
   }

@@ -9,7 +9,7 @@ export const HARNESS_ENTRY = 'firmware/vivaldi/test-harness.ts';
 
 /** Tunable ids of firmware/kernel/vivaldi-config.ts (vivaldiTune). */
 export const TUNE = {
-  cc: 0, ce: 1, gravityRho: 2, filterPercentile: 3, minSamples: 4, near: 5, nearShare: 6, replaceShare: 7, gossipNearShare: 8, relRef: 9, dims: 10,
+  cc: 0, ce: 1, gravityRho: 2, filterPercentile: 3, minSamples: 4, near: 5, nearShare: 6, replaceShare: 7, gossipNearShare: 8, longLinkMs: 9, dims: 10,
 } as const;
 export type TuneName = keyof typeof TUNE;
 
@@ -23,6 +23,10 @@ export interface HarnessExports {
   buf(): number;
   bufCap(): number;
   dims(): number;
+  filterSamples(): number;
+  slots(): number;
+  maxMisses(): number;
+  sample(id: number, rtt: number): number;
   peerPtr(): number;
   init(self: number, seed: number): void;
   offer(id: number): number;
@@ -95,9 +99,12 @@ export interface SwarmOptions {
   /** Random peers each node is told about at start (a bootstrap list). */
   bootstrap?: number;
   tune?: Partial<Record<TuneName, number>>;
+  /** The network changes at this second: from then on RTTs (and the error) follow `rttAfter`. */
+  changeAt?: number;
+  rttAfter?: RttFn;
   /** Called every `every` simulated seconds with the current error stats. */
   every?: number;
-  onCheckpoint?: (t: number, stats: ErrorStats) => void;
+  onCheckpoint?: (t: number, stats: ErrorStats, nodes: VivaldiNode[]) => void;
 }
 
 export interface ErrorStats {
@@ -120,7 +127,8 @@ function copyPayload(from: VivaldiNode, to: VivaldiNode, len: number): void {
 /** Node ids are index + 1: 0 means "nobody" in the neighbour API. */
 export async function runSwarm(opts: SwarmOptions): Promise<SwarmResult> {
   const mod = await compileHarness();
-  const { n, rtt, seconds } = opts;
+  const { n, seconds } = opts;
+  let rtt = opts.rtt;
   const sample = opts.sample ?? ((b: number) => b);
   const rng = new Rng(opts.seed, 0x76697661);
   const nodes: VivaldiNode[] = [];
@@ -143,6 +151,7 @@ export async function runSwarm(opts: SwarmOptions): Promise<SwarmResult> {
   const series: SwarmResult['series'] = [];
   const order = Int32Array.from({ length: n }, (_, i) => i);
   for (let t = 0; t < seconds; t++) {
+    if (t === opts.changeAt && opts.rttAfter) rtt = opts.rttAfter;
     for (let a = n - 1; a > 0; a--) {
       const b = rng.int(a + 1);
       const tmp = order[a];
@@ -167,7 +176,7 @@ export async function runSwarm(opts: SwarmOptions): Promise<SwarmResult> {
     if (opts.every && (t + 1) % opts.every === 0) {
       const stats = errorStats(coordinates(nodes), n, dims, rtt);
       series.push({ t: t + 1, stats });
-      opts.onCheckpoint?.(t + 1, stats);
+      opts.onCheckpoint?.(t + 1, stats, nodes);
     }
   }
   return { nodes, dims, final: errorStats(coordinates(nodes), n, dims, rtt), series };

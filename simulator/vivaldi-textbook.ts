@@ -14,10 +14,13 @@ export interface TextbookOptions {
   neighbours?: number;
   cc?: number;
   ce?: number;
+  changeAt?: number;
+  rttAfter?: RttFn;
 }
 
 export function runTextbook(opts: TextbookOptions): { final: ErrorStats; words: Float64Array; dims: number } {
-  const { n, rtt, seconds } = opts;
+  const { n, seconds } = opts;
+  let rtt = opts.rtt;
   const D = opts.dims ?? 2;
   const cc = opts.cc ?? 0.25;
   const ce = opts.ce ?? 0.25;
@@ -44,6 +47,7 @@ export function runTextbook(opts: TextbookOptions): { final: ErrorStats; words: 
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const dir = new Float64Array(D);
   for (let t = 0; t < seconds; t++) {
+    if (t === opts.changeAt && opts.rttAfter) rtt = opts.rttAfter;
     for (let a = n - 1; a > 0; a--) {
       const b = rng.int(a + 1);
       const tmp = order[a];

@@ -4,7 +4,8 @@ import test from 'ava';
 import { CellNode } from '../host/runtime/cell-node.ts';
 import { LoopbackHub } from '../host/transport/loopback-transport.ts';
 import { connect, CellCallError } from '../host/sdk/connect.ts';
-import type { CellSpecies } from '../host/sdk/species.ts';
+import { speciesIdOf, type CellSpecies } from '../host/sdk/species.ts';
+import type { CellSchema } from '../host/sdk/schema.ts';
 import { Exchange } from '../build/cells/exchange.client.ts';
 import { kernelWasm, cellWasm, buildFixtureCell } from './fixtures/built.ts';
 import type { BuiltCell } from '../host/build/build-cell.ts';
@@ -31,8 +32,13 @@ async function pair(hostCells: Uint8Array[]) {
 
 /** Waits until the client's kernel has heard the server's pheromone. */
 async function discovered(node: CellNode): Promise<void> {
-  for (let i = 0; i < 200 && node.kernel.stat('announcesRx') === 0; i++) await new Promise((r) => setTimeout(r, 10));
-  if (node.kernel.stat('announcesRx') === 0) throw new Error('no announcement heard');
+  await heard(node, 1);
+}
+
+/** Waits (up to 30 s, for loaded CI machines) until `node` has heard `n` announcements. */
+async function heard(node: CellNode, n: number): Promise<void> {
+  for (let i = 0; i < 3000 && node.kernel.stat('announcesRx') < n; i++) await new Promise((r) => setTimeout(r, 10));
+  if (node.kernel.stat('announcesRx') < n) throw new Error(`only ${node.kernel.stat('announcesRx')} of ${n} announcements heard`);
 }
 
 test.serial('exchange answers place_order, book and cancel through the kernel and the typed client', async (t) => {
@@ -60,9 +66,9 @@ test.serial('kv and echo serve side by side on one node; kv reports full clearly
   const p = await pair([cellWasm('kv'), cellWasm('echo')]);
   try {
     await discovered(p.client);
-    const kvSchema = JSON.parse(await readFile('build/cells/kv.schema.json', 'utf8'));
-    const echoSchema = JSON.parse(await readFile('build/cells/echo.schema.json', 'utf8'));
-    const species = <A>(s: { name: string; speciesId: number }) => ({ name: s.name, speciesId: s.speciesId, schema: s }) as unknown as CellSpecies<A>;
+    const kvSchema = JSON.parse(await readFile('build/cells/kv.schema.json', 'utf8')).schema;
+    const echoSchema = JSON.parse(await readFile('build/cells/echo.schema.json', 'utf8')).schema;
+    const species = <A>(s: CellSchema) => ({ name: s.name, speciesId: speciesIdOf(s), schema: s }) as CellSpecies<A>;
     const echo = await connect(species<{ echo(s: string): Promise<string> }>(echoSchema), { node: p.client });
     t.is(await echo.echo('héllo, cell'), 'héllo, cell');
     const kv = await connect(species<Record<string, (...a: unknown[]) => Promise<unknown>>>(kvSchema), { node: p.client });
@@ -135,7 +141,8 @@ test.serial('species v1 and v2 run side by side; a v1 client reaches only v1', a
   try {
     await a.host(new Uint8Array(await readFile(v1.wasmPath)));
     await b.host(new Uint8Array(await readFile(v2.wasmPath)));
-    for (let i = 0; i < 200 && client.kernel.stat('announcesRx') < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    // Both hosts announce every 20 ms (+-10%), so six more announcements after hosting include both.
+    await heard(client, client.kernel.stat('announcesRx') + 6);
     for (let i = 0; i < 5; i++) {
       const answer = await client.call(v1.speciesId, encodeCall(v1.schema, 'add', ['ada@example.org']));
       t.is(answer.kind, 'reply');

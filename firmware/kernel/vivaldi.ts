@@ -12,7 +12,7 @@
 //   rtt(i, j) = ||x_i - x_j|| + h_i + h_j
 import {
   VIV_DIMS, VIV_ERROR_INIT, VIV_ERROR_MIN, VIV_ERROR_MAX, VIV_HEIGHT_MIN, VIV_COINCIDE_MS,
-  VIV_RTT_MAX, VIV_COORD_MAX, tuneCc, tuneCe, tuneGravityRho, tuneRelRef,
+  VIV_RTT_MAX, VIV_COORD_MAX, tuneCc, tuneCe, tuneGravityRho, tuneLongLinkMs, tuneDims,
 } from "./vivaldi-config";
 import { vivCount, VS_UPDATES, VS_BAD_RTT, VS_BAD_COORD, VS_NONFINITE } from "./vivaldi-stats";
 
@@ -51,7 +51,7 @@ export function coordValid(p: usize): bool {
 /** Euclidean distance between this node and `p`, without heights. */
 function euclid(p: usize): f64 {
   let s: f64 = 0;
-  for (let i = 0; i < VIV_DIMS; i++) {
+  for (let i = 0; i < tuneDims; i++) {
     const d = xAt(i) - load<f64>(p + (<usize>i << 3));
     s += d * d;
   }
@@ -67,14 +67,14 @@ export function vivaldiPredict(p: usize): f64 {
 function randomDirection(seed: u32): void {
   let s = seed | 1;
   let n: f64 = 0;
-  for (let i = 0; i < VIV_DIMS; i++) {
+  for (let i = 0; i < tuneDims; i++) {
     s ^= s << 13; s ^= s >> 17; s ^= s << 5;
     const v = <f64>s / 4294967296.0 - 0.5;
     store<f64>(DIR + (<usize>i << 3), v);
     n += v * v;
   }
   n = Math.sqrt(n);
-  for (let i = 0; i < VIV_DIMS; i++) {
+  for (let i = 0; i < tuneDims; i++) {
     const p = DIR + (<usize>i << 3);
     store<f64>(p, n > 0 ? load<f64>(p) / n : (i == 0 ? 1.0 : 0.0));
   }
@@ -106,12 +106,13 @@ export function vivaldiUpdate(rttMs: f64, remote: usize, seed: u32): bool {
   const newError = Math.min(Math.max(es * ce + error * (1 - ce), VIV_ERROR_MIN), VIV_ERROR_MAX);
   // Adaptive timestep: delta = cc * w; the spring moves us delta of the way to agreement.
   let force = tuneCc * w * (rttMs - dist);
-  if (tuneRelRef > 0 && rttMs > tuneRelRef) force *= tuneRelRef / rttMs;
+  // Long links pull less: the goal is relative accuracy, and a spring weighs absolute error.
+  if (tuneLongLinkMs > 0 && rttMs > tuneLongLinkMs) force *= tuneLongLinkMs / rttMs;
   let newHeight = height;
   if (ed > VIV_COINCIDE_MS) {
     // Along the unit vector of the height-vector space: [x_i - x_j, h_i + h_j] / dist.
     const k = force / dist;
-    for (let i = 0; i < VIV_DIMS; i++) {
+    for (let i = 0; i < tuneDims; i++) {
       const o = <usize>i << 3;
       store<f64>(NEXT + o, xAt(i) + k * (xAt(i) - load<f64>(remote + o)));
     }
@@ -119,7 +120,7 @@ export function vivaldiUpdate(rttMs: f64, remote: usize, seed: u32): bool {
   } else {
     // Coinciding points (e.g. everyone at the origin at start): push apart in a random direction.
     randomDirection(seed);
-    for (let i = 0; i < VIV_DIMS; i++) {
+    for (let i = 0; i < tuneDims; i++) {
       const o = <usize>i << 3;
       store<f64>(NEXT + o, xAt(i) + force * load<f64>(DIR + o));
     }

@@ -1,7 +1,7 @@
 // Support for the dispatcher that `cell build` generates (host/sdk/codegen-dispatch.ts): argument
 // decoding with a memory budget, and the REPLY / ERROR payloads of docs/wire.md. Handlers never
 // import this; they use ./cell.
-import { CborError, CborReader, CborWriter } from "../cbor/index";
+import { CBOR_MAX_DEPTH, CborError, CborReader, CborWriter } from "../cbor/index";
 import { failureMessage } from "./cell";
 
 // ERROR payload codes (docs/wire.md) that a cell sends itself.
@@ -43,6 +43,7 @@ export class CallReader {
   /** Arguments after the method index; -1 until beginCall(). */
   argc: i32 = -1;
   private budget: i32;
+  private depth: i32 = 0;
 
   constructor(ptr: usize, len: i32, budget: i32) {
     this.cbor = new CborReader(ptr, len);
@@ -152,15 +153,30 @@ export class CallReader {
     return n;
   }
 
-  /** A map head (a struct); 0 on error. */
-  mapLength(): i32 {
+  /**
+   * A struct's map head: its pair count, 0 on error. Nesting is limited to CBOR_MAX_DEPTH so a
+   * self-referencing struct cannot recurse deep enough to exhaust an MCU's small wasm3 stack.
+   */
+  beginStruct(): i32 {
+    if (!this.ok) return 0;
+    if (++this.depth > CBOR_MAX_DEPTH) {
+      this.cbor.fail(CborError.TOO_DEEP);
+      return 0;
+    }
     const n = this.cbor.readMapHeader();
     return n < 0 ? 0 : n;
   }
 
-  /** A struct instance with every field zero, built without its constructor (which may take arguments). */
+  endStruct(): void {
+    this.depth--;
+  }
+
+  /**
+   * A struct instance with every field zero, built without its constructor (which may take
+   * arguments); null once decoding has failed, which callers never look at since r.ok is false.
+   */
   newStruct<T>(): T {
-    if (!this.charge(OBJECT_COST + <i32>offsetof<T>())) return changetype<T>(0);
+    if (!this.ok || !this.charge(OBJECT_COST + <i32>offsetof<T>())) return changetype<T>(0);
     return changetype<T>(__new(offsetof<T>(), idof<T>()));
   }
 

@@ -8,8 +8,8 @@ import {
   vivaldiPredict, vivaldiStat, filteredRtt, VIV_DIMS, VIV_WORDS,
 } from "../kernel/vivaldi-node";
 import { vivaldiUpdate } from "../kernel/vivaldi";
-import { nbCount } from "../kernel/neighbours";
-import { vivaldiTune } from "../kernel/vivaldi-config";
+import { nbCount, recordSample } from "../kernel/neighbours";
+import { vivaldiTune, LF_SAMPLES, NB_SLOTS, NB_MAX_MISSES } from "../kernel/vivaldi-config";
 import { LF_BYTES, lfClear, lfPush, lfValue } from "../kernel/latency-filter";
 
 const CAP: i32 = 512;
@@ -25,12 +25,17 @@ const writer = new CborWriter(BUF, CAP);
 export function buf(): usize { return BUF; }
 export function bufCap(): i32 { return CAP; }
 export function dims(): i32 { return VIV_DIMS; }
+export function filterSamples(): i32 { return LF_SAMPLES; }
+export function slots(): i32 { return NB_SLOTS; }
+export function maxMisses(): i32 { return NB_MAX_MISSES; }
 export function peerPtr(): usize { return PEER; }
 
 export function init(self: u32, seed: u32): void { vivInit(self, seed); }
 export function offer(id: u32): bool { return offerPeer(id); }
 export function next(r: u32): u32 { return nextProbeTarget(r); }
 export function neighbours(): i32 { return nbCount(); }
+/** Records an RTT sample for `id` without a coordinate (the neighbour table's view only). */
+export function sample(id: u32, rttMs: f64): i32 { return recordSample(id, rttMs); }
 export function filtered(id: u32): f64 { return filteredRtt(id); }
 export function word(i: i32): f64 { return vivWord(i); }
 export function stat(id: i32): u32 { return vivaldiStat(id); }

@@ -2,7 +2,7 @@
 // engines ignore their contents, so adding one never changes what a module does.
 
 /** `wasm` followed by custom section `name` holding `payload`: id 0, size, name length, name, bytes. */
-export function appendCustomSection(wasm: Uint8Array, name: string, payload: Uint8Array): Uint8Array {
+export function appendCustomSection(wasm: Uint8Array, name: string, payload: Uint8Array): Uint8Array<ArrayBuffer> {
   if (wasm.length < 8 || wasm[0] !== 0x00 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d) {
     throw new Error('appendCustomSection: not a WebAssembly module (no \\0asm header)');
   }

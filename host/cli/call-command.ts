@@ -19,7 +19,9 @@ export async function loadSchema(nameOrPath: string, dir: string): Promise<CellS
     } catch {
       continue;
     }
-    return validateSchema(JSON.parse(await readFile(file, 'utf8')));
+    // A built <name>.schema.json is { speciesId, species, schema }; a bare schema is accepted too.
+    const json = JSON.parse(await readFile(file, 'utf8'));
+    return validateSchema(json && typeof json === 'object' && 'schema' in json ? json.schema : json);
   }
   throw new Error(`no schema for "${nameOrPath}" (looked for ${candidates.join(', ')}); build the cell first or pass --schema-dir`);
 }

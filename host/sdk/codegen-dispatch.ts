@@ -207,11 +207,11 @@ class DispatchWriter {
       if (ro) throw new DispatchError(`struct ${s.name} (line ${s.line}) is a handler parameter, so the dispatcher must set its fields, but field ${ro.name} is readonly`);
       const all = s.fields.length === 64 ? (1n << 64n) - 1n : (1n << BigInt(s.fields.length)) - 1n;
       const lines = [
-        '// A CBOR map keyed by field name, in any order; every field exactly once.',
+        '// A CBOR map keyed by field name, in any order; every field exactly once. After an error v may',
+        '// be null or half-filled: the caller checks r.ok before using it.',
         head,
         `  const v = r.newStruct<${s.name}>();`,
-        '  if (!r.ok) return v;',
-        '  const n = r.mapLength();',
+        '  const n = r.beginStruct();',
         '  let seen: u64 = 0;',
         '  for (let i = 0; i < n && r.ok; i++) {',
         '    const key = r.string();',
@@ -221,7 +221,7 @@ class DispatchWriter {
         lines.push(`    ${i === 0 ? 'if' : 'else if'} (key == "${f.name}" && (seen & ${bit}) == 0) { seen |= ${bit}; v.${f.name} = ${this.readExpr(f.type)}; }`);
       });
       lines.push(`    ${s.fields.length ? 'else ' : ''}r.badField();`);
-      lines.push('  }', `  if (seen != <u64>0x${all.toString(16)}) r.badField();`, '  return v;', '}', '');
+      lines.push('  }', '  r.endStruct();', `  if (seen != <u64>0x${all.toString(16)}) r.badField();`, '  return v;', '}', '');
       return lines.join('\n');
     }
     throw new Error('unreachable: scalars are read inline');
