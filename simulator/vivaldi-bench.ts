@@ -100,8 +100,16 @@ async function main(): Promise<void> {
       if (!sample) throw new RangeError(`unknown noise ${noise} (${Object.keys(NOISE).join(', ')})`);
       const label = `${topo.name.padEnd(14)} ${noise.padEnd(6)}`;
       if (!values['no-baseline']) {
-        const tb = runTextbook({ n: topo.n, rtt: topo.rtt, sample, seconds, seed, ...change });
-        console.log(`${label} textbook 2-D+h         ${fmt(tb.final)}`);
+        for (const dims of [2, 8]) {
+          const tb = runTextbook({ n: topo.n, rtt: topo.rtt, sample, seconds, seed, dims, ...change });
+          console.log(`${label} textbook ${dims}-D+h         ${fmt(tb.final)}`);
+        }
+        if (noise !== 'clean' && noise !== 'shift') {
+          // The same firmware with its latency filter off (latest sample, applied at once).
+          const noFilter = { ...tune, filterOff: 1, minSamples: 1 };
+          const raw = await runSwarm({ n: topo.n, rtt: topo.rtt, sample, seconds, seed, tune: noFilter });
+          console.log(`${label} firmware, no filter     ${fmt(raw.final)}`);
+        }
       }
       // Worst median once the swarm has first converged below 0.15: catches oscillation and drift.
       let converged = -1;

@@ -9,7 +9,8 @@ export const HARNESS_ENTRY = 'firmware/vivaldi/test-harness.ts';
 
 /** Tunable ids of firmware/kernel/vivaldi-config.ts (vivaldiTune). */
 export const TUNE = {
-  cc: 0, ce: 1, gravityRho: 2, filterPercentile: 3, minSamples: 4, near: 5, nearShare: 6, replaceShare: 7, gossipNearShare: 8, longLinkMs: 9, dims: 10,
+  cc: 0, ce: 1, gravityRho: 2, filterPercentile: 3, minSamples: 4, near: 5, nearShare: 6, replaceShare: 7,
+  gossipNearShare: 8, longLinkMs: 9, dims: 10, filterOff: 11,
 } as const;
 export type TuneName = keyof typeof TUNE;
 

@@ -5,7 +5,7 @@
 // A ring lives in caller-owned memory (LF_BYTES each; the neighbour table embeds one per slot):
 //   u32 total samples (saturating) | u32 next write index | f32 x LF_SAMPLES
 // API: lfClear(ring), lfPush(ring, rttMs), lfCount(ring): i32, lfValue(ring): f64
-import { LF_SAMPLES, tuneFilterPercentile } from "./vivaldi-config";
+import { LF_SAMPLES, tuneFilterPercentile, tuneFilterOff } from "./vivaldi-config";
 
 export const LF_BYTES: i32 = 8 + 4 * LF_SAMPLES;
 
@@ -44,6 +44,10 @@ export function lfTotal(ring: usize): u32 {
 export function lfValue(ring: usize): f64 {
   const n = lfCount(ring);
   if (n == 0) return 0;
+  if (tuneFilterOff) {
+    const head = load<u32>(ring, 4);
+    return <f64>load<f32>(ring + 8 + (<usize>(head == 0 ? LF_SAMPLES - 1 : head - 1) << 2));
+  }
   // Insertion sort of at most LF_SAMPLES values.
   for (let i = 0; i < n; i++) {
     const v = <f64>load<f32>(ring + 8 + (<usize>i << 2));
