@@ -2,9 +2,9 @@
 // One place knows the firmware profile flags, so the kernel, the cells and test harnesses agree.
 import asc from 'assemblyscript/asc';
 import { relative, resolve } from 'node:path';
+import { REPO_ROOT } from './paths.ts';
 
-/** The repository root; AssemblyScript resolves `--use abort=` paths against it. */
-export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+export { REPO_ROOT };
 
 export type FirmwareTarget = 'mcu' | 'host';
 

@@ -3,6 +3,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compileAssemblyScript, REPO_ROOT, TARGET_PAGES, type FirmwareTarget } from './asc.ts';
 import { assertProfile } from './profile.ts';
+import { kernelPath } from './paths.ts';
 
 /** The mcu kernel must fit this many bytes (issue #2): flash is scarce next to wasm3 itself. */
 export const KERNEL_BUDGET_BYTES = 32 * 1024;
@@ -14,9 +15,6 @@ export interface BuiltKernel {
   wasm: Uint8Array;
 }
 
-export function kernelPath(target: FirmwareTarget = 'mcu', outDir = join(REPO_ROOT, 'build')): string {
-  return join(outDir, target === 'mcu' ? 'kernel.wasm' : 'kernel.host.wasm');
-}
 
 export async function buildKernel(target: FirmwareTarget = 'mcu', outDir = join(REPO_ROOT, 'build')): Promise<BuiltKernel> {
   const { binary } = await compileAssemblyScript({ entries: ['firmware/kernel/index.ts'], target, runtime: 'stub' });

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { buildKernel } from '../build/build-kernel.ts';
-import { buildCell } from '../build/build-cell.ts';
-import { buildAll } from '../build/build-all.ts';
 import { speciesHex } from '../sdk/species.ts';
 import type { FirmwareTarget } from '../build/asc.ts';
 
@@ -17,6 +14,10 @@ export function registerBuild(program: Command): void {
     .action(async (dirs: string[], opts: { target: string; out: string; kernel?: boolean }) => {
       if (opts.target !== 'mcu' && opts.target !== 'host') throw new Error(`--target must be mcu or host, not "${opts.target}"`);
       const target = opts.target as FirmwareTarget;
+      // The compiler, binaryen and wabt load only for this command.
+      const [{ buildKernel }, { buildCell }, { buildAll }] = await Promise.all([
+        import('../build/build-kernel.ts'), import('../build/build-cell.ts'), import('../build/build-all.ts'),
+      ]);
       if (dirs.length === 0) {
         const all = await buildAll({ target, cellsOut: resolve(opts.out), log: (l) => console.log(l) });
         console.log(`built kernel and ${all.cells.length} cells`);

@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import { readFile, access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CellNode } from '../runtime/cell-node.ts';
-import { UdpTransport, parseUdpAddress } from '../transport/udp-transport.ts';
-import { newIdentity } from '../identity/node-identity.ts';
-import { kernelPath } from '../build/build-kernel.ts';
+import { kernelPath } from '../build/paths.ts';
 import { validateSchema, type CellSchema } from '../sdk/schema.ts';
 import { speciesIdOf } from '../sdk/species.ts';
 import { argsFromJson, encodeCall, decodeReply, decodeError } from '../sdk/call-codec.ts';
@@ -51,6 +48,9 @@ export function registerCall(program: Command): void {
       }
       const timeout = Number(opts.timeout);
       if (!(timeout > 0)) throw new Error(`--timeout must be a positive number of milliseconds, not "${opts.timeout}"`);
+      const { CellNode } = await import('../runtime/cell-node.ts');
+      const { UdpTransport, parseUdpAddress } = await import('../transport/udp-transport.ts');
+      const { newIdentity } = await import('../identity/node-identity.ts');
       const payload = encodeCall(schema, method, argsFromJson(schema, method, json));
       const udp = await UdpTransport.open({ host: '0.0.0.0', port: 0, seeds: opts.peer.map(parseUdpAddress) });
       const node = await CellNode.create({

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { inspectWasm } from '../build/inspect.ts';
-import { checkProfile } from '../build/profile.ts';
 import { speciesIdOf, speciesHex } from '../sdk/species.ts';
 import { validateSchema } from '../sdk/schema.ts';
 
@@ -15,6 +14,7 @@ export function registerInspect(program: Command): void {
     .action(async (file: string, opts: { json?: boolean; maxPages: string }) => {
       const wasm = new Uint8Array(await readFile(file));
       const facts = inspectWasm(wasm);
+      const { checkProfile } = await import('../build/profile.ts'); // loads wabt
       const schema = facts.schema === undefined ? undefined : validateSchema(facts.schema);
       const kind = schema ? 'cell' : 'kernel';
       const maxPages = Number(opts.maxPages);

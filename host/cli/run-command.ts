@@ -2,10 +2,7 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CellNode } from '../runtime/cell-node.ts';
-import { UdpTransport, parseUdpAddress } from '../transport/udp-transport.ts';
-import { loadOrCreateIdentity, newIdentity, nodeIdHex } from '../identity/node-identity.ts';
-import { kernelPath } from '../build/build-kernel.ts';
+import { kernelPath } from '../build/paths.ts';
 import { speciesHex } from '../sdk/species.ts';
 
 export const DEFAULT_PORT = 4700;
@@ -27,6 +24,10 @@ export function registerRun(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not "${opts.port}"`);
       const fuel = Number(opts.fuel);
       if (!Number.isInteger(fuel) || fuel < 1 || fuel > 0x7fffffff) throw new Error(`--fuel must be 1..2147483647, not "${opts.fuel}"`);
+      // Loaded here so that other commands do not pay for the runtime (wabt, crypto).
+      const { CellNode } = await import('../runtime/cell-node.ts');
+      const { UdpTransport, parseUdpAddress } = await import('../transport/udp-transport.ts');
+      const { loadOrCreateIdentity, newIdentity, nodeIdHex } = await import('../identity/node-identity.ts');
       const identity = opts.ephemeral ? await newIdentity() : await loadOrCreateIdentity(opts.key);
       const udp = await UdpTransport.open({ host: opts.host, port, seeds: (opts.peer ?? []).map(parseUdpAddress) });
       const node = await CellNode.create({

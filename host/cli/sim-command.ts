@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { runSimulation, type SimReport } from '../../simulator/run-sim.ts';
 import { renderReport } from '../../simulator/report-html.ts';
 import { createProgress } from '../../simulator/progress.ts';
-import { kernelPath } from '../build/build-kernel.ts';
+import { kernelPath } from '../build/paths.ts';
 
 function num(name: string, text: string, check: (v: number) => boolean, what: string): number {
   const v = Number(text);
