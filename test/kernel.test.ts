@@ -130,7 +130,7 @@ test('a reply completes the call; a duplicate or forged reply is counted, not de
 });
 
 test('an unanswered call times out with a TIMEOUT error and the peer is avoided', async (t) => {
-  const r = await rig({ config: { callTimeoutMs: 500 } });
+  const r = await rig({ config: { callTimeoutMs: 500, callAttempts: 1 } });
   // Learn of a replica through its pheromone.
   r.k.onFrame(encodeFrame({ type: MsgType.ANNOUNCE, flags: 0, src: PEER, dst: BROADCAST, species: 0, seq: 0 }, encodeCbor([[SPECIES], 0.1, 0.9, []])));
   const seq = r.k.call(0, SPECIES, encodeCbor([0]));
@@ -200,4 +200,111 @@ test('hostile frames never crash the kernel and every one is answered, counted o
   );
   t.is(r.k.onFrame(new Uint8Array(r.k.bufCap + 1)), -8);
   t.true(r.k.stat('dropTooLarge') >= 1);
+});
+
+const announce = (src: number, species: number[], coord: number[] = []) =>
+  encodeFrame({ type: MsgType.ANNOUNCE, flags: 0, src, dst: BROADCAST, species: 0, seq: 0 }, encodeCbor([species, 0.1, 0.9, coord]));
+
+test('a lost call is retried with backoff and the same seq, then fails once out of attempts', async (t) => {
+  const r = await rig({ config: { callTimeoutMs: 100, callAttempts: 3 } });
+  r.k.onFrame(announce(PEER, [SPECIES]));
+  const seq = r.k.call(0, SPECIES, encodeCbor([0, 'x']));
+  const calls = () => r.sent.filter((f) => f[2] === MsgType.CALL);
+  for (const [now, expectCalls] of [[99, 1], [100, 2], [299, 2], [300, 3], [699, 3]] as const) {
+    r.clock.now = now;
+    r.k.tick(now);
+    t.is(calls().length, expectCalls, `at ${now} ms`);
+  }
+  for (const f of calls()) {
+    t.like(decodeHeader(f), { seq, dst: PEER });
+    t.deepEqual(decodeCbor(f.subarray(20)), [0, 'x']);
+  }
+  t.is(r.delivered.length, 0);
+  r.clock.now = 700;
+  r.k.tick(700);
+  t.deepEqual(r.delivered, [{ kind: MsgType.ERROR, seq, src: PEER, payload: [9, 'timeout'] }]);
+  t.is(r.k.stat('retries'), 2);
+});
+
+test('a retry fails over to the next replica when the first stays silent', async (t) => {
+  const NEAR = 0x0c0c0c0c;
+  const FAR = 0x0d0d0d0d;
+  const r = await rig({ config: { callTimeoutMs: 100, callAttempts: 3 } });
+  // Coordinates (4-D + height + error) put NEAR closer than FAR to our origin coordinate.
+  r.k.onFrame(announce(NEAR, [SPECIES], [1, 0, 0, 0, 1, 0.2]));
+  r.k.onFrame(announce(FAR, [SPECIES], [300, 0, 0, 0, 1, 0.2]));
+  const seq = r.k.call(0, SPECIES, encodeCbor([0]));
+  t.is(decodeHeader(r.sent.at(-1)!).dst, NEAR);
+  r.clock.now = 100;
+  r.k.tick(100);
+  t.like(decodeHeader(r.sent.at(-1)!), { type: MsgType.CALL, dst: FAR, seq });
+  t.is(r.k.stat('failovers'), 1);
+  r.k.onFrame(encodeFrame({ type: MsgType.REPLY, flags: 0, src: FAR, dst: SELF, species: SPECIES, seq }, encodeCbor(7)));
+  t.deepEqual(r.delivered, [{ kind: MsgType.REPLY, seq, src: FAR, payload: 7 }]);
+  // The caller saw one answer; the next call avoids the silent replica while it is held off.
+  r.k.call(0, SPECIES, encodeCbor([0]));
+  t.is(decodeHeader(r.sent.at(-1)!).dst, FAR);
+});
+
+test('a retransmitted CALL is answered again without running the handler twice', async (t) => {
+  let runs = 0;
+  const r = await rig({ cell: (input, out) => (runs++, out.set(encodeCbor(runs)), encodeCbor(runs).length) });
+  r.k.host(1, SPECIES);
+  const call = encodeFrame({ type: MsgType.CALL, flags: 0, src: PEER, dst: SELF, species: SPECIES, seq: 42 }, encodeCbor([0, 'BTC', 5]));
+  r.k.onFrame(call);
+  r.k.onFrame(call);
+  r.k.onFrame(call);
+  t.is(runs, 1);
+  t.is(r.sent.length, 3);
+  for (const f of r.sent) t.deepEqual(decodeCbor(f.subarray(20)), 1);
+  t.is(r.k.stat('duplicateCalls'), 2);
+  // A different seq from the same caller is new work.
+  r.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src: PEER, dst: SELF, species: SPECIES, seq: 43 }, encodeCbor([0, 'BTC', 5])));
+  t.is(runs, 2);
+  // After the replay window a reused seq is new work too.
+  r.clock.now = 60_000;
+  r.k.onFrame(call);
+  t.is(runs, 3);
+});
+
+test('at most peerWindow calls are in flight to one node', async (t) => {
+  const r = await rig({ config: { peerWindow: 3 } });
+  r.k.onFrame(announce(PEER, [SPECIES]));
+  const seqs = [1, 2, 3, 4].map(() => r.k.call(0, SPECIES, encodeCbor([0])));
+  t.true(seqs.slice(0, 3).every((s) => s > 0));
+  t.is(seqs[3], -14);
+  t.is(r.k.stat('peerWindowFull'), 1);
+  r.k.onFrame(encodeFrame({ type: MsgType.REPLY, flags: 0, src: PEER, dst: SELF, species: SPECIES, seq: seqs[0]! }, encodeCbor(1)));
+  t.true(r.k.call(0, SPECIES, encodeCbor([0])) > 0);
+});
+
+test('retry/backoff state machine: every call ends exactly once, whatever answers arrive (property)', async (t) => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.record({ advance: fc.integer({ min: 0, max: 400 }), answer: fc.boolean(), which: fc.nat() }), { maxLength: 40 }),
+      async (steps) => {
+        const r = await rig({ config: { callTimeoutMs: 100, callAttempts: 3 } });
+        r.k.onFrame(announce(PEER, [SPECIES]));
+        const open: number[] = [];
+        for (const s of steps) {
+          const seq = r.k.call(0, SPECIES, encodeCbor([0]));
+          if (seq > 0) open.push(seq);
+          r.clock.now += s.advance;
+          r.k.tick(r.clock.now);
+          if (s.answer && open.length > 0) {
+            const seq2 = open[s.which % open.length]!;
+            r.k.onFrame(encodeFrame({ type: MsgType.REPLY, flags: 0, src: PEER, dst: SELF, species: SPECIES, seq: seq2 }, encodeCbor(0)));
+          }
+        }
+        // Let every remaining attempt run out (three attempts: at most 100 + 200 + 400 ms).
+        for (let i = 0; i < 5; i++) {
+          r.clock.now += 1000;
+          r.k.tick(r.clock.now);
+        }
+        const ended = r.delivered.map((d) => d.seq).sort((a, b) => a - b);
+        t.deepEqual(ended, [...open].sort((a, b) => a - b), 'each call is delivered exactly once');
+      },
+    ),
+    { numRuns: 60 },
+  );
 });

@@ -5,7 +5,10 @@ export const C_ANNOUNCE_INTERVAL_MS: i32 = 2;
 export const C_PEER_MAX_AGE_MS: i32 = 3;
 export const C_DEFAULT_ROUTE: i32 = 4;
 export const C_FAIL_HOLD_MS: i32 = 5;
-export const C_COUNT: i32 = 6;
+export const C_CALL_ATTEMPTS: i32 = 6;
+export const C_REPLAY_WINDOW_MS: i32 = 7;
+export const C_PEER_WINDOW: i32 = 8;
+export const C_COUNT: i32 = 9;
 
 const values = new StaticArray<f64>(C_COUNT);
 // A call a healthy LAN peer has not answered in 2 s is lost; the caller decides whether to retry.
@@ -20,6 +23,13 @@ values[C_PEER_MAX_AGE_MS] = 60000;
 values[C_DEFAULT_ROUTE] = 0;
 // After a timeout, a peer is skipped by routing for this long, so calls fail over at once.
 values[C_FAIL_HOLD_MS] = 5000;
+// Three attempts, each timeout twice the last (2 + 4 + 8 s): rides out a lost datagram or a dead
+// replica (the retry is re-routed) without the caller seeing more than added latency.
+values[C_CALL_ATTEMPTS] = 3;
+// A retransmission can arrive up to the whole retry span after the original: remember answers that long.
+values[C_REPLAY_WINDOW_MS] = 15000;
+// At most 8 calls in flight to one node: a fast caller cannot queue unbounded work on a slow node.
+values[C_PEER_WINDOW] = 8;
 
 export function cfg(key: i32): f64 { return unchecked(values[key]); }
 

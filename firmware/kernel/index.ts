@@ -10,11 +10,16 @@ import {
   count, statGet, statSet, S_FRAMES_RX, S_FRAMES_TX, S_DROP_BAD_HEADER, S_DROP_NOT_FOR_ME, S_DROP_TOO_LARGE,
   S_CALLS_SERVED, S_CALL_ERRORS, S_UNKNOWN_SPECIES, S_REPLIES_DELIVERED, S_TIMEOUTS, S_UNMATCHED_REPLIES,
   S_PINGS_RX, S_PONGS_RX, S_ANNOUNCES_RX, S_PEERS_KNOWN, S_BAD_PAYLOAD, S_CALLS_SENT, S_NO_ROUTE,
-  S_CALL_TABLE_FULL, S_PROBES_SENT,
+  S_CALL_TABLE_FULL, S_PROBES_SENT, S_RETRIES, S_FAILOVERS, S_DUPLICATE_CALLS, S_PEER_WINDOW_FULL,
 } from "./stats";
-import { cfg, cfgSet, C_CALL_TIMEOUT_MS, C_PROBE_INTERVAL_MS, C_ANNOUNCE_INTERVAL_MS, C_PEER_MAX_AGE_MS, C_DEFAULT_ROUTE, C_FAIL_HOLD_MS } from "./config";
+import { cfg, cfgSet, C_CALL_TIMEOUT_MS, C_PROBE_INTERVAL_MS, C_ANNOUNCE_INTERVAL_MS, C_PEER_MAX_AGE_MS, C_DEFAULT_ROUTE, C_FAIL_HOLD_MS, C_CALL_ATTEMPTS,
+  C_REPLAY_WINDOW_MS, C_PEER_WINDOW } from "./config";
 import { cellsHost, cellsUnhost, cellsSlotOf, cellsSpeciesAt, cellsCount, MAX_CELLS } from "./cells";
-import { callOpen, callSeq, callDst, callClose, callMatch, callExpired, callNextDeadline } from "./calls";
+import {
+  callOpen, callSeq, callDst, callClose, callMatch, callExpired, callNextDeadline, callKeepPayload, callPayloadPtr,
+  callPayloadLen, callSpecies, callRouted, callAttempts, callRetry, callsInFlightTo,
+} from "./calls";
+import { replayFind, replayStore, replayType, replayLen, replayPtr } from "./replay";
 import {
   peerTouch, peerFind, peerCount, peerId, peerAgeOut, peerClearSpecies, peerAddSpecies, peerSetLoad, peerMarkFailed,
 } from "./peers";
@@ -32,6 +37,7 @@ const R_BAD_PAYLOAD: i32 = 10;
 const R_UNSUPPORTED: i32 = 11;
 const R_NO_ROUTE: i32 = 12;
 const R_CALL_TABLE_FULL: i32 = 13;
+const R_PEER_BUSY: i32 = 14;
 
 const BUF_CAP: i32 = 2048;
 const RX: usize = memory.data(BUF_CAP); // the host writes frames here (k_buf)
@@ -114,11 +120,16 @@ export function k_call(dst: u32, species: u32, len: i32): i32 {
       }
     }
   }
-  const c = callOpen(target, now, cfg(C_CALL_TIMEOUT_MS));
+  if (target != self && target != 0 && callsInFlightTo(target) >= <i32>cfg(C_PEER_WINDOW)) {
+    count(S_PEER_WINDOW_FULL);
+    return -R_PEER_BUSY;
+  }
+  const c = callOpen(target, species, dst == 0 && target != self, now, cfg(C_CALL_TIMEOUT_MS));
   if (c < 0) {
     count(S_CALL_TABLE_FULL);
     return -R_CALL_TABLE_FULL;
   }
+  callKeepPayload(c, RX + HEADER_BYTES, len);
   const seq = callSeq(c);
   headerWrite(RX, T_CALL, 0, self, target, species, seq, <u16>len);
   count(S_CALLS_SENT);
@@ -127,14 +138,19 @@ export function k_call(dst: u32, species: u32, len: i32): i32 {
 }
 
 export function k_tick(now: f64): f64 {
-  // Expire calls: the caller learns of a lost call, and routing avoids that peer for a while.
+  // Calls past their deadline: the silent peer is avoided for a while; the call is sent again
+  // (re-routed to the next replica if the kernel chose the first) or, out of attempts, fails.
   for (let c = callExpired(now); c >= 0; c = callExpired(now)) {
     const dst = callDst(c);
     const seq = callSeq(c);
-    callClose(c);
-    count(S_TIMEOUTS);
     const p = peerFind(dst);
     if (p >= 0) peerMarkFailed(p, now + cfg(C_FAIL_HOLD_MS));
+    if (callAttempts(c) < <i32>cfg(C_CALL_ATTEMPTS) && callPayloadLen(c) >= 0) {
+      retryCall(c, dst, now);
+      continue;
+    }
+    callClose(c);
+    count(S_TIMEOUTS);
     const n = errorPayload(AUX, 256, E_TIMEOUT, "timeout");
     halDeliver(T_ERROR, seq, dst, AUX, n);
   }
@@ -186,6 +202,9 @@ function onFrame(ptr: usize, len: i32): i32 {
 function onCall(ptr: usize, src: u32, dst: u32): i32 {
   const species = hSpecies(ptr);
   const seq = hSeq(ptr);
+  const now = halNow();
+  const seen = replayFind(src, seq, species, now, cfg(C_REPLAY_WINDOW_MS));
+  if (seen >= 0) return replayAnswer(seen, src, species, seq);
   const slot = cellsSlotOf(species);
   if (slot < 0) {
     count(S_UNKNOWN_SPECIES);
@@ -211,9 +230,45 @@ function onCall(ptr: usize, src: u32, dst: u32): i32 {
     type = T_ERROR;
     n = errorPayload(TX + HEADER_BYTES, BUF_CAP - HEADER_BYTES, E_TOO_LARGE, "result too large");
   }
+  replayStore(src, seq, species, type, TX + HEADER_BYTES, n, now);
   headerWrite(TX, type, 0, self, src, species, seq, <u16>n);
   emit(TX, HEADER_BYTES + n, src);
   return 0;
+}
+
+/** A retransmitted CALL: the stored answer again, never a second execution. */
+function replayAnswer(slot: i32, src: u32, species: u32, seq: u16): i32 {
+  count(S_DUPLICATE_CALLS);
+  let type = replayType(slot);
+  let n = replayLen(slot);
+  if (n >= 0) {
+    memory.copy(TX + HEADER_BYTES, replayPtr(slot), <usize>n);
+  } else {
+    type = T_ERROR;
+    n = errorPayload(TX + HEADER_BYTES, BUF_CAP - HEADER_BYTES, E_TOO_LARGE, "duplicate call: executed once, answer too large to replay");
+  }
+  headerWrite(TX, type, 0, self, src, species, seq, <u16>n);
+  emit(TX, HEADER_BYTES + n, src);
+  return 0;
+}
+
+/** Sends call c again, to the next-best replica when routing chose the first, with a doubled timeout. */
+function retryCall(c: i32, dst: u32, now: f64): void {
+  let target = dst;
+  if (callRouted(c)) {
+    const q = routeBest(callSpecies(c), now);
+    if (q >= 0 && peerId(q) != dst) {
+      target = peerId(q);
+      count(S_FAILOVERS);
+    }
+  }
+  const timeout = cfg(C_CALL_TIMEOUT_MS) * <f64>(1 << callAttempts(c));
+  callRetry(c, target, now, timeout);
+  count(S_RETRIES);
+  const len = callPayloadLen(c);
+  memory.copy(TX + HEADER_BYTES, callPayloadPtr(c), <usize>len);
+  headerWrite(TX, T_CALL, 0, self, target, callSpecies(c), callSeq(c), <u16>len);
+  emit(TX, HEADER_BYTES + len, target);
 }
 
 function onAnswer(ptr: usize, src: u32, type: u8): i32 {

@@ -20,7 +20,11 @@ export const S_NO_ROUTE: i32 = 17;
 export const S_CALL_TABLE_FULL: i32 = 18;
 export const S_PROBES_SENT: i32 = 19;
 export const S_PEER_TABLE_FULL: i32 = 20;
-export const S_COUNT: i32 = 21;
+export const S_RETRIES: i32 = 21;
+export const S_FAILOVERS: i32 = 22;
+export const S_DUPLICATE_CALLS: i32 = 23;
+export const S_PEER_WINDOW_FULL: i32 = 24;
+export const S_COUNT: i32 = 25;
 
 const counters = new StaticArray<u32>(S_COUNT);
 

@@ -6,6 +6,9 @@ import { validateSchema, type CellSchema } from '../sdk/schema.ts';
 import { speciesIdOf } from '../sdk/species.ts';
 import { argsFromJson, encodeCall, decodeReply, decodeError } from '../sdk/call-codec.ts';
 import { DEFAULT_PORT } from './run-command.ts';
+import { DEFAULT_MULTICAST } from '../transport/udp-defaults.ts';
+import { CallRefused } from '../runtime/call-refused.ts';
+import type { CellNode } from '../runtime/cell-node.ts';
 
 /** Finds a species' schema: a path, or a name looked up as <dir>/<name>.schema.json. */
 export async function loadSchema(nameOrPath: string, dir: string): Promise<CellSchema> {
@@ -23,6 +26,20 @@ export async function loadSchema(nameOrPath: string, dir: string): Promise<CellS
   throw new Error(`no schema for "${nameOrPath}" (looked for ${candidates.join(', ')}); build the cell first or pass --schema-dir`);
 }
 
+/** Calls as soon as the kernel knows a replica (pheromones arrive about once a second). */
+async function callWhenRouted(node: CellNode, species: number, payload: Uint8Array, timeoutMs: number, name: string) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await node.call(species, payload);
+    } catch (err) {
+      if (!(err instanceof CallRefused) || err.reason !== 'NO_ROUTE') throw err;
+      if (Date.now() > deadline) throw new Error(`no replica of ${name} announced itself within ${timeoutMs} ms (is \`cell run\` running? try --peer host:port)`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 function show(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v));
 }
@@ -34,11 +51,12 @@ export function registerCall(program: Command): void {
     .argument('<species>', 'cell name (schema looked up in --schema-dir) or a .schema.json path')
     .argument('<method>', 'method name')
     .argument('[args]', 'arguments as JSON: an object by parameter name or an array', '[]')
-    .option('--peer <host:port...>', 'nodes to ask', [`127.0.0.1:${DEFAULT_PORT}`])
+    .option('--peer <host:port...>', `ask these nodes directly (e.g. 127.0.0.1:${DEFAULT_PORT}) instead of discovering replicas by multicast`)
+    .option('--multicast <group:port>', 'pheromone multicast group to discover replicas on', `${DEFAULT_MULTICAST.address}:${DEFAULT_MULTICAST.port}`)
     .option('--schema-dir <dir>', 'where built schemas are', 'build/cells')
     .option('--timeout <ms>', 'give up after this long', '3000')
     .option('--kernel <file>', 'kernel .wasm', kernelPath('mcu'))
-    .action(async (speciesArg: string, method: string, argsText: string, opts: { peer: string[]; schemaDir: string; timeout: string; kernel: string }) => {
+    .action(async (speciesArg: string, method: string, argsText: string, opts: { peer?: string[]; multicast: string; schemaDir: string; timeout: string; kernel: string }) => {
       const schema = await loadSchema(speciesArg, opts.schemaDir);
       let json: unknown;
       try {
@@ -52,16 +70,22 @@ export function registerCall(program: Command): void {
       const { UdpTransport, parseUdpAddress } = await import('../transport/udp-transport.ts');
       const { newIdentity } = await import('../identity/node-identity.ts');
       const payload = encodeCall(schema, method, argsFromJson(schema, method, json));
-      const udp = await UdpTransport.open({ host: '0.0.0.0', port: 0, seeds: opts.peer.map(parseUdpAddress) });
+      const direct = opts.peer !== undefined && opts.peer.length > 0;
+      const udp = await UdpTransport.open({
+        host: '0.0.0.0', port: 0, seeds: (opts.peer ?? []).map(parseUdpAddress),
+        multicast: direct ? false : parseUdpAddress(opts.multicast),
+      });
       const node = await CellNode.create({
         nodeId: (await newIdentity()).nodeId,
         kernelWasm: new Uint8Array(await readFile(opts.kernel)),
         transports: [udp],
-        // A one-shot client: no announcements or probes, and the seeds are its default route.
-        config: { defaultRoute: 1, announceIntervalMs: 0, probeIntervalMs: 0, callTimeoutMs: timeout },
+        // A one-shot client sends no pheromones. With --peer the seeds are its default route;
+        // otherwise its kernel routes to the nearest replica it has heard announce itself.
+        // Three attempts with doubling timeouts (t + 2t + 4t) fit in --timeout.
+        config: { defaultRoute: direct ? 1 : 0, announceIntervalMs: 0, probeIntervalMs: 0, callAttempts: 3, callTimeoutMs: timeout / 7 },
       });
       try {
-        const answer = await node.call(speciesIdOf(schema), payload);
+        const answer = await callWhenRouted(node, speciesIdOf(schema), payload, timeout, schema.name);
         if (answer.kind === 'reply') {
           console.log(show(decodeReply(schema, method, answer.payload)));
         } else {

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { kernelPath } from '../build/paths.ts';
 import { speciesHex } from '../sdk/species.ts';
+import { DEFAULT_MULTICAST } from '../transport/udp-defaults.ts';
 
 export const DEFAULT_PORT = 4700;
 
@@ -15,11 +16,14 @@ export function registerRun(program: Command): void {
     .option('-p, --port <port>', 'UDP port to listen on', String(DEFAULT_PORT))
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--peer <host:port...>', 'other nodes to announce to and route through')
+    .option('--udp', 'serve over UDP (the default transport)')
+    .option('--multicast <group:port>', 'pheromone multicast group', `${DEFAULT_MULTICAST.address}:${DEFAULT_MULTICAST.port}`)
+    .option('--no-multicast', 'no multicast pheromones (reach this node through --peer only)')
     .option('--key <file>', 'ed25519 secret key file (hex); created if missing', join(homedir(), '.cell', 'node.key'))
     .option('--ephemeral', 'use a fresh key (and node id) for this run only')
     .option('--kernel <file>', 'kernel .wasm', kernelPath('mcu'))
     .option('--fuel <n>', 'instruction budget per call', '10000000')
-    .action(async (files: string[], opts: { port: string; host: string; peer?: string[]; key: string; ephemeral?: boolean; kernel: string; fuel: string }) => {
+    .action(async (files: string[], opts: { port: string; host: string; peer?: string[]; key: string; ephemeral?: boolean; kernel: string; fuel: string; multicast: string | false }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not "${opts.port}"`);
       const fuel = Number(opts.fuel);
@@ -29,7 +33,10 @@ export function registerRun(program: Command): void {
       const { UdpTransport, parseUdpAddress } = await import('../transport/udp-transport.ts');
       const { loadOrCreateIdentity, newIdentity, nodeIdHex } = await import('../identity/node-identity.ts');
       const identity = opts.ephemeral ? await newIdentity() : await loadOrCreateIdentity(opts.key);
-      const udp = await UdpTransport.open({ host: opts.host, port, seeds: (opts.peer ?? []).map(parseUdpAddress) });
+      const udp = await UdpTransport.open({
+        host: opts.host, port, seeds: (opts.peer ?? []).map(parseUdpAddress),
+        multicast: opts.multicast === false ? false : parseUdpAddress(opts.multicast),
+      });
       const node = await CellNode.create({
         nodeId: identity.nodeId,
         kernelWasm: new Uint8Array(await readFile(opts.kernel)),

@@ -5,6 +5,9 @@ import { CellInstance } from './cell-instance.ts';
 import { KERNEL_RESULTS, type KernelConfigKey } from './kernel-stats.ts';
 import type { Transport } from '../transport/transport.ts';
 import { MsgType } from '../wire/header.ts';
+import { CallRefused } from './call-refused.ts';
+
+export { CallRefused };
 import { inspectWasm } from '../build/inspect.ts';
 import { speciesIdOf } from '../sdk/species.ts';
 import type { CellSchema } from '../sdk/schema.ts';
@@ -39,12 +42,8 @@ export interface CellNodeOptions {
   log?: (level: number, text: string) => void;
 }
 
-/** A call the kernel refused before anything was sent (no route, table full, too large). */
-export class CallRefused extends Error {
-  constructor(readonly reason: string) {
-    super(`call refused by the kernel: ${reason}`);
-  }
-}
+/** k_call result when the destination already has its window of calls in flight. */
+const PEER_BUSY = 14;
 
 export class CellNode {
   readonly nodeId: number;
@@ -112,6 +111,10 @@ export class CellNode {
   call(species: number, payload: Uint8Array, dst = 0): Promise<Answer> {
     if (this.closed) return Promise.reject(new Error('node is closed'));
     const seq = this.kernel.call(dst, species, payload);
+    if (seq === -PEER_BUSY) {
+      // The kernel's per-peer window is full: wait for an answer to free a place, then try again.
+      return new Promise((resolve, reject) => this.waiting.push(() => this.call(species, payload, dst).then(resolve, reject)));
+    }
     if (seq < 0) return Promise.reject(new CallRefused(KERNEL_RESULTS[-seq] ?? `code ${-seq}`));
     // The kernel may already have answered (a local replica): deliver() then stored it below.
     const early = this.early.get(seq);
@@ -124,6 +127,7 @@ export class CellNode {
   }
 
   private readonly early = new Map<number, Answer>();
+  private waiting: Array<() => void> = [];
 
   addPeer(nodeId: number): void {
     this.kernel.addPeer(nodeId);
@@ -164,6 +168,12 @@ export class CellNode {
       resolve(answer);
     } else {
       this.early.set(seq, answer);
+    }
+    // An answer frees a place in the kernel's window: let queued calls try again (later, not
+    // from inside the kernel's deliver).
+    if (this.waiting.length > 0) {
+      const ready = this.waiting.splice(0);
+      setImmediate(() => ready.forEach((go) => go()));
     }
   }
 

@@ -1,13 +1,15 @@
-// UDP transport: one frame per datagram. Learns each node's address from the frames it sends;
-// frames for an unknown node, for "any host" (dst 0) and broadcasts go to the seed addresses.
+// UDP transport: one frame per datagram (fragments above a safe size), pheromones by multicast.
+// Learns each node's address from the frames it sends; frames for an unknown node and for
+// "any host" (dst 0) go to the seed addresses; broadcasts go to the multicast group and seeds.
 import dgram from 'node:dgram';
-import { checkFrame, BROADCAST, HEADER_BYTES } from '../wire/header.ts';
+import { checkFrame, BROADCAST, HEADER_BYTES, Flag } from '../wire/header.ts';
+import { fragment, Reassembler, type FragmentStats } from './udp-fragments.ts';
 import type { Transport, TransportStats } from './transport.ts';
 
-export interface UdpAddress {
-  address: string;
-  port: number;
-}
+import type { UdpAddress } from './udp-defaults.ts';
+export type { UdpAddress };
+
+import { DEFAULT_MULTICAST } from './udp-defaults.ts';
 
 export interface UdpTransportOptions {
   /** Local address to bind (default 127.0.0.1: never listen beyond this machine unless asked). */
@@ -16,7 +18,13 @@ export interface UdpTransportOptions {
   port?: number;
   /** Where frames go when the destination's address is not known yet. */
   seeds?: UdpAddress[];
+  /** Join this multicast group for pheromones (false: none). Default DEFAULT_MULTICAST. */
+  multicast?: UdpAddress | false;
+  /** Interface address for multicast (default: the bind address, or 127.0.0.1 for 0.0.0.0). */
+  multicastInterface?: string;
 }
+
+export interface UdpStats extends TransportStats, FragmentStats {}
 
 export function parseUdpAddress(text: string): UdpAddress {
   const m = /^(.+):(\d{1,5})$/.exec(text.trim());
@@ -31,28 +39,56 @@ function unique(list: UdpAddress[]): UdpAddress[] {
   return [...seen.values()];
 }
 
+function bind(socket: dgram.Socket, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(port, host, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+}
+
 export class UdpTransport implements Transport {
   readonly name = 'udp';
-  readonly stats: TransportStats = { framesOut: 0, framesIn: 0, dropped: 0 };
   private handler: ((frame: Uint8Array) => void) | undefined;
   private readonly addresses = new Map<number, UdpAddress>();
   private readonly seeds: UdpAddress[];
+  private readonly reassembler = new Reassembler();
+  private readonly counts = { framesOut: 0, framesIn: 0, dropped: 0 };
 
-  private constructor(private readonly socket: dgram.Socket, opts: UdpTransportOptions) {
+  private constructor(
+    private readonly socket: dgram.Socket,
+    private readonly group: dgram.Socket | undefined,
+    private readonly groupAddress: UdpAddress | undefined,
+    opts: UdpTransportOptions,
+  ) {
     this.seeds = opts.seeds ?? [];
     socket.on('message', (msg, rinfo) => this.receive(msg, rinfo));
+    group?.on('message', (msg, rinfo) => this.receive(msg, rinfo));
   }
 
   static async open(opts: UdpTransportOptions = {}): Promise<UdpTransport> {
-    const socket = dgram.createSocket({ type: 'udp4', reuseAddr: false });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-    return new UdpTransport(socket, opts);
+    const host = opts.host ?? '127.0.0.1';
+    const socket = dgram.createSocket({ type: 'udp4' });
+    await bind(socket, opts.port ?? 0, host);
+    const mc = opts.multicast === undefined ? DEFAULT_MULTICAST : opts.multicast;
+    let group: dgram.Socket | undefined;
+    if (mc) {
+      const iface = opts.multicastInterface ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
+      // Every node on the machine listens on the same group port, hence reuseAddr.
+      group = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+      await bind(group, mc.port, '0.0.0.0');
+      group.addMembership(mc.address, iface);
+      socket.setMulticastInterface(iface);
+      socket.setMulticastLoopback(true);
+      socket.setMulticastTTL(1); // pheromones stay on the LAN
+    }
+    return new UdpTransport(socket, group, mc || undefined, opts);
+  }
+
+  get stats(): UdpStats {
+    return { ...this.counts, ...this.reassembler.stats };
   }
 
   get address(): UdpAddress {
@@ -63,11 +99,16 @@ export class UdpTransport implements Transport {
   send(frame: Uint8Array): void {
     if (frame.length < HEADER_BYTES) return;
     const dst = new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(8, true);
-    const known = dst !== 0 && dst !== BROADCAST ? this.addresses.get(dst) : undefined;
-    const targets = known ? [known] : dst === BROADCAST ? unique([...this.seeds, ...this.addresses.values()]) : this.seeds;
+    let targets: UdpAddress[];
+    if (dst === BROADCAST) targets = unique([...(this.groupAddress ? [this.groupAddress] : []), ...this.seeds]);
+    else {
+      const known = dst !== 0 ? this.addresses.get(dst) : undefined;
+      targets = known ? [known] : this.seeds;
+    }
+    const datagrams = fragment(frame);
     for (const t of targets) {
-      this.stats.framesOut++;
-      this.socket.send(frame, t.port, t.address);
+      this.counts.framesOut++;
+      for (const d of datagrams) this.socket.send(d, t.port, t.address);
     }
   }
 
@@ -76,18 +117,26 @@ export class UdpTransport implements Transport {
   }
 
   private receive(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    const frame = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
+    let frame: Uint8Array | undefined = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
     if (checkFrame(frame) !== 0) {
-      this.stats.dropped++;
+      this.counts.dropped++;
       return;
     }
-    this.stats.framesIn++;
+    // Our own multicast comes back to us through the group socket: not news.
+    const local = this.socket.address();
+    if (rinfo.port === local.port && (rinfo.address === local.address || local.address === '0.0.0.0')) return;
+    if ((frame[3]! & Flag.FRAGMENT) !== 0) {
+      frame = this.reassembler.push(frame, `${rinfo.address}:${rinfo.port}`);
+      if (!frame) return;
+    }
+    this.counts.framesIn++;
     const src = msg.readUInt32LE(4);
     if (src !== 0 && src !== BROADCAST) this.addresses.set(src, { address: rinfo.address, port: rinfo.port });
     this.handler?.(frame);
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    const closing = [this.socket, ...(this.group ? [this.group] : [])].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    await Promise.all(closing);
   }
 }

@@ -1,0 +1,8 @@
+// UDP addresses the CLI needs without opening sockets.
+export interface UdpAddress {
+  address: string;
+  port: number;
+}
+
+/** Cell's LAN pheromone group (administratively scoped, 239/8) and port. */
+export const DEFAULT_MULTICAST: UdpAddress = { address: '239.255.67.76', port: 4746 };

@@ -1,0 +1,65 @@
+// LAN discovery as a user sees it: two `cell run` processes announce themselves by multicast; a
+// client finds them with no address configured, and when the replica it uses is killed, its
+// calls move to the other with only added latency.
+import test from 'ava';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { CellNode } from '../host/runtime/cell-node.ts';
+import { UdpTransport } from '../host/transport/udp-transport.ts';
+import { connect } from '../host/sdk/connect.ts';
+import { Exchange } from '../build/cells/exchange.client.ts';
+import { kernelWasm } from './fixtures/built.ts';
+
+const CELL = fileURLToPath(new URL('../bin/cell.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// A group port of this test's own, so parallel test files and real nodes do not hear each other.
+const GROUP = { address: '239.255.67.76', port: 30000 + (process.pid % 20000) };
+
+function startNode(): Promise<{ proc: ChildProcess; nodeId: number }> {
+  const proc = spawn(process.execPath, [CELL, 'run', 'build/cells/exchange.wasm', '--port', '0', '--ephemeral', '--multicast', `${GROUP.address}:${GROUP.port}`], { cwd: ROOT });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const m = /node ([0-9a-f]{8}) listening/.exec(out);
+      if (m) resolve({ proc, nodeId: parseInt(m[1]!, 16) });
+    });
+    proc.once('exit', (code) => reject(new Error(`cell run exited with ${code}: ${out}`)));
+  });
+}
+
+test('two cell run processes are found by multicast; killing the one in use moves calls to the other', async (t) => {
+  const [a, b] = await Promise.all([startNode(), startNode()]);
+  const udp = await UdpTransport.open({ port: 0, multicast: GROUP });
+  const client = await CellNode.create({
+    nodeId: 0xc0ffee01,
+    kernelWasm: kernelWasm(),
+    transports: [udp],
+    config: { announceIntervalMs: 0, callTimeoutMs: 500, callAttempts: 3, failHoldMs: 60_000 },
+  });
+  try {
+    // Discovery: both pheromones heard, with no address given to anyone.
+    for (let i = 0; i < 600 && client.kernel.stat('announcesRx') < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    t.true(client.kernel.stat('announcesRx') >= 4, 'announcements heard within a few seconds');
+    const ex = await connect(Exchange, { node: client });
+    const species = Exchange.speciesId;
+    const first = await client.call(species, new Uint8Array([0x83, 0x00, 0x63, 0x42, 0x54, 0x43, 0x05])); // [0, "BTC", 5]
+    t.is(first.kind, 'reply');
+    const used = first.src;
+    t.true(used === a.nodeId || used === b.nodeId);
+    const [dead, alive] = used === a.nodeId ? [a, b] : [b, a];
+    dead.proc.kill('SIGKILL');
+    // The caller sees answers, not errors: the kernel retries and re-routes.
+    for (let i = 0; i < 3; i++) {
+      const id = await ex.place_order('ETH', 1 + i);
+      t.is(typeof id, 'bigint');
+    }
+    const after = await client.call(species, new Uint8Array([0x83, 0x00, 0x63, 0x42, 0x54, 0x43, 0x05]));
+    t.is(after.src, alive.nodeId);
+    t.true(client.kernel.stat('failovers') >= 1);
+  } finally {
+    await client.close();
+    a.proc.kill('SIGKILL');
+    b.proc.kill('SIGKILL');
+  }
+});

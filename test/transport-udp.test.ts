@@ -1,0 +1,72 @@
+// UDP: the conformance suite, fragmentation, and multicast discovery between two real `cell run`
+// processes with failover when the nearer one is killed.
+import test from 'ava';
+import fc from 'fast-check';
+import dgram from 'node:dgram';
+import { UdpTransport } from '../host/transport/udp-transport.ts';
+import { fragment, Reassembler, MAX_PARTIAL } from '../host/transport/udp-fragments.ts';
+import { transportConformance, Inbox, frameTo } from './transport-conformance.ts';
+import { checkFrame } from '../host/wire/header.ts';
+
+async function pair() {
+  const a = await UdpTransport.open({ port: 0, multicast: false });
+  const b = await UdpTransport.open({ port: 0, multicast: false, seeds: [] });
+  // a knows b's address as a seed: frames to b go there.
+  const a2 = await UdpTransport.open({ port: 0, multicast: false, seeds: [b.address] });
+  await a.close();
+  const raw = dgram.createSocket('udp4');
+  await new Promise<void>((r) => raw.bind(0, '127.0.0.1', () => r()));
+  return { a: a2, b, raw };
+}
+
+transportConformance('udp', async () => {
+  const { a, b, raw } = await pair();
+  return {
+    a, b, aId: 0x0a, bId: 0x0b, maxFrame: 20 + 4096,
+    injectRaw: (bytes) => new Promise<void>((resolve) => raw.send(bytes, b.address.port, '127.0.0.1', () => setTimeout(resolve, 5))),
+    close: async () => {
+      raw.close();
+      await Promise.all([a.close(), b.close()]);
+    },
+  };
+});
+
+test('large frames travel as fragments and are reassembled whole', async (t) => {
+  const { a, b, raw } = await pair();
+  try {
+    const inbox = new Inbox(b);
+    const big = frameTo(0x0b, 0x0a, 7, Uint8Array.from({ length: 10_000 }, (_, i) => i & 0xff));
+    a.send(big);
+    t.deepEqual(await inbox.waitFor(1), [big]);
+    t.is(b.stats.reassembled, 1);
+  } finally {
+    raw.close();
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('reassembly: any order, duplicates ignored; bounded memory; hostile fragments counted (property)', (t) => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1201, max: 8000 }), fc.nat(), (size, seed) => {
+      const frame = frameTo(1, 2, 3, Uint8Array.from({ length: size - 20 }, (_, i) => (i * 31 + seed) & 0xff));
+      const parts = fragment(frame);
+      t.true(parts.length > 1);
+      for (const p of parts) t.is(checkFrame(p), 0, 'each fragment is a valid frame');
+      const order = parts.map((p, i) => ({ p, k: (i * 7919 + seed) % 1000 })).sort((x, y) => x.k - y.k).map((x) => x.p);
+      const r = new Reassembler();
+      let out: Uint8Array | undefined;
+      for (const p of [...order, order[0]!]) out = r.push(p, 'x') ?? out;
+      t.deepEqual(out, frame);
+    }),
+    { numRuns: 100 },
+  );
+  const r = new Reassembler();
+  for (let i = 0; i < MAX_PARTIAL + 5; i++) {
+    r.push(fragment(frameTo(1, 2, i, new Uint8Array(3000)))[0]!, 'x');
+  }
+  t.is(r.stats.fragmentsDropped, 5, 'beyond MAX_PARTIAL messages in progress, fragments are dropped and counted');
+  const bad = fragment(frameTo(1, 2, 99, new Uint8Array(3000)))[1]!;
+  new DataView(bad.buffer).setUint16(20, 5, true); // an offset off the chunk grid
+  t.is(r.push(bad, 'y'), undefined);
+  t.is(r.stats.fragmentsDropped, 6);
+});
