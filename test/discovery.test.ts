@@ -28,7 +28,7 @@ function startNode(): Promise<{ proc: ChildProcess; nodeId: number }> {
   });
 }
 
-test('two cell run processes are found by multicast; killing the one in use moves calls to the other', async (t) => {
+test.serial('two cell run processes are found by multicast; killing the one in use moves calls to the other', async (t) => {
   const [a, b] = await Promise.all([startNode(), startNode()]);
   const udp = await UdpTransport.open({ port: 0, multicast: GROUP });
   const client = await CellNode.create({
@@ -61,5 +61,24 @@ test('two cell run processes are found by multicast; killing the one in use move
     await client.close();
     a.proc.kill('SIGKILL');
     b.proc.kill('SIGKILL');
+  }
+});
+
+test.serial('cell call finds a replica by multicast alone, and cell peers lists it', async (t) => {
+  const node = await startNode();
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const run = promisify(execFile);
+  const group = `${GROUP.address}:${GROUP.port}`;
+  try {
+    const { stdout } = await run(process.execPath, [CELL, 'call', 'exchange', 'place_order', '{"symbol":"BTC","amount":5}', '--multicast', group, '--timeout', '10000'], { cwd: ROOT });
+    t.regex(stdout.trim(), /^\d+$/);
+    const peers = JSON.parse((await run(process.execPath, [CELL, 'peers', '--once', '2500', '--json', '--multicast', group], { cwd: ROOT })).stdout);
+    const row = peers.find((p: { nodeId: number }) => p.nodeId === node.nodeId);
+    t.truthy(row, 'the running node is in the table');
+    t.deepEqual(row.species, ['exchange']);
+    t.true(row.healthy);
+  } finally {
+    node.proc.kill('SIGKILL');
   }
 });

@@ -3,7 +3,7 @@
 // these tests run exactly the per-node code the kernel calls. docs/vivaldi.md explains the thresholds.
 import test from 'ava';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compileAssemblyScript } from '../host/build/asc.ts';
 import { assertProfile } from '../host/build/profile.ts';
@@ -103,22 +103,21 @@ test('drift: the centroid of all coordinates stays bounded over a long run', asy
 });
 
 test('the acceptance target on PlanetLab 490: median <= 0.09, p90 <= 0.35, and beats textbook Vivaldi', async (t) => {
-  const file = resolve(import.meta.dirname, '..', '..', 'shared', 'data', 'planetlab490.txt');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    t.log(`${file} not present: skipped`);
-    t.pass();
-    return;
-  }
-  const m = parseMatrix(text, file);
+  // ../shared is beside every checkout CI runs; without it, the 49-host sample shipped in the
+  // repo (test/fixtures) still has to beat textbook Vivaldi, with the absolute targets left out.
+  const shared = resolve(import.meta.dirname, '..', '..', 'shared', 'data', 'planetlab490.txt');
+  const full = existsSync(shared);
+  const file = full ? shared : resolve(import.meta.dirname, 'fixtures', 'matrix-small.txt');
+  if (!full) t.log(`${shared} not present: using ${file}`);
+  const m = parseMatrix(readFileSync(file, 'utf8'), file);
   const rtt = (i: number, j: number) => m.rtt[i * m.size + j];
   const ours = await runSwarm({ n: m.size, rtt, seconds: 1800, seed: 1, every: 300 });
   const textbook = runTextbook({ n: m.size, rtt, seconds: 1800, seed: 1 });
+  t.true(ours.final.median < textbook.final.median && ours.final.p90 < textbook.final.p90,
+    `ours ${ours.final.median}/${ours.final.p90} vs textbook ${textbook.final.median}/${textbook.final.p90}`);
+  if (!full) return;
   t.true(ours.final.median <= 0.09, `median ${ours.final.median}`);
   t.true(ours.final.p90 <= 0.35, `p90 ${ours.final.p90}`);
-  t.true(ours.final.median < textbook.final.median && ours.final.p90 < textbook.final.p90);
   // After 10 minutes the median never goes back above 0.15 (no oscillation, no drift).
   t.true(ours.series.filter((s) => s.t >= 600).every((s) => s.stats.median <= 0.15));
 });

@@ -22,9 +22,10 @@ import {
 import { replayFind, replayStore, replayType, replayLen, replayPtr } from "./replay";
 import {
   peerTouch, peerFind, peerCount, peerId, peerAgeOut, peerClearSpecies, peerAddSpecies, peerSetLoad, peerMarkFailed,
+  peerLastSeen, peerLoad, peerSpare, peerHealthy, peerSpeciesCount, peerSpeciesAt,
 } from "./peers";
-import { routeBest } from "./routing";
-import { coordsInit, coordsOfferPeer, coordsNextProbe, coordsWrite, coordsReadPeer, coordsOnPong, coordsGossipPick, coordsWord, coordsDims, coordsPredictWords } from "./coords";
+import { routeBest, routeTop } from "./routing";
+import { coordsInit, coordsOfferPeer, coordsNextProbe, coordsWrite, coordsReadPeer, coordsOnPong, coordsGossipPick, coordsWord, coordsDims, coordsPredictWords, coordsMeasured, predictToPeer } from "./coords";
 
 // Error codes carried in ERROR payloads (docs/wire.md).
 const E_UNKNOWN_SPECIES: u32 = 1;
@@ -82,6 +83,43 @@ export function k_add_peer(id: u32): void {
   if (id == self || id == 0 || id == BROADCAST) return;
   peerTouch(id, halNow());
   coordsOfferPeer(id);
+}
+
+const CONFIRM_MAX: i32 = 3;
+const confirmList = new StaticArray<i32>(CONFIRM_MAX);
+
+/**
+ * Probes the nearest few replicas of `species` now, so routing can rank them by a measured RTT
+ * instead of a prediction. Returns how many were probed.
+ */
+export function k_confirm(species: u32): i32 {
+  const now = halNow();
+  const n = routeTop(species, now, CONFIRM_MAX, confirmList);
+  for (let i = 0; i < n; i++) pingPeer(peerId(unchecked(confirmList[i])), now);
+  return n;
+}
+
+export function k_peer_count(): i32 { return peerCount(); }
+
+/** Field `f` of peer i for `cell peers`: 0 id, 1 ms since heard, 2 load, 3 spare, 4 healthy (1/0),
+ *  5 predicted RTT, 6 measured RTT (-1 if never probed), 7 species count. NaN for a bad index. */
+export function k_peer(i: i32, f: i32): f64 {
+  if (i < 0 || i >= peerCount()) return NaN;
+  const now = halNow();
+  if (f == 0) return <f64>peerId(i);
+  if (f == 1) return now - peerLastSeen(i);
+  if (f == 2) return peerLoad(i);
+  if (f == 3) return peerSpare(i);
+  if (f == 4) return peerHealthy(i, now) ? 1 : 0;
+  if (f == 5) return predictToPeer(i);
+  if (f == 6) return coordsMeasured(peerId(i));
+  if (f == 7) return <f64>peerSpeciesCount(i);
+  return NaN;
+}
+
+/** Species j advertised by peer i (0 if none). */
+export function k_peer_species(i: i32, j: i32): u32 {
+  return i >= 0 && i < peerCount() ? peerSpeciesAt(i, j) : 0;
 }
 
 /** Component i of this node's coordinate (dims, then height, then error estimate), for metrics. */
@@ -358,7 +396,10 @@ function emit(ptr: usize, len: i32, dst: u32): void {
 
 function sendPing(now: f64): void {
   const target = coordsNextProbe(halRandom());
-  if (target == 0) return;
+  if (target != 0) pingPeer(target, now);
+}
+
+function pingPeer(target: u32, now: f64): void {
   writer.reset(TX + HEADER_BYTES, BUF_CAP - HEADER_BYTES);
   writer.arrayHeader(1);
   writer.f64(now);

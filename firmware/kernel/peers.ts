@@ -91,6 +91,11 @@ export function peerHosts(i: i32, s: u32): bool {
   return false;
 }
 
+export function peerSpeciesCount(i: i32): i32 { return unchecked(nSpecies[i]); }
+export function peerSpeciesAt(i: i32, k: i32): u32 {
+  return k >= 0 && k < unchecked(nSpecies[i]) ? unchecked(species[i * MAX_PEER_SPECIES + k]) : 0;
+}
+
 export function peerSetLoad(i: i32, load: f64, spare: f64): void {
   unchecked(loads[i] = load);
   unchecked(spares[i] = spare);

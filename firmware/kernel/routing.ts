@@ -1,6 +1,13 @@
-// Routing choice: the nearest healthy replica of a species, by predicted RTT from coordinates.
-import { peerCount, peerHosts, peerHealthy } from "./peers";
-import { predictToPeer } from "./coords";
+// Routing choice: the nearest healthy replica of a species. A replica's distance is its RTT as
+// measured by probes when there is one (the confirmation), else the RTT its coordinate predicts.
+import { peerCount, peerHosts, peerHealthy, peerId } from "./peers";
+import { predictToPeer, coordsMeasured } from "./coords";
+
+/** Best-known RTT to peer i: measured if probed, predicted otherwise (+Infinity if neither). */
+export function peerRtt(i: i32): f64 {
+  const measured = coordsMeasured(peerId(i));
+  return measured > 0 ? measured : predictToPeer(i);
+}
 
 /** Peer index of the best replica of `species`, or -1 when no healthy peer hosts it. */
 export function routeBest(species: u32, now: f64): i32 {
@@ -9,12 +16,30 @@ export function routeBest(species: u32, now: f64): i32 {
   const n = peerCount();
   for (let i = 0; i < n; i++) {
     if (!peerHosts(i, species) || !peerHealthy(i, now)) continue;
-    // A replica whose coordinate is unknown predicts +Infinity: chosen only if nothing better exists.
-    const rtt = predictToPeer(i);
+    // A replica with neither a measurement nor a coordinate is +Infinity: chosen only if nothing better exists.
+    const rtt = peerRtt(i);
     if (best < 0 || rtt < bestRtt) {
       best = i;
       bestRtt = rtt;
     }
   }
   return best;
+}
+
+/** Up to `k` healthy replicas of `species`, nearest first (by peerRtt), written as peer indices to `out`. */
+export function routeTop(species: u32, now: f64, k: i32, out: StaticArray<i32>): i32 {
+  let found = 0;
+  const n = peerCount();
+  for (let i = 0; i < n; i++) {
+    if (!peerHosts(i, species) || !peerHealthy(i, now)) continue;
+    const rtt = peerRtt(i);
+    // Insertion into a short sorted list.
+    let pos = found < k ? found : k;
+    while (pos > 0 && peerRtt(unchecked(out[pos - 1])) > rtt) pos--;
+    if (pos >= k) continue;
+    for (let j = (found < k ? found : k - 1); j > pos; j--) unchecked(out[j] = out[j - 1]);
+    unchecked(out[pos] = i);
+    if (found < k) found++;
+  }
+  return found;
 }

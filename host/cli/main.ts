@@ -5,6 +5,7 @@ import { registerInspect } from './inspect-command.ts';
 import { registerRun } from './run-command.ts';
 import { registerCall } from './call-command.ts';
 import { registerSim } from './sim-command.ts';
+import { registerPeers } from './peers-command.ts';
 
 const program = new Command();
 program
@@ -18,6 +19,7 @@ registerInspect(program);
 registerRun(program);
 registerCall(program);
 registerSim(program);
+registerPeers(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -34,6 +34,25 @@ interface KernelExports {
   k_coord(i: number): number;
   k_coord_dims(): number;
   k_predict(): number;
+  k_confirm(species: number): number;
+  k_peer_count(): number;
+  k_peer(i: number, field: number): number;
+  k_peer_species(i: number, j: number): number;
+}
+
+/** One row of the kernel's peer table (`cell peers`). */
+export interface PeerInfo {
+  nodeId: number;
+  /** Milliseconds since the peer was last heard. */
+  ageMs: number;
+  load: number;
+  spare: number;
+  healthy: boolean;
+  /** RTT predicted from coordinates (Infinity if no coordinate is known). */
+  predictedRttMs: number;
+  /** RTT measured by probes, filtered (null if never probed). */
+  measuredRttMs: number | null;
+  species: number[];
 }
 
 /** The kernel aborted: a firmware bug, never a consequence of bad input. */
@@ -153,6 +172,26 @@ export class KernelInstance {
   readCoord(out: Float64Array, offset: number): void {
     const words = this.coordDims + 2;
     for (let w = 0; w < words; w++) out[offset + w] = this.k.k_coord(w);
+  }
+
+  /** Probes the nearest few replicas of `species` so routing ranks them by measured RTT; returns how many. */
+  confirm(species: number): number {
+    return this.k.k_confirm(species);
+  }
+
+  peers(): PeerInfo[] {
+    const out: PeerInfo[] = [];
+    for (let i = 0; i < this.k.k_peer_count(); i++) {
+      const f = (n: number) => this.k.k_peer(i, n);
+      const species: number[] = [];
+      for (let j = 0; j < f(7); j++) species.push(this.k.k_peer_species(i, j) >>> 0);
+      const measured = f(6);
+      out.push({
+        nodeId: f(0) >>> 0, ageMs: f(1), load: f(2), spare: f(3), healthy: f(4) === 1,
+        predictedRttMs: f(5), measuredRttMs: measured > 0 ? measured : null, species,
+      });
+    }
+    return out;
   }
 
   /** The kernel's own RTT prediction from this node to a coordinate (dims, height, error). */
