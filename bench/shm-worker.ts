@@ -74,10 +74,11 @@ function measure(p: Phases, send: (seq: number) => void, poll: () => void, setOn
   return { rtt: samples.slice(0, n), completed, elapsedMs };
 }
 
-const job = workerData as BenchJob;
+// Null when imported for its types or callFrame().
+const job = workerData as BenchJob | null;
 const frames = Array.from({ length: 256 }, (_, i) => callFrame(i));
 
-if (job.role === 'shm-pong') {
+if (job?.role === 'shm-pong') {
   const t = ShmTransport.attach(job.buffers, 'b', { receive: 'poll' });
   t.onFrame((f) => {
     f[2] = MsgType.REPLY; // f is ours: a copy taken out of the ring
@@ -87,17 +88,17 @@ if (job.role === 'shm-pong') {
   // Spin-then-wait: spins through a benchmark, sleeps when the pinger is idle.
   while (!t.linkClosed) t.pollWait(100_000, 100);
   parentPort!.postMessage('done');
-} else if (job.role === 'shm-ping') {
+} else if (job?.role === 'shm-ping') {
   const t = ShmTransport.attach(job.buffers, 'a', { receive: 'poll' });
   parentPort!.once('message', () => {
     let onReply = (): void => {};
     t.onFrame(() => onReply());
     const r = measure(job, (seq) => t.send(frames[seq & 255]!), () => t.poll(), (f) => (onReply = f));
     void t.close();
-    parentPort!.postMessage(r, [r.rtt.buffer]);
+    parentPort!.postMessage(r, [r.rtt.buffer as ArrayBuffer]);
   });
   parentPort!.postMessage('ready');
-} else if (job.role === 'port-pong') {
+} else if (job?.role === 'port-pong') {
   const port = job.port;
   const answer = (f: Uint8Array): void => {
     f[2] = MsgType.REPLY;
@@ -117,7 +118,7 @@ if (job.role === 'shm-pong') {
     port.on('message', (m: Uint8Array | null) => (m === null ? port.close() : answer(m)));
     parentPort!.postMessage('ready');
   }
-} else if (job.role === 'port-ping') {
+} else if (job?.role === 'port-ping') {
   const port = job.port;
   parentPort!.once('message', () => {
     let onReply = (): void => {};
@@ -128,12 +129,12 @@ if (job.role === 'shm-pong') {
       };
       const r = measure(job, send, poll, (f) => (onReply = f));
       port.postMessage(null);
-      parentPort!.postMessage(r, [r.rtt.buffer]);
+      parentPort!.postMessage(r, [r.rtt.buffer as ArrayBuffer]);
     } else {
       void measureEvented(job, port, send).then((r) => {
         port.postMessage(null);
         port.close();
-        parentPort!.postMessage(r, [r.rtt.buffer]);
+        parentPort!.postMessage(r, [r.rtt.buffer as ArrayBuffer]);
       });
     }
   });

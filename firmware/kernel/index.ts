@@ -204,9 +204,14 @@ export function k_tick(now: f64): f64 {
     nextAnnounce = now + announceEvery * (0.9 + <f64>(halRandom() % 1000) / 5000.0);
     peerAgeOut(now, cfg(C_PEER_MAX_AGE_MS));
   }
+  return k_next_wake();
+}
+
+/** The earliest time a timer or a call deadline needs a tick (Infinity if none). */
+export function k_next_wake(): f64 {
   let next = callNextDeadline();
-  if (probeEvery > 0 && nextProbe < next) next = nextProbe;
-  if (announceEvery > 0 && nextAnnounce < next) next = nextAnnounce;
+  if (cfg(C_PROBE_INTERVAL_MS) > 0 && nextProbe < next) next = nextProbe;
+  if (cfg(C_ANNOUNCE_INTERVAL_MS) > 0 && nextAnnounce < next) next = nextAnnounce;
   return next;
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { kernelPath } from '../build/paths.ts';
 import { speciesHex } from '../sdk/species.ts';
 import { DEFAULT_MULTICAST } from '../transport/udp-defaults.ts';
+import type { Transport } from '../transport/transport.ts';
 
 export const DEFAULT_PORT = 4700;
 
@@ -19,11 +20,13 @@ export function registerRun(program: Command): void {
     .option('--udp', 'serve over UDP (the default transport)')
     .option('--multicast <group:port>', 'pheromone multicast group', `${DEFAULT_MULTICAST.address}:${DEFAULT_MULTICAST.port}`)
     .option('--no-multicast', 'no multicast pheromones (reach this node through --peer only)')
+    .option('--serial <path>', 'also serve over this serial port (COBS + CRC frames), e.g. /dev/ttyUSB0')
+    .option('--baud <n>', 'serial baud rate', '115200')
     .option('--key <file>', 'ed25519 secret key file (hex); created if missing', join(homedir(), '.cell', 'node.key'))
     .option('--ephemeral', 'use a fresh key (and node id) for this run only')
     .option('--kernel <file>', 'kernel .wasm', kernelPath('mcu'))
     .option('--fuel <n>', 'instruction budget per call', '10000000')
-    .action(async (files: string[], opts: { port: string; host: string; peer?: string[]; key: string; ephemeral?: boolean; kernel: string; fuel: string; multicast: string | false }) => {
+    .action(async (files: string[], opts: { port: string; host: string; peer?: string[]; key: string; ephemeral?: boolean; kernel: string; fuel: string; multicast: string | false; serial?: string; baud: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not "${opts.port}"`);
       const fuel = Number(opts.fuel);
@@ -37,10 +40,17 @@ export function registerRun(program: Command): void {
         host: opts.host, port, seeds: (opts.peer ?? []).map(parseUdpAddress),
         multicast: opts.multicast === false ? false : parseUdpAddress(opts.multicast),
       });
+      const transports: Transport[] = [udp];
+      if (opts.serial) {
+        const baudRate = Number(opts.baud);
+        if (!Number.isInteger(baudRate) || baudRate < 50) throw new Error(`--baud must be a whole number of bits per second, not "${opts.baud}"`);
+        const { SerialTransport } = await import('../transport/serial-transport.ts');
+        transports.push(await SerialTransport.open({ path: opts.serial, baudRate }));
+      }
       const node = await CellNode.create({
         nodeId: identity.nodeId,
         kernelWasm: new Uint8Array(await readFile(opts.kernel)),
-        transports: [udp],
+        transports,
         fuelPerCall: fuel,
         log: (level, text) => console.error(`[cell ${level}] ${text}`),
       });
@@ -49,7 +59,7 @@ export function registerRun(program: Command): void {
         console.log(`hosting ${cell.name} (species ${speciesHex(cell.speciesId)}) from ${f}`);
       }
       const a = udp.address;
-      console.log(`node ${nodeIdHex(node.nodeId)} listening on udp ${a.address}:${a.port}; Ctrl-C stops`);
+      console.log(`node ${nodeIdHex(node.nodeId)} listening on udp ${a.address}:${a.port}${opts.serial ? ` and serial ${opts.serial} at ${opts.baud} baud` : ''}; Ctrl-C stops`);
       const stop = async () => {
         await node.close();
         process.exit(0);

@@ -122,7 +122,8 @@ export class CellNode {
       this.early.delete(seq);
       return Promise.resolve(early);
     }
-    this.schedule(0);
+    // The call's deadline may be sooner than the next tick the kernel asked for before it.
+    this.scheduleBy(this.kernel.nextWake);
     return new Promise((resolve) => this.pending.set(seq, resolve));
   }
 
@@ -177,14 +178,23 @@ export class CellNode {
     }
   }
 
+  private timerAt = Infinity;
+
   private schedule(delayMs: number): void {
     if (this.closed) return;
     if (this.timer) clearTimeout(this.timer);
+    this.timerAt = this.now() + Math.max(0, delayMs);
     this.timer = setTimeout(() => this.onTimer(), Math.max(0, delayMs));
+  }
+
+  /** Makes sure the kernel is ticked no later than `at` (node time, ms); cheap when it already is. */
+  private scheduleBy(at: number): void {
+    if (at < this.timerAt) this.schedule(at - this.now());
   }
 
   private onTimer(): void {
     if (this.closed) return;
+    this.timerAt = Infinity;
     const next = this.kernel.tick(this.now());
     // The kernel says when it next needs time; cap the wait so settings changes take effect.
     this.schedule(Number.isFinite(next) ? Math.min(1000, next - this.now()) : 1000);

@@ -25,6 +25,7 @@ interface KernelExports {
   k_on_frame(len: number): number;
   k_call(dst: number, species: number, len: number): number;
   k_tick(now: number): number;
+  k_next_wake(): number;
   k_host(slot: number, species: number): number;
   k_unhost(slot: number): void;
   k_stat(id: number): number;
@@ -127,6 +128,11 @@ export class KernelInstance {
   /** Runs due timers; returns the time the kernel next wants a tick. */
   tick(now: number): number {
     return this.k.k_tick(now);
+  }
+
+  /** When the kernel next wants a tick (its earliest timer or call deadline). */
+  get nextWake(): number {
+    return this.k.k_next_wake();
   }
 
   host(slot: number, species: number): void {

@@ -25,6 +25,8 @@ export const PAD = 0xffffffff;
 export const DEFAULT_RING_BYTES = 256 * 1024;
 
 const align4 = (n: number): number => (n + 3) & ~3;
+const SLAB_BYTES = 32 * 1024;
+const SLAB_MAX_RECORD = 2048;
 
 /** Creates the shared memory for one ring: a control block and `capacity` data bytes. */
 export function createRing(capacity = DEFAULT_RING_BYTES): SharedArrayBuffer {
@@ -253,13 +255,39 @@ export class ShmRingReader extends RingView {
   }
   private nextLength = 0;
 
-  /** Takes the next record as a fresh (unshared) copy, or null when there is none. */
+  // Copies are carved out of a private slab: `new Uint8Array(n)` above 64 bytes costs V8 a
+  // malloc'd backing store (~300 ns here), a view on an existing buffer ~20 ns. A kept frame
+  // keeps its slab alive, as Node's pooled Buffers do.
+  private slab = new ArrayBuffer(SLAB_BYTES);
+  private slabWords = new Uint32Array(this.slab);
+  private slabUsed = 0;
+
+  /** Takes the next record as a private copy (not in shared memory), or null when there is none. */
   tryRead(): Uint8Array | null {
     const pos = this.next();
     if (pos < 0) return null;
     const length = this.nextLength;
-    const out = this.bytes.slice(pos + 4, pos + 4 + length);
-    this.release(this.tail + 4 + align4(length));
+    const size = align4(length);
+    let out: Uint8Array;
+    if (size > SLAB_MAX_RECORD) {
+      out = new Uint8Array(length);
+      out.set(this.bytes.subarray(pos + 4, pos + 4 + length));
+    } else {
+      if (this.slabUsed + size > SLAB_BYTES) {
+        this.slab = new ArrayBuffer(SLAB_BYTES);
+        this.slabWords = new Uint32Array(this.slab);
+        this.slabUsed = 0;
+      }
+      // Whole words: both sides are 4-aligned and the padding is part of the record.
+      const from = (pos + 4) >> 2;
+      const to = this.slabUsed >> 2;
+      const words = this.words;
+      const slabWords = this.slabWords;
+      for (let k = 0, n = size >> 2; k < n; k++) slabWords[to + k] = words[from + k]!;
+      out = new Uint8Array(this.slab, this.slabUsed, length);
+      this.slabUsed += size;
+    }
+    this.release(this.tail + 4 + size);
     return out;
   }
 

@@ -6,6 +6,8 @@ import { checkFrame } from '../wire/header.ts';
 import type { Transport, TransportStats } from './transport.ts';
 import { createRing, DEFAULT_RING_BYTES, ShmRingReader, ShmRingWriter } from './shm-ring.ts';
 
+const YIELDS = Number(process.env.Y ?? 4);
+
 export interface ShmBuffers {
   aToB: SharedArrayBuffer;
   bToA: SharedArrayBuffer;
@@ -174,6 +176,11 @@ export class ShmTransport implements Transport {
       if (n >= this.batch) {
         await new Promise<void>((r) => setImmediate(r)); // let timers and I/O run
         continue;
+      }
+      if (n > 0) {
+        // Let what the handlers started (a promise resolved by a reply, the next request) run
+        // before spinning: an RPC's next frame is usually a reaction to the last one.
+        for (let i = 0; i < YIELDS; i++) await undefined;
       }
       if (this.rx.spinForData(this.spin)) continue;
       if (this.rx.closed) return; // the peer closed and everything it sent is delivered

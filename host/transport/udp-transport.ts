@@ -56,6 +56,8 @@ export class UdpTransport implements Transport {
   private readonly seeds: UdpAddress[];
   private readonly reassembler = new Reassembler();
   private readonly counts = { framesOut: 0, framesIn: 0, dropped: 0 };
+  // Asked once: getsockname on every datagram would cost more than the rest of receive().
+  private readonly local: UdpAddress;
 
   private constructor(
     private readonly socket: dgram.Socket,
@@ -64,6 +66,8 @@ export class UdpTransport implements Transport {
     opts: UdpTransportOptions,
   ) {
     this.seeds = opts.seeds ?? [];
+    const a = socket.address();
+    this.local = { address: a.address, port: a.port };
     socket.on('message', (msg, rinfo) => this.receive(msg, rinfo));
     group?.on('message', (msg, rinfo) => this.receive(msg, rinfo));
   }
@@ -92,8 +96,7 @@ export class UdpTransport implements Transport {
   }
 
   get address(): UdpAddress {
-    const a = this.socket.address();
-    return { address: a.address, port: a.port };
+    return { ...this.local };
   }
 
   send(frame: Uint8Array): void {
@@ -123,7 +126,7 @@ export class UdpTransport implements Transport {
       return;
     }
     // Our own multicast comes back to us through the group socket: not news.
-    const local = this.socket.address();
+    const local = this.local;
     if (rinfo.port === local.port && (rinfo.address === local.address || local.address === '0.0.0.0')) return;
     if ((frame[3]! & Flag.FRAGMENT) !== 0) {
       frame = this.reassembler.push(frame, `${rinfo.address}:${rinfo.port}`);

@@ -1,0 +1,60 @@
+// `npm run bench [-- --json FILE] [--only shm,udp,serial] [--seconds N]`: every transport's figures
+// beside a baseline measured in the same run, with the ratio. Not a test: nothing here asserts.
+import { Command } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+
+const program = new Command()
+  .name('npm run bench --')
+  .description('measure each transport beside a baseline from the same run')
+  .option('--json <file>', 'also write the figures as JSON')
+  .option('--only <list>', 'comma-separated subset of shm,udp,serial', 'shm,udp,serial')
+  .option('--seconds <n>', 'seconds per measurement', '2')
+  .parse();
+const opts = program.opts<{ json?: string; only: string; seconds: string }>();
+const only = new Set(opts.only.split(',').map((s) => s.trim()));
+for (const o of only) if (!['shm', 'udp', 'serial'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
+const seconds = Number(opts.seconds);
+if (!(seconds > 0)) throw new Error(`--seconds must be positive, not "${opts.seconds}"`);
+
+const ratio = (ours: number, base: number) => `${(ours / base).toFixed(2)}x`;
+const n = (v: number, d = 0) => v.toLocaleString('en', { maximumFractionDigits: d });
+const out: Record<string, unknown> = { machine: { cpus: cpus().length, loadAvg1m: loadavg()[0] } };
+console.log(`machine: ${cpus().length} cores, load ${loadavg()[0]!.toFixed(2)} (figures on a loaded machine are upper bounds)\n`);
+
+if (only.has('shm')) {
+  const { benchShm } = await import('./shm.ts');
+  const r = await benchShm({ seconds });
+  out.shm = r;
+  console.log('shm (SharedArrayBuffer ring, worker threads) vs MessagePort.postMessage');
+  console.log(`  rtt p50   ${n(r.rttP50Ns)} ns   baseline ${n(r.baseline.rttP50Ns)} ns   (${ratio(r.baseline.rttP50Ns, r.rttP50Ns)} better)`);
+  console.log(`  rtt p99   ${n(r.rttP99Ns)} ns   baseline ${n(r.baseline.rttP99Ns)} ns`);
+  console.log(`  msgs/s    ${n(r.msgsPerSec)}   baseline ${n(r.baseline.msgsPerSec)}   (${ratio(r.msgsPerSec, r.baseline.msgsPerSec)})\n`);
+}
+if (only.has('udp')) {
+  const { benchUdp } = await import('./udp.ts');
+  const r = await benchUdp({ seconds });
+  out.udp = r;
+  console.log('udp (Cell RPC through both kernels and the echo cell) vs raw dgram echo');
+  console.log(`  rtt p50   ${n(r.rttP50Us, 1)} us   baseline ${n(r.baseline.rttP50Us, 1)} us   (${ratio(r.rttP50Us, r.baseline.rttP50Us)} of raw)`);
+  console.log(`  rtt p99   ${n(r.rttP99Us, 1)} us   baseline ${n(r.baseline.rttP99Us, 1)} us`);
+  console.log(`  msgs/s    ${n(r.msgsPerSec)}   baseline ${n(r.baseline.msgsPerSec)}   (${ratio(r.msgsPerSec, r.baseline.msgsPerSec)} of raw)\n`);
+}
+if (only.has('serial')) {
+  const { benchSerial } = await import('./serial.ts');
+  const runs = [];
+  for (const baud of [115200, 921600]) runs.push(await benchSerial({ baud, seconds }));
+  // The issue's JSON shape has one serial entry: the 921600 run; both are kept under `runs`.
+  const last = runs[runs.length - 1]!;
+  out.serial = { baud: last.baud, bytesPerSec: last.bytesPerSec, lineRateBytesPerSec: last.lineRateBytesPerSec, runs };
+  console.log('serial (COBS + CRC over a pty pair) vs the line rate');
+  for (const r of runs) {
+    console.log(`  ${r.baud} baud: ${n(r.bytesPerSec)} B/s on the pty, line rate ${n(r.lineRateBytesPerSec)} B/s (${ratio(r.bytesPerSec, r.lineRateBytesPerSec)}); framing efficiency ${(r.framingEfficiency * 100).toFixed(1)}%`);
+  }
+  console.log('  a pty does not enforce its baud rate: on a real line expect line rate x framing efficiency\n');
+}
+if (opts.json) {
+  await writeFile(opts.json, JSON.stringify(out, null, 2) + '\n');
+  console.log(`json: ${opts.json}`);
+}
+process.exit(0);

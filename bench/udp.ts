@@ -1,0 +1,128 @@
+// UDP RPC through the whole stack (client kernel -> UDP -> server kernel -> echo cell -> back)
+// beside a raw dgram echo measured in the same run: same payload size, same loopback, the far
+// end in its own process in both cases.
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import { CellNode } from '../host/runtime/cell-node.ts';
+import { UdpTransport } from '../host/transport/udp-transport.ts';
+import { encodeCall } from '../host/sdk/call-codec.ts';
+import { validateSchema } from '../host/sdk/schema.ts';
+import { speciesIdOf } from '../host/sdk/species.ts';
+import { kernelPath, REPO_ROOT } from '../host/build/paths.ts';
+import { percentile } from './percentiles.ts';
+
+export interface UdpBench {
+  rttP50Us: number;
+  rttP99Us: number;
+  msgsPerSec: number;
+  baseline: { rttP50Us: number; rttP99Us: number; msgsPerSec: number };
+}
+
+const PAYLOAD = 64;
+const IN_FLIGHT = 8; // the kernel's per-peer window
+
+function child(args: string[], ready: RegExp): Promise<{ proc: ChildProcess; match: RegExpExecArray }> {
+  const proc = spawn(process.execPath, args, { cwd: REPO_ROOT });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const m = ready.exec(out);
+      if (m) resolve({ proc, match: m });
+    });
+    proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${out}`)));
+  });
+}
+
+/** Runs `one` sequentially for RTTs, then with `IN_FLIGHT` concurrent loops for throughput. */
+async function measure(one: () => Promise<void>, seconds: number): Promise<{ rtts: number[]; msgsPerSec: number }> {
+  for (let i = 0; i < 500; i++) await one(); // warm-up (JIT, caches)
+  const rtts: number[] = [];
+  const end = performance.now() + seconds * 500;
+  while (performance.now() < end) {
+    const t0 = process.hrtime.bigint();
+    await one();
+    rtts.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  let done = 0;
+  const stop = performance.now() + seconds * 500;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
+    while (performance.now() < stop) {
+      await one();
+      done++;
+    }
+  }));
+  return { rtts, msgsPerSec: done / ((performance.now() - t0) / 1000) };
+}
+
+async function rawEcho(seconds: number) {
+  const { proc, match } = await child(['--import', 'tsx', fileURLToPath(new URL('./udp-echo-server.ts', import.meta.url))], /listening (\d+)/);
+  const port = Number(match[1]);
+  const sock = dgram.createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  // Each request carries its number, so concurrent loops get their own answers.
+  const waiting = new Map<number, () => void>();
+  sock.on('message', (m) => {
+    const id = m.readUInt32LE(0);
+    waiting.get(id)?.();
+    waiting.delete(id);
+  });
+  let next = 0;
+  const msg = Buffer.alloc(20 + PAYLOAD);
+  const one = () => new Promise<void>((resolve) => {
+    const id = next++;
+    const m = Buffer.from(msg);
+    m.writeUInt32LE(id, 0);
+    waiting.set(id, resolve);
+    sock.send(m, port, '127.0.0.1');
+  });
+  try {
+    return await measure(one, seconds);
+  } finally {
+    sock.close();
+    proc.kill();
+  }
+}
+
+async function cellRpc(seconds: number) {
+  const { proc, match } = await child([fileURLToPath(new URL('../bin/cell.js', import.meta.url)), 'run', 'build/cells/echo.wasm', '--port', '0', '--ephemeral', '--no-multicast'], /listening on udp ([\d.]+):(\d+)/);
+  const schemaFile = JSON.parse(await readFile(`${REPO_ROOT}/build/cells/echo.schema.json`, 'utf8'));
+  const schema = validateSchema(schemaFile.schema);
+  const udp = await UdpTransport.open({ port: 0, multicast: false, seeds: [{ address: match[1]!, port: Number(match[2]) }] });
+  const node = await CellNode.create({
+    nodeId: 0xbe7c0001, kernelWasm: new Uint8Array(await readFile(kernelPath())), transports: [udp],
+    config: { defaultRoute: 1, announceIntervalMs: 0, probeIntervalMs: 0 },
+  });
+  // echo(text) with a 64-byte string: the CALL payload is about the same size as the raw datagram.
+  const payload = encodeCall(schema, 'echo', ['x'.repeat(PAYLOAD - 4)]);
+  const species = speciesIdOf(schema);
+  const one = async () => {
+    const a = await node.call(species, payload);
+    if (a.kind !== 'reply') throw new Error('echo failed during the benchmark');
+  };
+  try {
+    return await measure(one, seconds);
+  } finally {
+    await node.close();
+    proc.kill();
+  }
+}
+
+export async function benchUdp(opts: { seconds?: number } = {}): Promise<UdpBench> {
+  const seconds = opts.seconds ?? 2;
+  const base = await rawEcho(seconds);
+  const ours = await cellRpc(seconds);
+  return {
+    rttP50Us: percentile(ours.rtts, 0.5),
+    rttP99Us: percentile(ours.rtts, 0.99),
+    msgsPerSec: ours.msgsPerSec,
+    baseline: { rttP50Us: percentile(base.rtts, 0.5), rttP99Us: percentile(base.rtts, 0.99), msgsPerSec: base.msgsPerSec },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(await benchUdp());
+}
