@@ -15,6 +15,7 @@ export interface RingProducerJob {
 export type Job =
   | { role: 'echo'; buffers: ShmBuffers }
   | { role: 'slow-echo'; buffers: ShmBuffers; napEvery: number }
+  | { role: 'flood'; buffers: ShmBuffers; stop: Int32Array; giveUpMs: number }
   | RingProducerJob;
 
 /** The bytes of record `i` of length `n`, so the reader can check every byte. */
@@ -48,6 +49,20 @@ if (job?.role === 'echo') {
     while (!t.linkClosed) t.pollWait(100, 50);
     parentPort!.postMessage({ stats: t.stats, received: n });
   });
+} else if (job?.role === 'flood') {
+  // Sends without pause until told to stop (or gives up), keeping the receiver always busy.
+  const t = ShmTransport.attach(job.buffers, 'b', { receive: 'poll' });
+  const f = new Uint8Array([0xce, 1, 1, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  const giveUp = performance.now() + job.giveUpMs;
+  let sent = 0;
+  while (Atomics.load(job.stop, 0) === 0 && performance.now() < giveUp) {
+    if (t.pending < 64) {
+      t.send(f);
+      sent++;
+    }
+    t.poll();
+  }
+  parentPort!.postMessage({ sent, gaveUp: Atomics.load(job.stop, 0) === 0 });
 } else if (job?.role === 'ring-producer') {
   // Blocking writer: spins, then Atomics.wait's for room.
   const w = new ShmRingWriter(job.ring);

@@ -273,6 +273,27 @@ test('worker: a slow consumer back-pressures the sender; nothing lost, order kep
   }
 });
 
+test('worker: a flood of frames does not starve the event loop of the receiver', async (t) => {
+  const buffers = ShmTransport.buffers({ ringBytes: 4096 });
+  // A long spin, so the receive loop (almost) never parks: only its own yielding lets timers in.
+  const a = ShmTransport.attach(buffers, 'a', { spin: 10_000_000 });
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  let got = 0;
+  a.onFrame(() => got++);
+  const w = start({ role: 'flood', buffers, stop, giveUpMs: 10_000 });
+  try {
+    const done = message<{ sent: number; gaveUp: boolean }>(w);
+    while (got < 10_000) await new Promise((r) => setTimeout(r, 5)); // timers must still fire
+    Atomics.store(stop, 0, 1);
+    const { gaveUp } = await done;
+    t.false(gaveUp);
+    t.is(a.stats.dropped, 0);
+  } finally {
+    await a.close();
+    await w.terminate();
+  }
+});
+
 test('worker: blocking ring writer and reader (spin, then Atomics.wait) across threads', async (t) => {
   const ring = createRing(1024);
   const r = new ShmRingReader(ring);

@@ -23,6 +23,12 @@ export declare function halCellCall(slot: i32, inPtr: usize, inLen: i32, outPtr:
 @external("hal", "deliver")
 export declare function halDeliver(kind: i32, seq: i32, src: u32, ptr: usize, len: i32): void;
 
+@external("hal", "spawn")
+export declare function halSpawn(species: u32, target: u32): i32;
+
+@external("hal", "retire")
+export declare function halRetire(slot: i32): void;
+
 export function halAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
   halPanic(changetype<usize>(message), changetype<usize>(fileName), line, column);
   unreachable();

@@ -35,5 +35,14 @@ export function cellsCount(): i32 {
   return n;
 }
 
+/** Table index of the host's slot handle, or -1. */
+export function cellsIndexOf(slot: i32): i32 {
+  for (let i = 0; i < MAX_CELLS; i++) if (unchecked(slotSpecies[i]) != 0 && unchecked(slotHandle[i]) == slot) return i;
+  return -1;
+}
+
+/** The host's slot handle at table index i. */
+export function cellsHandleAt(i: i32): i32 { return unchecked(slotHandle[i]); }
+
 /** Species id at table index i (0 if empty), for announcements. */
 export function cellsSpeciesAt(i: i32): u32 { return unchecked(slotSpecies[i]); }

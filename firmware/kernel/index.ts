@@ -14,7 +14,7 @@ import {
 } from "./stats";
 import { cfg, cfgSet, C_CALL_TIMEOUT_MS, C_PROBE_INTERVAL_MS, C_ANNOUNCE_INTERVAL_MS, C_PEER_MAX_AGE_MS, C_DEFAULT_ROUTE, C_FAIL_HOLD_MS, C_CALL_ATTEMPTS,
   C_REPLAY_WINDOW_MS, C_PEER_WINDOW } from "./config";
-import { cellsHost, cellsUnhost, cellsSlotOf, cellsSpeciesAt, cellsCount, MAX_CELLS } from "./cells";
+import { cellsHost, cellsUnhost, cellsSlotOf, cellsSpeciesAt, cellsCount, cellsIndexOf, MAX_CELLS } from "./cells";
 import {
   callOpen, callSeq, callDst, callClose, callMatch, callExpired, callNextDeadline, callKeepPayload, callPayloadPtr,
   callPayloadLen, callSpecies, callRouted, callAttempts, callRetry, callsInFlightTo,
@@ -22,9 +22,12 @@ import {
 import { replayFind, replayStore, replayType, replayLen, replayPtr } from "./replay";
 import {
   peerTouch, peerFind, peerCount, peerId, peerAgeOut, peerClearSpecies, peerAddSpecies, peerSetLoad, peerMarkFailed,
-  peerLastSeen, peerLoad, peerSpare, peerHealthy, peerSpeciesCount, peerSpeciesAt,
+  peerLastSeen, peerLoad, peerSpare, peerHealthy, peerSpeciesCount, peerSpeciesAt, peerRemoveSpecies,
 } from "./peers";
 import { routeBest, routeTop } from "./routing";
+import { divisionRound } from "./division";
+import { mitoSetPolicy, mitoObserve, mitoClear } from "./mitosis";
+import { MITO_PERIOD_MS } from "./mitosis-config";
 import { coordsInit, coordsOfferPeer, coordsNextProbe, coordsWrite, coordsReadPeer, coordsOnPong, coordsGossipPick, coordsWord, coordsDims, coordsPredictWords, coordsMeasured, predictToPeer } from "./coords";
 
 // Error codes carried in ERROR payloads (docs/wire.md).
@@ -48,6 +51,7 @@ const AUX: usize = memory.data(256); // locally generated ERROR payloads (timeou
 let self: u32 = 0;
 let nextProbe: f64 = 0;
 let nextAnnounce: f64 = 0;
+let nextDivision: f64 = 0;
 let load: f64 = 0;
 let spare: f64 = 1;
 const writer = new CborWriter(TX, BUF_CAP);
@@ -70,7 +74,25 @@ export function k_stat(id: i32): u32 {
 }
 export function k_config(key: i32, value: f64): i32 { return cfgSet(key, value); }
 export function k_host(slot: i32, species: u32): i32 { return cellsHost(slot, species); }
-export function k_unhost(slot: i32): void { cellsUnhost(slot); }
+export function k_unhost(slot: i32): void {
+  const c = cellsIndexOf(slot);
+  if (c >= 0) mitoClear(c);
+  cellsUnhost(slot);
+}
+
+/** The [cell.biology] policy of the cell in `slot` (cell.toml): it now divides and retires on its own. */
+export function k_policy(slot: i32, cpuTarget: f64, minReplicas: i32, maxReplicas: i32): i32 {
+  const c = cellsIndexOf(slot);
+  if (c < 0) return -1;
+  mitoSetPolicy(c, cellsSpeciesAt(c), cpuTarget, minReplicas, maxReplicas);
+  return 0;
+}
+
+/** CPU share (metered instructions / node capacity) of the cell in `slot` over the last window. */
+export function k_cell_load(slot: i32, share: f64): void {
+  const c = cellsIndexOf(slot);
+  if (c >= 0) mitoObserve(c, share, halNow());
+}
 
 /** The host's view of this node's load (CPU share) and spare capacity, both 0..1, for pheromones. */
 export function k_set_load(cpuShare: f64, spareShare: f64): void {
@@ -197,6 +219,10 @@ export function k_tick(now: f64): f64 {
     sendPing(now);
     nextProbe = now + probeEvery;
   }
+  if (now >= nextDivision) {
+    divisionRound(now);
+    nextDivision = now + MITO_PERIOD_MS;
+  }
   const announceEvery = cfg(C_ANNOUNCE_INTERVAL_MS);
   if (announceEvery > 0 && now >= nextAnnounce) {
     sendAnnounce();
@@ -212,6 +238,7 @@ export function k_next_wake(): f64 {
   let next = callNextDeadline();
   if (cfg(C_PROBE_INTERVAL_MS) > 0 && nextProbe < next) next = nextProbe;
   if (cfg(C_ANNOUNCE_INTERVAL_MS) > 0 && nextAnnounce < next) next = nextAnnounce;
+  if (cellsCount() > 0 && nextDivision < next) next = nextDivision;
   return next;
 }
 
@@ -322,8 +349,17 @@ function onAnswer(ptr: usize, src: u32, type: u8): i32 {
   }
   callClose(c);
   count(S_REPLIES_DELIVERED);
+  if (type == T_ERROR) forgetIfNotHosted(ptr, src);
   halDeliver(type, hSeq(ptr), src, ptr + HEADER_BYTES, <i32>hLength(ptr));
   return 0;
+}
+
+/** An UNKNOWN_SPECIES answer means the peer no longer hosts it (retired): stop routing there. */
+function forgetIfNotHosted(ptr: usize, src: u32): void {
+  reader.reset(ptr + HEADER_BYTES, <i32>hLength(ptr));
+  if (reader.readArrayHeader() < 1 || reader.readU32() != E_UNKNOWN_SPECIES || reader.error != 0) return;
+  const p = peerFind(src);
+  if (p >= 0) peerRemoveSpecies(p, hSpecies(ptr));
 }
 
 function onPing(ptr: usize, src: u32, now: f64): i32 {
@@ -338,10 +374,13 @@ function onPing(ptr: usize, src: u32, now: f64): i32 {
   }
   coordsOfferPeer(src);
   writer.reset(TX + HEADER_BYTES, BUF_CAP - HEADER_BYTES);
-  writer.arrayHeader(3);
+  writer.arrayHeader(5);
   writer.f64(tSent);
   coordsWrite(writer);
   writer.uint(<u64>coordsGossipPick(halRandom(), src));
+  // Pheromones ride on probe answers too: the prober learns this node's load and spare capacity.
+  writer.f64(load);
+  writer.f64(spare);
   headerWrite(TX, T_PONG, 0, self, src, 0, hSeq(ptr), <u16>writer.length);
   emit(TX, HEADER_BYTES + writer.length, src);
   return 0;
@@ -352,17 +391,23 @@ function onPong(ptr: usize, src: u32, now: f64): i32 {
   reader.reset(ptr + HEADER_BYTES, <i32>hLength(ptr));
   const n = reader.readArrayHeader();
   const tSent = reader.readF64();
-  if (reader.error != 0 || n != 3) {
+  if (reader.error != 0 || (n != 3 && n != 5)) {
     count(S_BAD_PAYLOAD);
     return -R_BAD_PAYLOAD;
   }
   const rtt = now - tSent;
-  if (!coordsOnPong(src, rtt, reader, peerTouch(src, now))) {
+  const p = peerTouch(src, now);
+  if (!coordsOnPong(src, rtt, reader, p)) {
     count(S_BAD_PAYLOAD);
     return -R_BAD_PAYLOAD;
   }
   const gossip = reader.readU32();
   if (reader.error == 0 && gossip != 0 && gossip != self && gossip != BROADCAST) coordsOfferPeer(gossip);
+  if (n == 5) {
+    const l = reader.readF64();
+    const s = reader.readF64();
+    if (reader.error == 0 && l >= 0 && s >= 0) peerSetLoad(p, l, s);
+  }
   return 0;
 }
 

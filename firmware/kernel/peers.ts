@@ -91,6 +91,18 @@ export function peerHosts(i: i32, s: u32): bool {
   return false;
 }
 
+/** Forgets that peer i hosts species s (it said so: an UNKNOWN_SPECIES answer, or a retirement). */
+export function peerRemoveSpecies(i: i32, s: u32): void {
+  const n = unchecked(nSpecies[i]);
+  for (let k = 0; k < n; k++) {
+    if (unchecked(species[i * MAX_PEER_SPECIES + k]) == s) {
+      unchecked(species[i * MAX_PEER_SPECIES + k] = species[i * MAX_PEER_SPECIES + n - 1]);
+      unchecked(nSpecies[i] = n - 1);
+      return;
+    }
+  }
+}
+
 export function peerSpeciesCount(i: i32): i32 { return unchecked(nSpecies[i]); }
 export function peerSpeciesAt(i: i32, k: i32): u32 {
   return k >= 0 && k < unchecked(nSpecies[i]) ? unchecked(species[i * MAX_PEER_SPECIES + k]) : 0;

@@ -24,7 +24,9 @@ export const S_RETRIES: i32 = 21;
 export const S_FAILOVERS: i32 = 22;
 export const S_DUPLICATE_CALLS: i32 = 23;
 export const S_PEER_WINDOW_FULL: i32 = 24;
-export const S_COUNT: i32 = 25;
+export const S_SPAWNS: i32 = 25;
+export const S_RETIREMENTS: i32 = 26;
+export const S_COUNT: i32 = 27;
 
 const counters = new StaticArray<u32>(S_COUNT);
 

@@ -16,6 +16,8 @@ export const HAL_IMPORTS: Readonly<Record<string, FuncSignature>> = {
   panic: { params: ['i32', 'i32', 'i32', 'i32'], results: [] },
   cell_call: { params: ['i32', 'i32', 'i32', 'i32', 'i32'], results: ['i32'] },
   deliver: { params: ['i32', 'i32', 'i32', 'i32', 'i32'], results: [] },
+  spawn: { params: ['i32', 'i32'], results: ['i32'] },
+  retire: { params: ['i32'], results: [] },
 };
 
 /** Cells reach the outside world only through these. */

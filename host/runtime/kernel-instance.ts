@@ -15,6 +15,10 @@ export interface KernelHal {
   /** The answer to a call this node made. The payload view is only valid during the call. */
   deliver(kind: number, seq: number, src: number, payload: Uint8Array): void;
   log?(level: number, text: string): void;
+  /** Mitosis: start a replica of `species` on node `target`; 0 if under way, negative if this host cannot. */
+  spawn?(species: number, target: number): number;
+  /** Apoptosis: the kernel retired the replica in `slot`. */
+  retire?(slot: number): void;
 }
 
 interface KernelExports {
@@ -36,6 +40,8 @@ interface KernelExports {
   k_coord_dims(): number;
   k_predict(): number;
   k_confirm(species: number): number;
+  k_policy(slot: number, cpuTarget: number, min: number, max: number): number;
+  k_cell_load(slot: number, share: number): void;
   k_peer_count(): number;
   k_peer(i: number, field: number): number;
   k_peer_species(i: number, j: number): number;
@@ -100,6 +106,8 @@ export class KernelInstance {
           hal.cellCall(slot, view(inPtr, inLen), view(outPtr, outCap)),
         deliver: (kind: number, seq: number, src: number, ptr: number, len: number) =>
           hal.deliver(kind, seq, src >>> 0, view(ptr, len)),
+        spawn: (species: number, target: number) => (hal.spawn ? hal.spawn(species >>> 0, target >>> 0) : -1),
+        retire: (slot: number) => hal.retire?.(slot),
       },
     };
     const instance = new WebAssembly.Instance(module, imports);
@@ -141,6 +149,16 @@ export class KernelInstance {
 
   unhost(slot: number): void {
     this.k.k_unhost(slot);
+  }
+
+  /** Gives the cell in `slot` its [cell.biology] policy: from now on it divides and retires on its own. */
+  policy(slot: number, biology: { cpuTarget: number; minReplicas: number; maxReplicas: number }): void {
+    if (this.k.k_policy(slot, biology.cpuTarget, biology.minReplicas, biology.maxReplicas) !== 0) throw new Error(`no cell in slot ${slot}`);
+  }
+
+  /** The CPU share of the cell in `slot` over the last meter window (instructions / node capacity). */
+  cellLoad(slot: number, share: number): void {
+    this.k.k_cell_load(slot, share);
   }
 
   addPeer(nodeId: number): void {

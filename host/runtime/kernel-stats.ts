@@ -3,7 +3,7 @@ export const KERNEL_STATS = [
   'framesRx', 'framesTx', 'dropBadHeader', 'dropNotForMe', 'dropTooLarge', 'callsServed', 'callErrors',
   'unknownSpecies', 'repliesDelivered', 'timeouts', 'unmatchedReplies', 'pingsRx', 'pongsRx', 'announcesRx',
   'peersKnown', 'badPayload', 'callsSent', 'noRoute', 'callTableFull', 'probesSent', 'peerTableFull',
-  'retries', 'failovers', 'duplicateCalls', 'peerWindowFull',
+  'retries', 'failovers', 'duplicateCalls', 'peerWindowFull', 'spawns', 'retirements',
 ] as const;
 export type KernelStatName = (typeof KERNEL_STATS)[number];
 

@@ -334,15 +334,21 @@ export class ShmRingReader extends RingView {
     Atomics.store(this.ctl, READER_SLEEPING, 0);
   }
 
-  /** Resolves once something is readable or the ring closed, without blocking the thread. */
-  async waitReadable(): Promise<void> {
+  /** Resolves once something is readable or the ring closed, without blocking the thread;
+   *  true if it had to park (so the event loop turned meanwhile). */
+  async waitReadable(): Promise<boolean> {
+    let parked = false;
     while (!this.closed && !this.readable()) {
       Atomics.store(this.ctl, READER_SLEEPING, 1);
       const h = Atomics.load(this.ctl, HEAD);
       if (h !== (this.tail | 0) || this.closed) continue;
       const w = Atomics.waitAsync(this.ctl, HEAD, h);
-      if (w.async) await w.value;
+      if (w.async) {
+        parked = true;
+        await w.value;
+      }
     }
     Atomics.store(this.ctl, READER_SLEEPING, 0);
+    return parked;
   }
 }

@@ -6,7 +6,8 @@ import { checkFrame } from '../wire/header.ts';
 import type { Transport, TransportStats } from './transport.ts';
 import { createRing, DEFAULT_RING_BYTES, ShmRingReader, ShmRingWriter } from './shm-ring.ts';
 
-const YIELDS = Number(process.env.Y ?? 4);
+// Microtask turns the receive loop gives handlers' continuations before it spins.
+const YIELDS = 4;
 
 export interface ShmBuffers {
   aToB: SharedArrayBuffer;
@@ -171,10 +172,14 @@ export class ShmTransport implements Transport {
 
   private async pump(): Promise<void> {
     await Promise.resolve(); // never deliver from inside onFrame()
+    let sinceTurn = 0;
     while (!this.closed) {
       const n = this.poll(this.batch);
-      if (n >= this.batch) {
-        await new Promise<void>((r) => setImmediate(r)); // let timers and I/O run
+      sinceTurn += n;
+      if (sinceTurn >= this.batch) {
+        // A steady stream (each spin catching more) must still let timers and I/O run.
+        await new Promise<void>((r) => setImmediate(r));
+        sinceTurn = 0;
         continue;
       }
       if (n > 0) {
@@ -184,7 +189,7 @@ export class ShmTransport implements Transport {
       }
       if (this.rx.spinForData(this.spin)) continue;
       if (this.rx.closed) return; // the peer closed and everything it sent is delivered
-      await this.rx.waitReadable();
+      if (await this.rx.waitReadable()) sinceTurn = 0; // parked: the event loop turned
     }
   }
 

@@ -1,0 +1,68 @@
+// The kernel's side of mitosis: once a period, each hosted cell with a [cell.biology] policy
+// looks at the replicas of its species that this node hears (pheromones: ANNOUNCE frames and
+// probe answers), and mitosis.ts decides to spawn siblings, retire, or do nothing. Spawns go to
+// the nearest node that announces spare capacity; the host fetches the spore there (hal.spawn).
+import { halSpawn, halRetire, halRandom } from "../hal/hal";
+import { MAX_CELLS, cellsSpeciesAt, cellsHandleAt, cellsUnhost } from "./cells";
+import { peerCount, peerId, peerHosts, peerHealthy, peerLastSeen, peerLoad, peerSpare, peerAddSpecies, MAX_PEERS } from "./peers";
+import { peerRtt } from "./routing";
+import { mitoDecide, mitoShare, mitoMinSpare, mitoPickTarget, mitoClear } from "./mitosis";
+import { MITO_FRESH_MS } from "./mitosis-config";
+import { count, S_SPAWNS, S_RETIREMENTS } from "./stats";
+
+const ids = new StaticArray<u32>(MAX_PEERS);
+const rtts = new StaticArray<f64>(MAX_PEERS);
+const spares = new StaticArray<f64>(MAX_PEERS);
+const hosts = new StaticArray<bool>(MAX_PEERS);
+const peerIdx = new StaticArray<i32>(MAX_PEERS);
+
+/** One decision round for every hosted cell with a policy. */
+export function divisionRound(now: f64): void {
+  for (let c = 0; c < MAX_CELLS; c++) {
+    const sp = cellsSpeciesAt(c);
+    if (sp == 0) continue;
+    // The species' replicas as this node hears them: itself plus fresh, healthy peers hosting it.
+    let seen = 1;
+    let sum = mitoShare(c);
+    const n = peerCount();
+    for (let i = 0; i < n; i++) {
+      if (peerHosts(i, sp) && peerHealthy(i, now) && now - peerLastSeen(i) <= MITO_FRESH_MS) {
+        seen++;
+        sum += peerLoad(i);
+      }
+    }
+    const d = mitoDecide(c, now, seen, sum, halRandom());
+    if (d > 0) spawn(c, sp, d, now);
+    else if (d < 0) retire(c);
+  }
+}
+
+function spawn(c: i32, sp: u32, k: i32, now: f64): void {
+  const n = peerCount();
+  for (let i = 0; i < n; i++) {
+    unchecked(ids[i] = peerHealthy(i, now) ? peerId(i) : 0);
+    unchecked(rtts[i] = peerRtt(i));
+    unchecked(spares[i] = peerSpare(i));
+    unchecked(hosts[i] = peerHosts(i, sp));
+    unchecked(peerIdx[i] = i);
+  }
+  const minSpare = mitoMinSpare(c);
+  for (let j = 0; j < k; j++) {
+    const t = mitoPickTarget(n, ids, rtts, spares, hosts, minSpare);
+    if (t < 0) return;
+    unchecked(hosts[t] = true);
+    if (halSpawn(sp, unchecked(ids[t])) == 0) {
+      count(S_SPAWNS);
+      // Optimistic: route to and count the sibling now; its own pheromones confirm or correct this.
+      peerAddSpecies(unchecked(peerIdx[t]), sp);
+    }
+  }
+}
+
+function retire(c: i32): void {
+  const slot = cellsHandleAt(c);
+  mitoClear(c);
+  cellsUnhost(slot);
+  count(S_RETIREMENTS);
+  halRetire(slot);
+}

@@ -1,0 +1,272 @@
+// Mitosis and apoptosis: when a replica of a hosted species spawns a sibling or retires, decided
+// by each replica alone from the pheromones its node hears (no global view, no coordinator).
+// Fixed memory: StaticArrays of MAX_CELLS entries, allocated once at start; nothing afterwards.
+// Formulas and reasons: docs/mitosis-firmware.md; parameters: ./mitosis-config.ts.
+//
+// API (slot = index 0..MAX_CELLS-1 in the kernel's cell table; a bad slot is ignored / answers 0):
+//   mitoSetPolicy(slot, species, cpuTarget, minReplicas, maxReplicas)   a cell with [cell.biology]
+//   mitoClear(slot)                                                     the cell is gone
+//   mitoObserve(slot, cpuShare, now)       this replica's CPU share over the last meter window (0..1+)
+//   mitoDecide(slot, now, replicasSeen, sumShareSeen, r): i32
+//        k > 0: spawn k siblings (k <= MITO_MAX_BURST; one mitoPickTarget per sibling)
+//        0: nothing;  -1: retire this replica
+//        replicasSeen = live replicas of the species heard within MITO_FRESH_MS, this one included;
+//        sumShareSeen = the sum of their announced shares (this one's mitoShare included);
+//        r = 32 random bits (hal.random).
+//   mitoNeedsReplacement(slot, now, replicasSeen): bool   fewer than min_replicas are alive:
+//        call mitoDecide now rather than at the next period
+//   mitoPickTarget(n, ids, rtts, spares, hosts, minSpare): i32   index of the nearest candidate
+//        with spare >= minSpare that does not already host the species, or -1
+//   mitoShare(slot)       smoothed CPU share, to announce in pheromones
+//   mitoMinSpare(slot)    the minSpare to pass to mitoPickTarget for this species
+//   mitoSpawnExpectation / mitoRetireExpectation   the expected spawns / retire probability of
+//        this replica for a view, without the time gates (for tests, stats and logs)
+import { MAX_CELLS } from "./cells";
+import {
+  MITO_SMOOTH_MS, MITO_SETTLE_MS, MITO_COOLDOWN_MS, MITO_SUSTAIN_MS, MITO_RETIRE_MARGIN, MITO_SPAWN_GAIN,
+  MITO_REBOUND, MITO_BOUND_K, MITO_MAX_BURST, MITO_SHARE_MAX, MITO_SPARE_FACTOR,
+} from "./mitosis-config";
+
+const species = new StaticArray<u32>(MAX_CELLS); // 0 = no policy: every call answers "nothing"
+const target = new StaticArray<f64>(MAX_CELLS);
+const minR = new StaticArray<i32>(MAX_CELLS);
+const maxR = new StaticArray<i32>(MAX_CELLS);
+const share = new StaticArray<f64>(MAX_CELLS); // smoothed CPU share
+const lastObs = new StaticArray<f64>(MAX_CELLS); // NaN: no sample yet
+const underSince = new StaticArray<f64>(MAX_CELLS); // +Infinity: not under the retire threshold
+const lastUp = new StaticArray<f64>(MAX_CELLS); // count rose, this replica spawned, or birth; NaN until first call
+const lastRetireLike = new StaticArray<f64>(MAX_CELLS); // count fell when a retirement was possible
+const lastRoll = new StaticArray<f64>(MAX_CELLS); // last spawn/retire roll, for the settle window
+const prevSeen = new StaticArray<i32>(MAX_CELLS); // 0: no view yet
+const prevSum = new StaticArray<f64>(MAX_CELLS);
+
+// A view whose total share is within this of an integer multiple of the target counts as that multiple:
+// float noise in a sum of shares must not demand one more replica.
+const EPS: f64 = 1e-9;
+
+@inline function ok(slot: i32): bool {
+  return slot >= 0 && slot < MAX_CELLS && unchecked(species[slot]) != 0;
+}
+
+export function mitoSetPolicy(slot: i32, sp: u32, cpuTarget: f64, minReplicas: i32, maxReplicas: i32): void {
+  if (slot < 0 || slot >= MAX_CELLS) return;
+  // A target outside (0, MITO_SHARE_MAX] cannot be compared with; such a cell never divides.
+  if (sp == 0 || !(cpuTarget > 0) || !(cpuTarget <= MITO_SHARE_MAX)) {
+    mitoClear(slot);
+    return;
+  }
+  // A live replica counts itself, so the floor is 1 (scaling to zero would leave nobody to scale up).
+  const lo = minReplicas < 1 ? 1 : minReplicas;
+  const hi = maxReplicas < lo ? lo : maxReplicas;
+  const same = unchecked(species[slot]) == sp;
+  unchecked(species[slot] = sp);
+  unchecked(target[slot] = cpuTarget);
+  unchecked(minR[slot] = lo);
+  unchecked(maxR[slot] = hi);
+  // A new policy for the same species keeps the measurements and timers; a new species starts fresh.
+  if (same) return;
+  unchecked(share[slot] = 0);
+  unchecked(lastObs[slot] = NaN);
+  unchecked(underSince[slot] = Infinity);
+  unchecked(lastUp[slot] = NaN);
+  unchecked(lastRetireLike[slot] = -Infinity);
+  unchecked(lastRoll[slot] = -Infinity);
+  unchecked(prevSeen[slot] = 0);
+  unchecked(prevSum[slot] = 0);
+}
+
+export function mitoClear(slot: i32): void {
+  if (slot >= 0 && slot < MAX_CELLS) unchecked(species[slot] = 0);
+}
+
+export function mitoShare(slot: i32): f64 { return ok(slot) ? unchecked(share[slot]) : 0; }
+
+export function mitoMinSpare(slot: i32): f64 { return ok(slot) ? unchecked(target[slot]) * MITO_SPARE_FACTOR : Infinity; }
+
+/** A replica's birth is the first time the kernel tells it the time: it starts in cool-down, so a
+ *  sibling spawned into a surge cannot retire before the surge is served for MITO_COOLDOWN_MS. */
+@inline function touchBirth(i: i32, now: f64): void {
+  if (isNaN(unchecked(lastUp[i]))) unchecked(lastUp[i] = now);
+}
+
+export function mitoObserve(slot: i32, cpuShare: f64, now: f64): void {
+  if (!ok(slot) || !(cpuShare >= 0)) return; // NaN and negatives are not measurements
+  const x = cpuShare > MITO_SHARE_MAX ? MITO_SHARE_MAX : cpuShare;
+  touchBirth(slot, now);
+  const last = unchecked(lastObs[slot]);
+  if (isNaN(last)) {
+    unchecked(share[slot] = x);
+  } else {
+    // Time-weighted EWMA: the same smoothing whatever the meter window, and a late sample weighs more.
+    const dt = now - last;
+    const a = dt > 0 ? 1 - Math.exp(-dt / MITO_SMOOTH_MS) : 0;
+    unchecked(share[slot] = share[slot] + a * (x - share[slot]));
+  }
+  unchecked(lastObs[slot] = now);
+  if (unchecked(share[slot]) < unchecked(target[slot]) * MITO_RETIRE_MARGIN) {
+    if (unchecked(underSince[slot]) == Infinity) unchecked(underSince[slot] = now);
+  } else {
+    unchecked(underSince[slot] = Infinity);
+  }
+}
+
+/** Replicas the load asks for: ceil(sum / target), kept within [min, max]. */
+function goal(i: i32, sum: f64): i32 {
+  const need = sum > 0 ? <i32>Math.ceil(sum / unchecked(target[i]) - EPS) : 0;
+  const lo = unchecked(minR[i]);
+  const hi = unchecked(maxR[i]);
+  return need < lo ? lo : need > hi ? hi : need;
+}
+
+/** Expected changes per round when h replicas of room are left before a hard bound (see MITO_BOUND_K). */
+@inline function bounded(h: f64): f64 { return h * h / (h + MITO_BOUND_K); }
+
+/** A view could have let some replica retire (for telling a retirement from a failure afterwards). */
+function retireWasPossible(i: i32, n: i32, sum: f64): bool {
+  if (n <= unchecked(minR[i]) || n < 2) return false;
+  return n > unchecked(maxR[i]) || sum < <f64>(n - 1) * unchecked(target[i]) * MITO_RETIRE_MARGIN;
+}
+
+@inline function cleanCount(n: i32): i32 { return n < 1 ? 1 : n; }
+@inline function cleanSum(s: f64): f64 { return s >= 0 ? (s > MITO_SHARE_MAX * 1e6 ? MITO_SHARE_MAX * 1e6 : s) : 0; }
+
+/**
+ * Expected number of siblings this replica spawns in one round, for the view (n replicas, sum of shares).
+ * Every replica of the swarm computes its own part of one shared deficit, so the parts add up to it:
+ *   below min:  deficit = goal - n, split evenly:       x = (goal - n) / n        (every survivor)
+ *   overloaded: deficit = goal - n, split by share:     x = gain * (goal - n) * share / sum
+ *               (only a replica over cpu_target takes part; the hottest take the largest part, so
+ *               siblings appear where the load is; at the max cap the deficit is paced by bounded())
+ * goal = ceil(sum / cpu_target) within [min, max]. x grows with this replica's overload (share and
+ * sum rise together) and, for a fixed total load, shrinks as replicas are added (the deficit shrinks).
+ */
+export function mitoSpawnExpectation(slot: i32, replicasSeen: i32, sumShareSeen: f64): f64 {
+  if (!ok(slot)) return 0;
+  const n = cleanCount(replicasSeen);
+  const hi = unchecked(maxR[slot]);
+  if (n >= hi) return 0;
+  const own = unchecked(share[slot]);
+  const sum = Math.max(cleanSum(sumShareSeen), own); // a view that missed this replica's own pheromone
+  const g = goal(slot, sum);
+  if (n < unchecked(minR[slot])) return <f64>(g - n) / <f64>n;
+  if (own <= unchecked(target[slot]) || g <= n) return 0;
+  let deficit = MITO_SPAWN_GAIN * <f64>(g - n);
+  if (g == hi) deficit = Math.min(deficit, bounded(<f64>(hi - n)));
+  return deficit * own / sum;
+}
+
+/**
+ * Probability that this replica retires in one round for the view (0 when it must not).
+ *   above max: surplus = n - max, split evenly, paced by bounded()
+ *   underloaded: only if this replica is under cpu_target * margin and the others would stay under it
+ *               after taking its load, sum / (n - 1) < cpu_target * margin (the hysteresis);
+ *               surplus s = n - max(min, ceil(sum / (cpu_target * margin))), expected retirements
+ *               bounded(s), split by how far under target each replica is:
+ *               p = bounded(s) * (target - share) / (n * target - sum)
+ * Paced so that the last replica above min is rarely joined by a second one in the same round.
+ */
+export function mitoRetireExpectation(slot: i32, replicasSeen: i32, sumShareSeen: f64): f64 {
+  if (!ok(slot)) return 0;
+  const n = cleanCount(replicasSeen);
+  const lo = unchecked(minR[slot]);
+  if (n <= lo || n < 2) return 0;
+  if (n > unchecked(maxR[slot])) return Math.min(1, bounded(<f64>(n - unchecked(maxR[slot]))) / <f64>n);
+  const t = unchecked(target[slot]);
+  const own = unchecked(share[slot]);
+  const sum = Math.max(cleanSum(sumShareSeen), own);
+  const line = t * MITO_RETIRE_MARGIN;
+  if (own >= line || sum >= <f64>(n - 1) * line) return 0;
+  const keep = <i32>Math.ceil(sum / line - EPS);
+  const s = n - (keep > lo ? keep : lo);
+  if (s < 1) return 0;
+  // n * t - sum > 0 here (sum < (n - 1) * line < n * t); the weights of all replicas add up to 1.
+  return Math.min(1, bounded(<f64>s) * (t - own) / (<f64>n * t - sum));
+}
+
+/** Randomised rounding: floor(x), plus one with probability frac(x); r is 32 random bits. */
+function roll(x: f64, r: u32): i32 {
+  const whole = Math.floor(x);
+  const u = <f64>r / 4294967296.0;
+  return <i32>whole + (u < x - whole ? 1 : 0);
+}
+
+export function mitoDecide(slot: i32, now: f64, replicasSeen: i32, sumShareSeen: f64, r: u32): i32 {
+  if (!ok(slot) || !isFinite(now)) return 0;
+  const n = cleanCount(replicasSeen);
+  const sum = cleanSum(sumShareSeen);
+  touchBirth(slot, now);
+
+  // Changes of the count as this replica hears them: a rise starts the retire cool-down; a fall that a
+  // retirement could explain starts the spawn cool-down (a fall the load could not explain is a failure).
+  const prev = unchecked(prevSeen[slot]);
+  if (prev > 0) {
+    if (n > prev) unchecked(lastUp[slot] = now);
+    else if (n < prev && retireWasPossible(slot, prev, unchecked(prevSum[slot]))) unchecked(lastRetireLike[slot] = now);
+  }
+  unchecked(prevSeen[slot] = n);
+  unchecked(prevSum[slot] = sum);
+
+  // One roll per settle window: the outcome of the last roll (everyone's) must be visible first.
+  if (now - unchecked(lastRoll[slot]) < MITO_SETTLE_MS) return 0;
+
+  const x = mitoSpawnExpectation(slot, n, sum);
+  if (x > 0) {
+    const cooling = now - unchecked(lastRetireLike[slot]) < MITO_COOLDOWN_MS;
+    if (cooling && sum <= <f64>n * unchecked(target[slot]) * MITO_REBOUND) return 0;
+    unchecked(lastRoll[slot] = now);
+    let k = roll(x, r);
+    const room = unchecked(maxR[slot]) - n;
+    if (k > room) k = room;
+    if (k > MITO_MAX_BURST) k = MITO_MAX_BURST;
+    if (k > 0) unchecked(lastUp[slot] = now);
+    return k;
+  }
+
+  if (now - unchecked(lastUp[slot]) < MITO_COOLDOWN_MS) return 0;
+  // Above max the cap is enforced whatever the load; otherwise only after sustained underload.
+  if (n <= unchecked(maxR[slot]) && now - unchecked(underSince[slot]) < MITO_SUSTAIN_MS) return 0;
+  const p = mitoRetireExpectation(slot, n, sum);
+  if (p <= 0) return 0;
+  unchecked(lastRoll[slot] = now);
+  return roll(p, r) > 0 ? -1 : 0;
+}
+
+export function mitoNeedsReplacement(slot: i32, now: f64, replicasSeen: i32): bool {
+  return ok(slot) && isFinite(now) && replicasSeen < unchecked(minR[slot]);
+}
+
+/**
+ * The node a sibling should go to: among candidates that do not host the species and announce
+ * spare >= minSpare, the smallest predicted RTT (NaN counts as unknown, i.e. +Infinity, so such a
+ * node is chosen only if nothing better exists); ties go to the larger spare, then the smaller id,
+ * so every caller with the same table picks the same node. Returns the index, or -1.
+ */
+export function mitoPickTarget(
+  n: i32, ids: StaticArray<u32>, rtts: StaticArray<f64>, spares: StaticArray<f64>, hosts: StaticArray<bool>, minSpare: f64,
+): i32 {
+  let m = n;
+  if (m > ids.length) m = ids.length;
+  if (m > rtts.length) m = rtts.length;
+  if (m > spares.length) m = spares.length;
+  if (m > hosts.length) m = hosts.length;
+  let best = -1;
+  let bestRtt: f64 = Infinity;
+  let bestSpare: f64 = 0;
+  let bestId: u32 = 0;
+  for (let i = 0; i < m; i++) {
+    const id = unchecked(ids[i]);
+    const spare = unchecked(spares[i]);
+    if (id == 0 || unchecked(hosts[i]) || !(spare >= minSpare)) continue;
+    let rtt = unchecked(rtts[i]);
+    if (!(rtt >= 0)) rtt = Infinity;
+    const better = best < 0 || rtt < bestRtt ||
+      (rtt == bestRtt && (spare > bestSpare || (spare == bestSpare && id < bestId)));
+    if (better) {
+      best = i;
+      bestRtt = rtt;
+      bestSpare = spare;
+      bestId = id;
+    }
+  }
+  return best;
+}

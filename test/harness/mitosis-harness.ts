@@ -1,0 +1,48 @@
+// Exposes the mitosis decisions (firmware/kernel/mitosis.ts) to the tests through WASM. One instance
+// stands for one node; its slots are the species it hosts.
+import "../../firmware/hal/hal";
+import {
+  mitoSetPolicy, mitoClear, mitoObserve, mitoDecide, mitoNeedsReplacement, mitoPickTarget, mitoShare, mitoMinSpare,
+  mitoSpawnExpectation, mitoRetireExpectation,
+} from "../../firmware/kernel/mitosis";
+import * as C from "../../firmware/kernel/mitosis-config";
+
+export function setPolicy(slot: i32, species: u32, cpuTarget: f64, minReplicas: i32, maxReplicas: i32): void {
+  mitoSetPolicy(slot, species, cpuTarget, minReplicas, maxReplicas);
+}
+export function clear(slot: i32): void { mitoClear(slot); }
+export function observe(slot: i32, cpuShare: f64, now: f64): void { mitoObserve(slot, cpuShare, now); }
+export function decide(slot: i32, now: f64, replicasSeen: i32, sumShareSeen: f64, r: u32): i32 {
+  return mitoDecide(slot, now, replicasSeen, sumShareSeen, r);
+}
+export function needsReplacement(slot: i32, now: f64, replicasSeen: i32): bool { return mitoNeedsReplacement(slot, now, replicasSeen); }
+export function share(slot: i32): f64 { return mitoShare(slot); }
+export function minSpare(slot: i32): f64 { return mitoMinSpare(slot); }
+export function spawnExpectation(slot: i32, n: i32, sum: f64): f64 { return mitoSpawnExpectation(slot, n, sum); }
+export function retireExpectation(slot: i32, n: i32, sum: f64): f64 { return mitoRetireExpectation(slot, n, sum); }
+
+// Candidate table for mitoPickTarget, filled one row at a time by the test.
+const CAND: i32 = 64;
+const ids = new StaticArray<u32>(CAND);
+const rtts = new StaticArray<f64>(CAND);
+const spares = new StaticArray<f64>(CAND);
+const hosts = new StaticArray<bool>(CAND);
+
+export function candCap(): i32 { return CAND; }
+export function candSet(i: i32, id: u32, rtt: f64, spare: f64, hosting: bool): void {
+  if (i < 0 || i >= CAND) return;
+  ids[i] = id;
+  rtts[i] = rtt;
+  spares[i] = spare;
+  hosts[i] = hosting;
+}
+export function pickTarget(n: i32, minSpareShare: f64): i32 { return mitoPickTarget(n, ids, rtts, spares, hosts, minSpareShare); }
+
+// The parameters, so tests read them from the firmware rather than repeat them.
+export function cfgSettleMs(): f64 { return C.MITO_SETTLE_MS; }
+export function cfgCooldownMs(): f64 { return C.MITO_COOLDOWN_MS; }
+export function cfgSustainMs(): f64 { return C.MITO_SUSTAIN_MS; }
+export function cfgRetireMargin(): f64 { return C.MITO_RETIRE_MARGIN; }
+export function cfgPeriodMs(): f64 { return C.MITO_PERIOD_MS; }
+export function cfgMaxBurst(): i32 { return C.MITO_MAX_BURST; }
+export function cfgRebound(): f64 { return C.MITO_REBOUND; }
