@@ -9,7 +9,20 @@ import type { LatencyModel } from './latency/model.ts';
 
 const EV_TICK = 1;
 const EV_DELIVER = 2;
+const EV_CALLBACK = 3;
 const BROADCAST = 0xffffffff;
+
+/** What a scenario adds to the bare swarm: hosted cells, clients, controllers (simulator/mitosis). */
+export interface SwarmHooks {
+  /** A kernel runs the cell in `slot` (returns the signed length of docs/abi.md). */
+  cellCall?(node: number, slot: number, input: Uint8Array, out: Uint8Array): number;
+  /** A kernel hands its application the answer to a call. */
+  deliver?(node: number, kind: number, seq: number, src: number, payload: Uint8Array): void;
+  spawn?(node: number, species: number, target: number): number;
+  retire?(node: number, slot: number): void;
+  /** Which nodes a broadcast from `node` reaches (none: there is no multicast across the Internet). */
+  broadcast?(node: number, frame: Uint8Array): readonly number[];
+}
 
 export interface SwarmConfig {
   /** The compiled firmware kernel (compile once, instantiate per node). */
@@ -20,6 +33,7 @@ export interface SwarmConfig {
   bootstrap?: number;
   /** Kernel settings applied to every node. */
   kernelConfig?: Partial<Record<KernelConfigKey, number>>;
+  hooks?: SwarmHooks;
 }
 
 export interface SwarmCounters {
@@ -34,6 +48,8 @@ export interface SwarmCounters {
   framesBroadcastDropped: number;
   /** Frames a kernel refused (bad header, not for it, bad payload), summed over nodes. */
   framesRejected: number;
+  /** Frames sent to, or from, a node that had failed. */
+  framesToDead: number;
 }
 
 export class Swarm {
@@ -42,10 +58,20 @@ export class Swarm {
   /** Node id of node i (derived from the seed, unique, never 0 or broadcast). */
   readonly ids: Uint32Array;
   readonly counters: SwarmCounters = {
-    events: 0, ticks: 0, framesSent: 0, framesDelivered: 0, framesLost: 0, framesUnroutable: 0, framesBroadcastDropped: 0, framesRejected: 0,
+    events: 0, ticks: 0, framesSent: 0, framesDelivered: 0, framesLost: 0, framesUnroutable: 0, framesBroadcastDropped: 0, framesRejected: 0, framesToDead: 0,
   };
   /** Virtual time in ms. */
   now = 0;
+  /** 1 for a node that has failed: it neither ticks nor receives. */
+  readonly dead: Uint8Array;
+  /**
+   * Extra delay for the next frame a kernel sends, set by a cellCall hook: a reply leaves after
+   * the request has waited in the node's queue and been served.
+   */
+  extraDelayMs = 0;
+  private readonly hooks: SwarmHooks;
+  private readonly callbacks: Array<(() => void) | null> = [];
+  private readonly freeCallbacks: number[] = [];
   private readonly index = new Map<number, number>();
   private readonly queue = new EventQueue(1 << 16);
   private readonly rng: Rng;
@@ -58,6 +84,8 @@ export class Swarm {
     this.latency = cfg.latency;
     this.size = cfg.latency.size;
     this.rng = new Rng(cfg.seed, 1);
+    this.hooks = cfg.hooks ?? {};
+    this.dead = new Uint8Array(this.size);
     this.ids = new Uint32Array(this.size);
     for (let i = 0; i < this.size; i++) {
       let id = hash3(cfg.seed, i, 0x6e6f6465) >>> 0;
@@ -96,16 +124,21 @@ export class Swarm {
       this.now = q.time;
       this.counters.events++;
       const node = q.a;
-      if (q.kind === EV_TICK) {
+      if (q.kind === EV_CALLBACK) {
+        const fn = this.callbacks[node]!;
+        this.callbacks[node] = null;
+        this.freeCallbacks.push(node);
+        fn();
+      } else if (this.dead[node]) {
+        // A failed node: its ticks stop and frames to it vanish.
+        if (q.kind === EV_DELIVER) this.releaseFrame(q.b, true);
+      } else if (q.kind === EV_TICK) {
         this.counters.ticks++;
         const next = kernels[node]!.tick(this.now);
         // A kernel with nothing scheduled is still woken once a second, as a board's idle loop would.
         q.push(Number.isFinite(next) ? Math.max(next, this.now + 1) : this.now + 1000, EV_TICK, node, 0);
       } else {
-        const slot = q.b;
-        const frame = this.frames[slot]!;
-        this.frames[slot] = null;
-        this.freeSlots.push(slot);
+        const frame = this.releaseFrame(q.b, false);
         this.counters.framesDelivered++;
         if (kernels[node]!.onFrame(frame) < 0) this.counters.framesRejected++;
       }
@@ -113,24 +146,60 @@ export class Swarm {
     this.now = until;
   }
 
+  /** Runs `fn` at virtual time `atMs` (deterministic: same time, same order as scheduled). */
+  at(atMs: number, fn: () => void): void {
+    const slot = this.freeCallbacks.length > 0 ? this.freeCallbacks.pop()! : this.callbacks.length;
+    this.callbacks[slot] = fn;
+    this.queue.push(Math.max(atMs, this.now), EV_CALLBACK, slot, 0);
+  }
+
+  /** Fails node i at once (a power cut): it stops ticking and receiving. */
+  kill(i: number): void {
+    this.dead[i] = 1;
+  }
+
+  /** The simulator's random stream (one stream keeps a run deterministic). */
+  get random(): Rng {
+    return this.rng;
+  }
+
+  private releaseFrame(slot: number, toDead: boolean): Uint8Array {
+    const frame = this.frames[slot]!;
+    this.frames[slot] = null;
+    this.freeSlots.push(slot);
+    if (toDead) this.counters.framesToDead++;
+    return frame;
+  }
+
   private halFor(i: number): KernelHal {
+    const h = this.hooks;
     return {
       send: (frame) => this.send(i, frame),
       now: () => this.now,
       random: () => this.rng.u32(),
-      cellCall: (slot) => {
-        // No simulated node hosts a cell, so the kernel has no slot to run: reaching here is a bug.
-        throw new Error(`simulated node ${i} was asked to run cell slot ${slot}, but hosts none`);
+      cellCall: (slot, input, out) => {
+        // Without a hook no simulated node hosts a cell, so the kernel has no slot to run.
+        if (!h.cellCall) throw new Error(`simulated node ${i} was asked to run cell slot ${slot}, but hosts none`);
+        return h.cellCall(i, slot, input, out);
       },
-      deliver: () => {},
+      deliver: (kind, seq, src, payload) => h.deliver?.(i, kind, seq, src, payload),
+      spawn: (species, target) => (h.spawn ? h.spawn(i, species, target) : -1),
+      retire: (slot) => h.retire?.(i, slot),
     };
   }
 
   private send(from: number, frame: Uint8Array): void {
     this.counters.framesSent++;
+    const extra = this.extraDelayMs;
+    this.extraDelayMs = 0;
     const dst = (frame[8]! | (frame[9]! << 8) | (frame[10]! << 16) | (frame[11]! << 24)) >>> 0;
     if (dst === BROADCAST) {
-      this.counters.framesBroadcastDropped++;
+      const reach = this.hooks.broadcast?.(from, frame);
+      if (!reach || reach.length === 0) {
+        this.counters.framesBroadcastDropped++;
+        return;
+      }
+      for (const to of reach) if (to !== from) this.post(from, to, frame, extra);
       return;
     }
     const to = this.index.get(dst);
@@ -138,6 +207,10 @@ export class Swarm {
       this.counters.framesUnroutable++;
       return;
     }
+    this.post(from, to, frame, extra);
+  }
+
+  private post(from: number, to: number, frame: Uint8Array, extraMs: number): void {
     const delay = this.latency.oneWay(from, to, this.rng);
     if (delay < 0) {
       this.counters.framesLost++;
@@ -145,6 +218,6 @@ export class Swarm {
     }
     const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.frames.length;
     this.frames[slot] = frame.slice();
-    this.queue.push(this.now + delay, EV_DELIVER, to, slot);
+    this.queue.push(this.now + extraMs + delay, EV_DELIVER, to, slot);
   }
 }

@@ -5,6 +5,8 @@ import { runSimulation, type SimReport } from '../../simulator/run-sim.ts';
 import { renderReport } from '../../simulator/report-html.ts';
 import { createProgress } from '../../simulator/progress.ts';
 import { kernelPath } from '../build/paths.ts';
+import { SCENARIO_NAMES } from '../../simulator/mitosis/scenarios.ts';
+import type { MitosisResult } from '../../simulator/mitosis/run-mitosis.ts';
 
 function num(name: string, text: string, check: (v: number) => boolean, what: string): number {
   const v = Number(text);
@@ -25,6 +27,23 @@ export function printSummary(r: SimReport): void {
   for (const w of r.warnings) console.log(`warning   ${w}`);
 }
 
+export function printMitosis(m: MitosisResult): void {
+  const rows: Array<[string, (r: MitosisResult['cell']) => string]> = [
+    ['time to target (s)', (r) => String(r.metrics.timeToTargetSeconds ?? 'never')],
+    ['peak replicas', (r) => String(r.metrics.peakReplicas)],
+    ['replica-seconds', (r) => r.metrics.replicaSeconds.toFixed(0)],
+    ['flaps', (r) => String(r.metrics.flaps)],
+    ['p99 latency (ms)', (r) => (r.metrics.p99LatencyMs === null ? '-' : r.metrics.p99LatencyMs.toFixed(0))],
+    ['SLO violations', (r) => (r.metrics.sloViolationRate === null ? '-' : `${(r.metrics.sloViolationRate * 100).toFixed(1)}%`)],
+    ['min_replicas violated (s)', (r) => r.metrics.minReplicasViolatedSeconds.toFixed(0)],
+    ['requests answered', (r) => String(r.metrics.requests)],
+    ['requests failed', (r) => String(r.failedRequests)],
+  ];
+  console.log(`mitosis   ${m.scenario}: ${m.species} (min ${m.biology.minReplicas}, max ${m.biology.maxReplicas}, cpu_target ${m.biology.cpuTarget}); ${m.costInstructions} metered instructions per call on ${m.capacity.toLocaleString('en')} instructions/s nodes`);
+  console.log(`          ${'metric'.padEnd(27)} ${'cell'.padStart(10)} ${'hpa'.padStart(10)}`);
+  for (const [label, f] of rows) console.log(`          ${label.padEnd(27)} ${f(m.cell).padStart(10)} ${f(m.hpa).padStart(10)}`);
+}
+
 export function registerSim(program: Command): void {
   program
     .command('sim')
@@ -38,6 +57,7 @@ export function registerSim(program: Command): void {
     .option('--loss <p>', 'probability that a frame is lost', '0')
     .option('--jitter <x>', 'mean extra delay of a sample, relative to its base RTT', '0')
     .option('--sample-every <s>', 'seconds between metric samples (default: duration / 60, at least 10)')
+    .option('--scenario <name>', 'also run mitosis against the Kubernetes HPA: load-step, diurnal, flash-crowd or node-failures')
     .option('--json <file>', 'write the JSON report')
     .option('--report <file>', 'write the HTML report')
     .option('-q, --quiet', 'no progress bar')
@@ -58,16 +78,37 @@ export function registerSim(program: Command): void {
       } catch {
         throw new Error(`no kernel at ${o.kernel}: run \`npm run build\` first`);
       }
+      const scenarioName = o.scenario as string | undefined;
+      if (scenarioName !== undefined && !SCENARIO_NAMES.includes(scenarioName as never)) throw new Error(`--scenario must be one of ${SCENARIO_NAMES.join(', ')}, not "${scenarioName}"`);
       const progress = createProgress({ total: duration, label: `${nodes} nodes`, unit: 's', quiet: Boolean(o.quiet) });
       const { report, reportData } = await runSimulation({
         kernelWasm, nodes, duration, seed, loss, jitter, sampleEvery, progress,
         matrix: o.matrix as string | undefined, latency: latency as 'geo' | 'matrix' | undefined, sample: Boolean(o.sample),
       });
       printSummary(report);
+      let json: Record<string, unknown> = { ...report };
+      if (scenarioName) {
+        const { runMitosis } = await import('../../simulator/mitosis/run-mitosis.ts');
+        const mp = createProgress({ total: 2 * duration, label: `${scenarioName} (cell, then hpa)`, unit: 's', quiet: Boolean(o.quiet) });
+        const m = await runMitosis({
+          kernelWasm, nodes, duration, seed, scenario: scenarioName, progress: mp,
+          matrix: o.matrix as string | undefined, latency: latency as 'geo' | 'matrix' | undefined, sample: Boolean(o.sample),
+        });
+        printMitosis(m);
+        json = { ...json, mitosis: { scenario: m.scenario, species: m.species, costInstructions: m.costInstructions, capacity: m.capacity, biology: m.biology, cell: { ...m.cell.metrics, failedRequests: m.cell.failedRequests }, hpa: { ...m.hpa.metrics, failedRequests: m.hpa.failedRequests } } };
+        const finite = (v: number[]) => v.map((x) => (Number.isFinite(x) ? x : 0));
+        reportData.mitosis = {
+          t: m.cell.series.t,
+          replicas: [{ label: 'cell (mitosis)', values: m.cell.series.replicas }, { label: 'HPA', values: m.hpa.series.replicas }],
+          cpuShare: [{ label: 'cell (mitosis)', values: m.cell.series.cpuShare }, { label: 'HPA', values: m.hpa.series.cpuShare }],
+          cpuTarget: m.biology.cpuTarget,
+          p99LatencyMs: [{ label: 'cell (mitosis)', values: finite(m.cell.series.p99LatencyMs) }, { label: 'HPA', values: finite(m.hpa.series.p99LatencyMs) }],
+        };
+      }
       if (o.json) {
         const file = resolve(String(o.json));
         await mkdir(dirname(file), { recursive: true });
-        await writeFile(file, JSON.stringify(report, null, 2) + '\n');
+        await writeFile(file, JSON.stringify(json, null, 2) + '\n');
         console.log(`json      ${file}`);
       }
       if (o.report) {

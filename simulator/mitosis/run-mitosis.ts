@@ -1,0 +1,312 @@
+// A mitosis run: the swarm of real kernels hosts one species; clients spread over the swarm call
+// it; each call costs the metered instructions a real call of the real cell costs, served by the
+// replica's node queue. Two controllers run the same seed, nodes, latencies and load:
+//   cell  - the kernels' own division rounds (firmware/kernel/division.ts), no coordinator;
+//   hpa   - a central Kubernetes-HPA controller (hpa.ts) placing replicas at random nodes.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Swarm } from '../swarm.ts';
+import { KernelInstance } from '../../host/runtime/kernel-instance.ts';
+import { CellInstance } from '../../host/runtime/cell-instance.ts';
+import { encodeCall } from '../../host/sdk/call-codec.ts';
+import { validateSchema } from '../../host/sdk/schema.ts';
+import { speciesIdOf } from '../../host/sdk/species.ts';
+import { readCellToml } from '../../host/build/cell-toml.ts';
+import { REPO_ROOT } from '../../host/build/paths.ts';
+import { loadLatencyModel, type LatencyModel } from '../latency/model.ts';
+import { ServiceQueues } from './load-model.ts';
+import { PoissonArrivals } from './arrivals.ts';
+import { scenario as makeScenario, type Scenario } from './scenarios.ts';
+import { HpaController } from './hpa.ts';
+import { randomPlacement } from './placement.ts';
+import { autoscalingMetrics, latencyQuantileSeries, type AutoscalingMetrics, type ControlSample } from './metrics.ts';
+import { Rng } from '../rng.ts';
+import type { Progress } from '../progress.ts';
+
+const SLOT = 1; // every node hosts the species in slot 1
+const T_REPLY = 2;
+/** Spore transfer: the cell's bytes over a 1 MB/s path plus one RTT, then instantiation. */
+const SPORE_BYTES_PER_MS = 1000;
+const INSTANTIATE_MS = 50;
+
+export type Controller = 'cell' | 'hpa';
+
+export interface MitosisOptions {
+  kernelWasm: Uint8Array;
+  nodes: number;
+  seed: number;
+  scenario: string;
+  /** Simulated seconds (default 1200). */
+  duration?: number;
+  matrix?: string;
+  latency?: 'geo' | 'matrix';
+  sample?: boolean;
+  /** Requests per second of the base load (default: enough for min_replicas at half the target). */
+  baseRate?: number;
+  /** Nodes that issue requests (default 200). */
+  clients?: number;
+  /** Metered instructions per second of a node (default: boards/esp32-s3.json). */
+  capacity?: number;
+  progress?: Progress;
+}
+
+export interface ControllerRun {
+  metrics: AutoscalingMetrics;
+  failedRequests: number;
+  series: { t: number[]; replicas: number[]; cpuShare: number[]; p99LatencyMs: number[] };
+  kernel: { spawns: number; retirements: number };
+}
+
+export interface MitosisResult {
+  scenario: string;
+  species: string;
+  costInstructions: number;
+  capacity: number;
+  biology: { minReplicas: number; maxReplicas: number; cpuTarget: number };
+  cell: ControllerRun;
+  hpa: ControllerRun;
+}
+
+/** The exchange cell's species, policy and the metered cost of one place_order, measured once. */
+async function exchangeCell() {
+  const dir = join(REPO_ROOT, 'firmware', 'cells', 'exchange');
+  const toml = readCellToml(dir);
+  const schemaFile = JSON.parse(await readFile(join(REPO_ROOT, 'build', 'cells', 'exchange.schema.json'), 'utf8'));
+  const schema = validateSchema(schemaFile.schema);
+  const wasm = new Uint8Array(await readFile(join(REPO_ROOT, 'build', 'cells', 'exchange.wasm')));
+  const cell = await CellInstance.load(wasm, { maxPages: 1, fuelPerCall: 100_000_000 });
+  const payload = encodeCall(schema, 'place_order', ['BTC', 5]);
+  // The cost the meter charges for a real call (place_order then cancel keeps the book from filling).
+  const costs: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const r = cell.call(payload);
+    costs.push(r.fuelUsed);
+    cell.call(encodeCall(schema, 'cancel', [BigInt(i + 1)]));
+  }
+  costs.sort((a, b) => a - b);
+  return {
+    speciesId: speciesIdOf(schema), name: schema.name, payload, cost: costs[costs.length >> 1]!, sporeBytes: wasm.length,
+    biology: { minReplicas: toml.biology.min_replicas, maxReplicas: toml.biology.max_replicas, cpuTarget: toml.biology.cpu_target },
+  };
+}
+
+export async function boardCapacity(board = 'esp32-s3'): Promise<number> {
+  const profile = JSON.parse(await readFile(join(REPO_ROOT, 'boards', `${board}.json`), 'utf8'));
+  return profile.instructionsPerSecond;
+}
+
+export async function runMitosis(opts: MitosisOptions): Promise<MitosisResult> {
+  const cell = await exchangeCell();
+  const capacity = opts.capacity ?? (await boardCapacity());
+  const duration = opts.duration ?? 1200;
+  const serviceS = cell.cost / capacity;
+  // Base load: min_replicas at half their target, so a 10x step needs about 5x the replicas.
+  const baseRate = opts.baseRate ?? (cell.biology.minReplicas * cell.biology.cpuTarget * 0.5) / serviceS;
+  const sc = makeScenario(opts.scenario, { baseRate, durationS: duration });
+  const latency = loadLatencyModel({ matrix: opts.matrix, latency: opts.latency, nodes: opts.nodes, seed: opts.seed, sampleWithReplacement: opts.sample });
+  const module = await KernelInstance.compile(opts.kernelWasm);
+  const runs: Record<Controller, ControllerRun> = {} as Record<Controller, ControllerRun>;
+  for (const controller of ['cell', 'hpa'] as const) {
+    runs[controller] = runOne({ controller, module, latency, sc, cell, capacity, seed: opts.seed, clients: opts.clients ?? 200, progress: opts.progress, offset: controller === 'cell' ? 0 : duration, total: 2 * duration });
+  }
+  opts.progress?.stop();
+  return { scenario: sc.name, species: cell.name, costInstructions: cell.cost, capacity, biology: cell.biology, cell: runs.cell, hpa: runs.hpa };
+}
+
+interface RunArgs {
+  controller: Controller;
+  module: WebAssembly.Module;
+  latency: LatencyModel;
+  sc: Scenario;
+  cell: Awaited<ReturnType<typeof exchangeCell>>;
+  capacity: number;
+  seed: number;
+  clients: number;
+  progress?: Progress;
+  offset: number;
+  total: number;
+}
+
+function runOne(a: RunArgs): ControllerRun {
+  const { latency, sc, cell } = a;
+  const n = latency.size;
+  const rng = new Rng(a.seed, 0x6d69746f); // placements, clients, failures: the same for both controllers
+  const queues = new ServiceQueues(n, a.capacity);
+  const hosting = new Uint8Array(n); // 1: serving the species
+  const pending = new Uint8Array(n); // 1: a spore is on its way
+  const startedS = new Float64Array(n);
+  const retiredAt = new Float64Array(n).fill(-Infinity);
+  const hostList = () => { const out: number[] = []; for (let i = 0; i < n; i++) if (hosting[i] && !swarm.dead[i]) out.push(i); return out; };
+  const clientNodes: number[] = [];
+  const isClient = new Uint8Array(n);
+  while (clientNodes.length < Math.min(a.clients, n)) {
+    const c = rng.int(n);
+    if (!isClient[c]) { isClient[c] = 1; clientNodes.push(c); }
+  }
+  const started = new Map<number, { t: number }>();
+  const latencyMs: number[] = [], unloadedMs: number[] = [], doneAtS: number[] = [];
+  let failed = 0;
+
+  const swarm: Swarm = new Swarm({
+    kernel: a.module, latency, seed: a.seed, bootstrap: 4,
+    // Pheromones every 2 s: on the WAN they travel on the species' group (hosts and its clients).
+    kernelConfig: { announceIntervalMs: 2000, peerWindow: 64, callTimeoutMs: 3000, callAttempts: 2 },
+    hooks: {
+      cellCall: (node, _slot, _input, out) => {
+        const nowS = swarm.now / 1000;
+        const done = queues.enqueue(node, nowS, cell.cost);
+        swarm.extraDelayMs = (done - nowS) * 1000;
+        out[0] = 0x01; // CBOR 1: an order id; the cost, not the value, is what the run measures
+        return 1;
+      },
+      deliver: (node, kind, seq, src) => {
+        const key = node * 65536 + seq;
+        const s = started.get(key);
+        if (!s) return;
+        started.delete(key);
+        if (kind !== T_REPLY) { failed++; return; }
+        const replica = swarm.indexOf(src);
+        latencyMs.push(swarm.now - s.t);
+        unloadedMs.push(latency.rtt(node, replica) + (cell.cost / a.capacity) * 1000);
+        doneAtS.push(swarm.now / 1000);
+      },
+      broadcast: (node) => {
+        if (!hosting[node] && swarm.now - retiredAt[node] > 10_000) return [];
+        return [...hostList(), ...clientNodes];
+      },
+      spawn: (node, _species, target) => {
+        const t = swarm.indexOf(target);
+        if (a.controller !== 'cell' || t < 0 || swarm.dead[t] || hosting[t] || pending[t]) return -1;
+        startReplica(t, latency.rtt(node, t));
+        return 0;
+      },
+      retire: (node) => stopReplica(node),
+    },
+  });
+
+  function startReplica(t: number, rttMs: number): void {
+    pending[t] = 1;
+    const delay = (Number.isFinite(rttMs) ? rttMs : 200) + cell.sporeBytes / SPORE_BYTES_PER_MS + INSTANTIATE_MS;
+    swarm.at(swarm.now + delay, () => {
+      pending[t] = 0;
+      if (swarm.dead[t] || hosting[t]) return;
+      hosting[t] = 1;
+      startedS[t] = swarm.now / 1000;
+      swarm.kernels[t]!.host(SLOT, cell.speciesId);
+      if (a.controller === 'cell') swarm.kernels[t]!.policy(SLOT, cell.biology);
+    });
+  }
+  function stopReplica(t: number): void {
+    if (!hosting[t]) return;
+    hosting[t] = 0;
+    retiredAt[t] = swarm.now;
+    swarm.kernels[t]!.setLoad(0, 1); // idle again: spare for the next sibling
+  }
+
+  // Every node starts with spare capacity; the first min_replicas go to random nodes, the same for both.
+  for (let i = 0; i < n; i++) swarm.kernels[i]!.setLoad(0, 1);
+  for (let k = 0; k < cell.biology.minReplicas; k++) {
+    let t = rng.int(n);
+    while (hosting[t]) t = rng.int(n);
+    hosting[t] = 1;
+    swarm.kernels[t]!.host(SLOT, cell.speciesId);
+    if (a.controller === 'cell') swarm.kernels[t]!.policy(SLOT, cell.biology);
+  }
+
+  // Requests: Poisson arrivals at the scenario's rate, each from a random live client.
+  const arrivals = new PoissonArrivals(sc.rate, sc.peakRate, new Rng(a.seed, 0x72657173), 0, sc.durationS);
+  const nextArrival = () => {
+    const tS = arrivals.next();
+    if (!Number.isFinite(tS)) return;
+    swarm.at(tS * 1000, () => {
+      const c = clientNodes[rng.int(clientNodes.length)]!;
+      if (!swarm.dead[c]) {
+        const seq = swarm.kernels[c]!.call(0, cell.speciesId, cell.payload);
+        if (seq > 0) started.set(c * 65536 + seq, { t: swarm.now });
+        else failed++;
+      }
+      nextArrival();
+    });
+  };
+  nextArrival();
+
+  // Node failures, as the scenario says.
+  for (const f of sc.failures) {
+    swarm.at(f.atS * 1000, () => {
+      const alive: number[] = [];
+      for (let i = 0; i < n; i++) if (!swarm.dead[i]) alive.push(i);
+      const k = Math.round(alive.length * f.fraction);
+      for (let j = 0; j < k; j++) {
+        const pick = j + rng.int(alive.length - j);
+        [alive[j], alive[pick]] = [alive[pick]!, alive[j]!];
+        swarm.kill(alive[j]!);
+      }
+    });
+  }
+
+  // The central baseline: HPA syncs every 15 s; a ReplicaSet keeps its count, replacing lost pods.
+  const hpa = new HpaController({ minReplicas: cell.biology.minReplicas, maxReplicas: cell.biology.maxReplicas, targetUtilisation: cell.biology.cpuTarget });
+  const samples: ControlSample[] = [];
+  const meter = (tS: number) => {
+    const hosts = hostList();
+    let sum = 0;
+    for (const h of hosts) {
+      const share = queues.utilisation(h, tS);
+      sum += share;
+      swarm.kernels[h]!.cellLoad(SLOT, share);
+      swarm.kernels[h]!.setLoad(share, Math.max(0, 1 - share));
+    }
+    if (a.controller === 'hpa') {
+      const desired = hpa.sync(tS, hosts.map((h) => ({ cpu: queues.utilisation(h, tS), startedS: startedS[h]! })));
+      let live = hosts.length;
+      for (let i = 0; i < n; i++) if (pending[i]) live++;
+      if (desired > live) {
+        const free: number[] = [];
+        for (let i = 0; i < n; i++) if (!hosting[i] && !pending[i] && !swarm.dead[i]) free.push(i);
+        for (let k = live; k < desired && free.length > 0; k++) {
+          const t = randomPlacement(rng, free);
+          free.splice(free.indexOf(t), 1);
+          startReplica(t, 50);
+        }
+      } else if (desired < hosts.length) {
+        const newest = [...hosts].sort((x, y) => startedS[y]! - startedS[x]!);
+        for (const h of newest.slice(0, hosts.length - desired)) {
+          swarm.kernels[h]!.unhost(SLOT);
+          stopReplica(h);
+        }
+      }
+    }
+    samples.push({ tS, replicas: hosts.length, meanCpuShare: hosts.length > 0 ? sum / hosts.length : 0 });
+  };
+
+  let last = 0;
+  for (let t = 1; t <= sc.durationS; t++) {
+    swarm.runUntil(t * 1000);
+    meter(t);
+    if (t - last >= 10) {
+      a.progress?.update(a.offset + t, `${a.controller}: ${samples[samples.length - 1]!.replicas} replicas`);
+      last = t;
+    }
+  }
+  // Requests still waiting at the end are neither failed nor timed: they are left out.
+  const metrics = autoscalingMetrics({
+    samples, requests: { latencyMs, unloadedMs }, changeAtS: sc.changeAtS, cpuTarget: cell.biology.cpuTarget,
+    minReplicas: cell.biology.minReplicas, endS: sc.durationS,
+  });
+  const p99 = latencyQuantileSeries(doneAtS, latencyMs, 10, sc.durationS, 0.99);
+  let spawns = 0, retirements = 0;
+  for (const k of swarm.kernels) { spawns += k.stat('spawns'); retirements += k.stat('retirements'); }
+  // p99 series has one point per 10 s; the control series one per second: report both on the 10 s grid.
+  const at = (arr: number[], tS: number) => arr[Math.min(arr.length - 1, Math.max(0, Math.round(tS) - 1))]!;
+  return {
+    metrics,
+    failedRequests: failed,
+    series: {
+      t: p99.t,
+      replicas: p99.t.map((tS) => at(samples.map((s) => s.replicas), tS)),
+      cpuShare: p99.t.map((tS) => at(samples.map((s) => s.meanCpuShare), tS)),
+      p99LatencyMs: p99.value,
+    },
+    kernel: { spawns, retirements },
+  };
+}
