@@ -55,6 +55,8 @@ export interface ControllerRun {
   failedRequests: number;
   series: { t: number[]; replicas: number[]; cpuShare: number[]; p99LatencyMs: number[] };
   kernel: { spawns: number; retirements: number };
+  /** Replicas that died with their nodes (node-failures). */
+  replicasLost: number;
 }
 
 export interface MitosisResult {
@@ -146,6 +148,7 @@ function runOne(a: RunArgs): ControllerRun {
   const started = new Map<number, { t: number }>();
   const latencyMs: number[] = [], unloadedMs: number[] = [], doneAtS: number[] = [];
   let failed = 0;
+  let replicasLost = 0;
 
   const swarm: Swarm = new Swarm({
     kernel: a.module, latency, seed: a.seed, bootstrap: 4,
@@ -239,6 +242,7 @@ function runOne(a: RunArgs): ControllerRun {
       for (let j = 0; j < k; j++) {
         const pick = j + rng.int(alive.length - j);
         [alive[j], alive[pick]] = [alive[pick]!, alive[j]!];
+        if (hosting[alive[j]!]) replicasLost++;
         swarm.kill(alive[j]!);
       }
     });
@@ -308,5 +312,6 @@ function runOne(a: RunArgs): ControllerRun {
       p99LatencyMs: p99.value,
     },
     kernel: { spawns, retirements },
+    replicasLost,
   };
 }

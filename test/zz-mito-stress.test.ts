@@ -1,0 +1,303 @@
+// The firmware's mitosis / apoptosis decisions (firmware/kernel/mitosis.ts) through a harness wasm:
+// single decisions against their rules, and swarms of replicas (one wasm instance per node) driven
+// round by round with the time passed in `now`. The swarm runner is test/mitosis-swarm.ts.
+import test from 'ava';
+import fc from 'fast-check';
+import { node, runSwarm, flaps, reachedAndHeld, prng, type MitoHarness, type Policy } from './mitosis-swarm.ts';
+
+const SPECIES = 0x5eed;
+const h0 = node();
+const cfg = h0.then((h) => ({
+  settle: h.cfgSettleMs(),
+  cooldown: h.cfgCooldownMs(),
+  sustain: h.cfgSustainMs(),
+  margin: h.cfgRetireMargin(),
+  burst: h.cfgMaxBurst(),
+}));
+
+/** Slot 0 of `h` with a fresh policy and a smoothed share of exactly `share` (its first sample). */
+function fresh(h: MitoHarness, p: Policy, share: number, now = 0): void {
+  h.clear(0);
+  h.setPolicy(0, SPECIES, p.cpuTarget, p.min, p.max);
+  h.observe(0, share, now);
+}
+
+const goal = (p: Policy, load: number) => Math.min(p.max, Math.max(p.min, Math.ceil(load / p.cpuTarget - 1e-9)));
+
+/** Largest count the retire rule leaves alone at this load: above it some replica may retire. */
+function keptUpTo(p: Policy, load: number, margin: number): number {
+  let n = p.min;
+  while (n < p.max && load / n >= p.cpuTarget * margin) n++;
+  return Math.max(n, goal(p, load));
+}
+
+const policyArb = fc.record({
+  cpuTarget: fc.double({ min: 0.2, max: 0.9, noNaN: true }),
+  min: fc.integer({ min: 1, max: 4 }),
+  span: fc.integer({ min: 0, max: 25 }),
+}).map(({ cpuTarget, min, span }) => ({ cpuTarget, min, max: min + span }));
+
+test('a decision never takes its own view outside [min, max] and spawns at most a burst', async (t) => {
+  const h = await h0;
+  const { burst } = await cfg;
+  const step = fc.record({
+    dt: fc.integer({ min: 0, max: 40_000 }),
+    share: fc.double({ min: 0, max: 2, noNaN: true }),
+    n: fc.integer({ min: 0, max: 40 }),
+    perReplica: fc.double({ min: 0, max: 2, noNaN: true }),
+    r: fc.nat({ max: 0xffffffff }),
+  });
+  fc.assert(
+    fc.property(policyArb, fc.array(step, { minLength: 1, maxLength: 60 }), (p, steps) => {
+      fresh(h, p, 0);
+      let now = 0;
+      for (const s of steps) {
+        now += s.dt;
+        h.observe(0, s.share, now);
+        const d = h.decide(0, now, s.n, s.n * s.perReplica, s.r);
+        const n = Math.max(1, s.n);
+        if (!Number.isInteger(d) || d < -1 || d > burst) return false;
+        if (d > 0 && n + d > p.max) return false;
+        if (d < 0 && n <= p.min) return false;
+        if ((h.needsReplacement(0, now, s.n) === 1) !== s.n < p.min) return false;
+      }
+      return true;
+    }),
+    { numRuns: 3000 },
+  );
+  t.pass();
+});
+
+test('uniformly loaded replicas expect, together, exactly the deficit ceil(load / target) - n', async (t) => {
+  const h = await h0;
+  fc.assert(
+    fc.property(policyArb, fc.integer({ min: 1, max: 30 }), fc.double({ min: 0, max: 40, noNaN: true }), (p, n, load) => {
+      fresh(h, p, load / n);
+      const x = h.spawnExpectation(0, n, load);
+      if (n >= p.max) return x === 0;
+      const deficit = goal(p, load) - n;
+      if (n < p.min) return Math.abs(n * x - deficit) < 1e-9;
+      if (load / n <= p.cpuTarget || deficit <= 0) return x === 0;
+      // At the max cap the deficit is paced, never more than it.
+      return goal(p, load) === p.max ? n * x <= deficit + 1e-9 && x > 0 : Math.abs(n * x - deficit) < 1e-9;
+    }),
+    { numRuns: 500 },
+  );
+  t.pass();
+});
+
+test('spawn expectation grows with the overload and shrinks with the number of replicas', async (t) => {
+  const h = await h0;
+  const p = { cpuTarget: 0.5, min: 1, max: 1000 };
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 60 }),
+      fc.double({ min: 0.5, max: 3, noNaN: true }),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      (n, perReplica, more) => {
+        // More load on every replica (own share and the sum together): no smaller expectation.
+        fresh(h, p, perReplica);
+        const a = h.spawnExpectation(0, n, n * perReplica);
+        fresh(h, p, perReplica + more);
+        const b = h.spawnExpectation(0, n, n * (perReplica + more));
+        // The same total load and own share, seen among more replicas: no larger expectation.
+        fresh(h, p, perReplica);
+        const c = h.spawnExpectation(0, n + 1, n * perReplica);
+        return b >= a - 1e-12 && c <= a + 1e-12;
+      },
+    ),
+    { numRuns: 500 },
+  );
+  // 50 replicas at 1.2x: each spawns with probability 0.2, not 1 (the swarm needs 10 more, not 50).
+  fresh(h, p, 0.6);
+  t.is(Math.round(h.spawnExpectation(0, 50, 30) * 1000) / 1000, 0.2);
+  t.is(h.spawnExpectation(0, 50, 25), 0, 'at the target: nothing');
+});
+
+test('no stampede: 50 overloaded replicas hearing the same view spawn about the deficit, not 50', async (t) => {
+  const p = { cpuTarget: 0.5, min: 1, max: 200 };
+  const reps = await Promise.all(Array.from({ length: 50 }, () => node()));
+  const totals: number[] = [];
+  for (let seed = 1; seed <= 40; seed++) {
+    const rand = prng(seed);
+    let spawned = 0;
+    for (const h of reps) {
+      fresh(h, p, 0.6, -200_000); // 1.2x, long past birth
+      spawned += h.decide(0, 0, 50, 30, rand());
+    }
+    totals.push(spawned);
+  }
+  const mean = totals.reduce((a, b) => a + b, 0) / totals.length;
+  t.true(Math.abs(mean - 10) < 1.5, `mean spawns per round ${mean}, deficit 10`);
+  t.true(Math.max(...totals) <= 20, `worst round ${Math.max(...totals)}`);
+});
+
+test('3 replicas at 2x the target become 6 in one round, then nothing changes', async (t) => {
+  const tr = await runSwarm({ policy: { cpuTarget: 0.5, min: 1, max: 20 }, initial: 3, demand: () => 3, saturation: 1, seed: 7, rounds: 240, sameView: true });
+  t.is(tr.alive[0], 6);
+  t.deepEqual(new Set(tr.alive), new Set([6]));
+  t.is(tr.retires, 0);
+});
+
+test('retirement needs underload sustained for MITO_SUSTAIN_MS; a spike restarts the clock', async (t) => {
+  const h = await h0;
+  const { sustain, cooldown } = await cfg;
+  const p = { cpuTarget: 0.5, min: 1, max: 10 };
+  // Born long ago with 4 replicas at 0.1 each: the others could take this one's load many times over.
+  const born = -10 * cooldown;
+  fresh(h, p, 0.1, born);
+  h.decide(0, born, 4, 0.4, 0); // the first view: no change of the count yet
+  // A burst at t = 0 puts the smoothed share over the line; it falls back under ~1.5 s later.
+  h.observe(0, 0.9, 0);
+  // r = 0 makes every roll with a positive probability succeed: the rules alone decide.
+  let first = -1;
+  for (let now = 1000; now <= 200_000 && first < 0; now += 1000) {
+    h.observe(0, 0.1, now);
+    if (h.decide(0, now, 4, 0.4, 0) === -1) first = now;
+  }
+  t.true(first >= sustain && first <= sustain + 3000, `first retirement at ${first} ms`);
+  // Never at min, whatever the load.
+  fresh(h, { ...p, min: 4 }, 0.0, born);
+  for (let now = 0; now <= 200_000; now += 1000) {
+    h.observe(0, 0, now);
+    t.not(h.decide(0, now, 4, 0, 0), -1);
+  }
+});
+
+test('no replica retires within the cool-down after the count rose (its own spawn or one heard)', async (t) => {
+  const h = await h0;
+  const { sustain, cooldown } = await cfg;
+  const p = { cpuTarget: 0.5, min: 1, max: 20 };
+  fc.assert(
+    fc.property(fc.integer({ min: 2, max: 15 }), fc.integer({ min: 0, max: 200_000 }), (n, riseAt) => {
+      fresh(h, p, 0.05, -10 * cooldown);
+      for (let now = -sustain - 1000; now < riseAt; now += 1000) h.observe(0, 0.05, now);
+      h.decide(0, riseAt - 1000, n, n * 0.05, 0xffffffff); // the view before the rise (r high: no roll succeeds)
+      let firstRetire = -1;
+      for (let now = riseAt; now <= riseAt + cooldown + 60_000 && firstRetire < 0; now += 1000) {
+        h.observe(0, 0.05, now);
+        if (h.decide(0, now, n + 1, (n + 1) * 0.05, 0) === -1) firstRetire = now;
+      }
+      return firstRetire >= riseAt + cooldown && firstRetire <= riseAt + cooldown + 1000;
+    }),
+    { numRuns: 3000 },
+  );
+  t.pass();
+});
+
+test('constant load: the swarm settles within [min, max] on a count the rules keep, and stays', async (t) => {
+  const { margin } = await cfg;
+  await fc.assert(
+    fc.asyncProperty(
+      policyArb,
+      fc.double({ min: 0.05, max: 12, noNaN: true }),
+      fc.integer({ min: 0, max: 6 }),
+      fc.nat(),
+      async (p, load, extra, seed) => {
+        const initial = Math.min(p.max, p.min + extra);
+        const tr = await runSwarm({ policy: p, initial, demand: () => load, saturation: 1, seed, rounds: 900 });
+        const last = tr.alive.slice(-300);
+        const final = tr.alive.at(-1)!;
+        t.true(Math.max(...tr.alive) <= p.max && Math.min(...tr.alive) >= p.min, 'within [min, max]');
+        t.deepEqual(flaps(tr), [], 'no direction change within 60 s');
+        t.is(Math.min(...last), Math.max(...last), 'no change in the last 300 s');
+        // Saturated replicas (share capped at 1) can hide load: the goal is over the load actually served.
+        const served = Math.min(load, final);
+        t.true(final >= goal(p, served) && final <= keptUpTo(p, served, margin), `final ${final} for load ${load} (${JSON.stringify(p)})`);
+        return true;
+      },
+    ),
+    { numRuns: 600 },
+  );
+});
+
+test('a 10x load step: the goal is reached within 30 s, with zero flaps up and down', async (t) => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.double({ min: 0.3, max: 1.5, noNaN: true }),
+      fc.constantFrom(0.5, 0.6, 0.7),
+      fc.nat(),
+      async (base, cpuTarget, seed) => {
+        const p = { cpuTarget, min: 2, max: 100 };
+        const stepAt = 60_000, downAt = 360_000;
+        const demand = (tm: number) => (tm >= stepAt && tm < downAt ? 10 * base : base);
+        const tr = await runSwarm({ policy: p, initial: goal(p, base), demand, saturation: 1, seed, rounds: 900 });
+        t.deepEqual(flaps(tr), [], 'zero flaps');
+        // Reached the goal of the 10x load within 30 s of the step and held it until the load fell.
+        const up = { ...tr, t: tr.t.filter((x) => x < downAt), alive: tr.alive.filter((_, i) => tr.t[i]! < downAt) };
+        const at = reachedAndHeld(up, goal(p, 10 * base));
+        t.true(at >= stepAt && at - stepAt <= 30_000, `goal ${goal(p, 10 * base)} held from ${at} ms`);
+        // And came back down after the load fell.
+        t.true(tr.alive.at(-1)! <= keptUpTo(p, base, 0.95) + 1, `final ${tr.alive.at(-1)}`);
+        return true;
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+test('after 30% of the nodes die, the survivors restore min_replicas within 30 s', async (t) => {
+  for (let seed = 1; seed <= 12; seed++) {
+    const p = { cpuTarget: 0.5, min: 10, max: 40 };
+    const killAt = 100_000;
+    const tr = await runSwarm({ policy: p, initial: 10, demand: () => 2, seed, rounds: 200, kill: { at: killAt, fraction: 0.3 } });
+    const after = tr.alive.slice(tr.t.indexOf(killAt));
+    t.true(after[0]! < p.min, 'the failure took the swarm below min');
+    const back = reachedAndHeld(tr, p.min);
+    t.true(back > killAt && back - killAt <= 30_000, `seed ${seed}: min restored ${back - killAt} ms after the failure`);
+    t.true(Math.max(...tr.alive) <= p.max);
+  }
+});
+
+test('mitoPickTarget: the nearest node with spare capacity that does not host the species', async (t) => {
+  const h = await h0;
+  const cand = fc.record({
+    id: fc.integer({ min: 0, max: 20 }),
+    rtt: fc.oneof(fc.double({ min: 0, max: 300, noNaN: true }), fc.constantFrom(Number.NaN, Infinity, -1, 5, 5)),
+    spare: fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0.5, 0.5, Number.NaN)),
+    hosts: fc.boolean(),
+  });
+  fc.assert(
+    fc.property(fc.array(cand, { maxLength: h.candCap() }), fc.double({ min: 0, max: 1, noNaN: true }), (cs, minSpare) => {
+      cs.forEach((c, i) => h.candSet(i, c.id, c.rtt, c.spare, c.hosts ? 1 : 0));
+      const got = h.pickTarget(cs.length, minSpare);
+      // Reference: eligible ones sorted by RTT (unknown = +Infinity), larger spare, smaller id.
+      const rtt = (x: number) => (x >= 0 ? x : Infinity);
+      const ok = cs.map((c, i) => ({ ...c, i, r: rtt(c.rtt) })).filter((c) => c.id !== 0 && !c.hosts && c.spare >= minSpare);
+      ok.sort((a, b) => a.r - b.r || b.spare - a.spare || a.id - b.id || a.i - b.i);
+      const want = ok.length ? ok[0]! : null;
+      if (!want) return got === -1;
+      const g = cs[got]!;
+      return rtt(g.rtt) === want.r && g.spare === want.spare && g.id === want.id && !g.hosts;
+    }),
+    { numRuns: 1000 },
+  );
+  t.is(h.pickTarget(0, 0), -1);
+});
+
+test('bad inputs change nothing: NaN or negative shares, bad slots, a policy without a target', async (t) => {
+  const h = await h0;
+  const p = { cpuTarget: 0.5, min: 1, max: 10 };
+  fresh(h, p, 0.3);
+  h.observe(0, Number.NaN, 1000);
+  h.observe(0, -1, 2000);
+  t.is(h.share(0), 0.3);
+  for (const slot of [-1, 8, 1000]) {
+    h.setPolicy(slot, SPECIES, 0.5, 1, 10);
+    h.observe(slot, 0.9, 0);
+    t.is(h.decide(slot, 0, 1, 0.9, 0), 0);
+    t.is(h.share(slot), 0);
+  }
+  for (const target of [0, -0.5, Number.NaN, Infinity]) {
+    h.setPolicy(1, SPECIES, target, 1, 10);
+    h.observe(1, 1, 0);
+    t.is(h.decide(1, 100_000, 1, 1, 0), 0, `target ${target}`);
+  }
+  // min below 1 is 1 (a live replica counts itself); max below min is min.
+  h.setPolicy(2, SPECIES, 0.5, 0, -3);
+  h.observe(2, 0, 0);
+  t.is(h.needsReplacement(2, 0, 0), 1);
+  t.is(h.needsReplacement(2, 0, 1), 0);
+  h.observe(2, 2, 1);
+  t.is(h.decide(2, 1, 1, 2, 0), 0, 'max clamps to min = 1: no spawn');
+});
