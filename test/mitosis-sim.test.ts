@@ -16,7 +16,8 @@ test('load-step: replicas rise to cover a 10x step, within [min, max], determini
   const needed = Math.ceil(minReplicas * 0.5 * 10);
   const end = cell.slice(-5);
   t.true(Math.min(...end) >= needed * 0.8, `cell ends with ${end}, needs about ${needed}`);
-  t.true(r.cell.kernel.spawns >= needed - minReplicas, `spawns ${r.cell.kernel.spawns}`);
+  // Every replica beyond the first min_replicas came from a kernel's own spawn decision.
+  t.true(r.cell.kernel.spawns >= Math.max(...end) - minReplicas, `spawns ${r.cell.kernel.spawns}`);
   const share = r.cell.series.cpuShare.slice(-5);
   t.true(share.every((s) => s < cpuTarget * 1.5), `final CPU share ${share}`);
   t.true(r.hpa.metrics.peakReplicas > minReplicas, 'the HPA scales too');

@@ -16,8 +16,9 @@ const spares = new StaticArray<f64>(MAX_PEERS);
 const hosts = new StaticArray<bool>(MAX_PEERS);
 const peerIdx = new StaticArray<i32>(MAX_PEERS);
 
-/** One decision round for every hosted cell with a policy. */
-export function divisionRound(now: f64): void {
+/** One decision round for every hosted cell with a policy; true if a replica retired. */
+export function divisionRound(now: f64): bool {
+  let retired = false;
   for (let c = 0; c < MAX_CELLS; c++) {
     const sp = cellsSpeciesAt(c);
     if (sp == 0) continue;
@@ -33,8 +34,12 @@ export function divisionRound(now: f64): void {
     }
     const d = mitoDecide(c, now, seen, sum, halRandom());
     if (d > 0) spawn(c, sp, d, now);
-    else if (d < 0) retire(c);
+    else if (d < 0) {
+      retire(c);
+      retired = true;
+    }
   }
+  return retired;
 }
 
 function spawn(c: i32, sp: u32, k: i32, now: f64): void {

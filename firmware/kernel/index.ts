@@ -73,7 +73,11 @@ export function k_stat(id: i32): u32 {
   return statGet(id);
 }
 export function k_config(key: i32, value: f64): i32 { return cfgSet(key, value); }
-export function k_host(slot: i32, species: u32): i32 { return cellsHost(slot, species); }
+export function k_host(slot: i32, species: u32): i32 {
+  // A new replica announces itself on the next tick rather than up to an interval later.
+  nextAnnounce = 0;
+  return cellsHost(slot, species);
+}
 export function k_unhost(slot: i32): void {
   const c = cellsIndexOf(slot);
   if (c >= 0) mitoClear(c);
@@ -220,7 +224,8 @@ export function k_tick(now: f64): f64 {
     nextProbe = now + probeEvery;
   }
   if (now >= nextDivision) {
-    divisionRound(now);
+    // A retirement is announced at once, so two replicas do not both leave for the last place above min.
+    if (divisionRound(now)) nextAnnounce = now;
     nextDivision = now + MITO_PERIOD_MS;
   }
   const announceEvery = cfg(C_ANNOUNCE_INTERVAL_MS);

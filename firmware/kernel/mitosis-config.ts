@@ -29,6 +29,11 @@ export const MITO_SUSTAIN_MS: f64 = 30000;
  *  measurement noise around a boundary cannot toggle a replica. */
 export const MITO_RETIRE_MARGIN: f64 = 0.95;
 
+/** Retirements are judged against the highest total share heard in this window (ms). When a replica
+ *  leaves, its load reaches the others only after their meter window (10 s in the simulator) and the
+ *  smoothing, so for a while the sum heard is too low and would let a second replica follow it. */
+export const MITO_HOLD_MS: f64 = 15000;
+
 /** Expected spawns per round = MITO_SPAWN_GAIN * deficit. 1: the swarm closes the deficit in one round
  *  on average; above 1 overshoots, below 1 converges in more rounds. */
 export const MITO_SPAWN_GAIN: f64 = 1.0;

@@ -24,7 +24,7 @@
 import { MAX_CELLS } from "./cells";
 import {
   MITO_SMOOTH_MS, MITO_SETTLE_MS, MITO_COOLDOWN_MS, MITO_SUSTAIN_MS, MITO_RETIRE_MARGIN, MITO_SPAWN_GAIN,
-  MITO_REBOUND, MITO_BOUND_K, MITO_MAX_BURST, MITO_SHARE_MAX, MITO_SPARE_FACTOR,
+  MITO_REBOUND, MITO_BOUND_K, MITO_MAX_BURST, MITO_SHARE_MAX, MITO_SPARE_FACTOR, MITO_HOLD_MS,
 } from "./mitosis-config";
 
 const species = new StaticArray<u32>(MAX_CELLS); // 0 = no policy: every call answers "nothing"
@@ -39,6 +39,8 @@ const lastRetireLike = new StaticArray<f64>(MAX_CELLS); // count fell when a ret
 const lastRoll = new StaticArray<f64>(MAX_CELLS); // last spawn/retire roll, for the settle window
 const prevSeen = new StaticArray<i32>(MAX_CELLS); // 0: no view yet
 const prevSum = new StaticArray<f64>(MAX_CELLS);
+const peakSum = new StaticArray<f64>(MAX_CELLS); // highest sum heard since peakAt (MITO_HOLD_MS)
+const peakAt = new StaticArray<f64>(MAX_CELLS);
 
 // A view whose total share is within this of an integer multiple of the target counts as that multiple:
 // float noise in a sum of shares must not demand one more replica.
@@ -73,6 +75,8 @@ export function mitoSetPolicy(slot: i32, sp: u32, cpuTarget: f64, minReplicas: i
   unchecked(lastRoll[slot] = -Infinity);
   unchecked(prevSeen[slot] = 0);
   unchecked(prevSum[slot] = 0);
+  unchecked(peakSum[slot] = 0);
+  unchecked(peakAt[slot] = -Infinity);
 }
 
 export function mitoClear(slot: i32): void {
@@ -136,7 +140,7 @@ function retireWasPossible(i: i32, n: i32, sum: f64): bool {
  *   below min:  deficit = goal - n, split evenly:       x = (goal - n) / n        (every survivor)
  *   overloaded: deficit = goal - n, split by share:     x = gain * (goal - n) * share / sum
  *               (only a replica over cpu_target takes part; the hottest take the largest part, so
- *               siblings appear where the load is; at the max cap the deficit is paced by bounded())
+ *               siblings appear where the load is; near the max cap the deficit is paced by bounded())
  * goal = ceil(sum / cpu_target) within [min, max]. x grows with this replica's overload (share and
  * sum rise together) and, for a fixed total load, shrinks as replicas are added (the deficit shrinks).
  */
@@ -151,7 +155,9 @@ export function mitoSpawnExpectation(slot: i32, replicasSeen: i32, sumShareSeen:
   if (n < unchecked(minR[slot])) return <f64>(g - n) / <f64>n;
   if (own <= unchecked(target[slot]) || g <= n) return 0;
   let deficit = MITO_SPAWN_GAIN * <f64>(g - n);
-  if (g == hi) deficit = Math.min(deficit, bounded(<f64>(hi - n)));
+  // Near max, the spread of the swarm's rolls (about sqrt(deficit)) could cross the cap: pace the approach.
+  const room = <f64>(hi - n);
+  if (deficit + 2 * Math.sqrt(deficit) > room) deficit = Math.min(deficit, bounded(room));
   return deficit * own / sum;
 }
 
@@ -164,6 +170,7 @@ export function mitoSpawnExpectation(slot: i32, replicasSeen: i32, sumShareSeen:
  *               bounded(s), split by how far under target each replica is:
  *               p = bounded(s) * (target - share) / (n * target - sum)
  * Paced so that the last replica above min is rarely joined by a second one in the same round.
+ * mitoDecide passes the highest sum of the last MITO_HOLD_MS, not the latest one.
  */
 export function mitoRetireExpectation(slot: i32, replicasSeen: i32, sumShareSeen: f64): f64 {
   if (!ok(slot)) return 0;
@@ -199,12 +206,22 @@ export function mitoDecide(slot: i32, now: f64, replicasSeen: i32, sumShareSeen:
   // Changes of the count as this replica hears them: a rise starts the retire cool-down; a fall that a
   // retirement could explain starts the spawn cool-down (a fall the load could not explain is a failure).
   const prev = unchecked(prevSeen[slot]);
-  if (prev > 0) {
-    if (n > prev) unchecked(lastUp[slot] = now);
-    else if (n < prev && retireWasPossible(slot, prev, unchecked(prevSum[slot]))) unchecked(lastRetireLike[slot] = now);
-  }
+  const before = unchecked(prevSum[slot]);
+  const fell = prev > 0 && n < prev;
+  if (prev > 0 && n > prev) unchecked(lastUp[slot] = now);
+  if (fell && retireWasPossible(slot, prev, before)) unchecked(lastRetireLike[slot] = now);
   unchecked(prevSeen[slot] = n);
   unchecked(prevSum[slot] = sum);
+  // The load as retirement sees it: the highest sum heard in the last MITO_HOLD_MS, and after a fall of
+  // the count the sum heard before it (the departed replica's load is still on its way to the others).
+  if (sum >= unchecked(peakSum[slot]) || now - unchecked(peakAt[slot]) > MITO_HOLD_MS) {
+    unchecked(peakSum[slot] = sum);
+    unchecked(peakAt[slot] = now);
+  }
+  if (fell) {
+    if (before > unchecked(peakSum[slot])) unchecked(peakSum[slot] = before);
+    unchecked(peakAt[slot] = now);
+  }
 
   // One roll per settle window: the outcome of the last roll (everyone's) must be visible first.
   if (now - unchecked(lastRoll[slot]) < MITO_SETTLE_MS) return 0;
@@ -225,7 +242,7 @@ export function mitoDecide(slot: i32, now: f64, replicasSeen: i32, sumShareSeen:
   if (now - unchecked(lastUp[slot]) < MITO_COOLDOWN_MS) return 0;
   // Above max the cap is enforced whatever the load; otherwise only after sustained underload.
   if (n <= unchecked(maxR[slot]) && now - unchecked(underSince[slot]) < MITO_SUSTAIN_MS) return 0;
-  const p = mitoRetireExpectation(slot, n, sum);
+  const p = mitoRetireExpectation(slot, n, unchecked(peakSum[slot]));
   if (p <= 0) return 0;
   unchecked(lastRoll[slot] = now);
   return roll(p, r) > 0 ? -1 : 0;

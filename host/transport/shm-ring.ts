@@ -41,8 +41,43 @@ export function createRing(capacity = DEFAULT_RING_BYTES): SharedArrayBuffer {
   return sab;
 }
 
+/** Parks on `ctl[index]` while it holds `value`, without blocking the thread; resolves when
+ *  notified, or when `ready()` turns true without a notify arriving. The second way exists
+ *  because Node 20's Atomics.waitAsync can lose a wake-up from another thread: the notify finds
+ *  the waiter, yet the promise never settles (reproduced here about once per million parks).
+ *  A timer re-checks with a backoff (1 ms doubling to 1 s), so a lost wake costs a delay, never
+ *  a hang. Says whether it waited at all, and how it ended. */
+async function park(view: RingView, index: number, value: number, ready: () => boolean): Promise<'not-equal' | 'notified' | 'rescued'> {
+  const w = Atomics.waitAsync(view.ctl, index, value);
+  if (!w.async) return 'not-equal';
+  view.parks++;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const how = await new Promise<'notified' | 'rescued'>((resolve) => {
+    void w.value.then(() => resolve('notified'));
+    let delay = 1;
+    const check = (): void => {
+      if (ready()) return resolve('rescued');
+      delay = Math.min(delay * 2, 1000);
+      timer = setTimeout(check, delay);
+    };
+    timer = setTimeout(check, delay);
+  });
+  clearTimeout(timer);
+  if (how === 'rescued') {
+    const G = (globalThis as any).__park ??= { late: [] as number[], unsettled: 0 };
+    const t0 = performance.now();
+    G.unsettled++;
+    void w.value.then(() => { G.unsettled--; G.late.push(performance.now() - t0); });
+  }
+  if (how === 'rescued') view.lostWakes++;
+  return how;
+}
+
 /** The views and constants both ends share; validates the block it is given. */
 class RingView {
+  /** Async waits, and those that ended by re-checking, not by the peer's notify (see park()). */
+  parks = 0;
+  lostWakes = 0;
   readonly ctl: Int32Array;
   readonly bytes: Uint8Array;
   readonly words: Uint32Array;
@@ -177,8 +212,7 @@ export class ShmRingWriter extends RingView {
       Atomics.store(this.ctl, WRITER_SLEEPING, 1);
       const t = Atomics.load(this.ctl, TAIL);
       if (t !== (this.tailSeen | 0) || this.closed) continue;
-      const w = Atomics.waitAsync(this.ctl, TAIL, t);
-      if (w.async) await w.value;
+      await park(this, TAIL, t, () => this.closed || this.fits(length));
     }
     Atomics.store(this.ctl, WRITER_SLEEPING, 0);
   }
@@ -342,11 +376,7 @@ export class ShmRingReader extends RingView {
       Atomics.store(this.ctl, READER_SLEEPING, 1);
       const h = Atomics.load(this.ctl, HEAD);
       if (h !== (this.tail | 0) || this.closed) continue;
-      const w = Atomics.waitAsync(this.ctl, HEAD, h);
-      if (w.async) {
-        parked = true;
-        await w.value;
-      }
+      if ((await park(this, HEAD, h, () => this.closed || this.readable())) !== 'not-equal') parked = true;
     }
     Atomics.store(this.ctl, READER_SLEEPING, 0);
     return parked;

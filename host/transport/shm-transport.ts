@@ -34,6 +34,8 @@ export interface ShmTransportStats extends TransportStats {
   sendDropped: number;
   /** Times the incoming ring held impossible contents and was resynchronised (also in dropped). */
   resyncs: number;
+  /** Async waits a peer's notify failed to end, caught by the re-check timer (docs/shm.md). */
+  lostWakes: number;
 }
 
 export interface ShmPairOptions extends ShmTransportOptions {
@@ -43,7 +45,7 @@ export interface ShmPairOptions extends ShmTransportOptions {
 
 export class ShmTransport implements Transport {
   readonly name = 'shm';
-  readonly stats: ShmTransportStats = { framesOut: 0, framesIn: 0, dropped: 0, backlogged: 0, sendDropped: 0, resyncs: 0 };
+  readonly stats: ShmTransportStats = { framesOut: 0, framesIn: 0, dropped: 0, backlogged: 0, sendDropped: 0, resyncs: 0, lostWakes: 0 };
   /** Largest byte string send() carries (one ring record). */
   readonly maxRecord: number;
   private readonly tx: ShmRingWriter;
@@ -130,6 +132,7 @@ export class ShmTransport implements Transport {
       n++;
       this.deliver(f);
     }
+    this.stats.lostWakes = this.rx.lostWakes + this.tx.lostWakes;
     if (this.rx.corrupt !== this.stats.resyncs) {
       this.stats.dropped += this.rx.corrupt - this.stats.resyncs;
       this.stats.resyncs = this.rx.corrupt;
