@@ -81,18 +81,14 @@ export async function benchShm(opts: { seconds?: number; inFlight?: number } = {
   const phases: Phases = { warmupMs: Math.min(300, slice / 2), rttMs: slice, throughputMs: slice, inFlight };
 
   const buffers = ShmTransport.buffers({ ringBytes: 64 * 1024 });
-  dbg('phase shm');
   const shm = summarise(await run(start({ role: 'shm-ping', buffers, ...phases }), start({ role: 'shm-pong', buffers })));
 
   const port = async (poll: boolean) => {
     const { port1, port2 } = new MessageChannel();
     return summarise(await run(start({ role: 'port-ping', port: port1, poll, ...phases }, [port1]), start({ role: 'port-pong', port: port2, poll }, [port2])));
   };
-  dbg('phase evented');
   const evented = await port(false);
-  dbg('phase polled');
   const polled = await port(true);
-  dbg('phase eventloop');
   const eventLoop = await eventLoopRtt(phases.warmupMs, slice / 2);
   const pick = ({ rttP50Ns, rttP99Ns, msgsPerSec }: typeof shm) => ({ rttP50Ns, rttP99Ns, msgsPerSec });
   return {
@@ -101,21 +97,12 @@ export async function benchShm(opts: { seconds?: number; inFlight?: number } = {
   };
 }
 
-import { threadId } from 'node:worker_threads';
-const T0 = performance.now();
-function dbg(m: string) { console.error(`[${process.pid}/${threadId} ${(performance.now() - T0).toFixed(0)}ms] ${m}`); }
-
 /** RTT from this thread through the async receive loop (spin, then Atomics.waitAsync). */
 async function eventLoopRtt(warmupMs: number, ms: number): Promise<{ rttP50Ns: number; rttP99Ns: number }> {
   const buffers = ShmTransport.buffers({ ringBytes: 64 * 1024 });
   const pong = start({ role: 'shm-pong', buffers });
-  dbg('el: started pong');
   await next(pong);
-  dbg('el: pong ready');
   const a = ShmTransport.attach(buffers, 'a');
-  const ctlA = new Int32Array(buffers.aToB, 0, 160), ctlB = new Int32Array(buffers.bToA, 0, 160);
-  let count = 0;
-  const wd = setInterval(() => dbg(`el watchdog: count=${count} aToB h=${ctlA[0]} t=${ctlA[32]} rs=${ctlA[64]} ws=${ctlA[96]} cl=${ctlA[130]} | bToA h=${ctlB[0]} t=${ctlB[32]} rs=${ctlB[64]} ws=${ctlB[96]} cl=${ctlB[130]} stats=${JSON.stringify(a.stats)}`), 3000);
   let arrived: () => void = () => {};
   a.onFrame(() => arrived());
   const frame = callFrame(1);
@@ -127,17 +114,12 @@ async function eventLoopRtt(warmupMs: number, ms: number): Promise<{ rttP50Ns: n
         const reply = new Promise<void>((r) => (arrived = r));
         a.send(frame);
         await reply;
-        count++;
         if (keep) rtt.push((performance.now() - t0) * 1e6);
       }
     }
   } finally {
-    dbg('el: closing');
     await a.close();
-    dbg('el: closed a');
     await pong.terminate();
-    dbg('el: terminated');
-    clearInterval(wd);
   }
   const sorted = Float64Array.from(rtt).sort();
   return { rttP50Ns: percentile(sorted, 0.5), rttP99Ns: percentile(sorted, 0.99) };

@@ -63,12 +63,6 @@ async function park(view: RingView, index: number, value: number, ready: () => b
     timer = setTimeout(check, delay);
   });
   clearTimeout(timer);
-  if (how === 'rescued') {
-    const G = (globalThis as any).__park ??= { late: [] as number[], unsettled: 0 };
-    const t0 = performance.now();
-    G.unsettled++;
-    void w.value.then(() => { G.unsettled--; G.late.push(performance.now() - t0); });
-  }
   if (how === 'rescued') view.lostWakes++;
   return how;
 }
