@@ -43,10 +43,13 @@ export function createRing(capacity = DEFAULT_RING_BYTES): SharedArrayBuffer {
 
 /** Parks on `ctl[index]` while it holds `value`, without blocking the thread; resolves when
  *  notified, or when `ready()` turns true without a notify arriving. The second way exists
- *  because Node 20's Atomics.waitAsync can lose a wake-up from another thread: the notify finds
- *  the waiter, yet the promise never settles (reproduced here about once per million parks).
- *  A timer re-checks with a backoff (1 ms doubling to 1 s), so a lost wake costs a delay, never
- *  a hang. Says whether it waited at all, and how it ended. */
+ *  because in Node 20 a notify from another thread sometimes does not wake the event loop: the
+ *  promise settles only when the loop wakes for another reason, which may be never (seen here:
+ *  a parked receive loop with a reply in the ring, for good). A timer re-checks with a backoff
+ *  (1 ms doubling to 1 s), so a missed wake costs a delay, never a hang (docs/shm.md).
+ *  The timer is ref'd, so it also keeps Node alive while a transport waits for frames, as an
+ *  open socket does (a bare waitAsync does not: nodejs/node#61941).
+ *  Says whether it waited at all, and how it ended. */
 async function park(view: RingView, index: number, value: number, ready: () => boolean): Promise<'not-equal' | 'notified' | 'rescued'> {
   const w = Atomics.waitAsync(view.ctl, index, value);
   if (!w.async) return 'not-equal';

@@ -34,7 +34,7 @@ export interface ShmTransportStats extends TransportStats {
   sendDropped: number;
   /** Times the incoming ring held impossible contents and was resynchronised (also in dropped). */
   resyncs: number;
-  /** Async waits a peer's notify failed to end, caught by the re-check timer (docs/shm.md). */
+  /** Async waits ended by the re-check timer rather than the peer's notify (docs/shm.md). */
   lostWakes: number;
 }
 
@@ -60,8 +60,6 @@ export class ShmTransport implements Transport {
   private backlog: Uint8Array[] = [];
   private backlogStart = 0;
   private flushing = false;
-  // A parked Atomics.waitAsync does not keep Node alive; an open transport should, as a socket does.
-  private keepAlive: ReturnType<typeof setInterval> | undefined;
 
   private constructor(buffers: ShmBuffers, side: ShmSide, opts: ShmTransportOptions) {
     this.tx = new ShmRingWriter(side === 'a' ? buffers.aToB : buffers.bToA);
@@ -114,10 +112,7 @@ export class ShmTransport implements Transport {
 
   onFrame(handler: (frame: Uint8Array) => void): void {
     this.handler = handler;
-    if (this.mode === 'async' && !this.pumping && !this.closed) {
-      this.keepAlive = setInterval(() => {}, 2 ** 30);
-      this.pumping = this.pump().finally(() => clearInterval(this.keepAlive));
-    }
+    if (this.mode === 'async' && !this.pumping && !this.closed) this.pumping = this.pump();
   }
 
   /** Delivers the frames waiting now (at most `max`) and pushes out any backlog; returns how
