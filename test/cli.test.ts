@@ -1,6 +1,7 @@
 // The `cell` command as a user runs it: separate processes, real UDP on loopback, real files.
 import test from 'ava';
-import { spawn, execFile } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { startCell } from './fixtures/cell-process.ts';
 import { promisify } from 'node:util';
 import { readFile, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -57,16 +58,8 @@ test('build writes the .wasm, the schema and the typed client', async (t) => {
 
 test('run hosts a cell; call reaches it over UDP and prints the reply', async (t) => {
   const port = String(20000 + (process.pid % 20000));
-  const server = spawn(process.execPath, [CELL, 'run', 'build/cells/exchange.wasm', '--port', port, '--ephemeral'], { cwd: ROOT });
+  const { proc: server } = await startCell(['run', 'build/cells/exchange.wasm', '--port', port, '--ephemeral', '--no-multicast']);
   try {
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      server.stdout.on('data', (d) => {
-        out += d;
-        if (out.includes('listening')) resolve();
-      });
-      server.once('exit', (code) => reject(new Error(`cell run exited with ${code}: ${out}`)));
-    });
     const peer = `127.0.0.1:${port}`;
     const first = await cell('call', 'exchange', 'place_order', '{"symbol":"BTC","amount":5}', '--peer', peer);
     const second = await cell('call', 'exchange', 'place_order', '["ETH", 7]', '--peer', peer);

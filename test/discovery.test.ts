@@ -2,7 +2,8 @@
 // client finds them with no address configured, and when the replica it uses is killed, its
 // calls move to the other with only added latency.
 import test from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { startCell } from './fixtures/cell-process.ts';
 import { fileURLToPath } from 'node:url';
 import { CellNode } from '../host/runtime/cell-node.ts';
 import { UdpTransport } from '../host/transport/udp-transport.ts';
@@ -15,17 +16,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // A group port of this test's own, so parallel test files and real nodes do not hear each other.
 const GROUP = { address: '239.255.67.76', port: 30000 + (process.pid % 20000) };
 
-function startNode(): Promise<{ proc: ChildProcess; nodeId: number }> {
-  const proc = spawn(process.execPath, [CELL, 'run', 'build/cells/exchange.wasm', '--port', '0', '--ephemeral', '--multicast', `${GROUP.address}:${GROUP.port}`], { cwd: ROOT });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = /node ([0-9a-f]{8}) listening/.exec(out);
-      if (m) resolve({ proc, nodeId: parseInt(m[1]!, 16) });
-    });
-    proc.once('exit', (code) => reject(new Error(`cell run exited with ${code}: ${out}`)));
-  });
+async function startNode(): Promise<{ proc: ChildProcess; nodeId: number }> {
+  const { proc, match } = await startCell(['run', 'build/cells/exchange.wasm', '--port', '0', '--ephemeral', '--multicast', `${GROUP.address}:${GROUP.port}`], /node ([0-9a-f]{8}) listening/);
+  return { proc, nodeId: parseInt(match[1]!, 16) };
 }
 
 test.serial('two cell run processes are found by multicast; killing the one in use moves calls to the other', async (t) => {

@@ -1,8 +1,7 @@
 // A node served over a serial line, as a board would be: `cell run --serial` on one end of a real
 // pty pair, a client node with a SerialTransport on the other, calls through both kernels.
 import test from 'ava';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { startCell } from './fixtures/cell-process.ts';
 import { openPtyPair } from './pty-pair.ts';
 import { SerialTransport } from '../host/transport/serial-transport.ts';
 import { CellNode } from '../host/runtime/cell-node.ts';
@@ -10,22 +9,12 @@ import { connect } from '../host/sdk/connect.ts';
 import { Exchange } from '../build/cells/exchange.client.ts';
 import { kernelWasm } from './fixtures/built.ts';
 
-const CELL = fileURLToPath(new URL('../bin/cell.js', import.meta.url));
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 test('cell run --serial serves calls over a real pty', async (t) => {
   const pty = await openPtyPair();
-  const server = spawn(process.execPath, [CELL, 'run', 'build/cells/exchange.wasm', '--port', '0', '--ephemeral', '--no-multicast', '--serial', pty.a, '--baud', '921600'], { cwd: ROOT });
+  const { proc: server } = await startCell(['run', 'build/cells/exchange.wasm', '--port', '0', '--ephemeral', '--no-multicast', '--serial', pty.a, '--baud', '921600']);
   let client: CellNode | undefined;
   try {
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      server.stdout.on('data', (d) => {
-        out += d;
-        if (out.includes('listening')) resolve();
-      });
-      server.once('exit', (code) => reject(new Error(`cell run exited with ${code}: ${out}`)));
-    });
     const serial = await SerialTransport.open({ path: pty.b, baudRate: 921600 });
     // A serial link is point to point: the far end is the default route.
     client = await CellNode.create({ nodeId: 0x5e71a1, kernelWasm: kernelWasm(), transports: [serial], config: { defaultRoute: 1, announceIntervalMs: 0, probeIntervalMs: 0, callTimeoutMs: 2000 } });
