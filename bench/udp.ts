@@ -1,6 +1,6 @@
 // UDP RPC through the whole stack (client kernel -> UDP -> server kernel -> echo cell -> back)
 // beside a raw dgram echo measured in the same run: same payload size, same loopback, the far
-// end in its own process in both cases.
+// end in its own process in both cases, measured in alternating rounds.
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +38,7 @@ function child(args: string[], ready: RegExp): Promise<{ proc: ChildProcess; mat
 
 /** Runs `one` sequentially for RTTs, then with `IN_FLIGHT` concurrent loops for throughput. */
 async function measure(one: () => Promise<void>, seconds: number): Promise<{ rtts: number[]; msgsPerSec: number }> {
-  for (let i = 0; i < 500; i++) await one(); // warm-up (JIT, caches)
+  for (let i = 0; i < 300; i++) await one(); // warm-up (JIT, caches)
   const rtts: number[] = [];
   const end = performance.now() + seconds * 500;
   while (performance.now() < end) {
@@ -58,7 +58,12 @@ async function measure(one: () => Promise<void>, seconds: number): Promise<{ rtt
   return { rtts, msgsPerSec: done / ((performance.now() - t0) / 1000) };
 }
 
-async function rawEcho(seconds: number) {
+interface Side {
+  one: () => Promise<void>;
+  close: () => Promise<void>;
+}
+
+async function rawEcho(): Promise<Side> {
   const { proc, match } = await child(['--import', 'tsx', fileURLToPath(new URL('./udp-echo-server.ts', import.meta.url))], /listening (\d+)/);
   const port = Number(match[1]);
   const sock = dgram.createSocket('udp4');
@@ -79,15 +84,10 @@ async function rawEcho(seconds: number) {
     waiting.set(id, resolve);
     sock.send(m, port, '127.0.0.1');
   });
-  try {
-    return await measure(one, seconds);
-  } finally {
-    sock.close();
-    proc.kill();
-  }
+  return { one, close: async () => { sock.close(); proc.kill(); } };
 }
 
-async function cellRpc(seconds: number) {
+async function cellRpc(): Promise<Side> {
   const { proc, match } = await child([fileURLToPath(new URL('../bin/cell.js', import.meta.url)), 'run', 'build/cells/echo.wasm', '--port', '0', '--ephemeral', '--no-multicast'], /listening on udp ([\d.]+):(\d+)/);
   const schemaFile = JSON.parse(await readFile(`${REPO_ROOT}/build/cells/echo.schema.json`, 'utf8'));
   const schema = validateSchema(schemaFile.schema);
@@ -103,23 +103,32 @@ async function cellRpc(seconds: number) {
     const a = await node.call(species, payload);
     if (a.kind !== 'reply') throw new Error('echo failed during the benchmark');
   };
-  try {
-    return await measure(one, seconds);
-  } finally {
-    await node.close();
-    proc.kill();
-  }
+  return { one, close: async () => { await node.close(); proc.kill(); } };
 }
 
 export async function benchUdp(opts: { seconds?: number } = {}): Promise<UdpBench> {
   const seconds = opts.seconds ?? 2;
-  const base = await rawEcho(seconds);
-  const ours = await cellRpc(seconds);
+  const [raw, ours] = [await rawEcho(), await cellRpc()];
+  // Rounds alternate between the two, so a change in the machine's load hits both alike.
+  const ROUNDS = 4;
+  const acc = { raw: { rtts: [] as number[], rate: 0 }, ours: { rtts: [] as number[], rate: 0 } };
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [name, side] of [['raw', raw], ['ours', ours]] as const) {
+        const m = await measure(side.one, seconds / ROUNDS);
+        acc[name].rtts.push(...m.rtts);
+        acc[name].rate += m.msgsPerSec / ROUNDS;
+      }
+    }
+  } finally {
+    await raw.close();
+    await ours.close();
+  }
   return {
-    rttP50Us: percentile(ours.rtts, 0.5),
-    rttP99Us: percentile(ours.rtts, 0.99),
-    msgsPerSec: ours.msgsPerSec,
-    baseline: { rttP50Us: percentile(base.rtts, 0.5), rttP99Us: percentile(base.rtts, 0.99), msgsPerSec: base.msgsPerSec },
+    rttP50Us: percentile(acc.ours.rtts, 0.5),
+    rttP99Us: percentile(acc.ours.rtts, 0.99),
+    msgsPerSec: acc.ours.rate,
+    baseline: { rttP50Us: percentile(acc.raw.rtts, 0.5), rttP99Us: percentile(acc.raw.rtts, 0.99), msgsPerSec: acc.raw.rate },
   };
 }
 

@@ -134,7 +134,11 @@ export class UdpTransport implements Transport {
     }
     this.counts.framesIn++;
     const src = msg.readUInt32LE(4);
-    if (src !== 0 && src !== BROADCAST) this.addresses.set(src, { address: rinfo.address, port: rinfo.port });
+    if (src !== 0 && src !== BROADCAST) {
+      // Learn (or update) the sender's address; most datagrams come from a known address, so no allocation.
+      const known = this.addresses.get(src);
+      if (!known || known.port !== rinfo.port || known.address !== rinfo.address) this.addresses.set(src, { address: rinfo.address, port: rinfo.port });
+    }
     this.handler?.(frame);
   }
 
