@@ -1,6 +1,6 @@
 // Routing choice: the nearest healthy replica of a species. A replica's distance is its RTT as
 // measured by probes when there is one (the confirmation), else the RTT its coordinate predicts.
-import { peerCount, peerHosts, peerHealthy, peerId } from "./peers";
+import { peerCount, peerHosts, peerHealthy, peerId, peerLoad } from "./peers";
 import { predictToPeer, coordsMeasured } from "./coords";
 
 /** Best-known RTT to peer i: measured if probed, predicted otherwise (+Infinity if neither). */
@@ -9,21 +9,33 @@ export function peerRtt(i: i32): f64 {
   return measured > 0 ? measured : predictToPeer(i);
 }
 
-/** Peer index of the best replica of `species`, or -1 when no healthy peer hosts it. */
+/**
+ * Peer index of the replica of `species` to call, or -1 when no healthy peer hosts it: of the two
+ * nearest, the less loaded (by its last pheromone), unless it is more than twice as far. Two
+ * choices spread load off hot replicas without every caller herding to the same idle one.
+ */
 export function routeBest(species: u32, now: f64): i32 {
-  let best = -1;
-  let bestRtt = Infinity;
+  let first = -1;
+  let second = -1;
+  let firstRtt = Infinity;
+  let secondRtt = Infinity;
   const n = peerCount();
   for (let i = 0; i < n; i++) {
     if (!peerHosts(i, species) || !peerHealthy(i, now)) continue;
     // A replica with neither a measurement nor a coordinate is +Infinity: chosen only if nothing better exists.
     const rtt = peerRtt(i);
-    if (best < 0 || rtt < bestRtt) {
-      best = i;
-      bestRtt = rtt;
+    if (first < 0 || rtt < firstRtt) {
+      second = first;
+      secondRtt = firstRtt;
+      first = i;
+      firstRtt = rtt;
+    } else if (second < 0 || rtt < secondRtt) {
+      second = i;
+      secondRtt = rtt;
     }
   }
-  return best;
+  if (second >= 0 && secondRtt <= 2 * firstRtt && peerLoad(second) < peerLoad(first)) return second;
+  return first;
 }
 
 /** Up to `k` healthy replicas of `species`, nearest first (by peerRtt), written as peer indices to `out`. */
