@@ -127,6 +127,16 @@ export class Rng {
     return lo + (hi - lo) * this.next();
   }
 
+  /** Shuffles `a` in place (Fisher-Yates, last index first), drawing int() once per position. */
+  shuffle(a: Int32Array): void {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const tmp = a[i]!;
+      a[i] = a[j]!;
+      a[j] = tmp;
+    }
+  }
+
   /** true with probability p. */
   chance(p: number): boolean {
     return this.next() < p;

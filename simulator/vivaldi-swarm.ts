@@ -153,12 +153,7 @@ export async function runSwarm(opts: SwarmOptions): Promise<SwarmResult> {
   const order = Int32Array.from({ length: n }, (_, i) => i);
   for (let t = 0; t < seconds; t++) {
     if (t === opts.changeAt && opts.rttAfter) rtt = opts.rttAfter;
-    for (let a = n - 1; a > 0; a--) {
-      const b = rng.int(a + 1);
-      const tmp = order[a];
-      order[a] = order[b];
-      order[b] = tmp;
-    }
+    rng.shuffle(order);
     for (const i of order) {
       const a = nodes[i];
       const target = a.x.next(rng.u32());

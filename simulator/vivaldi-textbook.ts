@@ -48,12 +48,7 @@ export function runTextbook(opts: TextbookOptions): { final: ErrorStats; words: 
   const dir = new Float64Array(D);
   for (let t = 0; t < seconds; t++) {
     if (t === opts.changeAt && opts.rttAfter) rtt = opts.rttAfter;
-    for (let a = n - 1; a > 0; a--) {
-      const b = rng.int(a + 1);
-      const tmp = order[a];
-      order[a] = order[b];
-      order[b] = tmp;
-    }
+    rng.shuffle(order);
     for (const i of order) {
       const j = nb[i][rng.int(k)];
       const r = sample(rtt(i, j), rng);
