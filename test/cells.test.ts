@@ -259,8 +259,7 @@ test.serial('random bytes and random CBOR as a CALL payload never trap a cell', 
         seen.set(what, (seen.get(what) ?? 0) + 1);
         return ['reply', '2', '3', '7', '8'].includes(what);
       }),
-      // Seeded: seed -579923859 finds an answer outside this list after ~210 calls on one instance (state-dependent, open bug; see the stop note).
-      { numRuns: 400, seed: 42 },
+      { numRuns: 400 },
     );
     t.is(instance.stats.traps, 0, name);
     // Still healthy afterwards.
