@@ -267,6 +267,102 @@ test('a retransmitted CALL is answered again without running the handler twice',
   t.is(runs, 3);
 });
 
+const OVERLOADED = encodeCbor([11, 'overloaded: queue full']);
+const answer = (src: number, seq: number, type: MsgType, payload: Uint8Array) =>
+  encodeFrame({ type, flags: 0, src, dst: SELF, species: SPECIES, seq }, payload);
+
+test('a shed call (OVERLOADED) goes at once to another replica, which is preferred for busyHoldMs', async (t) => {
+  const NEAR = 0x0c0c0c0c;
+  const FAR = 0x0d0d0d0d;
+  const r = await rig({ config: { callTimeoutMs: 100, callAttempts: 3, busyHoldMs: 1000 } });
+  r.k.onFrame(announce(NEAR, [SPECIES], [1, 0, 0, 0, 1, 0.2]));
+  r.k.onFrame(announce(FAR, [SPECIES], [300, 0, 0, 0, 1, 0.2]));
+  const seq = r.k.call(0, SPECIES, encodeCbor([0, 'x']));
+  t.is(decodeHeader(r.sent.at(-1)!).dst, NEAR);
+  r.k.onFrame(answer(NEAR, seq, MsgType.ERROR, OVERLOADED));
+  // Not delivered: the same call, same seq and payload, is on its way to the other replica already.
+  t.deepEqual(r.delivered, []);
+  t.like(decodeHeader(r.sent.at(-1)!), { type: MsgType.CALL, dst: FAR, seq });
+  t.deepEqual(decodeCbor(r.sent.at(-1)!.subarray(20)), [0, 'x']);
+  t.is(r.k.stat('overloadFailovers'), 1);
+  r.k.onFrame(answer(FAR, seq, MsgType.REPLY, encodeCbor(7)));
+  t.deepEqual(r.delivered, [{ kind: MsgType.REPLY, seq, src: FAR, payload: 7 }]);
+  // The busy replica is passed over while held, but it still counts as alive (it answered).
+  r.clock.now = 999;
+  const s2 = r.k.call(0, SPECIES, encodeCbor([0]));
+  t.is(decodeHeader(r.sent.at(-1)!).dst, FAR);
+  t.is(r.k.peers().find((p) => p.nodeId === NEAR)?.healthy, true);
+  r.k.onFrame(answer(FAR, s2, MsgType.REPLY, encodeCbor(8)));
+  r.clock.now = 1000;
+  r.k.call(0, SPECIES, encodeCbor([0]));
+  t.is(decodeHeader(r.sent.at(-1)!).dst, NEAR, 'preferred again once the hold is over');
+});
+
+test('a shed call out of attempts, or with every replica busy, ends with the OVERLOADED error', async (t) => {
+  const r = await rig({ config: { callTimeoutMs: 100, callAttempts: 2 } });
+  r.k.onFrame(announce(PEER, [SPECIES]));
+  const seq = r.k.call(0, SPECIES, encodeCbor([0]));
+  r.k.onFrame(answer(PEER, seq, MsgType.ERROR, OVERLOADED));
+  // The only replica is busy: the second attempt goes to it anyway (it may have room by now).
+  t.like(decodeHeader(r.sent.at(-1)!), { type: MsgType.CALL, dst: PEER, seq });
+  r.k.onFrame(answer(PEER, seq, MsgType.ERROR, OVERLOADED));
+  t.deepEqual(r.delivered, [{ kind: MsgType.ERROR, seq, src: PEER, payload: [11, 'overloaded: queue full'] }]);
+  t.is(r.k.stat('overloadFailovers'), 1);
+  // A call sent to an explicit node is not re-routed: its OVERLOADED goes straight to the caller.
+  const direct = r.k.call(PEER, SPECIES, encodeCbor([0]));
+  r.k.onFrame(answer(PEER, direct, MsgType.ERROR, OVERLOADED));
+  t.is(r.delivered.at(-1)!.seq, direct);
+  t.is(r.k.stat('overloadFailovers'), 1);
+});
+
+test('a call the host sheds is counted, answered OVERLOADED, and not replayed: a retransmission may run', async (t) => {
+  let full = true;
+  let runs = 0;
+  const r = await rig({
+    cell: (_input, out) => {
+      if (full) return (out.set(OVERLOADED), -OVERLOADED.length);
+      runs++;
+      out.set(encodeCbor(runs));
+      return encodeCbor(runs).length;
+    },
+  });
+  r.k.host(1, SPECIES);
+  const call = encodeFrame({ type: MsgType.CALL, flags: 0, src: PEER, dst: SELF, species: SPECIES, seq: 42 }, encodeCbor([0]));
+  r.k.onFrame(call);
+  t.deepEqual(decodeCbor(r.sent.at(-1)!.subarray(20)), [11, 'overloaded: queue full']);
+  t.is(r.k.stat('callsShed'), 1);
+  t.is(r.k.stat('callErrors'), 0);
+  full = false;
+  r.k.onFrame(call);
+  t.is(runs, 1);
+  t.deepEqual(decodeCbor(r.sent.at(-1)!.subarray(20)), 1);
+  // Executed now, so from here on the answer is replayed.
+  r.k.onFrame(call);
+  t.is(runs, 1);
+  t.is(r.k.stat('duplicateCalls'), 1);
+});
+
+test('callers do not enter the peer table; a full table replaces a node that hosts nothing first', async (t) => {
+  const r = await rig({ cell: echoCell });
+  r.k.host(1, SPECIES);
+  for (let i = 0; i < 200; i++) {
+    r.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src: 0x100 + i, dst: SELF, species: SPECIES, seq: 1 }, encodeCbor([0])));
+  }
+  t.is(r.k.stat('callsServed'), 200);
+  t.is(r.k.peers().length, 0);
+  // 64 entries: one replica heard first (so the stalest), then 63 plain nodes, then one more node.
+  r.k.onFrame(announce(PEER, [SPECIES]));
+  for (let i = 0; i < 64; i++) {
+    r.clock.now += 1;
+    r.k.onFrame(encodeFrame({ type: MsgType.PING, flags: 0, src: 0x1000 + i, dst: SELF, species: 0, seq: 1 }, encodeCbor([r.clock.now])));
+  }
+  const ids = r.k.peers().map((p) => p.nodeId);
+  t.is(ids.length, 64);
+  t.true(ids.includes(PEER), 'the replica stays');
+  t.false(ids.includes(0x1000), 'the stalest plain node went');
+  t.is(r.k.stat('peerTableFull'), 1);
+});
+
 test('at most peerWindow calls are in flight to one node', async (t) => {
   const r = await rig({ config: { peerWindow: 3 } });
   r.k.onFrame(announce(PEER, [SPECIES]));
@@ -281,7 +377,7 @@ test('at most peerWindow calls are in flight to one node', async (t) => {
 test('retry/backoff state machine: every call ends exactly once, whatever answers arrive (property)', async (t) => {
   await fc.assert(
     fc.asyncProperty(
-      fc.array(fc.record({ advance: fc.integer({ min: 0, max: 400 }), answer: fc.boolean(), which: fc.nat() }), { maxLength: 40 }),
+      fc.array(fc.record({ advance: fc.integer({ min: 0, max: 400 }), answer: fc.boolean(), shed: fc.boolean(), which: fc.nat() }), { maxLength: 40 }),
       async (steps) => {
         const r = await rig({ config: { callTimeoutMs: 100, callAttempts: 3 } });
         r.k.onFrame(announce(PEER, [SPECIES]));
@@ -293,7 +389,8 @@ test('retry/backoff state machine: every call ends exactly once, whatever answer
           r.k.tick(r.clock.now);
           if (s.answer && open.length > 0) {
             const seq2 = open[s.which % open.length]!;
-            r.k.onFrame(encodeFrame({ type: MsgType.REPLY, flags: 0, src: PEER, dst: SELF, species: SPECIES, seq: seq2 }, encodeCbor(0)));
+            // A shed answer sends the call again (a new attempt) or ends it with OVERLOADED.
+            r.k.onFrame(s.shed ? answer(PEER, seq2, MsgType.ERROR, OVERLOADED) : answer(PEER, seq2, MsgType.REPLY, encodeCbor(0)));
           }
         }
         // Let every remaining attempt run out (three attempts: at most 100 + 200 + 400 ms).

@@ -24,6 +24,7 @@ export interface MitoHarness {
   cfgPeriodMs(): number;
   cfgMaxBurst(): number;
   cfgRebound(): number;
+  cfgSpawnTolerance(): number;
 }
 
 const module = compileAssemblyScript({ entries: ['test/harness/mitosis-harness.ts'], runtime: 'stub' }).then((r) => WebAssembly.compile(r.binary));

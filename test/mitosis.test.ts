@@ -13,6 +13,7 @@ const cfg = h0.then((h) => ({
   sustain: h.cfgSustainMs(),
   margin: h.cfgRetireMargin(),
   burst: h.cfgMaxBurst(),
+  tolerance: h.cfgSpawnTolerance(),
 }));
 
 /** Slot 0 of `h` with a fresh policy and a smoothed share of exactly `share` (its first sample). */
@@ -23,6 +24,10 @@ function fresh(h: MitoHarness, p: Policy, share: number, now = 0): void {
 }
 
 const goal = (p: Policy, load: number) => Math.min(p.max, Math.max(p.min, Math.ceil(load / p.cpuTarget - 1e-9)));
+
+/** Fewest replicas the spawn rule leaves alone at this load: the mean share is within the tolerance. */
+const leftUpFrom = (p: Policy, load: number, tolerance: number) =>
+  Math.min(p.max, Math.max(p.min, Math.ceil(load / (p.cpuTarget * (1 + tolerance)) - 1e-9)));
 
 /** Largest count the retire rule leaves alone at this load: above it some replica may retire. */
 function keptUpTo(p: Policy, load: number, margin: number): number {
@@ -77,7 +82,7 @@ test('uniformly loaded replicas expect, together, exactly the deficit ceil(load 
       if (n >= p.max) return x === 0;
       const deficit = goal(p, load) - n;
       if (n < p.min) return Math.abs(n * x - deficit) < 1e-9;
-      if (load / n <= p.cpuTarget || deficit <= 0) return x === 0;
+      if (load / n <= p.cpuTarget * 1.1 || deficit <= 0) return x === 0;
       // Near the max cap (the spread of the rolls, ~sqrt(deficit), could cross it) the deficit is paced.
       const nearCap = deficit + 2 * Math.sqrt(deficit) > p.max - n;
       return nearCap ? n * x <= deficit + 1e-9 && x > 0 : Math.abs(n * x - deficit) < 1e-9;
@@ -187,7 +192,7 @@ test('no replica retires within the cool-down after the count rose (its own spaw
 });
 
 test('constant load: the swarm settles on a count within [min, max] that the rules keep, and stays', async (t) => {
-  const { margin } = await cfg;
+  const { margin, tolerance } = await cfg;
   await fc.assert(
     fc.asyncProperty(
       policyArb,
@@ -205,9 +210,10 @@ test('constant load: the swarm settles on a count within [min, max] that the rul
         t.true(Math.max(...tr.alive) <= p.max + 1 && final <= p.max, `max ${p.max}, peak ${Math.max(...tr.alive)}, final ${final}`);
         t.deepEqual(flaps(tr), [], 'no direction change within 60 s');
         t.is(Math.min(...last), Math.max(...last), 'no change in the last 300 s');
-        // Saturated replicas (share capped at 1) can hide load: the goal is over the load actually served.
+        // Saturated replicas (share capped at 1) can hide load: the counts are over the load actually served.
+        // Between the spawn line (mean over target * (1 + tolerance)) and the retire rule nothing changes.
         const served = Math.min(load, final);
-        t.true(final >= goal(p, served) && final <= keptUpTo(p, served, margin), `final ${final} for load ${load} (${JSON.stringify(p)})`);
+        t.true(final >= leftUpFrom(p, served, tolerance) && final <= keptUpTo(p, served, margin), `final ${final} for load ${load} (${JSON.stringify(p)})`);
         return true;
       },
     ),
@@ -216,7 +222,7 @@ test('constant load: the swarm settles on a count within [min, max] that the rul
 });
 
 test('a 10x load step: on target within 45 s, with zero flaps up and down', async (t) => {
-  const { margin } = await cfg;
+  const { margin, tolerance } = await cfg;
   await fc.assert(
     fc.asyncProperty(
       fc.double({ min: 0.3, max: 1.5, noNaN: true }),
@@ -229,15 +235,18 @@ test('a 10x load step: on target within 45 s, with zero flaps up and down', asyn
         const tr = await runSwarm({ policy: p, initial: goal(p, base), demand, saturation: 1, seed, rounds: 900 });
         t.deepEqual(flaps(tr), [], 'zero flaps');
         // Time to target as the simulator scores it (mean share within +10% of the target) within 45 s of the
-        // step, the exact goal within 60 s, both held until the load fell. Typically 10-25 s: saturated
+        // step, held until the load fell, and no overshoot. Typically 10-25 s: saturated
         // replicas (share capped at 1) hide the load, so the swarm grows by at most 1 / target per round.
         // The HPA acts once per 15 s sync, adds at most max(4, 100%) per sync, and counts a new pod only
         // once it is Ready, 30 s after its start.
         const up = { ...tr, t: tr.t.filter((x) => x < downAt), alive: tr.alive.filter((_, i) => tr.t[i]! < downAt) };
-        const inBand = reachedAndHeld(up, Math.ceil((10 * base) / (1.1 * cpuTarget) - 1e-9));
-        const exact = reachedAndHeld(up, goal(p, 10 * base));
+        const inBand = reachedAndHeld(up, leftUpFrom(p, 10 * base, tolerance));
         t.true(inBand >= stepAt && inBand - stepAt <= 45_000, `within 10% of the target from ${inBand} ms`);
-        t.true(exact >= stepAt && exact - stepAt <= 60_000, `goal ${goal(p, 10 * base)} held from ${exact} ms`);
+        // Little overshoot: rolls are random and saturated shares understate the load during the climb, so the
+        // peak may pass what the retire rule keeps, but by at most 10% (rounded up).
+        const high = up.alive.filter((_, i) => up.t[i]! >= stepAt);
+        const kept = keptUpTo(p, 10 * base, margin);
+        t.true(Math.max(...high) <= Math.ceil(1.1 * kept), `peak ${Math.max(...high)} for goal ${goal(p, 10 * base)}, kept up to ${kept}`);
         // And came back down after the load fell (the last surplus replica may still be waiting its turn).
         t.true(tr.alive.at(-1)! <= keptUpTo(p, base, margin) + 1, `final ${tr.alive.at(-1)}`);
         return true;

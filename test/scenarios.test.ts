@@ -15,17 +15,18 @@ test('load-step: the base rate, then 10x from 20% of the duration', (t) => {
   t.is(loadStep({ baseRate: 50, durationS: 1000, factor: 3 }).rate(500), 150);
 });
 
-test('diurnal: a compressed day between 0.2x (night, t = 0) and 1.5x (afternoon, half a day)', (t) => {
+test('diurnal: a compressed day between 0.5x (night, t = 0) and 8x (afternoon, half a day)', (t) => {
   const s = diurnal({ baseRate: 100, durationS: 7200 });
   t.is(s.changeAtS, null);
-  t.true(close(s.rate(0), 20));
-  t.true(close(s.rate(1800), 150));
-  t.true(close(s.rate(900), 85));
-  t.true(close(s.rate(3600), 20)); // the next midnight
-  t.true(close(s.rate(5400), 150));
-  t.is(s.peakRate, 150);
-  for (let x = 0; x <= 7200; x += 7) t.true(s.rate(x) >= 20 - 1e-9 && s.rate(x) <= 150 + 1e-9);
-  t.true(close(diurnal({ baseRate: 100, durationS: 600, dayS: 600 }).rate(300), 150));
+  t.true(close(s.rate(0), 50));
+  t.true(close(s.rate(1800), 800));
+  t.true(close(s.rate(900), 425));
+  t.true(close(s.rate(3600), 50)); // the next midnight
+  t.true(close(s.rate(5400), 800));
+  t.is(s.peakRate, 800);
+  for (let x = 0; x <= 7200; x += 7) t.true(s.rate(x) >= 50 - 1e-9 && s.rate(x) <= 800 + 1e-9);
+  t.true(close(diurnal({ baseRate: 100, durationS: 600, dayS: 600 }).rate(300), 800));
+  t.true(close(diurnal({ baseRate: 100, durationS: 600, dayS: 600, low: 0.2, high: 1.5 }).rate(300), 150));
 });
 
 test('flash-crowd: 100x for two minutes from 25% of the duration', (t) => {

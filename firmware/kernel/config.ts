@@ -8,7 +8,8 @@ export const C_FAIL_HOLD_MS: i32 = 5;
 export const C_CALL_ATTEMPTS: i32 = 6;
 export const C_REPLAY_WINDOW_MS: i32 = 7;
 export const C_PEER_WINDOW: i32 = 8;
-export const C_COUNT: i32 = 9;
+export const C_BUSY_HOLD_MS: i32 = 9;
+export const C_COUNT: i32 = 10;
 
 const values = new StaticArray<f64>(C_COUNT);
 // A call a healthy LAN peer has not answered in 2 s is lost; the caller decides whether to retry.
@@ -30,6 +31,9 @@ values[C_CALL_ATTEMPTS] = 3;
 values[C_REPLAY_WINDOW_MS] = 15000;
 // At most 8 calls in flight to one node: a fast caller cannot queue unbounded work on a slow node.
 values[C_PEER_WINDOW] = 8;
+// After a replica sheds one of our calls (ERROR OVERLOADED), routing prefers other replicas for this
+// long: about one pheromone interval, by when its announced load tells the truth again.
+values[C_BUSY_HOLD_MS] = 1000;
 
 export function cfg(key: i32): f64 { return unchecked(values[key]); }
 

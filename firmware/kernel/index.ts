@@ -10,10 +10,11 @@ import {
   count, statGet, statSet, S_FRAMES_RX, S_FRAMES_TX, S_DROP_BAD_HEADER, S_DROP_NOT_FOR_ME, S_DROP_TOO_LARGE,
   S_CALLS_SERVED, S_CALL_ERRORS, S_UNKNOWN_SPECIES, S_REPLIES_DELIVERED, S_TIMEOUTS, S_UNMATCHED_REPLIES,
   S_PINGS_RX, S_PONGS_RX, S_ANNOUNCES_RX, S_PEERS_KNOWN, S_BAD_PAYLOAD, S_CALLS_SENT, S_NO_ROUTE,
-  S_CALL_TABLE_FULL, S_PROBES_SENT, S_RETRIES, S_FAILOVERS, S_DUPLICATE_CALLS, S_PEER_WINDOW_FULL,
+  S_CALL_TABLE_FULL, S_PROBES_SENT, S_RETRIES, S_FAILOVERS, S_DUPLICATE_CALLS, S_PEER_WINDOW_FULL, S_CALLS_SHED,
+  S_OVERLOAD_FAILOVERS,
 } from "./stats";
 import { cfg, cfgSet, C_CALL_TIMEOUT_MS, C_PROBE_INTERVAL_MS, C_ANNOUNCE_INTERVAL_MS, C_PEER_MAX_AGE_MS, C_DEFAULT_ROUTE, C_FAIL_HOLD_MS, C_CALL_ATTEMPTS,
-  C_REPLAY_WINDOW_MS, C_PEER_WINDOW } from "./config";
+  C_REPLAY_WINDOW_MS, C_PEER_WINDOW, C_BUSY_HOLD_MS } from "./config";
 import { cellsHost, cellsUnhost, cellsSlotOf, cellsSpeciesAt, cellsCount, cellsIndexOf, MAX_CELLS } from "./cells";
 import {
   callOpen, callSeq, callDst, callClose, callMatch, callExpired, callNextDeadline, callKeepPayload, callPayloadPtr,
@@ -21,7 +22,7 @@ import {
 } from "./calls";
 import { replayFind, replayStore, replayType, replayLen, replayPtr } from "./replay";
 import {
-  peerTouch, peerFind, peerCount, peerId, peerAgeOut, peerClearSpecies, peerAddSpecies, peerSetLoad, peerMarkFailed,
+  peerTouch, peerRefresh, peerFind, peerCount, peerId, peerAgeOut, peerClearSpecies, peerAddSpecies, peerSetLoad, peerMarkFailed, peerMarkBusy,
   peerLastSeen, peerLoad, peerSpare, peerHealthy, peerSpeciesCount, peerSpeciesAt, peerRemoveSpecies,
 } from "./peers";
 import { routeBest, routeTop } from "./routing";
@@ -34,6 +35,7 @@ import { coordsInit, coordsOfferPeer, coordsNextProbe, coordsWrite, coordsReadPe
 const E_UNKNOWN_SPECIES: u32 = 1;
 const E_TOO_LARGE: u32 = 8;
 const E_TIMEOUT: u32 = 9;
+const E_OVERLOADED: u32 = 11;
 
 // k_on_frame / k_call results beyond the header reasons 1..8.
 const R_NOT_FOR_ME: i32 = 9;
@@ -263,8 +265,13 @@ function onFrame(ptr: usize, len: i32): i32 {
   count(S_FRAMES_RX);
   const src = hSrc(ptr);
   const now = halNow();
-  if (src != self && src != 0 && src != BROADCAST) peerTouch(src, now);
   const t = hType(ptr);
+  if (src != self && src != 0 && src != BROADCAST) {
+    // Calls and answers are answered by the header's src: a busy replica's callers (hundreds of
+    // clients) must not churn its peer table and push out the replicas its mitosis counts.
+    if (t == T_CALL || t == T_REPLY || t == T_ERROR) peerRefresh(src, now);
+    else peerTouch(src, now);
+  }
   if (t == T_CALL) return onCall(ptr, src, dst);
   if (t == T_REPLY || t == T_ERROR) return onAnswer(ptr, src, t);
   if (t == T_PING) return onPing(ptr, src, now);
@@ -293,19 +300,21 @@ function onCall(ptr: usize, src: u32, dst: u32): i32 {
   const r = halCellCall(slot, ptr + HEADER_BYTES, <i32>hLength(ptr), TX + HEADER_BYTES, BUF_CAP - HEADER_BYTES);
   let type = T_REPLY;
   let n = r;
+  let shed = false;
   if (r < 0) {
     type = T_ERROR;
     n = -r;
-    count(S_CALL_ERRORS);
-  } else {
-    count(S_CALLS_SERVED);
   }
   if (n > BUF_CAP - HEADER_BYTES) {
     // The host claimed more bytes than the buffer holds: answer with an error rather than overrun.
     type = T_ERROR;
     n = errorPayload(TX + HEADER_BYTES, BUF_CAP - HEADER_BYTES, E_TOO_LARGE, "result too large");
+  } else if (type == T_ERROR) {
+    shed = errorCode(TX + HEADER_BYTES, n) == E_OVERLOADED;
   }
-  replayStore(src, seq, species, type, TX + HEADER_BYTES, n, now);
+  count(type == T_REPLY ? S_CALLS_SERVED : shed ? S_CALLS_SHED : S_CALL_ERRORS);
+  // A shed call never ran: a retransmission may run it, so its answer is not replayed.
+  if (!shed) replayStore(src, seq, species, type, TX + HEADER_BYTES, n, now);
   headerWrite(TX, type, 0, self, src, species, seq, <u16>n);
   emit(TX, HEADER_BYTES + n, src);
   return 0;
@@ -352,19 +361,37 @@ function onAnswer(ptr: usize, src: u32, type: u8): i32 {
     count(S_UNMATCHED_REPLIES);
     return 0;
   }
+  if (type == T_ERROR) {
+    const code = errorCode(ptr + HEADER_BYTES, <i32>hLength(ptr));
+    const now = halNow();
+    if (code == E_OVERLOADED && callRouted(c) && callPayloadLen(c) >= 0 && callAttempts(c) < <i32>cfg(C_CALL_ATTEMPTS)) {
+      // Shed, not run: prefer the other replicas for a while and send it to one of them now.
+      const p = peerFind(src);
+      if (p >= 0) peerMarkBusy(p, now + cfg(C_BUSY_HOLD_MS));
+      count(S_OVERLOAD_FAILOVERS);
+      retryCall(c, src, now);
+      return 0;
+    }
+    if (code == E_UNKNOWN_SPECIES) forgetSpecies(src, hSpecies(ptr));
+  }
   callClose(c);
   count(S_REPLIES_DELIVERED);
-  if (type == T_ERROR) forgetIfNotHosted(ptr, src);
   halDeliver(type, hSeq(ptr), src, ptr + HEADER_BYTES, <i32>hLength(ptr));
   return 0;
 }
 
 /** An UNKNOWN_SPECIES answer means the peer no longer hosts it (retired): stop routing there. */
-function forgetIfNotHosted(ptr: usize, src: u32): void {
-  reader.reset(ptr + HEADER_BYTES, <i32>hLength(ptr));
-  if (reader.readArrayHeader() < 1 || reader.readU32() != E_UNKNOWN_SPECIES || reader.error != 0) return;
+function forgetSpecies(src: u32, species: u32): void {
   const p = peerFind(src);
-  if (p >= 0) peerRemoveSpecies(p, hSpecies(ptr));
+  if (p >= 0) peerRemoveSpecies(p, species);
+}
+
+/** The code of the ERROR payload [code, message] at ptr, or 0 if it does not decode. */
+function errorCode(ptr: usize, len: i32): u32 {
+  reader.reset(ptr, len);
+  if (reader.readArrayHeader() < 1) return 0;
+  const code = reader.readU32();
+  return reader.error == 0 ? code : 0;
 }
 
 function onPing(ptr: usize, src: u32, now: f64): i32 {

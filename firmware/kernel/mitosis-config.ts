@@ -27,12 +27,17 @@ export const MITO_SUSTAIN_MS: f64 = 30000;
 /** Retire only if the others would then run below cpu_target * 0.9 (and this replica is under it).
  *  With spawning at > 1.0 this leaves a 10% band (the HPA's tolerance) where no change happens, so
  *  measurement noise around a boundary cannot toggle a replica. */
-export const MITO_RETIRE_MARGIN: f64 = 0.95;
+export const MITO_RETIRE_MARGIN: f64 = 1.0;
 
 /** Retirements are judged against the highest total share heard in this window (ms). When a replica
  *  leaves, its load reaches the others only after their meter window (10 s in the simulator) and the
  *  smoothing, so for a while the sum heard is too low and would let a second replica follow it. */
 export const MITO_HOLD_MS: f64 = 15000;
+
+/** The swarm grows only when the mean share it hears is over cpu_target * (1 + this): the HPA's 10%
+ *  tolerance. Without it a total load near a multiple of the target (9.05 / 0.6 = 15.08) asks for one
+ *  more replica on every noisy round, and a swarm settled on target creeps upward. */
+export const MITO_SPAWN_TOLERANCE: f64 = 0.1;
 
 /** Expected spawns per round = MITO_SPAWN_GAIN * deficit. 1: the swarm closes the deficit in one round
  *  on average; above 1 overshoots, below 1 converges in more rounds. */
@@ -47,6 +52,13 @@ export const MITO_REBOUND: f64 = 1.5;
  *  a 1-in-20 chance per round, so two replicas acting on the same last place in the same round
  *  (overshooting the bound) happens in ~2.5% of approaches; with a large room it tends to h - K. */
 export const MITO_BOUND_K: f64 = 19;
+
+/** The same pacing for a surplus whose retirement leaves at least MITO_FAR_FROM_MIN replicas above
+ *  min_replicas: one replica too many then goes in a few rounds (s = 1: 1 in 2 per round) instead of
+ *  ~20, and the rare second retirement for the same place only moves the swarm inside the no-change
+ *  band (S / (n - 1) stays under the spawn line), never below min. */
+export const MITO_RETIRE_K_FAR: f64 = 1;
+export const MITO_FAR_FROM_MIN: i32 = 2;
 
 /** Most siblings one replica starts in one roll: bounds the spore transfers one node triggers at once
  *  (a lone replica under a 10x surge still needs only a couple of rounds). */

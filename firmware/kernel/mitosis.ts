@@ -24,7 +24,8 @@
 import { MAX_CELLS } from "./cells";
 import {
   MITO_SMOOTH_MS, MITO_SETTLE_MS, MITO_COOLDOWN_MS, MITO_SUSTAIN_MS, MITO_RETIRE_MARGIN, MITO_SPAWN_GAIN,
-  MITO_REBOUND, MITO_BOUND_K, MITO_MAX_BURST, MITO_SHARE_MAX, MITO_SPARE_FACTOR, MITO_HOLD_MS,
+  MITO_REBOUND, MITO_BOUND_K, MITO_MAX_BURST, MITO_SHARE_MAX, MITO_SPARE_FACTOR, MITO_HOLD_MS, MITO_SPAWN_TOLERANCE,
+  MITO_RETIRE_K_FAR, MITO_FAR_FROM_MIN,
 } from "./mitosis-config";
 
 const species = new StaticArray<u32>(MAX_CELLS); // 0 = no policy: every call answers "nothing"
@@ -139,8 +140,9 @@ function retireWasPossible(i: i32, n: i32, sum: f64): bool {
  * Every replica of the swarm computes its own part of one shared deficit, so the parts add up to it:
  *   below min:  deficit = goal - n, split evenly:       x = (goal - n) / n        (every survivor)
  *   overloaded: deficit = goal - n, split by share:     x = gain * (goal - n) * share / sum
- *               (only a replica over cpu_target takes part; the hottest take the largest part, so
- *               siblings appear where the load is; near the max cap the deficit is paced by bounded())
+ *               (only when the mean share sum / n is over cpu_target * (1 + tolerance), and only a
+ *               replica over cpu_target takes part; the hottest take the largest part, so siblings
+ *               appear where the load is; near the max cap the deficit is paced by bounded())
  * goal = ceil(sum / cpu_target) within [min, max]. x grows with this replica's overload (share and
  * sum rise together) and, for a fixed total load, shrinks as replicas are added (the deficit shrinks).
  */
@@ -153,7 +155,8 @@ export function mitoSpawnExpectation(slot: i32, replicasSeen: i32, sumShareSeen:
   const sum = Math.max(cleanSum(sumShareSeen), own); // a view that missed this replica's own pheromone
   const g = goal(slot, sum);
   if (n < unchecked(minR[slot])) return <f64>(g - n) / <f64>n;
-  if (own <= unchecked(target[slot]) || g <= n) return 0;
+  const t = unchecked(target[slot]);
+  if (own <= t || g <= n || sum <= <f64>n * t * (1 + MITO_SPAWN_TOLERANCE)) return 0;
   let deficit = MITO_SPAWN_GAIN * <f64>(g - n);
   // Near max, the spread of the swarm's rolls (about sqrt(deficit)) could cross the cap: pace the approach.
   const room = <f64>(hi - n);
@@ -167,8 +170,9 @@ export function mitoSpawnExpectation(slot: i32, replicasSeen: i32, sumShareSeen:
  *   underloaded: only if this replica is under cpu_target * margin and the others would stay under it
  *               after taking its load, sum / (n - 1) < cpu_target * margin (the hysteresis);
  *               surplus s = n - max(min, ceil(sum / (cpu_target * margin))), expected retirements
- *               bounded(s), split by how far under target each replica is:
- *               p = bounded(s) * (target - share) / (n * target - sum)
+ *               B(s) = s^2 / (s + K), split by how far under target each replica is:
+ *               p = B(s) * (target - share) / (n * target - sum)
+ *               K = MITO_BOUND_K near min (the last places above min go slowly), else MITO_RETIRE_K_FAR
  * Paced so that the last replica above min is rarely joined by a second one in the same round.
  * mitoDecide passes the highest sum of the last MITO_HOLD_MS, not the latest one.
  */
@@ -187,7 +191,8 @@ export function mitoRetireExpectation(slot: i32, replicasSeen: i32, sumShareSeen
   const s = n - (keep > lo ? keep : lo);
   if (s < 1) return 0;
   // n * t - sum > 0 here (sum < (n - 1) * line < n * t); the weights of all replicas add up to 1.
-  return Math.min(1, bounded(<f64>s) * (t - own) / (<f64>n * t - sum));
+  const k = n - s - lo >= MITO_FAR_FROM_MIN ? MITO_RETIRE_K_FAR : MITO_BOUND_K;
+  return Math.min(1, (<f64>s * <f64>s / (<f64>s + k)) * (t - own) / (<f64>n * t - sum));
 }
 
 /** Randomised rounding: floor(x), plus one with probability frac(x); r is 32 random bits. */

@@ -1,5 +1,6 @@
 // The peer table: what this node has heard about other nodes (pheromones, probes, replies).
-// Fixed size; when full, the peer heard from least recently is replaced.
+// Fixed size; when full, the peer heard from least recently is replaced, one that hosts no
+// species first: a replica's peers are what its mitosis and its callers' routing decide on.
 import { count, S_PEER_TABLE_FULL } from "./stats";
 
 export const MAX_PEERS: i32 = 64;
@@ -11,6 +12,9 @@ export const COORD_WORDS: i32 = 10;
 const ids = new StaticArray<u32>(MAX_PEERS);
 const lastSeen = new StaticArray<f64>(MAX_PEERS);
 const failedUntil = new StaticArray<f64>(MAX_PEERS);
+// Set when the peer shed one of our calls (ERROR OVERLOADED): routing prefers others until then.
+// Separate from failedUntil, which also decides whether the peer counts as alive for mitosis.
+const busyUntil = new StaticArray<f64>(MAX_PEERS);
 const nSpecies = new StaticArray<i32>(MAX_PEERS);
 const species = new StaticArray<u32>(MAX_PEERS * MAX_PEER_SPECIES);
 const loads = new StaticArray<f64>(MAX_PEERS); // CPU share 0..1 as announced
@@ -37,18 +41,31 @@ export function peerTouch(id: u32, now: f64): i32 {
       i = used++;
     } else {
       count(S_PEER_TABLE_FULL);
-      i = 0;
-      for (let j = 1; j < used; j++) if (unchecked(lastSeen[j]) < unchecked(lastSeen[i])) i = j;
+      i = -1;
+      for (let j = 0; j < used; j++) {
+        if (unchecked(nSpecies[j]) == 0 && (i < 0 || unchecked(lastSeen[j]) < unchecked(lastSeen[i]))) i = j;
+      }
+      if (i < 0) {
+        i = 0;
+        for (let j = 1; j < used; j++) if (unchecked(lastSeen[j]) < unchecked(lastSeen[i])) i = j;
+      }
     }
     unchecked(ids[i] = id);
     unchecked(nSpecies[i] = 0);
     unchecked(coordLen[i] = 0);
     unchecked(failedUntil[i] = 0);
+    unchecked(busyUntil[i] = 0);
     unchecked(loads[i] = 0);
     unchecked(spares[i] = 0);
   }
   unchecked(lastSeen[i] = now);
   return i;
+}
+
+/** Marks a known peer seen now; an unknown one is not added (a caller need not be a peer). */
+export function peerRefresh(id: u32, now: f64): void {
+  const i = peerFind(id);
+  if (i >= 0) unchecked(lastSeen[i] = now);
 }
 
 /** Forgets peers silent for longer than `maxAgeMs`. */
@@ -66,6 +83,7 @@ function peerRemoveAt(i: i32): void {
     unchecked(ids[i] = ids[last]);
     unchecked(lastSeen[i] = lastSeen[last]);
     unchecked(failedUntil[i] = failedUntil[last]);
+    unchecked(busyUntil[i] = busyUntil[last]);
     unchecked(nSpecies[i] = nSpecies[last]);
     unchecked(loads[i] = loads[last]);
     unchecked(spares[i] = spares[last]);
@@ -117,6 +135,8 @@ export function peerSpare(i: i32): f64 { return unchecked(spares[i]); }
 
 export function peerMarkFailed(i: i32, until: f64): void { unchecked(failedUntil[i] = until); }
 export function peerHealthy(i: i32, now: f64): bool { return unchecked(failedUntil[i]) <= now; }
+export function peerMarkBusy(i: i32, until: f64): void { unchecked(busyUntil[i] = until); }
+export function peerBusy(i: i32, now: f64): bool { return unchecked(busyUntil[i]) > now; }
 
 /** Address of peer i's stored coordinate words (COORD_WORDS f64s). */
 export function peerCoordPtr(i: i32): usize {

@@ -1,6 +1,6 @@
 // Routing choice: the nearest healthy replica of a species. A replica's distance is its RTT as
 // measured by probes when there is one (the confirmation), else the RTT its coordinate predicts.
-import { peerCount, peerHosts, peerHealthy, peerId, peerLoad } from "./peers";
+import { peerCount, peerHosts, peerHealthy, peerBusy, peerId, peerLoad } from "./peers";
 import { predictToPeer, coordsMeasured } from "./coords";
 
 /** Best-known RTT to peer i: measured if probed, predicted otherwise (+Infinity if neither). */
@@ -13,15 +13,21 @@ export function peerRtt(i: i32): f64 {
  * Peer index of the replica of `species` to call, or -1 when no healthy peer hosts it: of the two
  * nearest, the less loaded (by its last pheromone), unless it is more than twice as far. Two
  * choices spread load off hot replicas without every caller herding to the same idle one.
+ * Replicas that recently shed a call of ours (busy) are passed over while any other is left.
  */
 export function routeBest(species: u32, now: f64): i32 {
+  const p = routeAmong(species, now, false);
+  return p >= 0 ? p : routeAmong(species, now, true);
+}
+
+function routeAmong(species: u32, now: f64, includeBusy: bool): i32 {
   let first = -1;
   let second = -1;
   let firstRtt = Infinity;
   let secondRtt = Infinity;
   const n = peerCount();
   for (let i = 0; i < n; i++) {
-    if (!peerHosts(i, species) || !peerHealthy(i, now)) continue;
+    if (!peerHosts(i, species) || !peerHealthy(i, now) || (!includeBusy && peerBusy(i, now))) continue;
     // A replica with neither a measurement nor a coordinate is +Infinity: chosen only if nothing better exists.
     const rtt = peerRtt(i);
     if (first < 0 || rtt < firstRtt) {

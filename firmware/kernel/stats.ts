@@ -26,7 +26,11 @@ export const S_DUPLICATE_CALLS: i32 = 23;
 export const S_PEER_WINDOW_FULL: i32 = 24;
 export const S_SPAWNS: i32 = 25;
 export const S_RETIREMENTS: i32 = 26;
-export const S_COUNT: i32 = 27;
+/** Calls this node's host refused unexecuted (ERROR OVERLOADED): its cell's queue was full. */
+export const S_CALLS_SHED: i32 = 27;
+/** Calls of ours a replica shed, sent at once to another replica. */
+export const S_OVERLOAD_FAILOVERS: i32 = 28;
+export const S_COUNT: i32 = 29;
 
 const counters = new StaticArray<u32>(S_COUNT);
 

@@ -38,6 +38,7 @@ export function printMitosis(m: MitosisResult): void {
     ['min_replicas violated (s)', (r) => r.metrics.minReplicasViolatedSeconds.toFixed(0)],
     ['requests answered', (r) => String(r.metrics.requests)],
     ['requests failed', (r) => String(r.failedRequests)],
+    ['calls shed (re-sent)', (r) => String(r.kernel.callsShed)],
   ];
   console.log(`mitosis   ${m.scenario}: ${m.species} (min ${m.biology.minReplicas}, max ${m.biology.maxReplicas}, cpu_target ${m.biology.cpuTarget}); ${m.costInstructions} metered instructions per call on ${m.capacity.toLocaleString('en')} instructions/s nodes`);
   console.log(`          ${'metric'.padEnd(27)} ${'cell'.padStart(10)} ${'hpa'.padStart(10)}`);
@@ -58,6 +59,7 @@ export function registerSim(program: Command): void {
     .option('--jitter <x>', 'mean extra delay of a sample, relative to its base RTT', '0')
     .option('--sample-every <s>', 'seconds between metric samples (default: duration / 60, at least 10)')
     .option('--scenario <name>', 'also run mitosis against the Kubernetes HPA: load-step, diurnal, flash-crowd or node-failures')
+    .option('--max-backlog-ms <ms>', 'with --scenario: a replica sheds a call (ERROR OVERLOADED, re-sent by the caller to another replica) once its queue holds this many ms of work; "off": never', '100')
     .option('--json <file>', 'write the JSON report')
     .option('--report <file>', 'write the HTML report')
     .option('-q, --quiet', 'no progress bar')
@@ -80,6 +82,7 @@ export function registerSim(program: Command): void {
       }
       const scenarioName = o.scenario as string | undefined;
       if (scenarioName !== undefined && !SCENARIO_NAMES.includes(scenarioName as never)) throw new Error(`--scenario must be one of ${SCENARIO_NAMES.join(', ')}, not "${scenarioName}"`);
+      const maxBacklogMs = o.maxBacklogMs === 'off' ? Infinity : num('--max-backlog-ms', String(o.maxBacklogMs), (v) => v >= 0 && Number.isFinite(v), 'a number of ms >= 0, or "off"');
       const progress = createProgress({ total: duration, label: `${nodes} nodes`, unit: 's', quiet: Boolean(o.quiet) });
       const { report, reportData } = await runSimulation({
         kernelWasm, nodes, duration, seed, loss, jitter, sampleEvery, progress,
@@ -91,11 +94,11 @@ export function registerSim(program: Command): void {
         const { runMitosis } = await import('../../simulator/mitosis/run-mitosis.ts');
         const mp = createProgress({ total: 2 * duration, label: `${scenarioName} (cell, then hpa)`, unit: 's', quiet: Boolean(o.quiet) });
         const m = await runMitosis({
-          kernelWasm, nodes, duration, seed, scenario: scenarioName, progress: mp,
+          kernelWasm, nodes, duration, seed, scenario: scenarioName, progress: mp, maxBacklogMs,
           matrix: o.matrix as string | undefined, latency: latency as 'geo' | 'matrix' | undefined, sample: Boolean(o.sample),
         });
         printMitosis(m);
-        json = { ...json, mitosis: { scenario: m.scenario, species: m.species, costInstructions: m.costInstructions, capacity: m.capacity, biology: m.biology, cell: { ...m.cell.metrics, failedRequests: m.cell.failedRequests }, hpa: { ...m.hpa.metrics, failedRequests: m.hpa.failedRequests } } };
+        json = { ...json, mitosis: { scenario: m.scenario, species: m.species, costInstructions: m.costInstructions, capacity: m.capacity, biology: m.biology, maxBacklogMs: Number.isFinite(maxBacklogMs) ? maxBacklogMs : null, cell: { ...m.cell.metrics, failedRequests: m.cell.failedRequests, callsShed: m.cell.kernel.callsShed }, hpa: { ...m.hpa.metrics, failedRequests: m.hpa.failedRequests, callsShed: m.hpa.kernel.callsShed } } };
         const finite = (v: number[]) => v.map((x) => (Number.isFinite(x) ? x : 0));
         reportData.mitosis = {
           t: m.cell.series.t,

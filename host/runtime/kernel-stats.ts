@@ -4,6 +4,7 @@ export const KERNEL_STATS = [
   'unknownSpecies', 'repliesDelivered', 'timeouts', 'unmatchedReplies', 'pingsRx', 'pongsRx', 'announcesRx',
   'peersKnown', 'badPayload', 'callsSent', 'noRoute', 'callTableFull', 'probesSent', 'peerTableFull',
   'retries', 'failovers', 'duplicateCalls', 'peerWindowFull', 'spawns', 'retirements',
+  'callsShed', 'overloadFailovers',
 ] as const;
 export type KernelStatName = (typeof KERNEL_STATS)[number];
 
@@ -18,6 +19,7 @@ export const KernelConfig = {
   callAttempts: 6,
   replayWindowMs: 7,
   peerWindow: 8,
+  busyHoldMs: 9,
 } as const;
 export type KernelConfigKey = keyof typeof KernelConfig;
 

@@ -12,6 +12,7 @@ export enum ErrorCode {
   TOO_LARGE = 8,
   TIMEOUT = 9,
   NO_ROUTE = 10,
+  OVERLOADED = 11,
 }
 
 export function encodeErrorPayload(code: ErrorCode, message: string): Uint8Array {

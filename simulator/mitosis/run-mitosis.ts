@@ -9,6 +9,7 @@ import { Swarm } from '../swarm.ts';
 import { KernelInstance } from '../../host/runtime/kernel-instance.ts';
 import { CellInstance } from '../../host/runtime/cell-instance.ts';
 import { encodeCall } from '../../host/sdk/call-codec.ts';
+import { ErrorCode, encodeErrorPayload } from '../../host/wire/error-codes.ts';
 import { validateSchema } from '../../host/sdk/schema.ts';
 import { speciesIdOf } from '../../host/sdk/species.ts';
 import { readCellToml } from '../../host/build/cell-toml.ts';
@@ -28,6 +29,7 @@ const T_REPLY = 2;
 /** Spore transfer: the cell's bytes over a 1 MB/s path plus one RTT, then instantiation. */
 const SPORE_BYTES_PER_MS = 1000;
 const INSTANTIATE_MS = 50;
+const OVERLOADED = encodeErrorPayload(ErrorCode.OVERLOADED, 'overloaded: queue full');
 
 export type Controller = 'cell' | 'hpa';
 
@@ -47,6 +49,11 @@ export interface MitosisOptions {
   clients?: number;
   /** Metered instructions per second of a node (default: boards/esp32-s3.json). */
   capacity?: number;
+  /**
+   * A replica whose queue already holds this many ms of work sheds a new call (ERROR OVERLOADED,
+   * not executed) and the caller's kernel sends it to another replica. Default 100; Infinity: never.
+   */
+  maxBacklogMs?: number;
   progress?: Progress;
 }
 
@@ -54,7 +61,7 @@ export interface ControllerRun {
   metrics: AutoscalingMetrics;
   failedRequests: number;
   series: { t: number[]; replicas: number[]; cpuShare: number[]; p99LatencyMs: number[] };
-  kernel: { spawns: number; retirements: number };
+  kernel: { spawns: number; retirements: number; callsShed: number; overloadFailovers: number };
   /** Replicas that died with their nodes (node-failures). */
   replicasLost: number;
 }
@@ -109,7 +116,10 @@ export async function runMitosis(opts: MitosisOptions): Promise<MitosisResult> {
   const module = await KernelInstance.compile(opts.kernelWasm);
   const runs: Record<Controller, ControllerRun> = {} as Record<Controller, ControllerRun>;
   for (const controller of ['cell', 'hpa'] as const) {
-    runs[controller] = runOne({ controller, module, latency, sc, cell, capacity, seed: opts.seed, clients: opts.clients ?? 200, progress: opts.progress, offset: controller === 'cell' ? 0 : duration, total: 2 * duration });
+    runs[controller] = runOne({
+      controller, module, latency, sc, cell, capacity, seed: opts.seed, clients: opts.clients ?? 200, maxBacklogS: (opts.maxBacklogMs ?? 100) / 1000,
+      progress: opts.progress, offset: controller === 'cell' ? 0 : duration, total: 2 * duration,
+    });
   }
   opts.progress?.stop();
   return { scenario: sc.name, species: cell.name, costInstructions: cell.cost, capacity, biology: cell.biology, cell: runs.cell, hpa: runs.hpa };
@@ -124,6 +134,7 @@ interface RunArgs {
   capacity: number;
   seed: number;
   clients: number;
+  maxBacklogS: number;
   progress?: Progress;
   offset: number;
   total: number;
@@ -157,6 +168,10 @@ function runOne(a: RunArgs): ControllerRun {
     hooks: {
       cellCall: (node, _slot, _input, out) => {
         const nowS = swarm.now / 1000;
+        if (queues.backlogS(node, nowS) > a.maxBacklogS) {
+          out.set(OVERLOADED);
+          return -OVERLOADED.length;
+        }
         const done = queues.enqueue(node, nowS, cell.cost);
         swarm.extraDelayMs = (done - nowS) * 1000;
         out[0] = 0x01; // CBOR 1: an order id; the cost, not the value, is what the run measures
@@ -298,8 +313,13 @@ function runOne(a: RunArgs): ControllerRun {
     minReplicas: cell.biology.minReplicas, endS: sc.durationS,
   });
   const p99 = latencyQuantileSeries(doneAtS, latencyMs, 10, sc.durationS, 0.99);
-  let spawns = 0, retirements = 0;
-  for (const k of swarm.kernels) { spawns += k.stat('spawns'); retirements += k.stat('retirements'); }
+  let spawns = 0, retirements = 0, callsShed = 0, overloadFailovers = 0;
+  for (const k of swarm.kernels) {
+    spawns += k.stat('spawns');
+    retirements += k.stat('retirements');
+    callsShed += k.stat('callsShed');
+    overloadFailovers += k.stat('overloadFailovers');
+  }
   // p99 series has one point per 10 s; the control series one per second: report both on the 10 s grid.
   const at = (arr: number[], tS: number) => arr[Math.min(arr.length - 1, Math.max(0, Math.round(tS) - 1))]!;
   return {
@@ -311,7 +331,7 @@ function runOne(a: RunArgs): ControllerRun {
       cpuShare: p99.t.map((tS) => at(samples.map((s) => s.meanCpuShare), tS)),
       p99LatencyMs: p99.value,
     },
-    kernel: { spawns, retirements },
+    kernel: { spawns, retirements, callsShed, overloadFailovers },
     replicasLost,
   };
 }

@@ -65,15 +65,15 @@ export function loadStep(p: ScenarioParams & { factor?: number }): Scenario {
 
 /**
  * A day compressed into `dayS` seconds (default 3600: an hour), repeating: a sinusoid from
- * 0.2x the base rate at t = 0 (night) to 1.5x at dayS / 2 (the afternoon peak), back to
- * 0.2x at dayS. The trough is not zero (a service always has some users) and the peak is
- * where a fixed deployment sized for the base rate would be overloaded.
+ * 0.5x the base rate at t = 0 (night) to 8x at dayS / 2 (the afternoon peak), back to 0.5x
+ * at dayS. The trough is not zero (a service always has some users); the peak needs several
+ * times the replicas of the base, so both controllers must follow the day up and down.
  */
 export function diurnal(p: ScenarioParams & { dayS?: number; low?: number; high?: number }): Scenario {
   checkParams('diurnal', p);
   const dayS = positive('diurnal', 'dayS', p.dayS ?? 3600);
-  const low = positive('diurnal', 'low', p.low ?? 0.2);
-  const high = positive('diurnal', 'high', p.high ?? 1.5);
+  const low = positive('diurnal', 'low', p.low ?? 0.5);
+  const high = positive('diurnal', 'high', p.high ?? 8);
   if (high < low) throw new RangeError(`diurnal: high (${high}) must not be below low (${low})`);
   const { baseRate, durationS } = p;
   const mid = (high + low) / 2;

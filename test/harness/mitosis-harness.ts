@@ -46,3 +46,4 @@ export function cfgRetireMargin(): f64 { return C.MITO_RETIRE_MARGIN; }
 export function cfgPeriodMs(): f64 { return C.MITO_PERIOD_MS; }
 export function cfgMaxBurst(): i32 { return C.MITO_MAX_BURST; }
 export function cfgRebound(): f64 { return C.MITO_REBOUND; }
+export function cfgSpawnTolerance(): f64 { return C.MITO_SPAWN_TOLERANCE; }
