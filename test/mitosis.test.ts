@@ -242,11 +242,11 @@ test('a 10x load step: on target within 45 s, with zero flaps up and down', asyn
         const up = { ...tr, t: tr.t.filter((x) => x < downAt), alive: tr.alive.filter((_, i) => tr.t[i]! < downAt) };
         const inBand = reachedAndHeld(up, leftUpFrom(p, 10 * base, tolerance));
         t.true(inBand >= stepAt && inBand - stepAt <= 45_000, `within 10% of the target from ${inBand} ms`);
-        // Little overshoot: rolls are random and saturated shares understate the load during the climb, so the
-        // peak may pass what the retire rule keeps, but by at most 10% (rounded up).
+        // No stampede: the rolls are random (the spawns of one round spread by about the square root of the
+        // deficit), so the peak may pass what the retire rule keeps, but only by about that spread.
         const high = up.alive.filter((_, i) => up.t[i]! >= stepAt);
         const kept = keptUpTo(p, 10 * base, margin);
-        t.true(Math.max(...high) <= Math.ceil(1.1 * kept), `peak ${Math.max(...high)} for goal ${goal(p, 10 * base)}, kept up to ${kept}`);
+        t.true(Math.max(...high) <= kept + Math.ceil(Math.sqrt(kept)), `peak ${Math.max(...high)} for goal ${goal(p, 10 * base)}, kept up to ${kept}`);
         // And came back down after the load fell (the last surplus replica may still be waiting its turn).
         t.true(tr.alive.at(-1)! <= keptUpTo(p, base, margin) + 1, `final ${tr.alive.at(-1)}`);
         return true;

@@ -39,6 +39,7 @@ export function printMitosis(m: MitosisResult): void {
     ['requests answered', (r) => String(r.metrics.requests)],
     ['requests failed', (r) => String(r.failedRequests)],
     ['calls shed (re-sent)', (r) => String(r.kernel.callsShed)],
+    ['client-nearest RTT (ms)', (r) => (r.clientNearestRttMs === null ? '-' : r.clientNearestRttMs.toFixed(0))],
   ];
   console.log(`mitosis   ${m.scenario}: ${m.species} (min ${m.biology.minReplicas}, max ${m.biology.maxReplicas}, cpu_target ${m.biology.cpuTarget}); ${m.costInstructions} metered instructions per call on ${m.capacity.toLocaleString('en')} instructions/s nodes`);
   console.log(`          ${'metric'.padEnd(27)} ${'cell'.padStart(10)} ${'hpa'.padStart(10)}`);
@@ -98,7 +99,7 @@ export function registerSim(program: Command): void {
           matrix: o.matrix as string | undefined, latency: latency as 'geo' | 'matrix' | undefined, sample: Boolean(o.sample),
         });
         printMitosis(m);
-        json = { ...json, mitosis: { scenario: m.scenario, species: m.species, costInstructions: m.costInstructions, capacity: m.capacity, biology: m.biology, maxBacklogMs: Number.isFinite(maxBacklogMs) ? maxBacklogMs : null, cell: { ...m.cell.metrics, failedRequests: m.cell.failedRequests, callsShed: m.cell.kernel.callsShed }, hpa: { ...m.hpa.metrics, failedRequests: m.hpa.failedRequests, callsShed: m.hpa.kernel.callsShed } } };
+        json = { ...json, mitosis: { scenario: m.scenario, species: m.species, costInstructions: m.costInstructions, capacity: m.capacity, biology: m.biology, maxBacklogMs: Number.isFinite(maxBacklogMs) ? maxBacklogMs : null, cell: { ...m.cell.metrics, failedRequests: m.cell.failedRequests, callsShed: m.cell.kernel.callsShed, clientNearestRttMs: m.cell.clientNearestRttMs }, hpa: { ...m.hpa.metrics, failedRequests: m.hpa.failedRequests, callsShed: m.hpa.kernel.callsShed, clientNearestRttMs: m.hpa.clientNearestRttMs } } };
         const finite = (v: number[]) => v.map((x) => (Number.isFinite(x) ? x : 0));
         reportData.mitosis = {
           t: m.cell.series.t,

@@ -22,6 +22,7 @@ import { HpaController } from './hpa.ts';
 import { randomPlacement } from './placement.ts';
 import { autoscalingMetrics, latencyQuantileSeries, type AutoscalingMetrics, type ControlSample } from './metrics.ts';
 import { Rng } from '../rng.ts';
+import { quantile } from '../metrics.ts';
 import type { Progress } from '../progress.ts';
 
 const SLOT = 1; // every node hosts the species in slot 1
@@ -64,6 +65,8 @@ export interface ControllerRun {
   kernel: { spawns: number; retirements: number; callsShed: number; overloadFailovers: number };
   /** Replicas that died with their nodes (node-failures). */
   replicasLost: number;
+  /** Where the replicas ended up: median over live clients of the RTT to their nearest replica at the end (ms). */
+  clientNearestRttMs: number | null;
 }
 
 export interface MitosisResult {
@@ -313,6 +316,14 @@ function runOne(a: RunArgs): ControllerRun {
     minReplicas: cell.biology.minReplicas, endS: sc.durationS,
   });
   const p99 = latencyQuantileSeries(doneAtS, latencyMs, 10, sc.durationS, 0.99);
+  const nearest: number[] = [];
+  const finalHosts = hostList();
+  for (const c of clientNodes) {
+    if (swarm.dead[c] || finalHosts.length === 0) continue;
+    let best = Infinity;
+    for (const h of finalHosts) best = Math.min(best, h === c ? 0 : latency.rtt(c, h));
+    if (Number.isFinite(best)) nearest.push(best);
+  }
   let spawns = 0, retirements = 0, callsShed = 0, overloadFailovers = 0;
   for (const k of swarm.kernels) {
     spawns += k.stat('spawns');
@@ -333,5 +344,6 @@ function runOne(a: RunArgs): ControllerRun {
     },
     kernel: { spawns, retirements, callsShed, overloadFailovers },
     replicasLost,
+    clientNearestRttMs: nearest.length > 0 ? quantile(nearest.sort((x, y) => x - y), 0.5) : null,
   };
 }
