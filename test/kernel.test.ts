@@ -22,7 +22,11 @@ const SELF = 0x0a0a0a0a;
 const PEER = 0x0b0b0b0b;
 const SPECIES = 0x5eed5eed;
 
-async function rig(opts: { cell?: (input: Uint8Array, out: Uint8Array) => number; config?: Record<string, number> } = {}): Promise<Rig> {
+async function rig(opts: {
+  cell?: (input: Uint8Array, out: Uint8Array) => number;
+  config?: Record<string, number>;
+  spawn?: (species: number, target: number) => number;
+} = {}): Promise<Rig> {
   const clock = { now: 0 };
   let seed = 12345;
   const r: Rig = { k: undefined as unknown as KernelInstance, sent: [], delivered: [], cellCalls: 0, clock };
@@ -36,6 +40,7 @@ async function rig(opts: { cell?: (input: Uint8Array, out: Uint8Array) => number
       return opts.cell(input, out);
     },
     deliver: (kind, seq, src, payload) => r.delivered.push({ kind, seq, src, payload: decodeCbor(payload) }),
+    spawn: opts.spawn,
   };
   r.k = KernelInstance.instantiate(await kernelModule, hal);
   // Quiet by default: tests drive probes and announcements explicitly.
@@ -361,6 +366,53 @@ test('callers do not enter the peer table; a full table replaces a node that hos
   t.true(ids.includes(PEER), 'the replica stays');
   t.false(ids.includes(0x1000), 'the stalest plain node went');
   t.is(r.k.stat('peerTableFull'), 1);
+});
+
+// An ANNOUNCE with an explicit spare capacity: [[species], load, spare, coordinate].
+const announceSpare = (src: number, species: number[], spare: number, coord: number[]) =>
+  encodeFrame({ type: MsgType.ANNOUNCE, flags: 0, src, dst: BROADCAST, species: 0, seq: 0 }, encodeCbor([species, 0.1, spare, coord]));
+
+test('a sibling goes to the spare node nearest to where the calls come from, not to the spawner', async (t) => {
+  const NEAR = 0x0c0c0c0c; // idle, next to this node (its coordinate is at the origin)
+  const FAR = 0x0d0d0d0d; // idle, next to the callers
+  const CALLER = 0x0e0e0e0e; // all the load comes from here; no spare capacity of its own
+  const place = async (withCalls: boolean) => {
+    const targets: number[] = [];
+    const r = await rig({ cell: echoCell, spawn: (_species, target) => (targets.push(target), 0) });
+    r.k.host(1, SPECIES);
+    r.k.policy(1, { cpuTarget: 0.5, minReplicas: 1, maxReplicas: 10 });
+    r.k.onFrame(announceSpare(NEAR, [], 0.9, [1, 0, 0, 0, 1, 0.2]));
+    r.k.onFrame(announceSpare(FAR, [], 0.9, [300, 0, 0, 0, 1, 0.2]));
+    r.k.onFrame(announceSpare(CALLER, [], 0, [310, 0, 0, 0, 1, 0.2]));
+    if (withCalls) {
+      for (let i = 0; i < 20; i++) r.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src: CALLER, dst: SELF, species: SPECIES, seq: i + 1 }, encodeCbor([0])));
+    }
+    r.k.cellLoad(1, 1.0); // twice the target, alone: one sibling is due
+    r.clock.now = 1000;
+    r.k.tick(1000);
+    return targets;
+  };
+  t.deepEqual(await place(true), [FAR]);
+  t.deepEqual(await place(false), [NEAR], 'with no calls heard, the nearest spare node');
+});
+
+test('the heaviest caller with no known coordinate is probed, once a division period', async (t) => {
+  const r = await rig({ cell: echoCell });
+  r.k.host(1, SPECIES);
+  const LIGHT = 0x0e0e0e01;
+  const HEAVY = 0x0e0e0e02;
+  const call = (src: number, seq: number) => encodeFrame({ type: MsgType.CALL, flags: 0, src, dst: SELF, species: SPECIES, seq }, encodeCbor([0]));
+  r.k.onFrame(call(LIGHT, 1));
+  for (let i = 0; i < 5; i++) r.k.onFrame(call(HEAVY, i + 1));
+  const pings = () => r.sent.filter((f) => f[2] === MsgType.PING).map((f) => decodeHeader(f).dst);
+  r.clock.now = 1000;
+  r.k.tick(1000);
+  t.deepEqual(pings(), [HEAVY]);
+  // Its PONG puts it in the peer table with a coordinate: the next period probes the other caller.
+  r.k.onFrame(encodeFrame({ type: MsgType.PONG, flags: 0, src: HEAVY, dst: SELF, species: 0, seq: 0 }, encodeCbor([1000, [5, 0, 0, 0, 1, 0.2], 0, 0.1, 0.9])));
+  r.clock.now = 2000;
+  r.k.tick(2000);
+  t.deepEqual(pings(), [HEAVY, LIGHT]);
 });
 
 test('at most peerWindow calls are in flight to one node', async (t) => {

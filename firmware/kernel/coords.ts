@@ -4,7 +4,7 @@ import { CborWriter, CborReader } from "../cbor/index";
 import { halRandom } from "../hal/hal";
 import { peerCoordPtr, peerCoordLen, peerSetCoordLen, COORD_WORDS } from "./peers";
 import {
-  vivInit, offerPeer, nextProbeTarget, vivOnPong, coordWrite, coordRead, gossipPick, vivaldiPredict, vivWord, filteredRtt,
+  vivInit, offerPeer, nextProbeTarget, vivOnPong, coordWrite, coordRead, gossipPick, vivaldiPredict, vivaldiBetween, vivWord, filteredRtt,
   VIV_DIMS, VIV_WORDS,
 } from "./vivaldi-node";
 
@@ -36,6 +36,11 @@ export function coordsOnPong(src: u32, rttMs: f64, r: CborReader, peer: i32): bo
 
 /** Latest filtered RTT measured to a node by probes, or -1 if never measured. */
 export function coordsMeasured(id: u32): f64 { return filteredRtt(id); }
+
+/** Predicted RTT between peers i and j; +Infinity when either coordinate is unknown. */
+export function predictBetweenPeers(i: i32, j: i32): f64 {
+  return peerCoordLen(i) > 0 && peerCoordLen(j) > 0 ? vivaldiBetween(peerCoordPtr(i), peerCoordPtr(j)) : Infinity;
+}
 
 /** Predicted RTT to peer i; +Infinity when its coordinate is unknown. */
 export function predictToPeer(i: i32): f64 {

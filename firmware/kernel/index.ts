@@ -26,7 +26,8 @@ import {
   peerLastSeen, peerLoad, peerSpare, peerHealthy, peerSpeciesCount, peerSpeciesAt, peerRemoveSpecies,
 } from "./peers";
 import { routeBest, routeTop } from "./routing";
-import { divisionRound } from "./division";
+import { divisionRound, callerToProbe } from "./division";
+import { callersNote } from "./callers";
 import { mitoSetPolicy, mitoObserve, mitoClear } from "./mitosis";
 import { MITO_PERIOD_MS } from "./mitosis-config";
 import { coordsInit, coordsOfferPeer, coordsNextProbe, coordsWrite, coordsReadPeer, coordsOnPong, coordsGossipPick, coordsWord, coordsDims, coordsPredictWords, coordsMeasured, predictToPeer } from "./coords";
@@ -229,6 +230,8 @@ export function k_tick(now: f64): f64 {
     // A retirement is announced at once, so two replicas do not both leave for the last place above min.
     if (divisionRound(now)) nextAnnounce = now;
     nextDivision = now + MITO_PERIOD_MS;
+    const caller = callerToProbe();
+    if (caller != 0) pingPeer(caller, now);
   }
   const announceEvery = cfg(C_ANNOUNCE_INTERVAL_MS);
   if (announceEvery > 0 && now >= nextAnnounce) {
@@ -297,6 +300,7 @@ function onCall(ptr: usize, src: u32, dst: u32): i32 {
     emit(TX, HEADER_BYTES + n, src);
     return 0;
   }
+  if (src != self && src != 0) callersNote(src);
   const r = halCellCall(slot, ptr + HEADER_BYTES, <i32>hLength(ptr), TX + HEADER_BYTES, BUF_CAP - HEADER_BYTES);
   let type = T_REPLY;
   let n = r;

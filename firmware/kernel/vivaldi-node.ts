@@ -11,6 +11,7 @@
 //   coordWrite(w) / coordRead(r, out): bool           this node's / a peer's coordinate (coord-wire.ts)
 //   gossipPick(r, exclude): u32                       a peer id to put in a PONG
 //   vivaldiPredict(ptr): f64                          predicted RTT to a stored coordinate (Infinity if invalid)
+//   vivaldiBetween(p, q): f64                         predicted RTT between two stored coordinates
 //   vivWord(i): f64                                   i < VIV_DIMS: coordinate; VIV_DIMS: height; +1: error
 //   vivaldiStat(id): u32                              counters (vivaldi-stats.ts)
 // Piggybacking: any request/answer pair whose answer carries the responder's coordinate can feed
@@ -24,7 +25,7 @@ import { vivCount, VS_HELD } from "./vivaldi-stats";
 
 export { offerPeer, nextProbeTarget, gossipPick, forgetPeer, filteredRtt } from "./neighbours";
 export { coordWrite, coordRead } from "./coord-wire";
-export { vivaldiPredict } from "./vivaldi";
+export { vivaldiPredict, vivaldiBetween } from "./vivaldi";
 export { vivaldiStat } from "./vivaldi-stats";
 export { VIV_DIMS, VIV_WORDS } from "./vivaldi-config";
 

@@ -58,6 +58,17 @@ function euclid(p: usize): f64 {
   return Math.sqrt(s);
 }
 
+/** Predicted RTT between two stored coordinates (neither this node's): for placing a sibling. */
+export function vivaldiBetween(p: usize, q: usize): f64 {
+  if (!coordValid(p) || !coordValid(q)) return Infinity;
+  let s: f64 = 0;
+  for (let i = 0; i < tuneDims; i++) {
+    const d = load<f64>(p + (<usize>i << 3)) - load<f64>(q + (<usize>i << 3));
+    s += d * d;
+  }
+  return Math.sqrt(s) + load<f64>(p + (<usize>VIV_DIMS << 3)) + load<f64>(q + (<usize>VIV_DIMS << 3));
+}
+
 export function vivaldiPredict(p: usize): f64 {
   if (!coordValid(p)) return Infinity;
   return euclid(p) + height + load<f64>(p + (<usize>VIV_DIMS << 3));
