@@ -94,6 +94,33 @@ test.serial('kv and echo serve side by side on one node; kv reports full clearly
   }
 });
 
+test.serial('a host hands its cells\' metered CPU share to the kernel, and its pheromones carry it', async (t) => {
+  const hub = new LoopbackHub();
+  // A long window, so the share does not depend on how fast this machine runs the calls.
+  const server = await CellNode.create({
+    nodeId: 0x5e5e5e5e, kernelWasm: kernelWasm(), transports: [hub.attach(0x5e5e5e5e)], config: FAST, capacity: 2e9, meterWindowMs: 600_000,
+  });
+  const client = await CellNode.create({ nodeId: 0xc1c1c1c1, kernelWasm: kernelWasm(), transports: [hub.attach(0xc1c1c1c1)], config: FAST });
+  try {
+    const echo = await server.host(cellWasm('echo'));
+    await discovered(client);
+    const payload = encodeCall(echo.schema, 'echo', ['x'.repeat(60)]);
+    for (let i = 0; i < 50; i++) t.is((await client.call(echo.speciesId, payload)).kind, 'reply');
+    const work = echo.instance.stats.fuelTotal;
+    t.true(work > 0);
+    // A second on, the calls' busy time (metered instructions / capacity, about 1 ms) is all in the
+    // past: the share is that busy time over the window, as a simulated node counts it.
+    const share = server.reportLoad(server.now() + 1000);
+    t.true(Math.abs(share - work / 2e9 / 600) < 1e-12, `${share} vs ${work / 2e9 / 600}`);
+    await heard(client, client.kernel.stat('announcesRx') + 3);
+    const seen = client.kernel.peers().find((p) => p.nodeId === 0x5e5e5e5e);
+    t.is(seen?.load, share);
+    t.is(seen?.spare, 1 - share);
+  } finally {
+    await Promise.all([server.close(), client.close()]);
+  }
+});
+
 test.serial('a call to a species nobody hosts gets an UNKNOWN_SPECIES error, not silence', async (t) => {
   const p = await pair([cellWasm('echo')]);
   try {

@@ -26,13 +26,16 @@ export function registerRun(program: Command): void {
     .option('--ephemeral', 'use a fresh key (and node id) for this run only')
     .option('--kernel <file>', 'kernel .wasm', kernelPath('mcu'))
     .option('--fuel <n>', 'instruction budget per call', '10000000')
-    .action(async (files: string[], opts: { port: string; host: string; peer?: string[]; key: string; ephemeral?: boolean; kernel: string; fuel: string; multicast: string | false; serial?: string; baud: string }) => {
+    .option('--board <name>', 'board profile (boards/<name>.json) whose instruction rate is this node\'s capacity: the CPU share it announces and mitosis reads', 'raspberry-pi-4')
+    .action(async (files: string[], opts: { port: string; host: string; peer?: string[]; key: string; ephemeral?: boolean; kernel: string; fuel: string; multicast: string | false; serial?: string; baud: string; board: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not "${opts.port}"`);
       const fuel = Number(opts.fuel);
       if (!Number.isInteger(fuel) || fuel < 1 || fuel > 0x7fffffff) throw new Error(`--fuel must be 1..2147483647, not "${opts.fuel}"`);
       // Loaded here so that other commands do not pay for the runtime (wabt, crypto).
       const { CellNode } = await import('../runtime/cell-node.ts');
+      const { readBoard } = await import('../runtime/board-profile.ts');
+      const board = await readBoard(opts.board);
       const { UdpTransport, parseUdpAddress } = await import('../transport/udp-transport.ts');
       const { loadOrCreateIdentity, newIdentity, nodeIdHex } = await import('../identity/node-identity.ts');
       const identity = opts.ephemeral ? await newIdentity() : await loadOrCreateIdentity(opts.key);
@@ -52,6 +55,7 @@ export function registerRun(program: Command): void {
         kernelWasm: new Uint8Array(await readFile(opts.kernel)),
         transports,
         fuelPerCall: fuel,
+        capacity: board.instructionsPerSecond,
         log: (level, text) => console.error(`[cell ${level}] ${text}`),
       });
       for (const f of files) {

@@ -13,6 +13,12 @@ import { speciesIdOf } from '../sdk/species.ts';
 import type { CellSchema } from '../sdk/schema.ts';
 import { randomBytes } from 'node:crypto';
 import { encodeCbor } from '../wire/cbor.ts';
+import { CpuMeter } from './cpu-meter.ts';
+
+/** Instructions per second of boards/raspberry-pi-4.json: the default capacity of a host node. */
+export const DEFAULT_CAPACITY = 200_000_000;
+/** How often the hosted cells' shares reach the kernel (ms): its division period. */
+const METER_PERIOD_MS = 1000;
 
 export interface HostedCell {
   slot: number;
@@ -20,6 +26,8 @@ export interface HostedCell {
   speciesId: number;
   schema: CellSchema;
   instance: CellInstance;
+  /** Its CPU share over the last window, as the kernel last heard it. */
+  meter: CpuMeter;
 }
 
 export interface Answer {
@@ -39,6 +47,14 @@ export interface CellNodeOptions {
   fuelPerCall?: number;
   /** Memory cap for hosted cells, in 64 KiB pages. */
   maxCellPages?: number;
+  /**
+   * Metered instructions per second this node can run (its board profile): each hosted cell's CPU
+   * share is its metered work over this, in the simulator's 10 s window (cpu-meter.ts), handed to
+   * the kernel every second for mitosis and pheromones. Default: boards/raspberry-pi-4.json's figure.
+   */
+  capacity?: number;
+  /** The CPU share's window in ms (default 10,000, the simulator's). */
+  meterWindowMs?: number;
   log?: (level: number, text: string) => void;
 }
 
@@ -57,12 +73,18 @@ export class CellNode {
   private readonly t0 = performance.now();
   private readonly fuelPerCall: number;
   private readonly maxCellPages: number;
+  readonly capacity: number;
+  private readonly meterWindowMs: number | undefined;
+  private nextMeter = 0;
 
   private constructor(opts: CellNodeOptions, module: WebAssembly.Module) {
     this.nodeId = opts.nodeId >>> 0;
     this.transports = opts.transports ?? [];
     this.fuelPerCall = opts.fuelPerCall ?? 10_000_000;
     this.maxCellPages = opts.maxCellPages ?? 1;
+    this.capacity = opts.capacity ?? DEFAULT_CAPACITY;
+    this.meterWindowMs = opts.meterWindowMs;
+    if (!(Number.isFinite(this.capacity) && this.capacity > 0)) throw new RangeError(`capacity must be a positive number of instructions per second, got ${opts.capacity}`);
     const hal: KernelHal = {
       send: (frame) => this.transmit(frame),
       now: () => this.now(),
@@ -97,7 +119,7 @@ export class CellNode {
     const instance = await CellInstance.load(wasm, { maxPages: this.maxCellPages, fuelPerCall: this.fuelPerCall });
     const slot = this.nextSlot++;
     this.kernel.host(slot, speciesId);
-    const cell: HostedCell = { slot, name: schema.name, speciesId, schema, instance };
+    const cell: HostedCell = { slot, name: schema.name, speciesId, schema, instance, meter: new CpuMeter({ capacity: this.capacity, windowMs: this.meterWindowMs }) };
     this.cells.set(slot, cell);
     return cell;
   }
@@ -158,7 +180,26 @@ export class CellNode {
       out.set(err.subarray(0, out.length));
       return -Math.min(err.length, out.length);
     }
-    return cell.instance.handleInto(input, out);
+    const start = this.now();
+    const before = cell.instance.stats.fuelTotal;
+    const n = cell.instance.handleInto(input, out);
+    cell.meter.record(start, cell.instance.stats.fuelTotal - before);
+    return n;
+  }
+
+  /**
+   * Each hosted cell's CPU share to the kernel (mitosis), and their sum as this node's load
+   * (pheromones). The node does this every second by itself; returns the sum.
+   */
+  reportLoad(now = this.now()): number {
+    let total = 0;
+    for (const cell of this.cells.values()) {
+      const share = cell.meter.share(now);
+      this.kernel.cellLoad(cell.slot, share);
+      total += share;
+    }
+    this.kernel.setLoad(total, Math.max(0, 1 - total));
+    return total;
   }
 
   private deliver(kind: number, seq: number, src: number, payload: Uint8Array): void {
@@ -195,7 +236,12 @@ export class CellNode {
   private onTimer(): void {
     if (this.closed) return;
     this.timerAt = Infinity;
-    const next = this.kernel.tick(this.now());
+    const now = this.now();
+    if (now >= this.nextMeter) {
+      this.reportLoad(now);
+      this.nextMeter = now + METER_PERIOD_MS;
+    }
+    const next = this.kernel.tick(now);
     // The kernel says when it next needs time; cap the wait so settings changes take effect.
     this.schedule(Number.isFinite(next) ? Math.min(1000, next - this.now()) : 1000);
   }

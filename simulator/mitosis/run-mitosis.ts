@@ -14,6 +14,7 @@ import { validateSchema } from '../../host/sdk/schema.ts';
 import { speciesIdOf } from '../../host/sdk/species.ts';
 import { readCellToml } from '../../host/build/cell-toml.ts';
 import { REPO_ROOT } from '../../host/build/paths.ts';
+import { readBoard } from '../../host/runtime/board-profile.ts';
 import { loadLatencyModel, type LatencyModel } from '../latency/model.ts';
 import { ServiceQueues } from './load-model.ts';
 import { PoissonArrivals } from './arrivals.ts';
@@ -103,8 +104,7 @@ async function exchangeCell() {
 }
 
 export async function boardCapacity(board = 'esp32-s3'): Promise<number> {
-  const profile = JSON.parse(await readFile(join(REPO_ROOT, 'boards', `${board}.json`), 'utf8'));
-  return profile.instructionsPerSecond;
+  return (await readBoard(board)).instructionsPerSecond;
 }
 
 export async function runMitosis(opts: MitosisOptions): Promise<MitosisResult> {
