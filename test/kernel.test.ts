@@ -415,6 +415,29 @@ test('the heaviest caller with no known coordinate is probed, once a division pe
   t.deepEqual(pings(), [HEAVY, LIGHT]);
 });
 
+test('a busy replica still answers a retransmission from its replay cache after 40 other calls', async (t) => {
+  let runs = 0;
+  const r = await rig({ cell: (_input, out) => (runs++, out.set(encodeCbor(runs)), encodeCbor(runs).length) });
+  r.k.host(1, SPECIES);
+  const call = (src: number, seq: number) => encodeFrame({ type: MsgType.CALL, flags: 0, src, dst: SELF, species: SPECIES, seq }, encodeCbor([0, 'BTC', 5]));
+  r.k.onFrame(call(PEER, 1));
+  for (let i = 0; i < 40; i++) r.k.onFrame(call(0x100 + i, 7));
+  t.is(runs, 41);
+  r.k.onFrame(call(PEER, 1)); // the first caller's retransmission
+  t.is(runs, 41, 'not executed a second time');
+  t.deepEqual(decodeCbor(r.sent.at(-1)!.subarray(20)), 1);
+  // A large answer does not push small ones out: 10 calls with 600-byte answers, then the first again.
+  const big = new Uint8Array(600).fill(7);
+  const r2 = await rig({ cell: (input, out) => (runs++, input.length > 10 ? (out.set(encodeCbor(big)), encodeCbor(big).length) : (out.set(encodeCbor(runs)), encodeCbor(runs).length)) });
+  r2.k.host(1, SPECIES);
+  r2.k.onFrame(call(PEER, 1));
+  const before = runs;
+  for (let i = 0; i < 10; i++) r2.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src: 0x200 + i, dst: SELF, species: SPECIES, seq: 1 }, encodeCbor([0, 'x'.repeat(20)])));
+  r2.k.onFrame(call(PEER, 1));
+  t.is(runs, before + 10);
+  t.is(r2.k.stat('duplicateCalls'), 1);
+});
+
 test('at most peerWindow calls are in flight to one node', async (t) => {
   const r = await rig({ config: { peerWindow: 3 } });
   r.k.onFrame(announce(PEER, [SPECIES]));
