@@ -1,5 +1,6 @@
-// `npm run bench [-- --json FILE] [--only shm,udp,serial] [--seconds N]`: every transport's figures
-// beside a baseline measured in the same run, with the ratio. Not a test: nothing here asserts.
+// `npm run bench [-- --json FILE] [--only shm,udp,serial,cells] [--seconds N]`: every transport's
+// figures, and what cell calls cost in metered instructions, each beside a baseline measured in
+// the same run, with the ratio. Not a test: nothing here asserts.
 import { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -8,12 +9,12 @@ const program = new Command()
   .name('npm run bench --')
   .description('measure each transport beside a baseline from the same run')
   .option('--json <file>', 'also write the figures as JSON')
-  .option('--only <list>', 'comma-separated subset of shm,udp,serial', 'shm,udp,serial')
+  .option('--only <list>', 'comma-separated subset of shm,udp,serial,cells', 'shm,udp,serial,cells')
   .option('--seconds <n>', 'seconds per measurement', '2')
   .parse();
 const opts = program.opts<{ json?: string; only: string; seconds: string }>();
 const only = new Set(opts.only.split(',').map((s) => s.trim()));
-for (const o of only) if (!['shm', 'udp', 'serial'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
+for (const o of only) if (!['shm', 'udp', 'serial', 'cells'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
 const seconds = Number(opts.seconds);
 if (!(seconds > 0)) throw new Error(`--seconds must be positive, not "${opts.seconds}"`);
 
@@ -52,6 +53,14 @@ if (only.has('serial')) {
     console.log(`  ${r.baud} baud: ${n(r.bytesPerSec)} B/s on the pty, line rate ${n(r.lineRateBytesPerSec)} B/s (${ratio(r.bytesPerSec, r.lineRateBytesPerSec)}); framing efficiency ${(r.framingEfficiency * 100).toFixed(1)}%`);
   }
   console.log('  a pty does not enforce its baud rate: on a real line expect line rate x framing efficiency\n');
+}
+if (only.has('cells')) {
+  const { benchCellCost } = await import('./cell-cost.ts');
+  const r = await benchCellCost();
+  out.cells = r;
+  console.log('cells: metered instructions per call (the CPU mitosis counts) vs the same method with its smallest argument');
+  for (const c of r) console.log(`  ${c.call.padEnd(32)} ${n(c.instructions).padStart(9)}   baseline ${c.baseline.call} ${n(c.baseline.instructions)}   (${ratio(c.instructions, c.baseline.instructions)})`);
+  console.log('');
 }
 if (opts.json) {
   await writeFile(opts.json, JSON.stringify(out, null, 2) + '\n');
