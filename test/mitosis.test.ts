@@ -252,7 +252,7 @@ test('a 10x load step: on target within 45 s, with zero flaps up and down', asyn
         return true;
       },
     ),
-    { numRuns: 12 },
+    { numRuns: 200 },
   );
 });
 

@@ -1,0 +1,17 @@
+// The 10x load-step property of test/mitosis.test.ts as a sweep over N seeded cases, for the figures
+// in docs/mitosis-firmware.md: `npx tsx test/mitosis-step-sweep.ts 1000`.
+import { runSwarm, flaps, reachedAndHeld, type Policy } from './mitosis-swarm.ts';
+const goal = (p: Policy, load: number) => Math.min(p.max, Math.max(p.min, Math.ceil(load / p.cpuTarget - 1e-9)));
+const band = (p: Policy, load: number) => Math.min(p.max, Math.max(p.min, Math.ceil(load / (p.cpuTarget * 1.1) - 1e-9)));
+let flapRuns = 0; const ttt: number[] = []; let maxOver = -99; const N = Number(process.argv[2] ?? 100);
+for (let s = 1; s <= N; s++) {
+  const base = 0.3 + ((s * 0.618) % 1.2); const cpuTarget = [0.5, 0.6, 0.7][s % 3]!;
+  const p = { cpuTarget, min: 2, max: 100 };
+  const stepAt = 60_000, downAt = 360_000;
+  const tr = await runSwarm({ policy: p, initial: goal(p, base), demand: (tm: number) => (tm >= stepAt && tm < downAt ? 10 * base : base), saturation: 1, seed: 1000 + s, rounds: 900 });
+  if (flaps(tr).length) flapRuns++;
+  const up = { ...tr, t: tr.t.filter((x) => x < downAt), alive: tr.alive.filter((_, i) => tr.t[i]! < downAt) };
+  ttt.push((reachedAndHeld(up, band(p, 10 * base)) - stepAt) / 1000);
+}
+ttt.sort((a, b) => a - b);
+console.log(`${N} runs: runs with a flap ${flapRuns}; time to the tolerance band median ${ttt[N >> 1]} s, p99 ${ttt[Math.floor(N * 0.99)]} s, worst ${ttt[N - 1]} s`);
