@@ -1,4 +1,4 @@
-// `npm run bench [-- --json FILE] [--only shm,udp,serial,cells] [--seconds N]`: every transport's
+// `npm run bench [-- --json FILE] [--only shm,udp,rpc,serial,cells] [--seconds N]`: every transport's
 // figures, and what cell calls cost in metered instructions, each beside a baseline measured in
 // the same run, with the ratio. Not a test: nothing here asserts.
 import { Command } from 'commander';
@@ -9,12 +9,12 @@ const program = new Command()
   .name('npm run bench --')
   .description('measure each transport beside a baseline from the same run')
   .option('--json <file>', 'also write the figures as JSON')
-  .option('--only <list>', 'comma-separated subset of shm,udp,serial,cells', 'shm,udp,serial,cells')
+  .option('--only <list>', 'comma-separated subset of shm,udp,rpc,serial,cells', 'shm,udp,rpc,serial,cells')
   .option('--seconds <n>', 'seconds per measurement', '2')
   .parse();
 const opts = program.opts<{ json?: string; only: string; seconds: string }>();
 const only = new Set(opts.only.split(',').map((s) => s.trim()));
-for (const o of only) if (!['shm', 'udp', 'serial', 'cells'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
+for (const o of only) if (!['shm', 'udp', 'rpc', 'serial', 'cells'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
 const seconds = Number(opts.seconds);
 if (!(seconds > 0)) throw new Error(`--seconds must be positive, not "${opts.seconds}"`);
 
@@ -40,6 +40,13 @@ if (only.has('udp')) {
   console.log(`  rtt p50   ${n(r.rttP50Us, 1)} us   baseline ${n(r.baseline.rttP50Us, 1)} us   (${ratio(r.rttP50Us, r.baseline.rttP50Us)} of raw)`);
   console.log(`  rtt p99   ${n(r.rttP99Us, 1)} us   baseline ${n(r.baseline.rttP99Us, 1)} us`);
   console.log(`  msgs/s    ${n(r.msgsPerSec)}   baseline ${n(r.baseline.msgsPerSec)}   (${ratio(r.msgsPerSec, r.baseline.msgsPerSec)} of raw)\n`);
+}
+if (only.has('rpc')) {
+  const { benchRpcStack } = await import('./rpc-stack.ts');
+  const r = await benchRpcStack({ seconds });
+  out.rpc = r;
+  console.log('rpc stack CPU, one process, no sockets (client kernel -> server kernel -> echo cell -> back) vs the echo cell alone');
+  console.log(`  per call  ${n(r.usPerCall, 2)} us   baseline ${n(r.baseline.usPerCall, 2)} us   (${ratio(r.usPerCall, r.baseline.usPerCall)})\n`);
 }
 if (only.has('serial')) {
   const { benchSerial } = await import('./serial.ts');

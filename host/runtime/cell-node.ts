@@ -168,7 +168,9 @@ export class CellNode {
   }
 
   private transmit(frame: Uint8Array): void {
-    const copy = frame.slice();
+    // A copy: `frame` is kernel memory, rewritten by the next frame before an async send runs.
+    // Buffer.from takes small copies from Node's pool, cheaper than a fresh ArrayBuffer per frame.
+    const copy = Buffer.from(frame);
     for (const t of this.transports) t.send(copy);
   }
 
