@@ -41,13 +41,12 @@ export function peerTouch(id: u32, now: f64): i32 {
       i = used++;
     } else {
       count(S_PEER_TABLE_FULL);
-      i = -1;
-      for (let j = 0; j < used; j++) {
-        if (unchecked(nSpecies[j]) == 0 && (i < 0 || unchecked(lastSeen[j]) < unchecked(lastSeen[i]))) i = j;
-      }
-      if (i < 0) {
-        i = 0;
-        for (let j = 1; j < used; j++) if (unchecked(lastSeen[j]) < unchecked(lastSeen[i])) i = j;
+      // The stalest peer, a node that hosts nothing before one that hosts a species.
+      i = 0;
+      for (let j = 1; j < used; j++) {
+        const jBare = unchecked(nSpecies[j]) == 0;
+        const iBare = unchecked(nSpecies[i]) == 0;
+        if (jBare != iBare ? jBare : unchecked(lastSeen[j]) < unchecked(lastSeen[i])) i = j;
       }
     }
     unchecked(ids[i] = id);
