@@ -46,6 +46,11 @@ export function printMitosis(m: MitosisResult): void {
   for (const [label, f] of rows) console.log(`          ${label.padEnd(27)} ${f(m.cell).padStart(10)} ${f(m.hpa).padStart(10)}`);
 }
 
+/** One controller's figures in the JSON report: the metrics, then what the run counted beside them. */
+function controllerJson(r: MitosisResult['cell']) {
+  return { ...r.metrics, failedRequests: r.failedRequests, callsShed: r.kernel.callsShed, clientNearestRttMs: r.clientNearestRttMs };
+}
+
 export function registerSim(program: Command): void {
   program
     .command('sim')
@@ -99,7 +104,7 @@ export function registerSim(program: Command): void {
           matrix: o.matrix as string | undefined, latency: latency as 'geo' | 'matrix' | undefined, sample: Boolean(o.sample),
         });
         printMitosis(m);
-        json = { ...json, mitosis: { scenario: m.scenario, species: m.species, costInstructions: m.costInstructions, capacity: m.capacity, biology: m.biology, maxBacklogMs: Number.isFinite(maxBacklogMs) ? maxBacklogMs : null, cell: { ...m.cell.metrics, failedRequests: m.cell.failedRequests, callsShed: m.cell.kernel.callsShed, clientNearestRttMs: m.cell.clientNearestRttMs }, hpa: { ...m.hpa.metrics, failedRequests: m.hpa.failedRequests, callsShed: m.hpa.kernel.callsShed, clientNearestRttMs: m.hpa.clientNearestRttMs } } };
+        json = { ...json, mitosis: { scenario: m.scenario, species: m.species, costInstructions: m.costInstructions, capacity: m.capacity, biology: m.biology, maxBacklogMs: Number.isFinite(maxBacklogMs) ? maxBacklogMs : null, cell: controllerJson(m.cell), hpa: controllerJson(m.hpa) } };
         const finite = (v: number[]) => v.map((x) => (Number.isFinite(x) ? x : 0));
         reportData.mitosis = {
           t: m.cell.series.t,
