@@ -1,7 +1,6 @@
 // UDP RPC through the whole stack (client kernel -> UDP -> server kernel -> echo cell -> back)
 // beside a raw dgram echo measured in the same run: same payload size, same loopback, the far
 // end in its own process in both cases, measured in alternating rounds.
-import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
@@ -12,6 +11,7 @@ import { validateSchema } from '../host/sdk/schema.ts';
 import { speciesIdOf } from '../host/sdk/species.ts';
 import { kernelPath, REPO_ROOT } from '../host/build/paths.ts';
 import { percentile } from './percentiles.ts';
+import { startNode, CELL_BIN } from '../test/fixtures/cell-process.ts';
 
 export interface UdpBench {
   rttP50Us: number;
@@ -22,19 +22,6 @@ export interface UdpBench {
 
 const PAYLOAD = 64;
 const IN_FLIGHT = 8; // the kernel's per-peer window
-
-function child(args: string[], ready: RegExp): Promise<{ proc: ChildProcess; match: RegExpExecArray }> {
-  const proc = spawn(process.execPath, args, { cwd: REPO_ROOT });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = ready.exec(out);
-      if (m) resolve({ proc, match: m });
-    });
-    proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${out}`)));
-  });
-}
 
 /** Runs `one` sequentially for RTTs, then with `IN_FLIGHT` concurrent loops for throughput. */
 async function measure(one: () => Promise<void>, seconds: number): Promise<{ rtts: number[]; msgsPerSec: number }> {
@@ -64,7 +51,7 @@ interface Side {
 }
 
 async function rawEcho(): Promise<Side> {
-  const { proc, match } = await child(['--import', 'tsx', fileURLToPath(new URL('./udp-echo-server.ts', import.meta.url))], /listening (\d+)/);
+  const { proc, match } = await startNode(['--import', 'tsx', fileURLToPath(new URL('./udp-echo-server.ts', import.meta.url))], /listening (\d+)/);
   const port = Number(match[1]);
   const sock = dgram.createSocket('udp4');
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
@@ -88,7 +75,7 @@ async function rawEcho(): Promise<Side> {
 }
 
 async function cellRpc(): Promise<Side> {
-  const { proc, match } = await child([fileURLToPath(new URL('../bin/cell.js', import.meta.url)), 'run', 'build/cells/echo.wasm', '--port', '0', '--ephemeral', '--no-multicast'], /listening on udp ([\d.]+):(\d+)/);
+  const { proc, match } = await startNode([CELL_BIN, 'run', 'build/cells/echo.wasm', '--port', '0', '--ephemeral', '--no-multicast'], /listening on udp ([\d.]+):(\d+)/);
   const schemaFile = JSON.parse(await readFile(`${REPO_ROOT}/build/cells/echo.schema.json`, 'utf8'));
   const schema = validateSchema(schemaFile.schema);
   const udp = await UdpTransport.open({ port: 0, multicast: false, seeds: [{ address: match[1]!, port: Number(match[2]) }] });
