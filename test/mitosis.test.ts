@@ -243,10 +243,12 @@ test('a 10x load step: on target within 45 s, with zero flaps up and down', asyn
         const inBand = reachedAndHeld(up, leftUpFrom(p, 10 * base, tolerance));
         t.true(inBand >= stepAt && inBand - stepAt <= 45_000, `within 10% of the target from ${inBand} ms`);
         // No stampede: the rolls are random (the spawns of one round spread by about the square root of the
-        // deficit), so the peak may pass what the retire rule keeps, but only by about that spread.
+        // deficit, and the climb takes a few rounds), so the peak may pass what the retire rule keeps, by up
+        // to about twice that spread. In 6,000 seeded cases the most was 1.25 times ceil(sqrt(kept)); this
+        // test once found 1.4 (+7 over 25).
         const high = up.alive.filter((_, i) => up.t[i]! >= stepAt);
         const kept = keptUpTo(p, 10 * base, margin);
-        t.true(Math.max(...high) <= kept + Math.ceil(Math.sqrt(kept)), `peak ${Math.max(...high)} for goal ${goal(p, 10 * base)}, kept up to ${kept}`);
+        t.true(Math.max(...high) <= kept + 2 * Math.ceil(Math.sqrt(kept)), `peak ${Math.max(...high)} for goal ${goal(p, 10 * base)}, kept up to ${kept}`);
         // And came back down after the load fell (the last surplus replica may still be waiting its turn).
         t.true(tr.alive.at(-1)! <= keptUpTo(p, base, margin) + 1, `final ${tr.alive.at(-1)}`);
         return true;
