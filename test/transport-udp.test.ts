@@ -45,6 +45,19 @@ test('large frames travel as fragments and are reassembled whole', async (t) => 
   }
 });
 
+test('a seed given by name (not an IP literal) is resolved and reached', async (t) => {
+  const b = await UdpTransport.open({ port: 0, multicast: false });
+  const a = await UdpTransport.open({ port: 0, multicast: false, seeds: [{ address: 'localhost', port: b.address.port }] });
+  try {
+    const inbox = new Inbox(b);
+    const frame = frameTo(0x0b, 0x0a, 1, new Uint8Array([1, 2, 3]));
+    a.send(frame);
+    t.deepEqual(await inbox.waitFor(1), [frame]);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
 test('reassembly: any order, duplicates ignored; bounded memory; hostile fragments counted (property)', (t) => {
   fc.assert(
     fc.property(fc.integer({ min: 1201, max: 8000 }), fc.nat(), (size, seed) => {

@@ -2,6 +2,8 @@
 // Learns each node's address from the frames it sends; frames for an unknown node and for
 // "any host" (dst 0) go to the seed addresses; broadcasts go to the multicast group and seeds.
 import dgram from 'node:dgram';
+import dns from 'node:dns';
+import { isIPv4 } from 'node:net';
 import { checkFrame, BROADCAST, HEADER_BYTES, Flag } from '../wire/header.ts';
 import { fragment, Reassembler, type FragmentStats } from './udp-fragments.ts';
 import type { Transport, TransportStats } from './transport.ts';
@@ -39,6 +41,16 @@ function unique(list: UdpAddress[]): UdpAddress[] {
   return [...seen.values()];
 }
 
+/**
+ * Node's default lookup answers even an IP literal on the next tick, so every datagram waited for
+ * one more turn of the event loop before its syscall. The addresses we send to are almost always
+ * literals (learned from rinfo): answer those at once; names (a seed such as pi.local) go to DNS.
+ */
+function lookup(host: string, family: number, done: (err: Error | null, address: string, family: number) => void): void {
+  if (isIPv4(host)) done(null, host, 4);
+  else dns.lookup(host, family, done);
+}
+
 function bind(socket: dgram.Socket, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
@@ -74,7 +86,7 @@ export class UdpTransport implements Transport {
 
   static async open(opts: UdpTransportOptions = {}): Promise<UdpTransport> {
     const host = opts.host ?? '127.0.0.1';
-    const socket = dgram.createSocket({ type: 'udp4' });
+    const socket = dgram.createSocket({ type: 'udp4', lookup: lookup as unknown as dgram.SocketOptions['lookup'] });
     await bind(socket, opts.port ?? 0, host);
     const mc = opts.multicast === undefined ? DEFAULT_MULTICAST : opts.multicast;
     let group: dgram.Socket | undefined;
