@@ -25,6 +25,8 @@ export interface MitoHarness {
   cfgMaxBurst(): number;
   cfgRebound(): number;
   cfgSpawnTolerance(): number;
+  cfgSettledMs(): number;
+  cfgSpawnSustainMs(): number;
 }
 
 const module = compileAssemblyScript({ entries: ['test/harness/mitosis-harness.ts'], runtime: 'stub' }).then((r) => WebAssembly.compile(r.binary));

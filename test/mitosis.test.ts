@@ -170,6 +170,59 @@ test('retirement needs underload sustained for MITO_SUSTAIN_MS; a spike restarts
   }
 });
 
+test('a settled swarm spawns for an overload short of a surge only when its averaged mean share crosses the edge; a surge at once', async (t) => {
+  const h = await h0;
+  const { tolerance } = await cfg;
+  const [settled, tau, rebound] = [h.cfgSettledMs(), h.cfgSpawnSustainMs(), h.cfgRebound()];
+  const p = { cpuTarget: 0.6, min: 3, max: 64 };
+  const n = 14;
+  const m0 = p.cpuTarget * 1.05; // inside the band
+  const edge = p.cpuTarget * (1 + tolerance);
+  fc.assert(
+    fc.property(
+      // How far over the band's edge the mean share goes (short of a surge), and for how long.
+      fc.double({ min: 0.001, max: rebound / (1 + tolerance) - 1 - 1e-6, noNaN: true }),
+      fc.integer({ min: 1, max: 60 }),
+      fc.boolean(),
+      (over, seconds, surge) => {
+        // A replica born long ago whose swarm has sat inside the band well past MITO_SETTLED_MS.
+        const born = -200_000;
+        fresh(h, p, m0, born);
+        for (let now = born; now < 0; now += 1000) {
+          h.observe(0, m0, now);
+          h.decide(0, now, n, n * m0, 0xffffffff);
+        }
+        const m1 = surge ? p.cpuTarget * rebound * 1.01 : edge * (1 + over);
+        // r = 0: every roll with a positive expectation spawns, so only the gates hold it back.
+        let first = -1;
+        for (let j = 0; j < seconds && first < 0; j++) {
+          h.observe(0, m1, j * 1000);
+          if (h.decide(0, j * 1000, n, n * m1, 0) > 0) first = j;
+        }
+        if (surge) return first === 0;
+        // The average (time constant tau, 1 s steps from m0) first exceeds the edge in round jStar.
+        let jStar = 0;
+        while (m1 + (m0 - m1) * Math.exp(-((jStar + 1) * 1000) / tau) <= edge) jStar++;
+        if (first === -1) return jStar >= seconds - 1;
+        return Math.abs(first - jStar) <= 1; // one round for the last bit of float rounding
+      },
+    ),
+    { numRuns: 300 },
+  );
+  // A swarm whose count rose and has not been seen inside the band since (still ramping, its new
+  // replicas' meters catching up) is not held back.
+  fresh(h, p, 0.6, -200_000);
+  for (let now = -200_000; now < -5000; now += 1000) {
+    h.observe(0, 0.6, now);
+    h.decide(0, now, n - 4, (n - 4) * 0.6, 0xffffffff);
+  }
+  h.observe(0, 0.75, -5000);
+  t.is(h.decide(0, -5000, n, n * 0.75, 0xffffffff), 0, 'the count rose (r high: this roll fails)');
+  h.observe(0, 0.75, 0);
+  t.true(h.decide(0, 0, n, n * 0.75, 0) > 0, 'a ramp continues at once');
+  t.true(settled > tau);
+});
+
 test('no replica retires within the cool-down after the count rose (its own spawn or one heard)', async (t) => {
   const h = await h0;
   const { sustain, cooldown } = await cfg;

@@ -39,6 +39,20 @@ export const MITO_HOLD_MS: f64 = 15000;
  *  more replica on every noisy round, and a swarm settled on target creeps upward. */
 export const MITO_SPAWN_TOLERANCE: f64 = 0.1;
 
+/** A swarm counts as settled when a view inside the band came this long (ms) after the last rise of
+ *  the count: the 10 s meter window, the 2 s smoothing and a pheromone's age, so that the lag of new
+ *  replicas' meters does not look like a settled swarm mid-ramp. */
+export const MITO_SETTLED_MS: f64 = 15000;
+
+/** Time constant (ms) of the averaged mean share a settled swarm must see over the band's edge before
+ *  it spawns for an overload short of a surge: one meter window, so a few seconds of noise do not
+ *  count, and a real rise of the load shows in the average a few seconds after it crosses. */
+export const MITO_SPAWN_SUSTAIN_MS: f64 = 10000;
+
+/** A mean share over this counts as a surge whatever cpu_target is (see MITO_REBOUND): the replicas
+ *  are saturated, and a share cannot show how far over capacity the demand is. */
+export const MITO_SATURATED_SHARE: f64 = 0.95;
+
 /** Expected spawns per round = MITO_SPAWN_GAIN * deficit. 1: the swarm closes the deficit in one round
  *  on average; above 1 overshoots, below 1 converges in more rounds. */
 export const MITO_SPAWN_GAIN: f64 = 1.0;

@@ -25,7 +25,7 @@ import { MAX_CELLS } from "./cells";
 import {
   MITO_SMOOTH_MS, MITO_SETTLE_MS, MITO_COOLDOWN_MS, MITO_SUSTAIN_MS, MITO_RETIRE_MARGIN, MITO_SPAWN_GAIN,
   MITO_REBOUND, MITO_BOUND_K, MITO_MAX_BURST, MITO_SHARE_MAX, MITO_SPARE_FACTOR, MITO_HOLD_MS, MITO_SPAWN_TOLERANCE,
-  MITO_RETIRE_K_FAR, MITO_FAR_FROM_MIN,
+  MITO_RETIRE_K_FAR, MITO_FAR_FROM_MIN, MITO_SETTLED_MS, MITO_SPAWN_SUSTAIN_MS, MITO_SATURATED_SHARE,
 } from "./mitosis-config";
 
 const species = new StaticArray<u32>(MAX_CELLS); // 0 = no policy: every call answers "nothing"
@@ -42,6 +42,9 @@ const prevSeen = new StaticArray<i32>(MAX_CELLS); // 0: no view yet
 const prevSum = new StaticArray<f64>(MAX_CELLS);
 const peakSum = new StaticArray<f64>(MAX_CELLS); // highest sum heard since peakAt (MITO_HOLD_MS)
 const peakAt = new StaticArray<f64>(MAX_CELLS);
+const meanAvg = new StaticArray<f64>(MAX_CELLS); // the view's mean share, averaged over MITO_SPAWN_SUSTAIN_MS
+const meanAt = new StaticArray<f64>(MAX_CELLS); // NaN: no view yet
+const inBandAt = new StaticArray<f64>(MAX_CELLS); // last round whose view was inside the band (or under)
 
 // A view whose total share is within this of an integer multiple of the target counts as that multiple:
 // float noise in a sum of shares must not demand one more replica.
@@ -78,6 +81,9 @@ export function mitoSetPolicy(slot: i32, sp: u32, cpuTarget: f64, minReplicas: i
   unchecked(prevSum[slot] = 0);
   unchecked(peakSum[slot] = 0);
   unchecked(peakAt[slot] = -Infinity);
+  unchecked(meanAvg[slot] = 0);
+  unchecked(meanAt[slot] = NaN);
+  unchecked(inBandAt[slot] = -Infinity);
 }
 
 export function mitoClear(slot: i32): void {
@@ -121,6 +127,14 @@ function goal(i: i32, sum: f64): i32 {
   const lo = unchecked(minR[i]);
   const hi = unchecked(maxR[i]);
   return need < lo ? lo : need > hi ? hi : need;
+}
+
+/** A real surge, served at once whatever the cool-downs: the mean share over cpu_target * MITO_REBOUND,
+ *  or saturated (shares cannot exceed 1, so with a target over 1 / MITO_REBOUND a saturated swarm
+ *  would otherwise never count as one). */
+function isSurge(i: i32, n: i32, sum: f64): bool {
+  const line = Math.min(unchecked(target[i]) * MITO_REBOUND, MITO_SATURATED_SHARE);
+  return sum > <f64>n * line;
 }
 
 /** Expected changes per round when h replicas of room are left before a hard bound (see MITO_BOUND_K). */
@@ -228,13 +242,31 @@ export function mitoDecide(slot: i32, now: f64, replicasSeen: i32, sumShareSeen:
     unchecked(peakAt[slot] = now);
   }
 
+  // The mean share heard, averaged over about one meter window (time-weighted, as the share itself),
+  // and when the view was last inside the band.
+  const edge = unchecked(target[slot]) * (1 + MITO_SPAWN_TOLERANCE);
+  const mean = sum / <f64>n;
+  const at = unchecked(meanAt[slot]);
+  if (isNaN(at)) unchecked(meanAvg[slot] = mean);
+  else if (now > at) unchecked(meanAvg[slot] = meanAvg[slot] + (1 - Math.exp(-(now - at) / MITO_SPAWN_SUSTAIN_MS)) * (mean - meanAvg[slot]));
+  if (isNaN(at) || now > at) unchecked(meanAt[slot] = now);
+  if (mean <= edge) unchecked(inBandAt[slot] = now);
+
   // One roll per settle window: the outcome of the last roll (everyone's) must be visible first.
   if (now - unchecked(lastRoll[slot]) < MITO_SETTLE_MS) return 0;
 
   const x = mitoSpawnExpectation(slot, n, sum);
   if (x > 0) {
     const cooling = now - unchecked(lastRetireLike[slot]) < MITO_COOLDOWN_MS;
-    if (cooling && sum <= <f64>n * unchecked(target[slot]) * MITO_REBOUND) return 0;
+    const surge = isSurge(slot, n, sum);
+    if (cooling && !surge) return 0;
+    // A swarm that settled inside the band (seen there MITO_SETTLED_MS after its last rise, when the
+    // meters had caught up with it) leaves it for an overload short of a surge only when the mean
+    // share averaged over a meter window is over the edge too: noise and hot spots lift the sum over
+    // the edge for seconds, and each lift would add a replica that no retirement takes back (the
+    // band holds both counts). A load that really grows crosses in the average a few seconds later.
+    const settled = unchecked(inBandAt[slot]) - unchecked(lastUp[slot]) >= MITO_SETTLED_MS;
+    if (settled && !surge && n >= unchecked(minR[slot]) && unchecked(meanAvg[slot]) <= edge) return 0;
     unchecked(lastRoll[slot] = now);
     let k = roll(x, r);
     const room = unchecked(maxR[slot]) - n;

@@ -47,3 +47,5 @@ export function cfgPeriodMs(): f64 { return C.MITO_PERIOD_MS; }
 export function cfgMaxBurst(): i32 { return C.MITO_MAX_BURST; }
 export function cfgRebound(): f64 { return C.MITO_REBOUND; }
 export function cfgSpawnTolerance(): f64 { return C.MITO_SPAWN_TOLERANCE; }
+export function cfgSettledMs(): f64 { return C.MITO_SETTLED_MS; }
+export function cfgSpawnSustainMs(): f64 { return C.MITO_SPAWN_SUSTAIN_MS; }
