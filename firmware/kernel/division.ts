@@ -66,29 +66,28 @@ export function callerToProbe(): u32 {
   return best;
 }
 
-/** Callers with a known coordinate, as peer indices and weights; returns how many. */
+/** Callers with a known coordinate, as peer indices and weights summing to 1; returns how many. */
 function placedCallers(): i32 {
   let m = 0;
+  let total: f64 = 0;
   for (let j = 0; j < callersCount(); j++) {
     const p = peerFind(callerId(j));
     if (p >= 0 && peerCoordLen(p) > 0 && callerWeight(j) > 0) {
       unchecked(callerPeer[m] = p);
       unchecked(callerW[m] = callerWeight(j));
+      total += callerWeight(j);
       m++;
     }
   }
+  for (let j = 0; j < m; j++) unchecked(callerW[j] /= total);
   return m;
 }
 
 /** Where candidate i stands for this replica's load: the call-weighted mean predicted RTT to its callers. */
 function towardCallers(i: i32, m: i32): f64 {
   let sum: f64 = 0;
-  let w: f64 = 0;
-  for (let j = 0; j < m; j++) {
-    sum += unchecked(callerW[j]) * predictBetweenPeers(i, unchecked(callerPeer[j]));
-    w += unchecked(callerW[j]);
-  }
-  return sum / w;
+  for (let j = 0; j < m; j++) sum += unchecked(callerW[j]) * predictBetweenPeers(i, unchecked(callerPeer[j]));
+  return sum;
 }
 
 function spawn(c: i32, sp: u32, k: i32, now: f64): void {

@@ -94,6 +94,14 @@ export function mitoShare(slot: i32): f64 { return ok(slot) ? unchecked(share[sl
 
 export function mitoMinSpare(slot: i32): f64 { return ok(slot) ? unchecked(target[slot]) * MITO_SPARE_FACTOR : Infinity; }
 
+/** One step of a time-weighted EWMA with time constant `tau` (ms); no time passed, no change. */
+@inline function ewmaStep(avg: f64, x: f64, dt: f64, tau: f64): f64 {
+  return dt > 0 ? avg + (1 - Math.exp(-dt / tau)) * (x - avg) : avg;
+}
+
+/** The mean share over which the swarm grows: cpu_target * (1 + MITO_SPAWN_TOLERANCE). */
+@inline function bandEdge(i: i32): f64 { return unchecked(target[i]) * (1 + MITO_SPAWN_TOLERANCE); }
+
 /** A replica's birth is the first time the kernel tells it the time: it starts in cool-down, so a
  *  sibling spawned into a surge cannot retire before the surge is served for MITO_COOLDOWN_MS. */
 @inline function touchBirth(i: i32, now: f64): void {
@@ -109,9 +117,7 @@ export function mitoObserve(slot: i32, cpuShare: f64, now: f64): void {
     unchecked(share[slot] = x);
   } else {
     // Time-weighted EWMA: the same smoothing whatever the meter window, and a late sample weighs more.
-    const dt = now - last;
-    const a = dt > 0 ? 1 - Math.exp(-dt / MITO_SMOOTH_MS) : 0;
-    unchecked(share[slot] = share[slot] + a * (x - share[slot]));
+    unchecked(share[slot] = ewmaStep(share[slot], x, now - last, MITO_SMOOTH_MS));
   }
   unchecked(lastObs[slot] = now);
   if (unchecked(share[slot]) < unchecked(target[slot]) * MITO_RETIRE_MARGIN) {
@@ -170,7 +176,7 @@ export function mitoSpawnExpectation(slot: i32, replicasSeen: i32, sumShareSeen:
   const g = goal(slot, sum);
   if (n < unchecked(minR[slot])) return <f64>(g - n) / <f64>n;
   const t = unchecked(target[slot]);
-  if (own <= t || g <= n || sum <= <f64>n * t * (1 + MITO_SPAWN_TOLERANCE)) return 0;
+  if (own <= t || g <= n || sum <= <f64>n * bandEdge(slot)) return 0;
   let deficit = MITO_SPAWN_GAIN * <f64>(g - n);
   // Near max, the spread of the swarm's rolls (about sqrt(deficit)) could cross the cap: pace the approach.
   const room = <f64>(hi - n);
@@ -244,12 +250,13 @@ export function mitoDecide(slot: i32, now: f64, replicasSeen: i32, sumShareSeen:
 
   // The mean share heard, averaged over about one meter window (time-weighted, as the share itself),
   // and when the view was last inside the band.
-  const edge = unchecked(target[slot]) * (1 + MITO_SPAWN_TOLERANCE);
+  const edge = bandEdge(slot);
   const mean = sum / <f64>n;
   const at = unchecked(meanAt[slot]);
-  if (isNaN(at)) unchecked(meanAvg[slot] = mean);
-  else if (now > at) unchecked(meanAvg[slot] = meanAvg[slot] + (1 - Math.exp(-(now - at) / MITO_SPAWN_SUSTAIN_MS)) * (mean - meanAvg[slot]));
-  if (isNaN(at) || now > at) unchecked(meanAt[slot] = now);
+  if (!(now <= at)) { // the first view (NaN), or a later one
+    unchecked(meanAvg[slot] = isNaN(at) ? mean : ewmaStep(meanAvg[slot], mean, now - at, MITO_SPAWN_SUSTAIN_MS));
+    unchecked(meanAt[slot] = now);
+  }
   if (mean <= edge) unchecked(inBandAt[slot] = now);
 
   // One roll per settle window: the outcome of the last roll (everyone's) must be visible first.

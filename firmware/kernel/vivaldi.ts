@@ -48,25 +48,23 @@ export function coordValid(p: usize): bool {
   return h >= 0 && h <= VIV_COORD_MAX && e >= 0 && e <= VIV_COORD_MAX;
 }
 
-/** Euclidean distance between this node and `p`, without heights. */
-function euclid(p: usize): f64 {
-  let s: f64 = 0;
-  for (let i = 0; i < tuneDims; i++) {
-    const d = xAt(i) - load<f64>(p + (<usize>i << 3));
-    s += d * d;
-  }
-  return Math.sqrt(s);
-}
-
-/** Predicted RTT between two stored coordinates (neither this node's): for placing a sibling. */
-export function vivaldiBetween(p: usize, q: usize): f64 {
-  if (!coordValid(p) || !coordValid(q)) return Infinity;
+/** Euclidean distance between two stored coordinates, without heights. */
+function distance(p: usize, q: usize): f64 {
   let s: f64 = 0;
   for (let i = 0; i < tuneDims; i++) {
     const d = load<f64>(p + (<usize>i << 3)) - load<f64>(q + (<usize>i << 3));
     s += d * d;
   }
-  return Math.sqrt(s) + load<f64>(p + (<usize>VIV_DIMS << 3)) + load<f64>(q + (<usize>VIV_DIMS << 3));
+  return Math.sqrt(s);
+}
+
+/** Euclidean distance between this node and `p`, without heights. */
+@inline function euclid(p: usize): f64 { return distance(X, p); }
+
+/** Predicted RTT between two stored coordinates (neither this node's): for placing a sibling. */
+export function vivaldiBetween(p: usize, q: usize): f64 {
+  if (!coordValid(p) || !coordValid(q)) return Infinity;
+  return distance(p, q) + load<f64>(p + (<usize>VIV_DIMS << 3)) + load<f64>(q + (<usize>VIV_DIMS << 3));
 }
 
 export function vivaldiPredict(p: usize): f64 {
