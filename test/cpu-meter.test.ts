@@ -53,3 +53,9 @@ test('bad settings are refused; bad samples change nothing', (t) => {
   meter.record(0, Infinity);
   t.is(meter.share(1000), 0);
 });
+
+test('a host node\'s default capacity is boards/raspberry-pi-4.json\'s instruction rate', async (t) => {
+  const { DEFAULT_CAPACITY } = await import('../host/runtime/cell-node.ts');
+  const { readBoard } = await import('../host/runtime/board-profile.ts');
+  t.is(DEFAULT_CAPACITY, (await readBoard('raspberry-pi-4')).instructionsPerSecond);
+});
