@@ -8,7 +8,7 @@ export interface MitoHarness {
   setPolicy(slot: number, species: number, cpuTarget: number, min: number, max: number): void;
   clear(slot: number): void;
   observe(slot: number, share: number, now: number): void;
-  decide(slot: number, now: number, replicasSeen: number, sumShareSeen: number, r: number): number;
+  decide(slot: number, now: number, replicasSeen: number, sumShareSeen: number, seenBefore: number, sumBefore: number, r: number): number;
   needsReplacement(slot: number, now: number, replicasSeen: number): number;
   share(slot: number): number;
   minSpare(slot: number): number;
@@ -69,6 +69,8 @@ export interface SwarmOptions {
 
 interface Replica {
   h: MitoHarness;
+  /** Node id: the order in which replicas lay out a shared deficit (mitosis.ts allot()). */
+  id: number;
   /** Heard by the others from this time on (it serves load from then on too). */
   visibleAt: number;
   /** Dead nodes still count in views until this time. */
@@ -120,7 +122,7 @@ export async function runSwarm(o: SwarmOptions): Promise<SwarmTrace> {
     const h = await node();
     h.setPolicy(0, SPECIES, cpuTarget, min, max);
     h.observe(0, share, now);
-    return { h, visibleAt };
+    return { h, id: rand(), visibleAt };
   };
   let live: Replica[] = [];
   const dead: Replica[] = [];
@@ -152,12 +154,13 @@ export async function runSwarm(o: SwarmOptions): Promise<SwarmTrace> {
     const born: Replica[] = [];
     const viewOf = () => {
       const v = [...serving.filter((r) => !retired.has(r)), ...ghosts];
-      return { seen: v.length, sum: v.reduce((s, r) => s + r.h.share(0), 0) };
+      return { members: v, seen: v.length, sum: v.reduce((s, r) => s + r.h.share(0), 0) };
     };
     const first = viewOf();
     for (const r of order) {
       const v = o.sameView ? first : viewOf();
-      const d = r.h.decide(0, now, v.seen, v.sum, rand());
+      const before = v.members.filter((m) => m.id < r.id);
+      const d = r.h.decide(0, now, v.seen, v.sum, before.length, before.reduce((s, m) => s + m.h.share(0), 0), rand());
       if (d < 0) {
         trace.retires++;
         retired.add(r);

@@ -23,7 +23,7 @@ const callerPeer = new StaticArray<i32>(MAX_CALLERS);
 const callerW = new StaticArray<f64>(MAX_CALLERS);
 
 /** One decision round for every hosted cell with a policy; true if a replica retired. */
-export function divisionRound(now: f64): bool {
+export function divisionRound(now: f64, self: u32): bool {
   callersDecay();
   let retired = false;
   for (let c = 0; c < MAX_CELLS; c++) {
@@ -32,14 +32,17 @@ export function divisionRound(now: f64): bool {
     // The species' replicas as this node hears them: itself plus fresh, healthy peers hosting it.
     let seen = 1;
     let sum = mitoShare(c);
+    let cb = 0;
+    let sb: f64 = 0;
     const n = peerCount();
     for (let i = 0; i < n; i++) {
       if (peerHosts(i, sp) && peerHealthy(i, now) && now - peerLastSeen(i) <= MITO_FRESH_MS) {
         seen++;
         sum += peerLoad(i);
+        if (peerId(i) < self) { cb++; sb += peerLoad(i); }
       }
     }
-    const d = mitoDecide(c, now, seen, sum, halRandom());
+    const d = mitoDecide(c, now, seen, sum, cb, sb, halRandom());
     if (d > 0) spawn(c, sp, d, now);
     else if (d < 0) {
       retire(c);

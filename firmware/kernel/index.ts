@@ -228,7 +228,7 @@ export function k_tick(now: f64): f64 {
   }
   if (now >= nextDivision) {
     // A retirement is announced at once, so two replicas do not both leave for the last place above min.
-    if (divisionRound(now)) nextAnnounce = now;
+    if (divisionRound(now, self)) nextAnnounce = now;
     nextDivision = now + MITO_PERIOD_MS;
     const caller = callerToProbe();
     if (caller != 0) pingPeer(caller, now);

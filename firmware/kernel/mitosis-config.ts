@@ -36,7 +36,8 @@ export const MITO_HOLD_MS: f64 = 15000;
 
 /** The swarm grows only when the mean share it hears is over cpu_target * (1 + this): the HPA's 10%
  *  tolerance. Without it a total load near a multiple of the target (9.05 / 0.6 = 15.08) asks for one
- *  more replica on every noisy round, and a swarm settled on target creeps upward. */
+ *  more replica on every noisy round, and a swarm settled on target creeps upward. Within one more
+ *  tolerance over that edge, a step aims at the edge (the fewest replicas inside the band). */
 export const MITO_SPAWN_TOLERANCE: f64 = 0.1;
 
 /** A swarm counts as settled when a view inside the band came this long (ms) after the last rise of

@@ -7,11 +7,13 @@
 //   mitoSetPolicy(slot, species, cpuTarget, minReplicas, maxReplicas)   a cell with [cell.biology]
 //   mitoClear(slot)                                                     the cell is gone
 //   mitoObserve(slot, cpuShare, now)       this replica's CPU share over the last meter window (0..1+)
-//   mitoDecide(slot, now, replicasSeen, sumShareSeen, r): i32
+//   mitoDecide(slot, now, replicasSeen, sumShareSeen, seenBefore, sumBefore, r): i32
 //        k > 0: spawn k siblings (k <= MITO_MAX_BURST; one mitoPickTarget per sibling)
 //        0: nothing;  -1: retire this replica
 //        replicasSeen = live replicas of the species heard within MITO_FRESH_MS, this one included;
 //        sumShareSeen = the sum of their announced shares (this one's mitoShare included);
+//        seenBefore, sumBefore = how many of the others come before this replica in node-id order,
+//        and the sum of their shares (where this replica's part of the deficit lies, see allot);
 //        r = 32 random bits (hal.random).
 //   mitoNeedsReplacement(slot, now, replicasSeen): bool   fewer than min_replicas are alive:
 //        call mitoDecide now rather than at the next period
@@ -127,9 +129,17 @@ export function mitoObserve(slot: i32, cpuShare: f64, now: f64): void {
   }
 }
 
-/** Replicas the load asks for: ceil(sum / target), kept within [min, max]. */
-function goal(i: i32, sum: f64): i32 {
-  const need = sum > 0 ? <i32>Math.ceil(sum / unchecked(target[i]) - EPS) : 0;
+/**
+ * Replicas the load asks for, kept within [min, max]: ceil(sum / target), the middle of the band, while
+ * the mean share is far over the band's edge (the meters of a climbing swarm lag its load: aiming at
+ * the middle makes up for it); ceil(sum / edge), the fewest replicas inside the band, once the mean is
+ * within MITO_SPAWN_TOLERANCE of the edge (the load is nearly caught up, and aiming at the middle would
+ * land one replica over what the band needs).
+ */
+function goal(i: i32, n: i32, sum: f64): i32 {
+  const edge = bandEdge(i);
+  const aim = sum > <f64>n * edge * (1 + MITO_SPAWN_TOLERANCE) ? unchecked(target[i]) : edge;
+  const need = sum > 0 ? <i32>Math.ceil(sum / aim - EPS) : 0;
   const lo = unchecked(minR[i]);
   const hi = unchecked(maxR[i]);
   return need < lo ? lo : need > hi ? hi : need;
@@ -163,8 +173,8 @@ function retireWasPossible(i: i32, n: i32, sum: f64): bool {
  *               (only when the mean share sum / n is over cpu_target * (1 + tolerance), and only a
  *               replica over cpu_target takes part; the hottest take the largest part, so siblings
  *               appear where the load is; near the max cap the deficit is paced by bounded())
- * goal = ceil(sum / cpu_target) within [min, max]. x grows with this replica's overload (share and
- * sum rise together) and, for a fixed total load, shrinks as replicas are added (the deficit shrinks).
+ * goal = ceil(sum / cpu_target), or ceil(sum / edge) near the band, within [min, max] (see goal()).
+ * x grows with this replica's overload (share and sum rise together) and, for a fixed total load, shrinks as replicas are added (the deficit shrinks).
  */
 export function mitoSpawnExpectation(slot: i32, replicasSeen: i32, sumShareSeen: f64): f64 {
   if (!ok(slot)) return 0;
@@ -173,7 +183,7 @@ export function mitoSpawnExpectation(slot: i32, replicasSeen: i32, sumShareSeen:
   if (n >= hi) return 0;
   const own = unchecked(share[slot]);
   const sum = Math.max(cleanSum(sumShareSeen), own); // a view that missed this replica's own pheromone
-  const g = goal(slot, sum);
+  const g = goal(slot, n, sum);
   if (n < unchecked(minR[slot])) return <f64>(g - n) / <f64>n;
   const t = unchecked(target[slot]);
   if (own <= t || g <= n || sum <= <f64>n * bandEdge(slot)) return 0;
@@ -222,7 +232,27 @@ function roll(x: f64, r: u32): i32 {
   return <i32>whole + (u < x - whole ? 1 : 0);
 }
 
-export function mitoDecide(slot: i32, now: f64, replicasSeen: i32, sumShareSeen: f64, r: u32): i32 {
+/**
+ * This replica's siblings out of a deficit shared by the swarm, when its part is x = deficit * w:
+ * the whole replicas of the deficit, D = floor(deficit), are laid along [0, D) in node-id order, each
+ * replica over a stretch D * w long that starts at D * b (b = the weights of the replicas before it),
+ * and a replica spawns one sibling for each point m + 1/2 on its stretch. Replicas with the same view
+ * thus spawn exactly D between them (independent rolls of the same parts spread by about sqrt(D), and a
+ * last step of 1 came out as 0 or 2 a third of the time each). The fraction left is rolled (roll()).
+ */
+function allot(x: f64, w: f64, b: f64, r: u32): i32 {
+  if (!(w > 0)) return 0;
+  const deficit = x / w;
+  const whole = Math.floor(deficit + EPS);
+  const before = b < 0 ? 0 : b > 1 - w ? 1 - w : b;
+  const k = Math.floor(whole * (before + w) + 0.5) - Math.floor(whole * before + 0.5);
+  const rest = deficit - whole;
+  return <i32>k + (rest > 0 ? roll(rest * w, r) : 0);
+}
+
+export function mitoDecide(
+  slot: i32, now: f64, replicasSeen: i32, sumShareSeen: f64, seenBefore: i32, sumBefore: f64, r: u32,
+): i32 {
   if (!ok(slot) || !isFinite(now)) return 0;
   const n = cleanCount(replicasSeen);
   const sum = cleanSum(sumShareSeen);
@@ -275,7 +305,13 @@ export function mitoDecide(slot: i32, now: f64, replicasSeen: i32, sumShareSeen:
     const settled = unchecked(inBandAt[slot]) - unchecked(lastUp[slot]) >= MITO_SETTLED_MS;
     if (settled && !surge && n >= unchecked(minR[slot]) && unchecked(meanAvg[slot]) <= edge) return 0;
     unchecked(lastRoll[slot] = now);
-    let k = roll(x, r);
+    // This replica's weight in the deficit and the weights before it: even below min, by share above.
+    const below = n < unchecked(minR[slot]);
+    const own = unchecked(share[slot]);
+    const all = Math.max(sum, own);
+    const w = below ? 1 / <f64>n : own / all;
+    const b = below ? <f64>seenBefore / <f64>n : cleanSum(sumBefore) / all;
+    let k = allot(x, w, b, r);
     const room = unchecked(maxR[slot]) - n;
     if (k > room) k = room;
     if (k > MITO_MAX_BURST) k = MITO_MAX_BURST;

@@ -12,8 +12,8 @@ export function setPolicy(slot: i32, species: u32, cpuTarget: f64, minReplicas: 
 }
 export function clear(slot: i32): void { mitoClear(slot); }
 export function observe(slot: i32, cpuShare: f64, now: f64): void { mitoObserve(slot, cpuShare, now); }
-export function decide(slot: i32, now: f64, replicasSeen: i32, sumShareSeen: f64, r: u32): i32 {
-  return mitoDecide(slot, now, replicasSeen, sumShareSeen, r);
+export function decide(slot: i32, now: f64, replicasSeen: i32, sumShareSeen: f64, seenBefore: i32, sumBefore: f64, r: u32): i32 {
+  return mitoDecide(slot, now, replicasSeen, sumShareSeen, seenBefore, sumBefore, r);
 }
 export function needsReplacement(slot: i32, now: f64, replicasSeen: i32): bool { return mitoNeedsReplacement(slot, now, replicasSeen); }
 export function share(slot: i32): f64 { return mitoShare(slot); }
