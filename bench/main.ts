@@ -55,11 +55,11 @@ if (only.has('serial')) {
   // The issue's JSON shape has one serial entry: the 921600 run; both are kept under `runs`.
   const last = runs[runs.length - 1]!;
   out.serial = { baud: last.baud, bytesPerSec: last.bytesPerSec, lineRateBytesPerSec: last.lineRateBytesPerSec, runs };
-  console.log('serial (COBS + CRC over a pty pair) vs the line rate');
+  console.log('serial (COBS + CRC) on a pty line paced at the line rate by pv, vs the line rate');
   for (const r of runs) {
-    console.log(`  ${r.baud} baud: ${n(r.bytesPerSec)} B/s on the pty, line rate ${n(r.lineRateBytesPerSec)} B/s (${ratio(r.bytesPerSec, r.lineRateBytesPerSec)}); framing efficiency ${(r.framingEfficiency * 100).toFixed(1)}%`);
+    console.log(`  ${r.baud} baud: ${n(r.bytesPerSec)} B/s on the wire, line rate ${n(r.lineRateBytesPerSec)} B/s (${ratio(r.bytesPerSec, r.lineRateBytesPerSec)}); payload ${n(r.payloadBytesPerSec)} B/s (framing efficiency ${(r.framingEfficiency * 100).toFixed(1)}%); unpaced pty ${n(r.ceilingBytesPerSec)} B/s`);
   }
-  console.log('  a pty does not enforce its baud rate: on a real line expect line rate x framing efficiency\n');
+  console.log('  a pty alone ignores its baud rate; pv paces the line, and overshoots its rate by a percent or two\n');
 }
 if (only.has('cells')) {
   const { benchCellCost } = await import('./cell-cost.ts');

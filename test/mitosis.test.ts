@@ -237,6 +237,9 @@ test('a settled swarm spawns for an overload short of a surge only when its aver
           h.decide(0, now, n, n * m0, ...place(h, n, n * m0, false), 0xffffffff);
         }
         const m1 = surge ? p.cpuTarget * rebound * 1.01 : edge * (1 + over);
+        // Settled, it aims at the middle of the band (ceil(load / target)) even near the edge.
+        const deficit = (h.spawnExpectation(0, n, n * m1) * n * m1) / h.share(0);
+        if (Math.abs(deficit - (goal(p, n * m1) - n)) > 1e-9) return false;
         // r = 0: every roll with a positive expectation spawns, so only the gates hold it back.
         let first = -1;
         for (let j = 0; j < seconds && first < 0; j++) {

@@ -132,13 +132,17 @@ export function mitoObserve(slot: i32, cpuShare: f64, now: f64): void {
 /**
  * Replicas the load asks for, kept within [min, max]: ceil(sum / target), the middle of the band, while
  * the mean share is far over the band's edge (the meters of a climbing swarm lag its load: aiming at
- * the middle makes up for it); ceil(sum / edge), the fewest replicas inside the band, once the mean is
- * within MITO_SPAWN_TOLERANCE of the edge (the load is nearly caught up, and aiming at the middle would
- * land one replica over what the band needs).
+ * the middle makes up for it); ceil(sum / edge), the fewest replicas inside the band, for the last step
+ * of a climb, when the mean is within MITO_SPAWN_TOLERANCE of the edge (the load is nearly caught up,
+ * and aiming at the middle would land one replica over what the band needs). A settled swarm that a
+ * rising load pushes over the edge aims at the middle: the load is still rising, and a swarm kept at
+ * the edge queues all the way up.
  */
 function goal(i: i32, n: i32, sum: f64): i32 {
   const edge = bandEdge(i);
-  const aim = sum > <f64>n * edge * (1 + MITO_SPAWN_TOLERANCE) ? unchecked(target[i]) : edge;
+  const near = sum <= <f64>n * edge * (1 + MITO_SPAWN_TOLERANCE);
+  const settled = unchecked(inBandAt[i]) - unchecked(lastUp[i]) >= MITO_SETTLED_MS;
+  const aim = near && !settled ? edge : unchecked(target[i]);
   const need = sum > 0 ? <i32>Math.ceil(sum / aim - EPS) : 0;
   const lo = unchecked(minR[i]);
   const hi = unchecked(maxR[i]);
