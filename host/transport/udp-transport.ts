@@ -47,9 +47,13 @@ function unique(list: UdpAddress[]): UdpAddress[] {
  * literals (learned from rinfo): answer those at once; names (a seed such as pi.local) go to DNS.
  */
 function lookup(host: string, family: number, done: (err: Error | null, address: string, family: number) => void): void {
-  if (isIPv4(host)) done(null, host, 4);
-  else dns.lookup(host, family, done);
+  // isIPv4 is a regular expression: the last literal seen (nearly every datagram's) skips it.
+  if (host === lastLiteral || isIPv4(host)) {
+    lastLiteral = host;
+    done(null, host, 4);
+  } else dns.lookup(host, family, done);
 }
+let lastLiteral = '';
 
 function bind(socket: dgram.Socket, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
