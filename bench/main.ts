@@ -10,7 +10,7 @@ const program = new Command()
   .description('measure each transport beside a baseline from the same run')
   .option('--json <file>', 'also write the figures as JSON')
   .option('--only <list>', 'comma-separated subset of shm,udp,rpc,serial,cells', 'shm,udp,rpc,serial,cells')
-  .option('--seconds <n>', 'seconds per measurement', '2')
+  .option('--seconds <n>', 'seconds per measurement; UDP ratios wander in much shorter runs', '8')
   .parse();
 const opts = program.opts<{ json?: string; only: string; seconds: string }>();
 const only = new Set(opts.only.split(',').map((s) => s.trim()));
