@@ -97,8 +97,9 @@ export async function benchUdp(opts: { seconds?: number } = {}): Promise<UdpBenc
   const seconds = opts.seconds ?? 2;
   const [raw, ours] = [await rawEcho(), await cellRpc()];
   // Rounds alternate between the two, so a change in the machine's load hits both alike. Short
-  // rounds follow it closely: with 4 rounds of 2 s, 2 of 16 runs put the RTT ratio over 1.25x
-  // although raw's own RTT moved by 45% between runs; with 16 of 0.5 s, the ratio spread halved.
+  // rounds follow it closely. Over runs in which raw's own RTT moved by 45%, 4 rounds of 2 s gave
+  // RTT ratios of 0.99-1.30x and throughput ratios of 0.80-0.98x (16 runs); 16 rounds of 0.5 s gave
+  // 1.00-1.21x and 0.83-0.90x (12 runs).
   const ROUNDS = 16;
   const acc = { raw: { rtts: [] as number[], rate: 0 }, ours: { rtts: [] as number[], rate: 0 } };
   try {
