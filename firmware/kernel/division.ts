@@ -22,7 +22,7 @@ const peerIdx = new StaticArray<i32>(MAX_PEERS);
 const callerPeer = new StaticArray<i32>(MAX_CALLERS);
 const callerW = new StaticArray<f64>(MAX_CALLERS);
 
-/** One decision round for every hosted cell with a policy; true if a replica retired. */
+/** One decision round for every hosted cell with a policy on node `self`; true if a replica retired. */
 export function divisionRound(now: f64, self: u32): bool {
   callersDecay();
   let retired = false;
@@ -32,17 +32,22 @@ export function divisionRound(now: f64, self: u32): bool {
     // The species' replicas as this node hears them: itself plus fresh, healthy peers hosting it.
     let seen = 1;
     let sum = mitoShare(c);
-    let cb = 0;
-    let sb: f64 = 0;
+    // The replicas before this one in node-id order (an order every replica of the view agrees on).
+    let seenBefore = 0;
+    let sumBefore: f64 = 0;
     const n = peerCount();
     for (let i = 0; i < n; i++) {
       if (peerHosts(i, sp) && peerHealthy(i, now) && now - peerLastSeen(i) <= MITO_FRESH_MS) {
+        const load = peerLoad(i);
         seen++;
-        sum += peerLoad(i);
-        if (peerId(i) < self) { cb++; sb += peerLoad(i); }
+        sum += load;
+        if (peerId(i) < self) {
+          seenBefore++;
+          sumBefore += load;
+        }
       }
     }
-    const d = mitoDecide(c, now, seen, sum, cb, sb, halRandom());
+    const d = mitoDecide(c, now, seen, sum, seenBefore, sumBefore, halRandom());
     if (d > 0) spawn(c, sp, d, now);
     else if (d < 0) {
       retire(c);

@@ -141,12 +141,17 @@ export function mitoObserve(slot: i32, cpuShare: f64, now: f64): void {
 function goal(i: i32, n: i32, sum: f64): i32 {
   const edge = bandEdge(i);
   const near = sum <= <f64>n * edge * (1 + MITO_SPAWN_TOLERANCE);
-  const settled = unchecked(inBandAt[i]) - unchecked(lastUp[i]) >= MITO_SETTLED_MS;
-  const aim = near && !settled ? edge : unchecked(target[i]);
+  const aim = near && !isSettled(i) ? edge : unchecked(target[i]);
   const need = sum > 0 ? <i32>Math.ceil(sum / aim - EPS) : 0;
   const lo = unchecked(minR[i]);
   const hi = unchecked(maxR[i]);
   return need < lo ? lo : need > hi ? hi : need;
+}
+
+/** The swarm settled inside the band: a view inside it came MITO_SETTLED_MS or more after the count
+ *  last rose, when the new replicas' meters had caught up with their load. */
+@inline function isSettled(i: i32): bool {
+  return unchecked(inBandAt[i]) - unchecked(lastUp[i]) >= MITO_SETTLED_MS;
 }
 
 /** A real surge, served at once whatever the cool-downs: the mean share over cpu_target * MITO_REBOUND,
@@ -178,24 +183,37 @@ function retireWasPossible(i: i32, n: i32, sum: f64): bool {
  *               replica over cpu_target takes part; the hottest take the largest part, so siblings
  *               appear where the load is; near the max cap the deficit is paced by bounded())
  * goal = ceil(sum / cpu_target), or ceil(sum / edge) near the band, within [min, max] (see goal()).
- * x grows with this replica's overload (share and sum rise together) and, for a fixed total load, shrinks as replicas are added (the deficit shrinks).
+ * x grows with this replica's overload (share and sum rise together) and, for a fixed total load,
+ * shrinks as replicas are added (the deficit shrinks). mitoDecide allots the deficit (allot()).
  */
 export function mitoSpawnExpectation(slot: i32, replicasSeen: i32, sumShareSeen: f64): f64 {
   if (!ok(slot)) return 0;
   const n = cleanCount(replicasSeen);
+  const sum = viewSum(slot, cleanSum(sumShareSeen));
+  const deficit = swarmDeficit(slot, n, sum);
+  return deficit > 0 ? deficit * partWeight(slot, n, sum) : 0; // an idle view's weight is 0 / 0
+}
+
+/** The view's sum, at least this replica's own share (a view that missed its own pheromone). */
+@inline function viewSum(slot: i32, sum: f64): f64 { return Math.max(sum, unchecked(share[slot])); }
+
+/** This replica's weight in the swarm's deficit: 1 / n below min, share / sum above. */
+@inline function partWeight(slot: i32, n: i32, sum: f64): f64 {
+  return n < unchecked(minR[slot]) ? 1 / <f64>n : unchecked(share[slot]) / sum;
+}
+
+/** The deficit the swarm shares for the view (see mitoSpawnExpectation); 0 when this replica takes no part. */
+function swarmDeficit(slot: i32, n: i32, sum: f64): f64 {
   const hi = unchecked(maxR[slot]);
   if (n >= hi) return 0;
-  const own = unchecked(share[slot]);
-  const sum = Math.max(cleanSum(sumShareSeen), own); // a view that missed this replica's own pheromone
   const g = goal(slot, n, sum);
-  if (n < unchecked(minR[slot])) return <f64>(g - n) / <f64>n;
-  const t = unchecked(target[slot]);
-  if (own <= t || g <= n || sum <= <f64>n * bandEdge(slot)) return 0;
+  if (n < unchecked(minR[slot])) return <f64>(g - n);
+  if (unchecked(share[slot]) <= unchecked(target[slot]) || g <= n || sum <= <f64>n * bandEdge(slot)) return 0;
   let deficit = MITO_SPAWN_GAIN * <f64>(g - n);
   // Near max, the spread of the swarm's rolls (about sqrt(deficit)) could cross the cap: pace the approach.
   const room = <f64>(hi - n);
   if (deficit + 2 * Math.sqrt(deficit) > room) deficit = Math.min(deficit, bounded(room));
-  return deficit * own / sum;
+  return deficit;
 }
 
 /**
@@ -237,16 +255,16 @@ function roll(x: f64, r: u32): i32 {
 }
 
 /**
- * This replica's siblings out of a deficit shared by the swarm, when its part is x = deficit * w:
- * the whole replicas of the deficit, D = floor(deficit), are laid along [0, D) in node-id order, each
- * replica over a stretch D * w long that starts at D * b (b = the weights of the replicas before it),
- * and a replica spawns one sibling for each point m + 1/2 on its stretch. Replicas with the same view
- * thus spawn exactly D between them (independent rolls of the same parts spread by about sqrt(D), and a
- * last step of 1 came out as 0 or 2 a third of the time each). The fraction left is rolled (roll()).
+ * This replica's siblings out of a deficit shared by the swarm, its weight being w: the whole
+ * replicas of the deficit, D = floor(deficit), are laid along [0, D) in node-id order, each replica
+ * over a stretch D * w long that starts at D * b (b = the weights of the replicas before it), and a
+ * replica spawns one sibling for each point m + 1/2 on its stretch. Replicas with the same view thus
+ * spawn exactly D between them (independent rolls of the same parts spread by about sqrt(D): one
+ * replica split evenly over 13 gave none 35% of the time, two or more 26%). The fraction left is
+ * rolled (roll()).
  */
-function allot(x: f64, w: f64, b: f64, r: u32): i32 {
+function allot(deficit: f64, w: f64, b: f64, r: u32): i32 {
   if (!(w > 0)) return 0;
-  const deficit = x / w;
   const whole = Math.floor(deficit + EPS);
   const before = b < 0 ? 0 : b > 1 - w ? 1 - w : b;
   const k = Math.floor(whole * (before + w) + 0.5) - Math.floor(whole * before + 0.5);
@@ -296,8 +314,9 @@ export function mitoDecide(
   // One roll per settle window: the outcome of the last roll (everyone's) must be visible first.
   if (now - unchecked(lastRoll[slot]) < MITO_SETTLE_MS) return 0;
 
-  const x = mitoSpawnExpectation(slot, n, sum);
-  if (x > 0) {
+  const all = viewSum(slot, sum);
+  const deficit = swarmDeficit(slot, n, all);
+  if (deficit > 0) {
     const cooling = now - unchecked(lastRetireLike[slot]) < MITO_COOLDOWN_MS;
     const surge = isSurge(slot, n, sum);
     if (cooling && !surge) return 0;
@@ -306,16 +325,11 @@ export function mitoDecide(
     // share averaged over a meter window is over the edge too: noise and hot spots lift the sum over
     // the edge for seconds, and each lift would add a replica that no retirement takes back (the
     // band holds both counts). A load that really grows crosses in the average a few seconds later.
-    const settled = unchecked(inBandAt[slot]) - unchecked(lastUp[slot]) >= MITO_SETTLED_MS;
-    if (settled && !surge && n >= unchecked(minR[slot]) && unchecked(meanAvg[slot]) <= edge) return 0;
+    if (isSettled(slot) && !surge && n >= unchecked(minR[slot]) && unchecked(meanAvg[slot]) <= edge) return 0;
     unchecked(lastRoll[slot] = now);
-    // This replica's weight in the deficit and the weights before it: even below min, by share above.
-    const below = n < unchecked(minR[slot]);
-    const own = unchecked(share[slot]);
-    const all = Math.max(sum, own);
-    const w = below ? 1 / <f64>n : own / all;
-    const b = below ? <f64>seenBefore / <f64>n : cleanSum(sumBefore) / all;
-    let k = allot(x, w, b, r);
+    // Where this replica's stretch starts: the weights of the replicas before it (as partWeight()).
+    const b = n < unchecked(minR[slot]) ? <f64>seenBefore / <f64>n : cleanSum(sumBefore) / all;
+    let k = allot(deficit, partWeight(slot, n, all), b, r);
     const room = unchecked(maxR[slot]) - n;
     if (k > room) k = room;
     if (k > MITO_MAX_BURST) k = MITO_MAX_BURST;
