@@ -7,18 +7,13 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PtyPair } from '../test/pty-pair.ts';
 
-export interface PacedLink {
-  /** Write end (a /dev/pts path). */
-  a: string;
-  /** Read end (a /dev/pts path). */
-  b: string;
-  close(): Promise<void>;
-}
 
 const HINT = 'the paced serial bench needs socat and pv: apt-get install socat pv';
 
-export async function openPacedLink(bytesPerSec: number): Promise<PacedLink> {
+/** A paced line as a pty pair: write to `a`, read from `b`. */
+export async function openPacedLink(bytesPerSec: number): Promise<PtyPair> {
   if (!(Number.isInteger(bytesPerSec) && bytesPerSec > 0)) throw new RangeError(`byte rate must be a positive integer, got ${bytesPerSec}`);
   const dir = await mkdtemp(join(tmpdir(), 'cell-paced-'));
   const [la, lb] = [join(dir, 'a'), join(dir, 'b')];

@@ -13,7 +13,7 @@
 import { SerialTransport } from '../host/transport/serial-transport.ts';
 import { encodeSerialFrame } from '../host/wire/serial-framing.ts';
 import { encodeFrame, MsgType } from '../host/wire/header.ts';
-import { openPtyPair } from '../test/pty-pair.ts';
+import { openPtyPair, type PtyPair } from '../test/pty-pair.ts';
 import { openPacedLink } from './paced-pty-link.ts';
 
 export interface SerialBenchResult {
@@ -39,8 +39,9 @@ const WINDOW = 64;
 
 export async function benchSerial(opts: { baud: number; seconds?: number }): Promise<SerialBenchResult> {
   const lineRate = opts.baud / 10;
-  const paced = await stream(opts.baud, opts.seconds ?? 2, await openPacedLink(lineRate));
-  const ceiling = await stream(opts.baud, opts.seconds ?? 2, await openPtyPair());
+  const seconds = opts.seconds ?? 2;
+  const paced = await stream(opts.baud, seconds, await openPacedLink(lineRate));
+  const ceiling = await stream(opts.baud, seconds, await openPtyPair());
   const efficiency = PAYLOAD / paced.wirePerFrame;
   return {
     baud: opts.baud,
@@ -55,7 +56,7 @@ export async function benchSerial(opts: { baud: number; seconds?: number }): Pro
 }
 
 /** Frames per second from link.a to link.b, sustained over `seconds` after a warm-up. */
-async function stream(baud: number, seconds: number, pty: { a: string; b: string; close(): Promise<void> }): Promise<{ framesPerSec: number; wirePerFrame: number }> {
+async function stream(baud: number, seconds: number, pty: PtyPair): Promise<{ framesPerSec: number; wirePerFrame: number }> {
   const a = await SerialTransport.open({ path: pty.a, baudRate: baud });
   const b = await SerialTransport.open({ path: pty.b, baudRate: baud });
   try {
