@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PtyPair } from '../test/pty-pair.ts';
+import type { PtyPair } from './pty-pair.ts';
 
 
 const HINT = 'the paced serial bench needs socat and pv: apt-get install socat pv';

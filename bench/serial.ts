@@ -13,7 +13,7 @@
 import { SerialTransport } from '../host/transport/serial-transport.ts';
 import { encodeSerialFrame } from '../host/wire/serial-framing.ts';
 import { encodeFrame, MsgType } from '../host/wire/header.ts';
-import { openPtyPair, type PtyPair } from '../test/pty-pair.ts';
+import { openPtyPair, type PtyPair } from './pty-pair.ts';
 import { openPacedLink } from './paced-pty-link.ts';
 
 export interface SerialBenchResult {

@@ -11,7 +11,7 @@ import { validateSchema } from '../host/sdk/schema.ts';
 import { speciesIdOf } from '../host/sdk/species.ts';
 import { kernelPath, REPO_ROOT } from '../host/build/paths.ts';
 import { percentile } from './percentiles.ts';
-import { startNode, CELL_BIN } from '../test/fixtures/cell-process.ts';
+import { startNode, CELL_BIN } from './node-process.ts';
 
 export interface UdpBench {
   rttP50Us: number;

@@ -1,7 +1,7 @@
 // The `cell` command as a user runs it: separate processes, real UDP on loopback, real files.
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { startCell } from './fixtures/cell-process.ts';
+import { startCell } from '../bench/node-process.ts';
 import { promisify } from 'node:util';
 import { readFile, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';

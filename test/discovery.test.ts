@@ -3,7 +3,7 @@
 // calls move to the other with only added latency.
 import test from 'ava';
 import type { ChildProcess } from 'node:child_process';
-import { startCell } from './fixtures/cell-process.ts';
+import { startCell } from '../bench/node-process.ts';
 import { fileURLToPath } from 'node:url';
 import { CellNode } from '../host/runtime/cell-node.ts';
 import { UdpTransport } from '../host/transport/udp-transport.ts';

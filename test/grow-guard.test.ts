@@ -1,6 +1,7 @@
 import test from 'ava';
 import wabtInit from 'wabt';
-import { guardMemoryGrow, OOM_EXPORT } from '../host/build/grow-guard.ts';
+import { guardMemoryGrow } from '../host/build/grow-guard.ts';
+import { OOM_EXPORT } from '../host/build/cell-globals.ts';
 import { checkProfile } from '../host/build/profile.ts';
 
 const wabt = await wabtInit();

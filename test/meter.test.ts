@@ -1,7 +1,8 @@
 import test from 'ava';
 import fc from 'fast-check';
 import wabtInit from 'wabt';
-import { FUEL_EXPORT, instrumentFuel, meterCosts, START_FUEL } from '../host/build/meter.ts';
+import { instrumentFuel, meterCosts, START_FUEL } from '../host/build/meter.ts';
+import { FUEL_EXPORT } from '../host/build/cell-globals.ts';
 import { checkProfile } from '../host/build/profile.ts';
 import { inspectWasm } from '../host/build/inspect.ts';
 import { compileFixtureCell } from './fixtures/fixture-cells.ts';

@@ -1,8 +1,8 @@
 // A node served over a serial line, as a board would be: `cell run --serial` on one end of a real
 // pty pair, a client node with a SerialTransport on the other, calls through both kernels.
 import test from 'ava';
-import { startCell } from './fixtures/cell-process.ts';
-import { openPtyPair } from './pty-pair.ts';
+import { startCell } from '../bench/node-process.ts';
+import { openPtyPair } from '../bench/pty-pair.ts';
 import { SerialTransport } from '../host/transport/serial-transport.ts';
 import { CellNode } from '../host/runtime/cell-node.ts';
 import { connect } from '../host/sdk/connect.ts';

@@ -6,7 +6,7 @@ import { constants } from 'node:fs';
 import { SerialTransport } from '../host/transport/serial-transport.ts';
 import { encodeSerialFrame } from '../host/wire/serial-framing.ts';
 import { BROADCAST } from '../host/wire/header.ts';
-import { openPtyPair, type PtyPair } from './pty-pair.ts';
+import { openPtyPair, type PtyPair } from '../bench/pty-pair.ts';
 import { transportConformance, Inbox, frameTo, type TransportPair } from './transport-conformance.ts';
 
 interface SerialPair extends TransportPair {

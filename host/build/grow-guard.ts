@@ -9,9 +9,7 @@ import {
   checkRewriteInput, definedFunctions, emitProfileModule, expressions, freshFunctionName, freshGlobalName,
   RewriteError, setters, withModule, type Expr,
 } from './wasm-ir.ts';
-
-/** Name of the exported flag; 1 after a memory.grow that could not succeed. */
-export const OOM_EXPORT = 'cell_oom';
+import { OOM_EXPORT } from './cell-globals.ts';
 
 /** wasm32 address space in pages: the limit for a memory declared without a maximum. */
 const MAX_WASM32_PAGES = 65536;

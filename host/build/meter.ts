@@ -17,9 +17,7 @@ import {
   checkRewriteInput, children, definedFunctions, emitProfileModule, freshGlobalName, RewriteError, setters, withModule,
   type DefinedFunction, type Expr,
 } from './wasm-ir.ts';
-
-/** Name of the exported fuel global (docs/abi.md, Cell ABI). */
-export const FUEL_EXPORT = 'cell_fuel';
+import { FUEL_EXPORT } from './cell-globals.ts';
 
 /**
  * Fuel the global starts with, so a module's start function (AssemblyScript top-level code) can

@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { runSimulation, type SimReport } from '../../simulator/run-sim.ts';
-import { renderReport } from '../../simulator/report-html.ts';
-import { createProgress } from '../../simulator/progress.ts';
 import { kernelPath } from '../build/paths.ts';
-import { SCENARIO_NAMES } from '../../simulator/mitosis/scenarios.ts';
+import type { SimReport } from '../../simulator/run-sim.ts';
 import type { MitosisResult } from '../../simulator/mitosis/run-mitosis.ts';
 
 function num(name: string, text: string, check: (v: number) => boolean, what: string): number {
@@ -71,6 +68,11 @@ export function registerSim(program: Command): void {
     .option('-q, --quiet', 'no progress bar')
     .option('--kernel <file>', 'kernel .wasm', kernelPath('mcu'))
     .action(async (o: Record<string, string | boolean | undefined>) => {
+      // The simulator loads only for this command.
+      const [{ runSimulation }, { renderReport }, { createProgress }, { SCENARIO_NAMES }] = await Promise.all([
+        import('../../simulator/run-sim.ts'), import('../../simulator/report-html.ts'),
+        import('../../simulator/progress.ts'), import('../../simulator/mitosis/scenarios.ts'),
+      ]);
       const nodes = num('--nodes', String(o.nodes), (v) => int(v) && v >= 2, 'a whole number >= 2');
       const duration = num('--duration', String(o.duration), (v) => v > 0 && Number.isFinite(v), 'a positive number of seconds');
       const seed = num('--seed', String(o.seed), (v) => int(v) && v >= 0, 'a whole number >= 0');

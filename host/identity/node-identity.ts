@@ -1,6 +1,6 @@
 // A node's identity: an ed25519 key pair; its 32-bit node id is derived from the public key
 // (docs/wire.md: first four bytes of SHA-256(public key), little-endian; 0 and 0xFFFFFFFF reserved).
-import * as ed from '@noble/ed25519';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -19,13 +19,27 @@ export function nodeIdFromPublicKey(publicKey: Uint8Array): number {
   return id;
 }
 
+// DER wrappings of a raw ed25519 key (RFC 8410): node:crypto derives the public key natively,
+// where a JavaScript scalar multiplication costs a one-shot `cell call` about 150 ms.
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** The ed25519 public key of a 32-byte secret key (RFC 8032 seed). */
+export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
+  if (secretKey.length !== 32) throw new Error(`an ed25519 secret key is 32 bytes, not ${secretKey.length}`);
+  const secret = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, secretKey]), format: 'der', type: 'pkcs8' });
+  const spki = createPublicKey(secret).export({ format: 'der', type: 'spki' });
+  if (spki.length !== SPKI_PREFIX.length + 32 || !spki.subarray(0, SPKI_PREFIX.length).equals(SPKI_PREFIX)) throw new Error('node:crypto returned an unexpected ed25519 public key encoding');
+  return new Uint8Array(spki.subarray(SPKI_PREFIX.length));
+}
+
 export async function identityFromSecret(secretKey: Uint8Array): Promise<NodeIdentity> {
-  const publicKey = await ed.getPublicKeyAsync(secretKey);
+  const publicKey = publicKeyOf(secretKey);
   return { nodeId: nodeIdFromPublicKey(publicKey), publicKey, secretKey };
 }
 
 export function newIdentity(): Promise<NodeIdentity> {
-  return identityFromSecret(ed.utils.randomSecretKey());
+  return identityFromSecret(new Uint8Array(randomBytes(32)));
 }
 
 /** Loads the 32-byte secret key at `path` (hex), creating it with mode 0600 if absent. */
