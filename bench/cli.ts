@@ -4,7 +4,7 @@
 // measures another checkout's CLI.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CELL_BIN, REPO, startCell } from './node-process.ts';
+import { cellBin, REPO, startCell } from './node-process.ts';
 import { percentile } from './percentiles.ts';
 
 export interface CliBench {
@@ -46,7 +46,7 @@ async function p50(runs: number, one: () => Promise<number>): Promise<number> {
 
 export async function benchCli(opts: { runs?: number; bin?: string } = {}): Promise<CliBench> {
   const runs = opts.runs ?? 10;
-  const bin = opts.bin ?? CELL_BIN;
+  const bin = opts.bin ?? cellBin();
   const run = ['run', 'build/cells/echo.wasm', '--port', '0', '--ephemeral', '--no-multicast'];
   const nodeMs = await p50(runs, () => timeNode(['-e', '0']));
   const helpMs = await p50(runs, () => timeNode([bin, '--help']));

@@ -11,7 +11,7 @@ import { validateSchema } from '../host/sdk/schema.ts';
 import { speciesIdOf } from '../host/sdk/species.ts';
 import { kernelPath, REPO_ROOT } from '../host/build/paths.ts';
 import { percentile } from './percentiles.ts';
-import { startNode, CELL_BIN } from './node-process.ts';
+import { startCell, startNode } from './node-process.ts';
 
 export interface UdpBench {
   rttP50Us: number;
@@ -75,7 +75,7 @@ async function rawEcho(): Promise<Side> {
 }
 
 async function cellRpc(): Promise<Side> {
-  const { proc, match } = await startNode([CELL_BIN, 'run', 'build/cells/echo.wasm', '--port', '0', '--ephemeral', '--no-multicast'], /listening on udp ([\d.]+):(\d+)/);
+  const { proc, match } = await startCell(['run', 'build/cells/echo.wasm', '--port', '0', '--ephemeral', '--no-multicast'], /listening on udp ([\d.]+):(\d+)/);
   const schemaFile = JSON.parse(await readFile(`${REPO_ROOT}/build/cells/echo.schema.json`, 'utf8'));
   const schema = validateSchema(schemaFile.schema);
   const udp = await UdpTransport.open({ port: 0, multicast: false, seeds: [{ address: match[1]!, port: Number(match[2]) }] });

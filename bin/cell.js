@@ -7,7 +7,7 @@
 // inline bounds checks lift that cap at no measured cost (README, "Measured"). So `sim` re-runs
 // itself with --disable-wasm-trap-handler.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const FLAG = '--disable-wasm-trap-handler';
@@ -19,24 +19,10 @@ if (process.argv[2] === 'sim' && !process.execArgv.includes(FLAG)) {
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const MAIN_URL = new URL('../dist/host/cli/main.js', import.meta.url);
 const MAIN = fileURLToPath(MAIN_URL);
-const BUILD_HINT = 'npm run build:host';
 
 if (!existsSync(MAIN)) {
-  process.stderr.write(`cell: the compiled CLI (${MAIN}) is missing: run \`${BUILD_HINT}\` in ${REPO}\n`);
+  process.stderr.write(`cell: the compiled CLI (${MAIN}) is missing: run \`npm run build:host\` in ${REPO}\n`);
   process.exit(1);
-}
-
-// In a checkout, a source newer than the compiled CLI means dist/ would run old code.
-const builtAt = statSync(MAIN).mtimeMs;
-for (const layer of ['host', 'simulator']) {
-  const dir = `${REPO}${layer}`;
-  if (!existsSync(dir)) continue;
-  for (const f of readdirSync(dir, { recursive: true })) {
-    if (typeof f === 'string' && f.endsWith('.ts') && statSync(`${dir}/${f}`).mtimeMs > builtAt) {
-      process.stderr.write(`cell: ${layer}/${f} is newer than the compiled CLI in dist/: run \`${BUILD_HINT}\` in ${REPO}\n`);
-      process.exit(1);
-    }
-  }
 }
 
 await import(MAIN_URL.href);

@@ -1,7 +1,7 @@
 // The `cell` command as a user runs it: separate processes, real UDP on loopback, real files.
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { startCell } from '../bench/node-process.ts';
+import { cellBin, startCell } from '../bench/node-process.ts';
 import { promisify } from 'node:util';
 import { readFile, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,9 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { kernelWasm } from './fixtures/built.ts';
 
 const run = promisify(execFile);
-const CELL = fileURLToPath(new URL('../bin/cell.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const cell = (...args: string[]) => run(process.execPath, [CELL, ...args], { cwd: ROOT, timeout: 120_000 });
+const cell = (...args: string[]) => run(process.execPath, [cellBin(), ...args], { cwd: ROOT, timeout: 120_000 });
 
 test.before(() => {
   kernelWasm(); // fails early, with the build hint, if `npm run build` has not run

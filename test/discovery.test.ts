@@ -3,7 +3,7 @@
 // calls move to the other with only added latency.
 import test from 'ava';
 import type { ChildProcess } from 'node:child_process';
-import { startCell } from '../bench/node-process.ts';
+import { cellBin, startCell } from '../bench/node-process.ts';
 import { fileURLToPath } from 'node:url';
 import { CellNode } from '../host/runtime/cell-node.ts';
 import { UdpTransport } from '../host/transport/udp-transport.ts';
@@ -11,7 +11,6 @@ import { connect } from '../host/sdk/connect.ts';
 import { Exchange } from '../build/cells/exchange.client.ts';
 import { kernelWasm } from './fixtures/built.ts';
 
-const CELL = fileURLToPath(new URL('../bin/cell.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // A group port of this test's own, so parallel test files and real nodes do not hear each other.
 const GROUP = { address: '239.255.67.76', port: 30000 + (process.pid % 20000) };
@@ -64,9 +63,9 @@ test.serial('cell call finds a replica by multicast alone, and cell peers lists 
   const run = promisify(execFile);
   const group = `${GROUP.address}:${GROUP.port}`;
   try {
-    const { stdout } = await run(process.execPath, [CELL, 'call', 'exchange', 'place_order', '{"symbol":"BTC","amount":5}', '--multicast', group, '--timeout', '10000'], { cwd: ROOT });
+    const { stdout } = await run(process.execPath, [cellBin(), 'call', 'exchange', 'place_order', '{"symbol":"BTC","amount":5}', '--multicast', group, '--timeout', '10000'], { cwd: ROOT });
     t.regex(stdout.trim(), /^\d+$/);
-    const peers = JSON.parse((await run(process.execPath, [CELL, 'peers', '--once', '2500', '--json', '--multicast', group], { cwd: ROOT })).stdout);
+    const peers = JSON.parse((await run(process.execPath, [cellBin(), 'peers', '--once', '2500', '--json', '--multicast', group], { cwd: ROOT })).stdout);
     const row = peers.find((p: { nodeId: number }) => p.nodeId === node.nodeId);
     t.truthy(row, 'the running node is in the table');
     t.deepEqual(row.species, ['exchange']);

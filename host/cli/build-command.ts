@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { speciesHex } from '../sdk/species.ts';
 import type { FirmwareTarget } from '../build/asc.ts';
 
 export function registerBuild(program: Command): void {
@@ -15,8 +14,8 @@ export function registerBuild(program: Command): void {
       if (opts.target !== 'mcu' && opts.target !== 'host') throw new Error(`--target must be mcu or host, not "${opts.target}"`);
       const target = opts.target as FirmwareTarget;
       // The compiler, binaryen and wabt load only for this command.
-      const [{ buildKernel }, { buildCell }, { buildAll }] = await Promise.all([
-        import('../build/build-kernel.ts'), import('../build/build-cell.ts'), import('../build/build-all.ts'),
+      const [{ buildKernel }, { buildCell }, { buildAll }, { speciesHex }] = await Promise.all([
+        import('../build/build-kernel.ts'), import('../build/build-cell.ts'), import('../build/build-all.ts'), import('../sdk/species.ts'),
       ]);
       if (dirs.length === 0) {
         const all = await buildAll({ target, cellsOut: resolve(opts.out), log: (l) => console.log(l) });

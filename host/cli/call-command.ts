@@ -2,12 +2,9 @@ import type { Command } from 'commander';
 import { readFile, access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { kernelPath } from '../build/paths.ts';
-import { validateSchema, type CellSchema } from '../sdk/schema.ts';
-import { speciesIdOf } from '../sdk/species.ts';
-import { argsFromJson, encodeCall, decodeReply, decodeError } from '../sdk/call-codec.ts';
+import type { CellSchema } from '../sdk/schema.ts';
 import { DEFAULT_PORT } from './run-command.ts';
 import { DEFAULT_MULTICAST } from '../transport/udp-defaults.ts';
-import { CallRefused } from '../runtime/call-refused.ts';
 import type { CellNode } from '../runtime/cell-node.ts';
 
 /** Finds a species' schema: a path, or a name looked up as <dir>/<name>.schema.json. */
@@ -19,6 +16,7 @@ export async function loadSchema(nameOrPath: string, dir: string): Promise<CellS
     } catch {
       continue;
     }
+    const { validateSchema } = await import('../sdk/schema.ts');
     // A built <name>.schema.json is { speciesId, species, schema }; a bare schema is accepted too.
     const json = JSON.parse(await readFile(file, 'utf8'));
     return validateSchema(json && typeof json === 'object' && 'schema' in json ? json.schema : json);
@@ -28,6 +26,7 @@ export async function loadSchema(nameOrPath: string, dir: string): Promise<CellS
 
 /** Calls as soon as the kernel knows a replica (pheromones arrive about once a second). */
 async function callWhenRouted(node: CellNode, species: number, payload: Uint8Array, timeoutMs: number, name: string) {
+  const { CallRefused } = await import('../runtime/call-refused.ts');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -66,9 +65,11 @@ export function registerCall(program: Command): void {
       }
       const timeout = Number(opts.timeout);
       if (!(timeout > 0)) throw new Error(`--timeout must be a positive number of milliseconds, not "${opts.timeout}"`);
-      const { CellNode } = await import('../runtime/cell-node.ts');
-      const { UdpTransport, parseUdpAddress } = await import('../transport/udp-transport.ts');
-      const { newIdentity } = await import('../identity/node-identity.ts');
+      // Loaded here so that the other commands and --help do not pay for the runtime.
+      const [{ CellNode }, { UdpTransport, parseUdpAddress }, { newIdentity }, { argsFromJson, encodeCall, decodeReply, decodeError }, { speciesIdOf }] = await Promise.all([
+        import('../runtime/cell-node.ts'), import('../transport/udp-transport.ts'), import('../identity/node-identity.ts'),
+        import('../sdk/call-codec.ts'), import('../sdk/species.ts'),
+      ]);
       const payload = encodeCall(schema, method, argsFromJson(schema, method, json));
       const direct = opts.peer !== undefined && opts.peer.length > 0;
       const udp = await UdpTransport.open({

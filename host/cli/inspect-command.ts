@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { inspectWasm } from '../build/inspect.ts';
-import { speciesIdOf, speciesHex } from '../sdk/species.ts';
-import { validateSchema } from '../sdk/schema.ts';
 
 export function registerInspect(program: Command): void {
   program
@@ -12,9 +9,11 @@ export function registerInspect(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--max-pages <n>', 'memory budget in 64 KiB pages for the profile check', '1')
     .action(async (file: string, opts: { json?: boolean; maxPages: string }) => {
+      const [{ inspectWasm }, { checkProfile }, { speciesIdOf, speciesHex }, { validateSchema }] = await Promise.all([
+        import('../build/inspect.ts'), import('../build/profile.ts'), import('../sdk/species.ts'), import('../sdk/schema.ts'),
+      ]);
       const wasm = new Uint8Array(await readFile(file));
       const facts = inspectWasm(wasm);
-      const { checkProfile } = await import('../build/profile.ts'); // loads wabt
       const schema = facts.schema === undefined ? undefined : validateSchema(facts.schema);
       const kind = schema ? 'cell' : 'kernel';
       const maxPages = Number(opts.maxPages);

@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { kernelPath } from '../build/paths.ts';
-import { speciesHex } from '../sdk/species.ts';
 import { DEFAULT_MULTICAST } from '../transport/udp-defaults.ts';
 import type { Transport } from '../transport/transport.ts';
 
@@ -34,6 +33,7 @@ export function registerRun(program: Command): void {
       if (!Number.isInteger(fuel) || fuel < 1 || fuel > 0x7fffffff) throw new Error(`--fuel must be 1..2147483647, not "${opts.fuel}"`);
       // Loaded here so that other commands do not pay for the runtime (wabt, crypto).
       const { CellNode } = await import('../runtime/cell-node.ts');
+      const { speciesHex } = await import('../sdk/species.ts');
       const { readBoard } = await import('../runtime/board-profile.ts');
       const board = await readBoard(opts.board);
       const { UdpTransport, parseUdpAddress } = await import('../transport/udp-transport.ts');
