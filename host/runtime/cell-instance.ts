@@ -124,7 +124,9 @@ export class CellInstance {
 
     let module: WebAssembly.Module;
     try {
-      module = await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>);
+      // Compiled on this thread: a cell is a few KB (a few ms), while an async compile queues
+      // behind wabt's own background compilation, which took 300-470 ms after the check above.
+      module = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
     } catch (err) {
       throw new CellLoadError(`cannot host this cell: ${(err as Error).message}`);
     }
