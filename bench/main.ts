@@ -1,6 +1,6 @@
-// `npm run bench [-- --json FILE] [--only shm,udp,rpc,serial,cells] [--seconds N]`: every transport's
-// figures, and what cell calls cost in metered instructions, each beside a baseline measured in
-// the same run, with the ratio. Not a test: nothing here asserts.
+// `npm run bench [-- --json FILE] [--only shm,udp,rpc,serial,cells,cli] [--seconds N]`: every
+// transport's figures, what cell calls cost in metered instructions, and how fast the `cell`
+// command starts, each beside a baseline measured in the same run, with the ratio. Not a test: nothing here asserts.
 import { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -9,12 +9,12 @@ const program = new Command()
   .name('npm run bench --')
   .description('measure each transport beside a baseline from the same run')
   .option('--json <file>', 'also write the figures as JSON')
-  .option('--only <list>', 'comma-separated subset of shm,udp,rpc,serial,cells', 'shm,udp,rpc,serial,cells')
+  .option('--only <list>', 'comma-separated subset of shm,udp,rpc,serial,cells,cli', 'shm,udp,rpc,serial,cells,cli')
   .option('--seconds <n>', 'seconds per measurement; UDP ratios wander in much shorter runs', '8')
   .parse();
 const opts = program.opts<{ json?: string; only: string; seconds: string }>();
 const only = new Set(opts.only.split(',').map((s) => s.trim()));
-for (const o of only) if (!['shm', 'udp', 'rpc', 'serial', 'cells'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
+for (const o of only) if (!['shm', 'udp', 'rpc', 'serial', 'cells', 'cli'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
 const seconds = Number(opts.seconds);
 if (!(seconds > 0)) throw new Error(`--seconds must be positive, not "${opts.seconds}"`);
 
@@ -68,6 +68,16 @@ if (only.has('cells')) {
   console.log('cells: metered instructions per call (the CPU mitosis counts) vs the same method with its smallest argument');
   for (const c of r) console.log(`  ${c.call.padEnd(32)} ${n(c.instructions).padStart(9)}   baseline ${c.baseline.call} ${n(c.baseline.instructions)}   (${ratio(c.instructions, c.baseline.instructions)})`);
   console.log('');
+}
+if (only.has('cli')) {
+  const { benchCli } = await import('./cli.ts');
+  const r = await benchCli();
+  out.cli = r;
+  const ms = (v: number) => `${n(v)} ms`;
+  console.log(`cli: the compiled \`cell\` command, spawn to output, p50 of ${r.runs} runs, vs \`node -e 0\` (${ms(r.baseline.nodeMs)})`);
+  console.log(`  --help            ${ms(r.helpMs).padStart(8)}   (${ratio(r.helpMs, r.baseline.nodeMs)} of node -e 0)`);
+  console.log(`  call, to answer   ${ms(r.callP50Ms).padStart(8)}   (${ratio(r.callP50Ms, r.baseline.nodeMs)})`);
+  console.log(`  run, to listening ${ms(r.runToListeningMs).padStart(8)}   (${ratio(r.runToListeningMs, r.baseline.nodeMs)})\n`);
 }
 if (opts.json) {
   await writeFile(opts.json, JSON.stringify(out, null, 2) + '\n');
