@@ -223,31 +223,114 @@ export const MCU_PAGES: i32 = 1;
 /** target host: the kernel a host node or the simulator runs */
 export const HOST_PAGES: i32 = 16;
 
+// Errors of the firmware CBOR reader, stable (docs/cbor.md)
+export enum CborError {
+  /** no error */
+  OK = 0,
+  /** the item (or its declared length or element count) runs past the end of the input */
+  TRUNCATED = 1,
+  /** a well-formed item of another type than the one asked for */
+  WRONG_TYPE = 2,
+  /** an integer (or integral float) that does not fit the requested type, sign included */
+  OVERFLOW = 3,
+  /** indefinite-length string, array or map, or a stray break (0xff) */
+  INDEFINITE = 4,
+  /** more than CBOR_MAX_DEPTH nested arrays/maps */
+  TOO_DEEP = 5,
+  /** a text string that is not well-formed UTF-8 */
+  BAD_UTF8 = 6,
+  /** malformed: additional info 28..30, 31 on major 0/1/6, or a two-byte simple value below 32 */
+  RESERVED = 7,
+  /** well-formed but outside the subset: any tag, any simple value but false/true/null/undefined */
+  UNSUPPORTED = 8,
+  /** expectEnd() found bytes after the last item */
+  TRAILING = 9,
+}
+
+// Limits of the firmware CBOR codec (docs/cbor.md)
+/** nesting limit for skip() and walkers that honour it; bounds work and stack on an MCU */
+export const CBOR_MAX_DEPTH: i32 = 16;
+
+// Vivaldi tunables, set with vivaldiTune(id, value) by the harness and the bench (firmware/kernel/vivaldi-config.ts)
+/** timestep scale, Dabek's cc (VIV_CC) */
+export const TUNE_CC: i32 = 0;
+/** error-estimate smoothing, Dabek's ce (VIV_CE) */
+export const TUNE_CE: i32 = 1;
+/** gravity radius in ms (VIV_GRAVITY_RHO) */
+export const TUNE_GRAVITY_RHO: i32 = 2;
+/** order statistic the latency filter reports (LF_PERCENTILE) */
+export const TUNE_FILTER_PERCENTILE: i32 = 3;
+/** samples before a neighbour moves the coordinate (LF_MIN_SAMPLES) */
+export const TUNE_MIN_SAMPLES: i32 = 4;
+/** size of the near set (NB_NEAR) */
+export const TUNE_NEAR: i32 = 5;
+/** share of probes to the near set (NB_NEAR_SHARE) */
+export const TUNE_NEAR_SHARE: i32 = 6;
+/** chance an offered peer replaces a far slot when the table is full (NB_REPLACE_SHARE) */
+export const TUNE_REPLACE_SHARE: i32 = 7;
+/** share of gossip picks taken from the near set (NB_GOSSIP_NEAR_SHARE) */
+export const TUNE_GOSSIP_NEAR_SHARE: i32 = 8;
+/** links longer than this (ms) pull with scaled force; 0 turns the scaling off (VIV_LONG_LINK_MS) */
+export const TUNE_LONG_LINK_MS: i32 = 9;
+/** dimensions in use, 1..VIV_DIMS */
+export const TUNE_DIMS: i32 = 10;
+/** non-zero: no latency filter (the bench's "no filter" rows) */
+export const TUNE_FILTER_OFF: i32 = 11;
+
+// Vivaldi counters, read with vivaldiStat(id); nothing rejected goes uncounted (docs/vivaldi.md)
+/** updates applied to this node's coordinate */
+export const VS_UPDATES: i32 = 0;
+/** RTT samples rejected: NaN, infinite, <= 0 or above VIV_RTT_MAX */
+export const VS_BAD_RTT: i32 = 1;
+/** peer coordinates rejected: wrong arity, not numbers, NaN/inf, magnitudes above VIV_COORD_MAX */
+export const VS_BAD_COORD: i32 = 2;
+/** updates undone because the result was not finite (a guard, not a path: stays 0) */
+export const VS_NON_FINITE: i32 = 3;
+/** samples recorded but not applied: the neighbour had fewer than LF_MIN_SAMPLES samples */
+export const VS_HELD: i32 = 4;
+/** neighbours dropped after NB_MAX_MISSES unanswered probes */
+export const VS_EVICTED: i32 = 5;
+/** far neighbours replaced by a newly offered peer (rotation) */
+export const VS_ROTATED: i32 = 6;
+/** samples from a peer not in the neighbour table and not insertable (ignored) */
+export const VS_UNKNOWN_PEER: i32 = 7;
+export const VS_COUNT: i32 = 8;
+
 // Every value above in table order, for the kernel export k_protocol: the host checks that the
 // kernel it runs was built from the same table (test/protocol.test.ts). In a function, so the
 // values take memory only in a module that calls it (the kernel, not the cells).
-export const PROTOCOL_COUNT: i32 = 98;
+export const PROTOCOL_COUNT: i32 = 129;
 
 /** Value i of the table, NaN past its end. */
 export function protocolValue(i: i32): f64 {
-  const values = memory.data<u32>([
-    HEADER_BYTES, MAGIC, VERSION, FLAGS_RESERVED, BROADCAST, T_CALL,
-    T_REPLY, T_ERROR, T_PING, T_PONG, T_ANNOUNCE, T_SPORE_GET,
-    T_SPORE_DATA, F_ACK_REQ, F_FRAGMENT, F_SIGNED, F_MORE, R_SHORT,
-    R_BAD_MAGIC, R_BAD_VERSION, R_BAD_TYPE, R_BAD_FLAGS, R_TRUNCATED, R_TRAILING,
-    R_TOO_LARGE, R_NOT_FOR_ME, R_BAD_PAYLOAD, R_UNSUPPORTED, R_NO_ROUTE, R_CALL_TABLE_FULL,
-    R_PEER_BUSY, E_UNKNOWN_SPECIES, E_UNKNOWN_METHOD, E_BAD_ARGS, E_CELL_TRAP, E_OUT_OF_FUEL,
-    E_OUT_OF_MEMORY, E_CELL_ERROR, E_TOO_LARGE, E_TIMEOUT, E_NO_ROUTE, E_OVERLOADED,
-    S_FRAMES_RX, S_FRAMES_TX, S_DROP_BAD_HEADER, S_DROP_NOT_FOR_ME, S_DROP_TOO_LARGE, S_CALLS_SERVED,
-    S_CALL_ERRORS, S_UNKNOWN_SPECIES, S_REPLIES_DELIVERED, S_TIMEOUTS, S_UNMATCHED_REPLIES, S_PINGS_RX,
-    S_PONGS_RX, S_ANNOUNCES_RX, S_PEERS_KNOWN, S_BAD_PAYLOAD, S_CALLS_SENT, S_NO_ROUTE,
-    S_CALL_TABLE_FULL, S_PROBES_SENT, S_PEER_TABLE_FULL, S_RETRIES, S_FAILOVERS, S_DUPLICATE_CALLS,
-    S_PEER_WINDOW_FULL, S_SPAWNS, S_RETIREMENTS, S_CALLS_SHED, S_OVERLOAD_FAILOVERS, C_CALL_TIMEOUT_MS,
-    C_PROBE_INTERVAL_MS, C_ANNOUNCE_INTERVAL_MS, C_PEER_MAX_AGE_MS, C_DEFAULT_ROUTE, C_FAIL_HOLD_MS, C_CALL_ATTEMPTS,
-    C_REPLAY_WINDOW_MS, C_PEER_WINDOW, C_BUSY_HOLD_MS, PEER_NODE_ID, PEER_AGE_MS, PEER_LOAD,
-    PEER_SPARE, PEER_HEALTHY, PEER_PREDICTED_RTT_MS, PEER_MEASURED_RTT_MS, PEER_SPECIES_COUNT, LOG_DEBUG,
-    LOG_INFO, LOG_WARN, LOG_ERROR, ARG_OVER_BUDGET, ARG_BAD_FIELD, ARG_NOT_A_CALL,
-    MCU_PAGES, HOST_PAGES,
+  if (i == 4) return <f64>BROADCAST;
+  const values = memory.data<u16>([
+    <u16>HEADER_BYTES, <u16>MAGIC, <u16>VERSION, <u16>FLAGS_RESERVED, 0,
+    <u16>T_CALL, <u16>T_REPLY, <u16>T_ERROR, <u16>T_PING, <u16>T_PONG,
+    <u16>T_ANNOUNCE, <u16>T_SPORE_GET, <u16>T_SPORE_DATA, <u16>F_ACK_REQ, <u16>F_FRAGMENT,
+    <u16>F_SIGNED, <u16>F_MORE, <u16>R_SHORT, <u16>R_BAD_MAGIC, <u16>R_BAD_VERSION,
+    <u16>R_BAD_TYPE, <u16>R_BAD_FLAGS, <u16>R_TRUNCATED, <u16>R_TRAILING, <u16>R_TOO_LARGE,
+    <u16>R_NOT_FOR_ME, <u16>R_BAD_PAYLOAD, <u16>R_UNSUPPORTED, <u16>R_NO_ROUTE, <u16>R_CALL_TABLE_FULL,
+    <u16>R_PEER_BUSY, <u16>E_UNKNOWN_SPECIES, <u16>E_UNKNOWN_METHOD, <u16>E_BAD_ARGS, <u16>E_CELL_TRAP,
+    <u16>E_OUT_OF_FUEL, <u16>E_OUT_OF_MEMORY, <u16>E_CELL_ERROR, <u16>E_TOO_LARGE, <u16>E_TIMEOUT,
+    <u16>E_NO_ROUTE, <u16>E_OVERLOADED, <u16>S_FRAMES_RX, <u16>S_FRAMES_TX, <u16>S_DROP_BAD_HEADER,
+    <u16>S_DROP_NOT_FOR_ME, <u16>S_DROP_TOO_LARGE, <u16>S_CALLS_SERVED, <u16>S_CALL_ERRORS, <u16>S_UNKNOWN_SPECIES,
+    <u16>S_REPLIES_DELIVERED, <u16>S_TIMEOUTS, <u16>S_UNMATCHED_REPLIES, <u16>S_PINGS_RX, <u16>S_PONGS_RX,
+    <u16>S_ANNOUNCES_RX, <u16>S_PEERS_KNOWN, <u16>S_BAD_PAYLOAD, <u16>S_CALLS_SENT, <u16>S_NO_ROUTE,
+    <u16>S_CALL_TABLE_FULL, <u16>S_PROBES_SENT, <u16>S_PEER_TABLE_FULL, <u16>S_RETRIES, <u16>S_FAILOVERS,
+    <u16>S_DUPLICATE_CALLS, <u16>S_PEER_WINDOW_FULL, <u16>S_SPAWNS, <u16>S_RETIREMENTS, <u16>S_CALLS_SHED,
+    <u16>S_OVERLOAD_FAILOVERS, <u16>C_CALL_TIMEOUT_MS, <u16>C_PROBE_INTERVAL_MS, <u16>C_ANNOUNCE_INTERVAL_MS, <u16>C_PEER_MAX_AGE_MS,
+    <u16>C_DEFAULT_ROUTE, <u16>C_FAIL_HOLD_MS, <u16>C_CALL_ATTEMPTS, <u16>C_REPLAY_WINDOW_MS, <u16>C_PEER_WINDOW,
+    <u16>C_BUSY_HOLD_MS, <u16>PEER_NODE_ID, <u16>PEER_AGE_MS, <u16>PEER_LOAD, <u16>PEER_SPARE,
+    <u16>PEER_HEALTHY, <u16>PEER_PREDICTED_RTT_MS, <u16>PEER_MEASURED_RTT_MS, <u16>PEER_SPECIES_COUNT, <u16>LOG_DEBUG,
+    <u16>LOG_INFO, <u16>LOG_WARN, <u16>LOG_ERROR, <u16>ARG_OVER_BUDGET, <u16>ARG_BAD_FIELD,
+    <u16>ARG_NOT_A_CALL, <u16>MCU_PAGES, <u16>HOST_PAGES, <u16>CborError.OK, <u16>CborError.TRUNCATED,
+    <u16>CborError.WRONG_TYPE, <u16>CborError.OVERFLOW, <u16>CborError.INDEFINITE, <u16>CborError.TOO_DEEP, <u16>CborError.BAD_UTF8,
+    <u16>CborError.RESERVED, <u16>CborError.UNSUPPORTED, <u16>CborError.TRAILING, <u16>CBOR_MAX_DEPTH, <u16>TUNE_CC,
+    <u16>TUNE_CE, <u16>TUNE_GRAVITY_RHO, <u16>TUNE_FILTER_PERCENTILE, <u16>TUNE_MIN_SAMPLES, <u16>TUNE_NEAR,
+    <u16>TUNE_NEAR_SHARE, <u16>TUNE_REPLACE_SHARE, <u16>TUNE_GOSSIP_NEAR_SHARE, <u16>TUNE_LONG_LINK_MS, <u16>TUNE_DIMS,
+    <u16>TUNE_FILTER_OFF, <u16>VS_UPDATES, <u16>VS_BAD_RTT, <u16>VS_BAD_COORD, <u16>VS_NON_FINITE,
+    <u16>VS_HELD, <u16>VS_EVICTED, <u16>VS_ROTATED, <u16>VS_UNKNOWN_PEER,
   ]);
-  return i >= 0 && i < PROTOCOL_COUNT ? <f64>load<u32>(values + (<usize>i << 2)) : NaN;
+  return i >= 0 && i < PROTOCOL_COUNT ? <f64>load<u16>(values + (<usize>i << 1)) : NaN;
 }

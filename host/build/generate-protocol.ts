@@ -134,6 +134,8 @@ export function protocolAssemblyScript(groups: ProtocolGroup[]): string {
     if (g.asCount) out.push(`export const ${g.asCount}: i32 = ${g.rows.length};`);
   }
   const rows = groups.flatMap((g) => g.rows);
+  // Two bytes a value keeps the kernel small; the few wider values get a branch of their own.
+  const wide = rows.flatMap((r, i) => (r.value > 0xffff ? [`  if (i == ${i}) return <f64>${r.asName};`] : []));
   out.push(
     '',
     '// Every value above in table order, for the kernel export k_protocol: the host checks that the',
@@ -143,10 +145,11 @@ export function protocolAssemblyScript(groups: ProtocolGroup[]): string {
     '',
     '/** Value i of the table, NaN past its end. */',
     'export function protocolValue(i: i32): f64 {',
-    '  const values = memory.data<u32>([',
-    ...chunk(rows.map((r) => r.asName), 6).map((names) => `    ${names.join(', ')},`),
+    ...wide,
+    '  const values = memory.data<u16>([',
+    ...chunk(rows.map((r) => (r.value > 0xffff ? '0' : `<u16>${r.asName}`)), 5).map((names) => `    ${names.join(', ')},`),
     '  ]);',
-    '  return i >= 0 && i < PROTOCOL_COUNT ? <f64>load<u32>(values + (<usize>i << 2)) : NaN;',
+    '  return i >= 0 && i < PROTOCOL_COUNT ? <f64>load<u16>(values + (<usize>i << 1)) : NaN;',
     '}',
     '',
   );

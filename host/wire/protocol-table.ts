@@ -243,6 +243,83 @@ export const MCU_PAGES = 1;
 /** target host: the kernel a host node or the simulator runs */
 export const HOST_PAGES = 16;
 
+// Errors of the firmware CBOR reader, stable (docs/cbor.md)
+export enum CborError {
+  /** no error */
+  OK = 0,
+  /** the item (or its declared length or element count) runs past the end of the input */
+  TRUNCATED = 1,
+  /** a well-formed item of another type than the one asked for */
+  WRONG_TYPE = 2,
+  /** an integer (or integral float) that does not fit the requested type, sign included */
+  OVERFLOW = 3,
+  /** indefinite-length string, array or map, or a stray break (0xff) */
+  INDEFINITE = 4,
+  /** more than CBOR_MAX_DEPTH nested arrays/maps */
+  TOO_DEEP = 5,
+  /** a text string that is not well-formed UTF-8 */
+  BAD_UTF8 = 6,
+  /** malformed: additional info 28..30, 31 on major 0/1/6, or a two-byte simple value below 32 */
+  RESERVED = 7,
+  /** well-formed but outside the subset: any tag, any simple value but false/true/null/undefined */
+  UNSUPPORTED = 8,
+  /** expectEnd() found bytes after the last item */
+  TRAILING = 9,
+}
+
+// Limits of the firmware CBOR codec (docs/cbor.md)
+/** nesting limit for skip() and walkers that honour it; bounds work and stack on an MCU */
+export const CBOR_MAX_DEPTH = 16;
+
+// Vivaldi tunables, set with vivaldiTune(id, value) by the harness and the bench (firmware/kernel/vivaldi-config.ts)
+export const TUNE = {
+  /** timestep scale, Dabek's cc (VIV_CC) */
+  cc: 0,
+  /** error-estimate smoothing, Dabek's ce (VIV_CE) */
+  ce: 1,
+  /** gravity radius in ms (VIV_GRAVITY_RHO) */
+  gravityRho: 2,
+  /** order statistic the latency filter reports (LF_PERCENTILE) */
+  filterPercentile: 3,
+  /** samples before a neighbour moves the coordinate (LF_MIN_SAMPLES) */
+  minSamples: 4,
+  /** size of the near set (NB_NEAR) */
+  near: 5,
+  /** share of probes to the near set (NB_NEAR_SHARE) */
+  nearShare: 6,
+  /** chance an offered peer replaces a far slot when the table is full (NB_REPLACE_SHARE) */
+  replaceShare: 7,
+  /** share of gossip picks taken from the near set (NB_GOSSIP_NEAR_SHARE) */
+  gossipNearShare: 8,
+  /** links longer than this (ms) pull with scaled force; 0 turns the scaling off (VIV_LONG_LINK_MS) */
+  longLinkMs: 9,
+  /** dimensions in use, 1..VIV_DIMS */
+  dims: 10,
+  /** non-zero: no latency filter (the bench's "no filter" rows) */
+  filterOff: 11,
+} as const;
+export type TuneName = keyof typeof TUNE;
+
+// Vivaldi counters, read with vivaldiStat(id); nothing rejected goes uncounted (docs/vivaldi.md)
+export const VSTAT = {
+  /** updates applied to this node's coordinate */
+  updates: 0,
+  /** RTT samples rejected: NaN, infinite, <= 0 or above VIV_RTT_MAX */
+  badRtt: 1,
+  /** peer coordinates rejected: wrong arity, not numbers, NaN/inf, magnitudes above VIV_COORD_MAX */
+  badCoord: 2,
+  /** updates undone because the result was not finite (a guard, not a path: stays 0) */
+  nonFinite: 3,
+  /** samples recorded but not applied: the neighbour had fewer than LF_MIN_SAMPLES samples */
+  held: 4,
+  /** neighbours dropped after NB_MAX_MISSES unanswered probes */
+  evicted: 5,
+  /** far neighbours replaced by a newly offered peer (rotation) */
+  rotated: 6,
+  /** samples from a peer not in the neighbour table and not insertable (ignored) */
+  unknownPeer: 7,
+} as const;
+
 /** One row of the table: its group, AssemblyScript name, host name and value. */
 export interface ProtocolRow {
   group: string;
@@ -351,4 +428,35 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'arg', asName: 'ARG_NOT_A_CALL', hostName: 'NOT_A_CALL', value: ArgProblem.NOT_A_CALL },
   { group: 'memory', asName: 'MCU_PAGES', hostName: 'MCU_PAGES', value: MCU_PAGES },
   { group: 'memory', asName: 'HOST_PAGES', hostName: 'HOST_PAGES', value: HOST_PAGES },
+  { group: 'cbor_error', asName: 'CborError.OK', hostName: 'OK', value: CborError.OK },
+  { group: 'cbor_error', asName: 'CborError.TRUNCATED', hostName: 'TRUNCATED', value: CborError.TRUNCATED },
+  { group: 'cbor_error', asName: 'CborError.WRONG_TYPE', hostName: 'WRONG_TYPE', value: CborError.WRONG_TYPE },
+  { group: 'cbor_error', asName: 'CborError.OVERFLOW', hostName: 'OVERFLOW', value: CborError.OVERFLOW },
+  { group: 'cbor_error', asName: 'CborError.INDEFINITE', hostName: 'INDEFINITE', value: CborError.INDEFINITE },
+  { group: 'cbor_error', asName: 'CborError.TOO_DEEP', hostName: 'TOO_DEEP', value: CborError.TOO_DEEP },
+  { group: 'cbor_error', asName: 'CborError.BAD_UTF8', hostName: 'BAD_UTF8', value: CborError.BAD_UTF8 },
+  { group: 'cbor_error', asName: 'CborError.RESERVED', hostName: 'RESERVED', value: CborError.RESERVED },
+  { group: 'cbor_error', asName: 'CborError.UNSUPPORTED', hostName: 'UNSUPPORTED', value: CborError.UNSUPPORTED },
+  { group: 'cbor_error', asName: 'CborError.TRAILING', hostName: 'TRAILING', value: CborError.TRAILING },
+  { group: 'cbor_limit', asName: 'CBOR_MAX_DEPTH', hostName: 'CBOR_MAX_DEPTH', value: CBOR_MAX_DEPTH },
+  { group: 'vivaldi_tune', asName: 'TUNE_CC', hostName: 'cc', value: TUNE.cc },
+  { group: 'vivaldi_tune', asName: 'TUNE_CE', hostName: 'ce', value: TUNE.ce },
+  { group: 'vivaldi_tune', asName: 'TUNE_GRAVITY_RHO', hostName: 'gravityRho', value: TUNE.gravityRho },
+  { group: 'vivaldi_tune', asName: 'TUNE_FILTER_PERCENTILE', hostName: 'filterPercentile', value: TUNE.filterPercentile },
+  { group: 'vivaldi_tune', asName: 'TUNE_MIN_SAMPLES', hostName: 'minSamples', value: TUNE.minSamples },
+  { group: 'vivaldi_tune', asName: 'TUNE_NEAR', hostName: 'near', value: TUNE.near },
+  { group: 'vivaldi_tune', asName: 'TUNE_NEAR_SHARE', hostName: 'nearShare', value: TUNE.nearShare },
+  { group: 'vivaldi_tune', asName: 'TUNE_REPLACE_SHARE', hostName: 'replaceShare', value: TUNE.replaceShare },
+  { group: 'vivaldi_tune', asName: 'TUNE_GOSSIP_NEAR_SHARE', hostName: 'gossipNearShare', value: TUNE.gossipNearShare },
+  { group: 'vivaldi_tune', asName: 'TUNE_LONG_LINK_MS', hostName: 'longLinkMs', value: TUNE.longLinkMs },
+  { group: 'vivaldi_tune', asName: 'TUNE_DIMS', hostName: 'dims', value: TUNE.dims },
+  { group: 'vivaldi_tune', asName: 'TUNE_FILTER_OFF', hostName: 'filterOff', value: TUNE.filterOff },
+  { group: 'vivaldi_stat', asName: 'VS_UPDATES', hostName: 'updates', value: VSTAT.updates },
+  { group: 'vivaldi_stat', asName: 'VS_BAD_RTT', hostName: 'badRtt', value: VSTAT.badRtt },
+  { group: 'vivaldi_stat', asName: 'VS_BAD_COORD', hostName: 'badCoord', value: VSTAT.badCoord },
+  { group: 'vivaldi_stat', asName: 'VS_NON_FINITE', hostName: 'nonFinite', value: VSTAT.nonFinite },
+  { group: 'vivaldi_stat', asName: 'VS_HELD', hostName: 'held', value: VSTAT.held },
+  { group: 'vivaldi_stat', asName: 'VS_EVICTED', hostName: 'evicted', value: VSTAT.evicted },
+  { group: 'vivaldi_stat', asName: 'VS_ROTATED', hostName: 'rotated', value: VSTAT.rotated },
+  { group: 'vivaldi_stat', asName: 'VS_UNKNOWN_PEER', hostName: 'unknownPeer', value: VSTAT.unknownPeer },
 ];
