@@ -42,7 +42,7 @@ export interface CellNodeOptions {
   nodeId: number;
   kernelWasm: Uint8Array;
   transports?: Transport[];
-  /** Kernel settings (docs: firmware/kernel/config.ts). */
+  /** Kernel settings (keys: docs/abi.md; defaults: firmware/kernel/config.ts). */
   config?: Partial<Record<KernelConfigKey, number>>;
   /** Per-call instruction budget for hosted cells. */
   fuelPerCall?: number;
