@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { CellNode } from '../host/runtime/cell-node.ts';
 import { UdpTransport } from '../host/transport/udp-transport.ts';
 import { encodeCall } from '../host/sdk/call-codec.ts';
+import { HEADER_BYTES } from '../host/wire/header.ts';
 import { validateSchema } from '../host/sdk/schema.ts';
 import { speciesIdOf } from '../host/sdk/species.ts';
 import { kernelPath, REPO_ROOT } from '../host/build/paths.ts';
@@ -63,7 +64,7 @@ async function rawEcho(): Promise<Side> {
     waiting.delete(id);
   });
   let next = 0;
-  const msg = Buffer.alloc(20 + PAYLOAD);
+  const msg = Buffer.alloc(HEADER_BYTES + PAYLOAD);
   const one = () => new Promise<void>((resolve) => {
     const id = next++;
     const m = Buffer.from(msg);

@@ -1,23 +1,12 @@
-// Runs N instances of the Vivaldi test harness (firmware/vivaldi/test-harness.ts), one per virtual
+// Runs N instances of the Vivaldi test harness (test/harness/vivaldi-harness.ts), one per virtual
 // node, with a plain probe loop: every simulated second each node PINGs the target its own
 // neighbour policy picks, the target answers with a PONG, and the RTT sample comes from a latency
 // function. The bytes cross between instances exactly as they would between devices.
 import { compileAssemblyScript } from '../host/build/asc.ts';
 import { Rng } from './rng.ts';
+import { TUNE, type TuneName } from '../host/wire/protocol-table.ts';
 
-export const HARNESS_ENTRY = 'firmware/vivaldi/test-harness.ts';
-
-/** Tunable ids of firmware/kernel/vivaldi-config.ts (vivaldiTune). */
-export const TUNE = {
-  cc: 0, ce: 1, gravityRho: 2, filterPercentile: 3, minSamples: 4, near: 5, nearShare: 6, replaceShare: 7,
-  gossipNearShare: 8, longLinkMs: 9, dims: 10, filterOff: 11,
-} as const;
-export type TuneName = keyof typeof TUNE;
-
-/** Counter ids of firmware/kernel/vivaldi-stats.ts. */
-export const VSTAT = {
-  updates: 0, badRtt: 1, badCoord: 2, nonFinite: 3, held: 4, evicted: 5, rotated: 6, unknownPeer: 7,
-} as const;
+export const HARNESS_ENTRY = 'test/harness/vivaldi-harness.ts';
 
 export interface HarnessExports {
   memory: WebAssembly.Memory;

@@ -4,6 +4,7 @@ import { REPO_ROOT } from '../host/build/asc.ts';
 import { argsFromJson, CallCodecError, decodeError, decodeReply, encodeCall } from '../host/sdk/call-codec.ts';
 import { parseCell } from '../host/sdk/parse-cell.ts';
 import { decodeCbor, encodeCbor } from '../host/wire/cbor.ts';
+import { ErrorCode } from '../host/wire/error-codes.ts';
 
 const exchange = parseCell(join(REPO_ROOT, 'firmware/cells/exchange/exchange.ts'), { name: 'exchange' }).schema;
 const types = parseCell(join(REPO_ROOT, 'test/fixtures/cells/types/types.ts'), { name: 'types' }).schema;
@@ -71,7 +72,7 @@ test('decodeReply: bigint for 64-bit ints, plain Uint8Array, undefined for void,
 });
 
 test('decodeError: code, name and message', (t) => {
-  t.deepEqual(decodeError(encodeCbor([2, 'unknown method 9'])), { code: 2, name: 'UNKNOWN_METHOD', message: 'unknown method 9' });
+  t.deepEqual(decodeError(encodeCbor([ErrorCode.UNKNOWN_METHOD, 'unknown method 9'])), { code: ErrorCode.UNKNOWN_METHOD, name: 'UNKNOWN_METHOD', message: 'unknown method 9' });
   t.deepEqual(decodeError(encodeCbor([42, 'future'])), { code: 42, name: 'ERROR_42', message: 'future' });
   t.throws(() => decodeError(encodeCbor({ code: 2 })), { instanceOf: CallCodecError, message: /ERROR payload must be \[code, message\]/ });
   t.throws(() => decodeError(encodeCbor([-1, 'x'])), { message: /code must be an unsigned integer, got -1/ });

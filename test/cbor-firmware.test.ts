@@ -1,24 +1,12 @@
 // The firmware CBOR codec (firmware/cbor) against the host's cbor-x configuration, byte for byte,
-// through firmware/cbor/test-harness.ts compiled once. See docs/cbor.md for the subset.
+// through test/harness/cbor-harness.ts compiled once. See docs/cbor.md for the subset.
 import test from 'ava';
 import fc from 'fast-check';
 import { compileAssemblyScript } from '../host/build/asc.ts';
 import { decodeCbor, encodeCbor } from '../host/wire/cbor.ts';
+import { CborError as E, CBOR_MAX_DEPTH as MAX_DEPTH } from '../host/wire/protocol-table.ts';
 
-// Reader error codes, as documented in docs/cbor.md.
-const E = {
-  TRUNCATED: 1,
-  WRONG_TYPE: 2,
-  OVERFLOW: 3,
-  INDEFINITE: 4,
-  TOO_DEEP: 5,
-  BAD_UTF8: 6,
-  RESERVED: 7,
-  UNSUPPORTED: 8,
-  TRAILING: 9,
-} as const;
 const WRITER_OVERFLOW = 100; // the harness's own code for recode()
-const MAX_DEPTH = 16;
 
 interface Harness {
   memory: WebAssembly.Memory;
@@ -67,7 +55,7 @@ interface Harness {
 }
 
 const module = new WebAssembly.Module(
-  (await compileAssemblyScript({ entries: ['firmware/cbor/test-harness.ts'], runtime: 'minimal' })).binary,
+  (await compileAssemblyScript({ entries: ['test/harness/cbor-harness.ts'], runtime: 'minimal' })).binary,
 );
 
 /** A trap or an abort surfaces as a thrown Error, which fails the property or test. */

@@ -12,6 +12,7 @@ import { decodeError, decodeReply, encodeCall, type CellErrorPayload } from '../
 import { findMethod, type CellSchema, type ResultType } from '../host/sdk/schema.ts';
 import { speciesIdOf } from '../host/sdk/species.ts';
 import { encodeCbor } from '../host/wire/cbor.ts';
+import { ErrorCode } from '../host/wire/error-codes.ts';
 
 const OUT = join(REPO_ROOT, 'build', 'test', 'cells');
 const FUEL = 5_000_000;
@@ -94,7 +95,7 @@ test.serial('echo: text, numbers, bytes, void and failure', (t) => {
   t.is(ok('echo', 'add', -7, 3), -4);
   t.is(ok('echo', 'add', 2 ** 31 - 1, 1), -(2 ** 31)); // i32 wraps, as AssemblyScript does
   t.deepEqual(ok('echo', 'reverse', Uint8Array.from([1, 2, 3, 250])), Uint8Array.from([250, 3, 2, 1]));
-  t.deepEqual(call('echo', 'refuse', 'not today'), { ok: false, error: { code: 7, name: 'CELL_ERROR', message: 'not today' } });
+  t.deepEqual(call('echo', 'refuse', 'not today'), { ok: false, error: { code: ErrorCode.CELL_ERROR, name: 'CELL_ERROR', message: 'not today' } });
   // The failure of one call does not leak into the next.
   t.is(ok('echo', 'echo', 'fine'), 'fine');
   t.true((ok('echo', 'count') as number) >= 4);
@@ -114,13 +115,13 @@ test.serial('kv: put, get, delete, size, and the fixed-capacity errors', (t) => 
   t.is(ok(kv, 'size'), 0);
 
   const tooLongKey = call(kv, 'put', 'k'.repeat(33), 'v');
-  t.like(tooLongKey, { ok: false, error: { code: 7, message: 'key too long: 33 bytes, at most 32' } });
-  t.like(call(kv, 'put', 'k', 'é'.repeat(65)), { ok: false, error: { code: 7, message: 'value too long: 130 bytes, at most 128' } });
+  t.like(tooLongKey, { ok: false, error: { code: ErrorCode.CELL_ERROR, message: 'key too long: 33 bytes, at most 32' } });
+  t.like(call(kv, 'put', 'k', 'é'.repeat(65)), { ok: false, error: { code: ErrorCode.CELL_ERROR, message: 'value too long: 130 bytes, at most 128' } });
   t.is(ok(kv, 'put', 'k'.repeat(32), 'v'.repeat(128)), undefined); // exactly at the limits
 
   for (let i = 1; i < 64; i++) ok(kv, 'put', `key${i}`, `value ${i}`);
   t.is(ok(kv, 'size'), 64);
-  t.like(call(kv, 'put', 'one-more', 'x'), { ok: false, error: { code: 7, name: 'CELL_ERROR', message: 'kv full: all 64 entries are in use' } });
+  t.like(call(kv, 'put', 'one-more', 'x'), { ok: false, error: { code: ErrorCode.CELL_ERROR, name: 'CELL_ERROR', message: 'kv full: all 64 entries are in use' } });
   t.is(ok(kv, 'put', 'key5', 'replacing is fine when full'), undefined);
   t.is(ok(kv, 'get', 'key5'), 'replacing is fine when full');
   t.is(ok(kv, 'size'), 64);
@@ -140,25 +141,25 @@ test.serial('exchange: orders, cancel, book of structs, book full', (t) => {
   t.false(ok(ex, 'cancel', a));
   t.deepEqual(ok(ex, 'book', 'BTC'), [{ id: b, symbol: 'BTC', amount: 7n }]);
   t.deepEqual(ok(ex, 'book', 'DOGE'), []);
-  t.like(call(ex, 'place_order', 'BTC', 0), { ok: false, error: { code: 7, message: 'amount must be positive' } });
+  t.like(call(ex, 'place_order', 'BTC', 0), { ok: false, error: { code: ErrorCode.CELL_ERROR, message: 'amount must be positive' } });
 
   for (const id of [b, c]) ok(ex, 'cancel', id);
   const ids: bigint[] = [];
   for (let i = 0; i < 64; i++) ids.push(ok(ex, 'place_order', 'SOL', 1) as bigint);
-  t.like(call(ex, 'place_order', 'SOL', 1), { ok: false, error: { code: 7, message: 'book full: 64 open orders' } });
+  t.like(call(ex, 'place_order', 'SOL', 1), { ok: false, error: { code: ErrorCode.CELL_ERROR, message: 'book full: 64 open orders' } });
   t.is((ok(ex, 'book', 'SOL') as unknown[]).length, 64);
   for (const id of ids) t.true(ok(ex, 'cancel', id));
 });
 
 test.serial('unknown method index: ERROR 2 "unknown method N"', (t) => {
-  t.deepEqual(error('exchange', encodeCbor([3, 'BTC'])), { code: 2, name: 'UNKNOWN_METHOD', message: 'unknown method 3' });
+  t.deepEqual(error('exchange', encodeCbor([3, 'BTC'])), { code: ErrorCode.UNKNOWN_METHOD, name: 'UNKNOWN_METHOD', message: 'unknown method 3' });
   t.is(error('echo', encodeCbor([99])).message, 'unknown method 99');
   t.is(error('echo', encodeCbor([2n ** 40n])).message, 'unknown method 1099511627776');
 });
 
 test.serial('bad arguments: ERROR 3 naming the method, the argument and the problem', (t) => {
   const add = index('echo', 'add');
-  const bad = (name: string, payload: Uint8Array, message: string) => t.deepEqual(error(name, payload), { code: 3, name: 'BAD_ARGS', message });
+  const bad = (name: string, payload: Uint8Array, message: string) => t.deepEqual(error(name, payload), { code: ErrorCode.BAD_ARGS, name: 'BAD_ARGS', message });
   bad('echo', encodeCbor([add, 'x', 1]), 'bad args: add argument 1 (a: i32): wrong type');
   bad('echo', encodeCbor([add, 1, 2 ** 40]), 'bad args: add argument 2 (b: i32): out of range');
   bad('echo', encodeCbor([add, 1]), 'bad args: add takes 2 arguments, got 1');
@@ -205,16 +206,16 @@ test.serial('every schema type round-trips through the generated dispatcher', (t
 });
 
 test.serial('fail() wins over the value; oversized results and arguments are ERROR 8, not a trap', (t) => {
-  t.deepEqual(call('types', 'oops', 'boom'), { ok: false, error: { code: 7, name: 'CELL_ERROR', message: 'boom' } });
+  t.deepEqual(call('types', 'oops', 'boom'), { ok: false, error: { code: ErrorCode.CELL_ERROR, name: 'CELL_ERROR', message: 'boom' } });
   t.deepEqual(call('types', 'oops', 'x'.repeat(5000)).ok, false);
   const long = call('types', 'oops', 'é'.repeat(2000)); // 4000 bytes: the message is cut to fit the output buffer
   t.true(!long.ok && long.error.code === 7 && long.error.message.length > 1000 && /^é+$/.test(long.error.message));
   t.like(call('types', 'big', 4000), { ok: true });
-  t.like(call('types', 'big', 5000), { ok: false, error: { code: 8, name: 'TOO_LARGE', message: 'result too large: more than 4096 bytes' } });
+  t.like(call('types', 'big', 5000), { ok: false, error: { code: ErrorCode.TOO_LARGE, name: 'TOO_LARGE', message: 'result too large: more than 4096 bytes' } });
   // 2000 empty arrays: 2 KB of CBOR but ~128 KB of heap once decoded; the budget refuses it.
   const grid = index('types', 'grid');
   const e = error('types', encodeCbor([grid, Array.from({ length: 2000 }, () => [])]));
-  t.is(e.code, 8);
+  t.is(e.code, ErrorCode.TOO_LARGE);
   t.is(e.message, "args too large: grid argument 1 (v: (string | null)[][]) does not fit the cell's memory");
   t.deepEqual(ok('types', 'grid', [['a', null]]), [['a', null]]);
   t.is(cell('types').instance.stats.traps, 0);
@@ -281,7 +282,7 @@ test.serial('users v1 and v2 build to different species', async (t) => {
   const v2r = v2.instance.call(encodeCall(v2.built.schema, 'add', [['a@example.com', 'b@example.com']]));
   t.is(decodeReply(v2.built.schema, 'add', v2r.bytes), 1);
   // A v1 call sent to v2 is refused, not misread.
-  t.is(decodeError(v2.instance.call(encodeCall(v1.built.schema, 'add', ['a@example.com'])).bytes).code, 3);
+  t.is(decodeError(v2.instance.call(encodeCall(v1.built.schema, 'add', ['a@example.com'])).bytes).code, ErrorCode.BAD_ARGS);
 });
 
 // ---- schema-driven values for the round-trip test ----

@@ -11,6 +11,7 @@ import { kernelWasm, cellWasm, buildFixtureCell } from './fixtures/built.ts';
 import type { BuiltCell } from '../host/build/build-cell.ts';
 import { readFile } from 'node:fs/promises';
 import { encodeCall } from '../host/sdk/call-codec.ts';
+import { ErrorCode } from '../host/wire/error-codes.ts';
 
 // Generous call timeout: these tests are about answers, and a loaded CI machine must not turn
 // a slow answer into a TIMEOUT.
@@ -55,7 +56,7 @@ test.serial('exchange answers place_order, book and cancel through the kernel an
     t.false(await ex.cancel(id));
     t.deepEqual(await ex.book('BTC'), []);
     const err = await t.throwsAsync(ex.place_order('', 1), { instanceOf: CellCallError });
-    t.is(err?.code, 7);
+    t.is(err?.code, ErrorCode.CELL_ERROR);
     t.is(p.server.kernel.stat('callsServed') + p.server.kernel.stat('callErrors'), 7);
   } finally {
     await p.close();
@@ -86,7 +87,7 @@ test.serial('kv and echo serve side by side on one node; kv reports full clearly
       }
     }
     t.truthy(full, 'the store fills up');
-    t.is(full?.code, 7);
+    t.is(full?.code, ErrorCode.CELL_ERROR);
     t.regex(full!.message, /full/);
     t.is(await echo.echo('still here'), 'still here');
   } finally {
@@ -143,11 +144,11 @@ test.serial('trapping, runaway and memory-hungry calls are contained; the node k
     type Api = { ok(x: number): Promise<number>; spin(seed: number): Promise<number>; boom(): Promise<null>; hog(): Promise<number> };
     const m = await connect({ name: built.name, speciesId: built.speciesId, schema: built.schema } as CellSpecies<Api>, { node: p.client });
     t.is(await m.ok(1), 2);
-    t.is((await t.throwsAsync(m.spin(3), { instanceOf: CellCallError }))?.code, 5);
+    t.is((await t.throwsAsync(m.spin(3), { instanceOf: CellCallError }))?.code, ErrorCode.OUT_OF_FUEL);
     t.is(await m.ok(2), 3);
-    t.is((await t.throwsAsync(m.boom(), { instanceOf: CellCallError }))?.code, 4);
+    t.is((await t.throwsAsync(m.boom(), { instanceOf: CellCallError }))?.code, ErrorCode.CELL_TRAP);
     t.is(await m.ok(3), 4);
-    t.is((await t.throwsAsync(m.hog(), { instanceOf: CellCallError }))?.code, 6);
+    t.is((await t.throwsAsync(m.hog(), { instanceOf: CellCallError }))?.code, ErrorCode.OUT_OF_MEMORY);
     t.is(await m.ok(4), 5);
     const cell = [...p.server.cells.values()].find((c) => c.name === 'misbehave')!;
     t.like(cell.instance.stats, { outOfFuel: 1, outOfMemory: 1 });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { crc16 } from '../host/wire/crc16.ts';
 import { cobsDecode, cobsEncode, cobsMaxEncodedLength } from '../host/wire/cobs.ts';
 import { encodeSerialFrame, SerialDeframer, DEFAULT_SERIAL_MAX_FRAME, type SerialDropReason } from '../host/wire/serial-framing.ts';
-import { encodeFrame } from '../host/wire/header.ts';
+import { encodeFrame, MsgType } from '../host/wire/header.ts';
 
 interface Vectors {
   crc16: { ascii: string; crc: string };
@@ -269,8 +269,8 @@ test('a flipped bit anywhere on the wire never delivers a wrong frame (property,
 
 test('oversize runs are dropped without buffering them; the next frame arrives', (t) => {
   const max = 20 + 300;
-  const ok = encodeFrame({ type: 1, flags: 0, src: 1, dst: 2, species: 3, seq: 4 }, new Uint8Array(300).fill(7));
-  const over = encodeFrame({ type: 1, flags: 0, src: 1, dst: 2, species: 3, seq: 5 }, new Uint8Array(301));
+  const ok = encodeFrame({ type: MsgType.CALL, flags: 0, src: 1, dst: 2, species: 3, seq: 4 }, new Uint8Array(300).fill(7));
+  const over = encodeFrame({ type: MsgType.CALL, flags: 0, src: 1, dst: 2, species: 3, seq: 5 }, new Uint8Array(301));
   const frames: Uint8Array[] = [];
   const d = new SerialDeframer((f) => frames.push(f), { maxFrame: max });
   d.push(encodeSerialFrame(ok));

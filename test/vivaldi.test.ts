@@ -1,5 +1,5 @@
 // Vivaldi in the firmware (firmware/kernel/vivaldi*.ts, latency-filter.ts, neighbours.ts,
-// coord-wire.ts) through firmware/vivaldi/test-harness.ts: one wasm instance per virtual node, so
+// coord-wire.ts) through test/harness/vivaldi-harness.ts: one wasm instance per virtual node, so
 // these tests run exactly the per-node code the kernel calls. docs/vivaldi.md explains the thresholds.
 import test from 'ava';
 import fc from 'fast-check';
@@ -8,9 +8,10 @@ import { resolve } from 'node:path';
 import { compileAssemblyScript } from '../host/build/asc.ts';
 import { assertProfile } from '../host/build/profile.ts';
 import { encodeCbor, decodeCbor } from '../host/wire/cbor.ts';
+import { VSTAT } from '../host/wire/protocol-table.ts';
 import { parseMatrix } from '../simulator/latency/matrix.ts';
 import {
-  compileHarness, coordinates, instantiateNode, predicted, runSwarm, HARNESS_ENTRY, VSTAT, type VivaldiNode,
+  compileHarness, coordinates, instantiateNode, predicted, runSwarm, HARNESS_ENTRY, type VivaldiNode,
 } from '../simulator/vivaldi-swarm.ts';
 import { runTextbook } from '../simulator/vivaldi-textbook.ts';
 import { gridTopology, lineTopology, sphereTopology, type Topology } from '../simulator/vivaldi-topologies.ts';

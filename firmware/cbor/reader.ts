@@ -3,32 +3,11 @@
 // more than the item's own (already present) bytes. The first error sticks: later reads return
 // zero values, so generated dispatch code can read a whole argument list and check `error` once.
 import { validUtf8 } from "./utf8";
+import { CborError, CBOR_MAX_DEPTH } from "../protocol/table";
 
-/** Reader error codes (stable: documented in docs/cbor.md and asserted by the tests). */
-export enum CborError {
-  OK = 0,
-  /** The item (or its declared length or element count) runs past the end of the input. */
-  TRUNCATED = 1,
-  /** A well-formed item of another type than the one asked for. */
-  WRONG_TYPE = 2,
-  /** An integer (or integral float) that does not fit the requested type, sign included. */
-  OVERFLOW = 3,
-  /** Indefinite-length string, array or map, or a stray break (0xff). */
-  INDEFINITE = 4,
-  /** More than CBOR_MAX_DEPTH nested arrays/maps. */
-  TOO_DEEP = 5,
-  /** A text string that is not well-formed UTF-8. */
-  BAD_UTF8 = 6,
-  /** Malformed: additional info 28..30, 31 on major 0/1/6, or a two-byte simple value below 32. */
-  RESERVED = 7,
-  /** Well-formed but outside the subset: any tag, any simple value but false/true/null/undefined. */
-  UNSUPPORTED = 8,
-  /** expectEnd() found bytes after the last item. */
-  TRAILING = 9,
-}
-
-/** Nesting limit for skip() (and for walkers that honour it); bounds work and stack on an MCU. */
-export const CBOR_MAX_DEPTH: i32 = 16;
+// The reader's error codes (stable: docs/cbor.md) and its nesting limit (for skip() and walkers
+// that honour it) are in docs/protocol.toml; the SDK and the tests import them from here too.
+export { CborError, CBOR_MAX_DEPTH };
 
 // skip() keeps each open container's remaining-item count here instead of recursing, so hostile
 // nesting costs neither wasm3 stack nor heap. Shared by all readers: skip() is not re-entrant.

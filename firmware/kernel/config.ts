@@ -1,15 +1,9 @@
-// Kernel settings the host may change with k_config(key, value). Defaults suit a LAN node.
-export const C_CALL_TIMEOUT_MS: i32 = 0;
-export const C_PROBE_INTERVAL_MS: i32 = 1;
-export const C_ANNOUNCE_INTERVAL_MS: i32 = 2;
-export const C_PEER_MAX_AGE_MS: i32 = 3;
-export const C_DEFAULT_ROUTE: i32 = 4;
-export const C_FAIL_HOLD_MS: i32 = 5;
-export const C_CALL_ATTEMPTS: i32 = 6;
-export const C_REPLAY_WINDOW_MS: i32 = 7;
-export const C_PEER_WINDOW: i32 = 8;
-export const C_BUSY_HOLD_MS: i32 = 9;
-export const C_COUNT: i32 = 10;
+// Kernel settings the host may change with k_config(key, value); the keys (C_*) are in
+// docs/protocol.toml. Defaults suit a LAN node.
+import {
+  C_CALL_TIMEOUT_MS, C_PROBE_INTERVAL_MS, C_ANNOUNCE_INTERVAL_MS, C_PEER_MAX_AGE_MS, C_DEFAULT_ROUTE, C_FAIL_HOLD_MS,
+  C_CALL_ATTEMPTS, C_REPLAY_WINDOW_MS, C_PEER_WINDOW, C_BUSY_HOLD_MS, C_COUNT,
+} from "../protocol/table";
 
 const values = new StaticArray<f64>(C_COUNT);
 // A call a healthy LAN peer has not answered in 2 s is lost; the caller decides whether to retry.

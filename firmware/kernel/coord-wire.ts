@@ -10,7 +10,8 @@
 import { CborWriter, CborReader } from "../cbor/index";
 import { VIV_DIMS, VIV_WORDS } from "./vivaldi-config";
 import { ownCoord, ownHeight, ownError, coordValid } from "./vivaldi";
-import { vivCount, VS_BAD_COORD } from "./vivaldi-stats";
+import { vivCount } from "./vivaldi-stats";
+import { VS_BAD_COORD } from "../protocol/table";
 
 // Decoded here and copied out only when valid, so a rejected coordinate leaves `out` untouched.
 const TMP: usize = memory.data(VIV_WORDS * 8, 8);

@@ -12,7 +12,8 @@ import { predictBetweenPeers } from "./coords";
 import { callersCount, callerId, callerWeight, callersDecay, MAX_CALLERS } from "./callers";
 import { mitoDecide, mitoShare, mitoMinSpare, mitoPickTarget, mitoClear } from "./mitosis";
 import { MITO_FRESH_MS } from "./mitosis-config";
-import { count, S_SPAWNS, S_RETIREMENTS } from "./stats";
+import { count } from "./stats";
+import { S_SPAWNS, S_RETIREMENTS } from "../protocol/table";
 
 const ids = new StaticArray<u32>(MAX_PEERS);
 const rtts = new StaticArray<f64>(MAX_PEERS);

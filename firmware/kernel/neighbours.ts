@@ -16,7 +16,8 @@ import {
   NB_SLOTS, NB_MAX_MISSES, VIV_RTT_MAX, tuneNear, tuneNearShare, tuneReplaceShare, tuneGossipNearShare, tuneMinSamples,
 } from "./vivaldi-config";
 import { LF_BYTES, lfClear, lfPush, lfCount, lfTotal, lfValue } from "./latency-filter";
-import { vivCount, VS_BAD_RTT, VS_EVICTED, VS_ROTATED, VS_UNKNOWN_PEER } from "./vivaldi-stats";
+import { vivCount } from "./vivaldi-stats";
+import { VS_BAD_RTT, VS_EVICTED, VS_ROTATED, VS_UNKNOWN_PEER } from "../protocol/table";
 
 // Slot: u32 id | u32 unanswered probes | f64 filtered RTT (cached: the near set is ranked on every
 // probe) | filter ring.

@@ -1,7 +1,8 @@
 // The peer table: what this node has heard about other nodes (pheromones, probes, replies).
 // Fixed size; when full, the peer heard from least recently is replaced, one that hosts no
 // species first: a replica's peers are what its mitosis and its callers' routing decide on.
-import { count, S_PEER_TABLE_FULL } from "./stats";
+import { count } from "./stats";
+import { S_PEER_TABLE_FULL } from "../protocol/table";
 
 export const MAX_PEERS: i32 = 64;
 /** Species a peer can advertise; more are ignored (an MCU hosts a handful). */

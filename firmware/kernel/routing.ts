@@ -1,11 +1,12 @@
 // Routing choice: the nearest healthy replica of a species. A replica's distance is its RTT as
 // measured by probes when there is one (the confirmation), else the RTT its coordinate predicts.
 import { peerCount, peerHosts, peerHealthy, peerBusy, peerId, peerLoad } from "./peers";
-import { predictToPeer, coordsMeasured } from "./coords";
+import { predictToPeer } from "./coords";
+import { filteredRtt } from "./vivaldi-node";
 
 /** Best-known RTT to peer i: measured if probed, predicted otherwise (+Infinity if neither). */
 export function peerRtt(i: i32): f64 {
-  const measured = coordsMeasured(peerId(i));
+  const measured = filteredRtt(peerId(i));
   return measured > 0 ? measured : predictToPeer(i);
 }
 

@@ -1,6 +1,10 @@
 // Every Vivaldi parameter, with the reason for its value. Measurements behind them: docs/vivaldi.md
 // (`npx tsx simulator/vivaldi-bench.ts`). Values were chosen to hold on both the PlanetLab matrix
 // and the geographic model, with and without noise, not to fit one matrix.
+import {
+  TUNE_CC, TUNE_CE, TUNE_GRAVITY_RHO, TUNE_FILTER_PERCENTILE, TUNE_MIN_SAMPLES, TUNE_NEAR, TUNE_NEAR_SHARE, TUNE_REPLACE_SHARE,
+  TUNE_GOSSIP_NEAR_SHARE, TUNE_LONG_LINK_MS, TUNE_DIMS, TUNE_FILTER_OFF,
+} from "../protocol/table";
 
 // ---- coordinate ----
 
@@ -73,6 +77,7 @@ export const NB_MAX_MISSES: i32 = 3;
 export const NB_GOSSIP_NEAR_SHARE: f64 = 0.5;
 
 // ---- tuning overrides ----
+// Ids (TUNE_*) in docs/protocol.toml.
 // Runtime copies of the tunable values above, so simulator/vivaldi-bench.ts sweeps the shipped code
 // without recompiling. The kernel never changes them.
 
@@ -88,19 +93,6 @@ export let tuneGossipNearShare: f64 = NB_GOSSIP_NEAR_SHARE;
 export let tuneLongLinkMs: f64 = VIV_LONG_LINK_MS;
 export let tuneDims: i32 = VIV_DIMS;
 export let tuneFilterOff: bool = false;
-
-export const TUNE_CC: i32 = 0;
-export const TUNE_CE: i32 = 1;
-export const TUNE_GRAVITY_RHO: i32 = 2;
-export const TUNE_FILTER_PERCENTILE: i32 = 3;
-export const TUNE_MIN_SAMPLES: i32 = 4;
-export const TUNE_NEAR: i32 = 5;
-export const TUNE_NEAR_SHARE: i32 = 6;
-export const TUNE_REPLACE_SHARE: i32 = 7;
-export const TUNE_GOSSIP_NEAR_SHARE: i32 = 8;
-export const TUNE_LONG_LINK_MS: i32 = 9;
-export const TUNE_DIMS: i32 = 10;
-export const TUNE_FILTER_OFF: i32 = 11;
 
 /** Sets one tunable; false for an unknown id or an out-of-range value. */
 export function vivaldiTune(id: i32, v: f64): bool {

@@ -21,7 +21,8 @@ import { VIV_DIMS, tuneMinSamples } from "./vivaldi-config";
 import { vivaldiReset, vivaldiUpdate, ownCoord, ownHeight, ownError } from "./vivaldi";
 import { nbInit, recordSample, filteredRtt } from "./neighbours";
 import { coordRead } from "./coord-wire";
-import { vivCount, VS_HELD } from "./vivaldi-stats";
+import { vivCount } from "./vivaldi-stats";
+import { VS_HELD } from "../protocol/table";
 
 export { offerPeer, nextProbeTarget, gossipPick, forgetPeer, filteredRtt } from "./neighbours";
 export { coordWrite, coordRead } from "./coord-wire";

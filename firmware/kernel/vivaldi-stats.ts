@@ -1,23 +1,6 @@
 // Vivaldi counters: every sample or coordinate that is not applied is counted, never silently lost.
-// Read with vivaldiStat(id); the ids are stable (docs/vivaldi.md).
-
-/** Updates applied to this node's coordinate. */
-export const VS_UPDATES: i32 = 0;
-/** RTT samples rejected: NaN, infinite, <= 0 or above VIV_RTT_MAX. */
-export const VS_BAD_RTT: i32 = 1;
-/** Peer coordinates rejected: wrong arity, not numbers, NaN/inf, magnitudes above VIV_COORD_MAX. */
-export const VS_BAD_COORD: i32 = 2;
-/** Updates undone because the result was not finite (should stay 0; a guard, not a path). */
-export const VS_NONFINITE: i32 = 3;
-/** Samples recorded but not applied: the neighbour had fewer than LF_MIN_SAMPLES samples. */
-export const VS_HELD: i32 = 4;
-/** Neighbours dropped after NB_MAX_MISSES unanswered probes. */
-export const VS_EVICTED: i32 = 5;
-/** Far neighbours replaced by a newly offered peer (rotation). */
-export const VS_ROTATED: i32 = 6;
-/** Samples from a peer not in the neighbour table and not insertable (ignored). */
-export const VS_UNKNOWN_PEER: i32 = 7;
-export const VS_COUNT: i32 = 8;
+// Read with vivaldiStat(id); the ids (VS_*) are stable, in docs/protocol.toml.
+import { VS_COUNT } from "../protocol/table";
 
 const counters: usize = memory.data(VS_COUNT * 4, 4);
 

@@ -14,7 +14,8 @@ import {
   VIV_DIMS, VIV_ERROR_INIT, VIV_ERROR_MIN, VIV_ERROR_MAX, VIV_HEIGHT_MIN, VIV_COINCIDE_MS,
   VIV_RTT_MAX, VIV_COORD_MAX, tuneCc, tuneCe, tuneGravityRho, tuneLongLinkMs, tuneDims,
 } from "./vivaldi-config";
-import { vivCount, VS_UPDATES, VS_BAD_RTT, VS_BAD_COORD, VS_NONFINITE } from "./vivaldi-stats";
+import { vivCount } from "./vivaldi-stats";
+import { VS_UPDATES, VS_BAD_RTT, VS_BAD_COORD, VS_NON_FINITE } from "../protocol/table";
 
 const X: usize = memory.data(VIV_DIMS * 8, 8);
 // The step is computed here first and committed only if every value is finite.
@@ -140,7 +141,7 @@ export function vivaldiUpdate(rttMs: f64, remote: usize, seed: u32): bool {
   let ok = isFinite(newHeight) && isFinite(newError);
   for (let i = 0; i < VIV_DIMS && ok; i++) ok = isFinite(load<f64>(NEXT + (<usize>i << 3)));
   if (!ok) {
-    vivCount(VS_NONFINITE);
+    vivCount(VS_NON_FINITE);
     return false;
   }
   memory.copy(X, NEXT, <usize>(VIV_DIMS * 8));

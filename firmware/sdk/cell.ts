@@ -2,11 +2,10 @@
 // AssemblyScript has no exceptions, so a handler reports an error by calling fail() and
 // returning any value; the generated dispatcher sees the failure and replies ERROR [7, message].
 import { halLog } from "../hal/hal";
+import { LOG_INFO } from "../protocol/table";
 
-export const LOG_DEBUG: i32 = 0;
-export const LOG_INFO: i32 = 1;
-export const LOG_WARN: i32 = 2;
-export const LOG_ERROR: i32 = 3;
+// A handler picks a level by name: log(text, LOG_WARN).
+export { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR } from "../protocol/table";
 
 let failed: bool = false;
 let failure: string = "";

@@ -4,19 +4,9 @@
 import { CBOR_MAX_DEPTH, CborError, CborReader, CborWriter } from "../cbor/index";
 import { failureMessage } from "./cell";
 
-// ERROR payload codes (docs/wire.md) that a cell sends itself.
-export const ERR_UNKNOWN_METHOD: u32 = 2;
-export const ERR_BAD_ARGS: u32 = 3;
-export const ERR_CELL_ERROR: u32 = 7;
-export const ERR_TOO_LARGE: u32 = 8;
-
-// Reader codes of our own, past CborError's range, recorded with CborReader.fail().
-/** Decoding the arguments would allocate more than the call's heap budget. */
-export const ARG_OVER_BUDGET: i32 = 64;
-/** A struct map with an unknown, repeated or missing field. */
-export const ARG_BAD_FIELD: i32 = 65;
-/** The payload is not an array starting with the method index. */
-export const ARG_NOT_A_CALL: i32 = 66;
+// The ERROR codes a cell sends itself (E_*) and the argument problems past CborError's range
+// (ARG_*, recorded with CborReader.fail()) are in docs/protocol.toml.
+import { E_UNKNOWN_METHOD, E_BAD_ARGS, E_CELL_ERROR, E_TOO_LARGE, ARG_OVER_BUDGET, ARG_BAD_FIELD, ARG_NOT_A_CALL } from "../protocol/table";
 
 // Heap cost of one object beyond its payload: TLSF block header plus the AS object header,
 // rounded up to the allocator's 16-byte granule. Overestimating only makes the budget safer.
@@ -246,29 +236,29 @@ export function replyError(code: u32, message: string): i32 {
 }
 
 export function unknownMethod(index: u64): i32 {
-  return replyError(ERR_UNKNOWN_METHOD, "unknown method " + index.toString());
+  return replyError(E_UNKNOWN_METHOD, "unknown method " + index.toString());
 }
 
 /** The payload is not `[method_index, ...]`, or something follows the array. */
 export function badCall(r: CallReader): i32 {
-  return replyError(ERR_BAD_ARGS, "bad args: " + problemText(r.error));
+  return replyError(E_BAD_ARGS, "bad args: " + problemText(r.error));
 }
 
 export function badArity(method: string, expected: i32, got: i32): i32 {
   const noun = expected == 1 ? " argument" : " arguments";
-  return replyError(ERR_BAD_ARGS, "bad args: " + method + " takes " + expected.toString() + noun + ", got " + got.toString());
+  return replyError(E_BAD_ARGS, "bad args: " + method + " takes " + expected.toString() + noun + ", got " + got.toString());
 }
 
 /** Argument `position` (1-based) did not decode as `type`. */
 export function badArg(r: CallReader, method: string, position: i32, name: string, type: string): i32 {
   const what = method + " argument " + position.toString() + " (" + name + ": " + type + ")";
-  if (r.error == ARG_OVER_BUDGET) return replyError(ERR_TOO_LARGE, "args too large: " + what + " does not fit the cell's memory");
-  return replyError(ERR_BAD_ARGS, "bad args: " + what + ": " + problemText(r.error));
+  if (r.error == ARG_OVER_BUDGET) return replyError(E_TOO_LARGE, "args too large: " + what + " does not fit the cell's memory");
+  return replyError(E_BAD_ARGS, "bad args: " + what + ": " + problemText(r.error));
 }
 
 /** The handler called fail(message). */
 export function replyFailure(): i32 {
-  return replyError(ERR_CELL_ERROR, failureMessage());
+  return replyError(E_CELL_ERROR, failureMessage());
 }
 
 /** A writer over the output buffer for the REPLY payload. */
@@ -278,6 +268,6 @@ export function beginReply(): CborWriter {
 }
 
 export function endReply(w: CborWriter): i32 {
-  if (w.overflow) return replyError(ERR_TOO_LARGE, "result too large: more than " + outCap.toString() + " bytes");
+  if (w.overflow) return replyError(E_TOO_LARGE, "result too large: more than " + outCap.toString() + " bytes");
   return w.length;
 }

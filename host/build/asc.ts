@@ -3,13 +3,14 @@
 import asc from 'assemblyscript/asc';
 import { relative, resolve } from 'node:path';
 import { REPO_ROOT } from './paths.ts';
+import { HOST_PAGES, MCU_PAGES } from '../wire/protocol-table.ts';
 
 export { REPO_ROOT };
 
 export type FirmwareTarget = 'mcu' | 'host';
 
-/** Linear memory pages per target (asconfig.json): the mcu budget is one 64 KiB page, fixed. */
-export const TARGET_PAGES: Record<FirmwareTarget, number> = { mcu: 1, host: 16 };
+/** Linear memory pages per target (docs/protocol.toml; asconfig.json must agree): the mcu budget is one 64 KiB page, fixed. */
+export const TARGET_PAGES: Record<FirmwareTarget, number> = { mcu: MCU_PAGES, host: HOST_PAGES };
 
 export interface AscOptions {
   /** Entry files, absolute or relative to the repo root. */

@@ -1,10 +1,12 @@
 // Builds the kernel (mcu and host targets) and every example cell under firmware/cells.
-// `npm run build` runs this; tests and the simulator load what it writes into build/.
+// `npm run build` runs this (after generating the protocol table's modules, docs/protocol.toml);
+// tests and the simulator load what it writes into build/.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildKernel, type BuiltKernel } from './build-kernel.ts';
 import { buildCell, type BuiltCell } from './build-cell.ts';
 import { REPO_ROOT, type FirmwareTarget } from './asc.ts';
+import { writeProtocol } from './generate-protocol.ts';
 
 export const CELLS_DIR = join(REPO_ROOT, 'firmware', 'cells');
 
@@ -31,5 +33,7 @@ export async function buildAll(opts: { target?: FirmwareTarget; cellsOut?: strin
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // The protocol table's generated modules first: the firmware compiles against them.
+  for (const p of writeProtocol()) console.log(`generated ${p}`);
   await buildAll({ log: (l) => console.log(l) });
 }

@@ -2,9 +2,10 @@
 // Data flows one way: transport -> kernel (header, routing, call state) -> cell, and back.
 import { KernelInstance, type KernelHal } from './kernel-instance.ts';
 import { CellInstance } from './cell-instance.ts';
-import { KERNEL_RESULTS, type KernelConfigKey } from './kernel-stats.ts';
+import { kernelResultName, type KernelConfigKey } from './kernel-stats.ts';
 import type { Transport } from '../transport/transport.ts';
 import { MsgType } from '../wire/header.ts';
+import { KernelResult, MCU_PAGES } from '../wire/protocol-table.ts';
 import { CallRefused } from './call-refused.ts';
 
 export { CallRefused };
@@ -12,7 +13,7 @@ import { inspectWasm } from '../build/inspect.ts';
 import { speciesIdOf } from '../sdk/species.ts';
 import type { CellSchema } from '../sdk/schema.ts';
 import { randomBytes } from 'node:crypto';
-import { encodeCbor } from '../wire/cbor.ts';
+import { ErrorCode, encodeErrorPayload } from '../wire/error-codes.ts';
 import { CpuMeter } from './cpu-meter.ts';
 
 /** Instructions per second of boards/raspberry-pi-4.json: the default capacity of a host node. */
@@ -41,7 +42,7 @@ export interface CellNodeOptions {
   nodeId: number;
   kernelWasm: Uint8Array;
   transports?: Transport[];
-  /** Kernel settings (docs: firmware/kernel/config.ts). */
+  /** Kernel settings (keys: docs/abi.md; defaults: firmware/kernel/config.ts). */
   config?: Partial<Record<KernelConfigKey, number>>;
   /** Per-call instruction budget for hosted cells. */
   fuelPerCall?: number;
@@ -57,9 +58,6 @@ export interface CellNodeOptions {
   meterWindowMs?: number;
   log?: (level: number, text: string) => void;
 }
-
-/** k_call result when the destination already has its window of calls in flight. */
-const PEER_BUSY = 14;
 
 export class CellNode {
   readonly nodeId: number;
@@ -81,7 +79,7 @@ export class CellNode {
     this.nodeId = opts.nodeId >>> 0;
     this.transports = opts.transports ?? [];
     this.fuelPerCall = opts.fuelPerCall ?? 10_000_000;
-    this.maxCellPages = opts.maxCellPages ?? 1;
+    this.maxCellPages = opts.maxCellPages ?? MCU_PAGES;
     this.capacity = opts.capacity ?? DEFAULT_CAPACITY;
     this.meterWindowMs = opts.meterWindowMs;
     if (!(Number.isFinite(this.capacity) && this.capacity > 0)) throw new RangeError(`capacity must be a positive number of instructions per second, got ${opts.capacity}`);
@@ -133,11 +131,11 @@ export class CellNode {
   call(species: number, payload: Uint8Array, dst = 0): Promise<Answer> {
     if (this.closed) return Promise.reject(new Error('node is closed'));
     const seq = this.kernel.call(dst, species, payload);
-    if (seq === -PEER_BUSY) {
+    if (seq === -KernelResult.PEER_BUSY) {
       // The kernel's per-peer window is full: wait for an answer to free a place, then try again.
       return new Promise((resolve, reject) => this.waiting.push(() => this.call(species, payload, dst).then(resolve, reject)));
     }
-    if (seq < 0) return Promise.reject(new CallRefused(KERNEL_RESULTS[-seq] ?? `code ${-seq}`));
+    if (seq < 0) return Promise.reject(new CallRefused(kernelResultName(-seq)));
     // The kernel may already have answered (a local replica): deliver() then stored it below.
     const early = this.early.get(seq);
     if (early) {
@@ -178,7 +176,7 @@ export class CellNode {
     const cell = this.cells.get(slot);
     if (!cell) {
       // Unhosted between routing and running: answer as the kernel would for an unknown species.
-      const err = encodeCbor([1, 'unknown species (cell was unhosted)']);
+      const err = encodeErrorPayload(ErrorCode.UNKNOWN_SPECIES, 'unknown species (cell was unhosted)');
       out.set(err.subarray(0, out.length));
       return -Math.min(err.length, out.length);
     }

@@ -1,7 +1,8 @@
 // One firmware kernel instance and the HAL it runs on. Used alike by a host node (one kernel)
 // and by the simulator (thousands): compile the .wasm once, instantiate it per node.
 import { readAsString } from './as-string.ts';
-import { KERNEL_STATS, KernelConfig, type KernelConfigKey, type KernelStatName } from './kernel-stats.ts';
+import { KERNEL_STATS, KernelConfig, PeerField, type KernelConfigKey, type KernelStatName } from './kernel-stats.ts';
+import { HEADER_BYTES, HeaderReject } from '../wire/header.ts';
 
 /** What the kernel may do to the world (docs/abi.md, HAL imports). */
 export interface KernelHal {
@@ -45,6 +46,7 @@ interface KernelExports {
   k_peer_count(): number;
   k_peer(i: number, field: number): number;
   k_peer_species(i: number, j: number): number;
+  k_protocol(i: number): number;
 }
 
 /** One row of the kernel's peer table (`cell peers`). */
@@ -119,7 +121,7 @@ export class KernelInstance {
     this.k.k_init(nodeId, now);
   }
 
-  /** Hands the kernel one received frame; returns 0 or a negative drop reason (KERNEL_RESULTS). */
+  /** Hands the kernel one received frame; returns 0 or a negative drop reason (kernelResultName). */
   onFrame(frame: Uint8Array): number {
     if (frame.length > this.bufCap) return this.k.k_on_frame(frame.length); // counted as TOO_LARGE
     this.bytes.set(frame, this.bufPtr);
@@ -128,8 +130,8 @@ export class KernelInstance {
 
   /** Sends a CALL; `dst` 0 lets the kernel route to the nearest replica. Returns the seq or -reason. */
   call(dst: number, species: number, payload: Uint8Array): number {
-    if (payload.length > this.bufCap - 20) return -8;
-    this.bytes.set(payload, this.bufPtr + 20);
+    if (payload.length > this.bufCap - HEADER_BYTES) return -HeaderReject.TOO_LARGE;
+    this.bytes.set(payload, this.bufPtr + HEADER_BYTES);
     return this.k.k_call(dst, species, payload.length);
   }
 
@@ -206,16 +208,22 @@ export class KernelInstance {
   peers(): PeerInfo[] {
     const out: PeerInfo[] = [];
     for (let i = 0; i < this.k.k_peer_count(); i++) {
-      const f = (n: number) => this.k.k_peer(i, n);
+      const f = (field: PeerField) => this.k.k_peer(i, field);
       const species: number[] = [];
-      for (let j = 0; j < f(7); j++) species.push(this.k.k_peer_species(i, j) >>> 0);
-      const measured = f(6);
+      for (let j = 0; j < f(PeerField.speciesCount); j++) species.push(this.k.k_peer_species(i, j) >>> 0);
+      const measured = f(PeerField.measuredRttMs);
       out.push({
-        nodeId: f(0) >>> 0, ageMs: f(1), load: f(2), spare: f(3), healthy: f(4) === 1,
-        predictedRttMs: f(5), measuredRttMs: measured > 0 ? measured : null, species,
+        nodeId: f(PeerField.nodeId) >>> 0, ageMs: f(PeerField.ageMs), load: f(PeerField.load), spare: f(PeerField.spare),
+        healthy: f(PeerField.healthy) === 1, predictedRttMs: f(PeerField.predictedRttMs),
+        measuredRttMs: measured > 0 ? measured : null, species,
       });
     }
     return out;
+  }
+
+  /** Value i of the protocol table the kernel was built with (PROTOCOL_ROWS order); NaN past its end. */
+  protocolValue(i: number): number {
+    return this.k.k_protocol(i);
   }
 
   /** The kernel's own RTT prediction from this node to a coordinate (dims, height, error). */

@@ -28,7 +28,7 @@ export class DispatchError extends Error {}
 const FIXED_NAMES = [
   'r', 'w', 'result', 'cell', 'dispatch', 'IN', 'OUT', 'IN_CAP', 'OUT_CAP', 'ARG_HEAP',
   'CborWriter', 'CallReader', 'useOutput', 'replyError', 'unknownMethod', 'badCall', 'badArity', 'badArg',
-  'replyFailure', 'beginReply', 'endReply', 'ERR_TOO_LARGE', 'callFailed', 'clearFailure',
+  'replyFailure', 'beginReply', 'endReply', 'E_TOO_LARGE', 'callFailed', 'clearFailure',
 ];
 
 export function generateDispatch(cell: ParsedCell, opts: DispatchOptions): string {
@@ -76,8 +76,9 @@ class DispatchWriter {
       `import { callFailed, clearFailure } from "${imp('firmware/sdk/cell')}";`,
       'import {',
       '  CallReader, useOutput, replyError, unknownMethod, badCall, badArity, badArg,',
-      '  replyFailure, beginReply, endReply, ERR_TOO_LARGE,',
+      '  replyFailure, beginReply, endReply,',
       `} from "${imp('firmware/sdk/dispatch')}";`,
+      `import { E_TOO_LARGE } from "${imp('firmware/protocol/table')}";`,
       `import { ${[this.cell.className, ...usedStructs].join(', ')} } from "${source}";`,
       '',
       `const IN_CAP: i32 = ${inBytes};`,
@@ -107,7 +108,7 @@ class DispatchWriter {
       '}',
       '',
       'function dispatch(len: i32): i32 {',
-      '  if (len < 0 || len > IN_CAP) return replyError(ERR_TOO_LARGE, "request too large: more than " + IN_CAP.toString() + " bytes");',
+      '  if (len < 0 || len > IN_CAP) return replyError(E_TOO_LARGE, "request too large: more than " + IN_CAP.toString() + " bytes");',
       '  clearFailure();',
       '  const r = new CallReader(IN, len, ARG_HEAP);',
       '  const method = r.beginCall();',

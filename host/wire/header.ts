@@ -1,41 +1,11 @@
 // The 20-byte Cell frame header (docs/wire.md), host side. The firmware kernel has the same
-// codec in firmware/kernel/header.ts; both are held to test/vectors/header.json.
+// codec in firmware/kernel/header.ts; both are held to test/vectors/header.json, and both take
+// their numbers from the protocol table (docs/protocol.toml).
 
-export const HEADER_BYTES = 20;
-export const MAGIC = 0xce;
-export const VERSION = 0x01;
-export const BROADCAST = 0xffffffff;
+import { HEADER_BYTES, MAGIC, VERSION, FLAGS_RESERVED, MsgType, HeaderReject } from './protocol-table.ts';
 
-export enum MsgType {
-  CALL = 1,
-  REPLY = 2,
-  ERROR = 3,
-  PING = 4,
-  PONG = 5,
-  ANNOUNCE = 6,
-  SPORE_GET = 7,
-  SPORE_DATA = 8,
-}
-
-export const Flag = {
-  ACK_REQ: 0x01,
-  FRAGMENT: 0x02,
-  SIGNED: 0x04,
-  MORE: 0x08,
-} as const;
-const RESERVED_FLAGS = 0xf0;
-
-/** Rejection reasons, numbered as in docs/wire.md (the firmware returns them negated). */
-export enum HeaderReject {
-  SHORT = 1,
-  BAD_MAGIC = 2,
-  BAD_VERSION = 3,
-  BAD_TYPE = 4,
-  BAD_FLAGS = 5,
-  TRUNCATED = 6,
-  TRAILING = 7,
-  TOO_LARGE = 8,
-}
+// The header's numbers belong to the protocol table; importers of the codec get them here too.
+export { HEADER_BYTES, MAGIC, VERSION, BROADCAST, Flag, MsgType, HeaderReject } from './protocol-table.ts';
 
 export interface Header {
   type: MsgType;
@@ -83,7 +53,7 @@ export function checkFrame(frame: Uint8Array): HeaderReject | 0 {
   if (frame[1] !== VERSION) return HeaderReject.BAD_VERSION;
   const type = frame[2]!;
   if (type < MsgType.CALL || type > MsgType.SPORE_DATA) return HeaderReject.BAD_TYPE;
-  if ((frame[3]! & RESERVED_FLAGS) !== 0) return HeaderReject.BAD_FLAGS;
+  if ((frame[3]! & FLAGS_RESERVED) !== 0) return HeaderReject.BAD_FLAGS;
   const length = frame[18]! | (frame[19]! << 8);
   const total = HEADER_BYTES + length;
   if (frame.length < total) return HeaderReject.TRUNCATED;

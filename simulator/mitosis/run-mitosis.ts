@@ -10,6 +10,7 @@ import { KernelInstance } from '../../host/runtime/kernel-instance.ts';
 import { CellInstance } from '../../host/runtime/cell-instance.ts';
 import { encodeCall } from '../../host/sdk/call-codec.ts';
 import { ErrorCode, encodeErrorPayload } from '../../host/wire/error-codes.ts';
+import { MsgType } from '../../host/wire/header.ts';
 import { validateSchema } from '../../host/sdk/schema.ts';
 import { speciesIdOf } from '../../host/sdk/species.ts';
 import { readCellToml } from '../../host/build/cell-toml.ts';
@@ -27,7 +28,6 @@ import { quantile } from '../metrics.ts';
 import type { Progress } from '../progress.ts';
 
 const SLOT = 1; // every node hosts the species in slot 1
-const T_REPLY = 2;
 /** Spore transfer: the cell's bytes over a 1 MB/s path plus one RTT, then instantiation. */
 const SPORE_BYTES_PER_MS = 1000;
 const INSTANTIATE_MS = 50;
@@ -185,7 +185,7 @@ function runOne(a: RunArgs): ControllerRun {
         const s = started.get(key);
         if (!s) return;
         started.delete(key);
-        if (kind !== T_REPLY) { failed++; return; }
+        if (kind !== MsgType.REPLY) { failed++; return; }
         const replica = swarm.indexOf(src);
         latencyMs.push(swarm.now - s.t);
         unloadedMs.push(latency.rtt(node, replica) + (cell.cost / a.capacity) * 1000);

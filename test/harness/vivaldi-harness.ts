@@ -1,16 +1,16 @@
 // Test and tuning entry for Vivaldi (test/vivaldi.test.ts, simulator/vivaldi-bench.ts). One
 // instance is one node, running the same per-node code the kernel calls; the host moves PING and
 // PONG payloads between instances through buf(). Not shipped.
-import "../hal/hal";
-import { CborReader, CborWriter } from "../cbor/index";
+import "../../firmware/hal/hal";
+import { CborReader, CborWriter } from "../../firmware/cbor/index";
 import {
   vivInit, vivOnPong, vivWord, offerPeer, nextProbeTarget, gossipPick, coordWrite, coordRead,
   vivaldiPredict, vivaldiStat, filteredRtt, VIV_DIMS, VIV_WORDS,
-} from "../kernel/vivaldi-node";
-import { vivaldiUpdate } from "../kernel/vivaldi";
-import { nbCount, recordSample } from "../kernel/neighbours";
-import { vivaldiTune, LF_SAMPLES, NB_SLOTS, NB_MAX_MISSES } from "../kernel/vivaldi-config";
-import { LF_BYTES, lfClear, lfPush, lfValue } from "../kernel/latency-filter";
+} from "../../firmware/kernel/vivaldi-node";
+import { vivaldiUpdate } from "../../firmware/kernel/vivaldi";
+import { nbCount, recordSample } from "../../firmware/kernel/neighbours";
+import { vivaldiTune, LF_SAMPLES, NB_SLOTS, NB_MAX_MISSES } from "../../firmware/kernel/vivaldi-config";
+import { LF_BYTES, lfClear, lfPush, lfValue } from "../../firmware/kernel/latency-filter";
 
 const CAP: i32 = 512;
 const BUF: usize = memory.data(CAP);

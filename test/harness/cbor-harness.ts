@@ -1,7 +1,7 @@
 // Test entry for the CBOR codec (test/cbor-firmware.test.ts): exposes one reader and one writer
 // over two static buffers, plus a generic decode-and-re-encode walker. Not shipped.
-import "../hal/hal";
-import { CborReader, CborWriter, CborError, CBOR_MAX_DEPTH } from "./index";
+import "../../firmware/hal/hal";
+import { CborReader, CborWriter, CborError, CBOR_MAX_DEPTH } from "../../firmware/cbor/index";
 
 const CAP: i32 = 16384;
 const IN: usize = memory.data(CAP);

@@ -1,0 +1,336 @@
+// Generated from docs/protocol.toml by host/build/generate-protocol.ts (npm run build). Do not edit:
+// change the table and rebuild. test/protocol.test.ts holds this file to the table.
+
+// The 20-byte frame header (docs/wire.md)
+/** header length; a frame is exactly HEADER_BYTES + length bytes */
+export const HEADER_BYTES: i32 = 20;
+/** byte 0 of every frame */
+export const MAGIC: u8 = 0xce;
+/** byte 1: the wire format version */
+export const VERSION: u8 = 1;
+/** flag bits that must be zero */
+export const FLAGS_RESERVED: u8 = 0xf0;
+/** dst of a frame for every node */
+export const BROADCAST: u32 = 0xffffffff;
+
+// Message types, header byte 2 (docs/wire.md)
+/** a call to a cell: [method_index, args...] */
+export const T_CALL: u8 = 1;
+/** a call's result */
+export const T_REPLY: u8 = 2;
+/** a call's failure: [code, message] */
+export const T_ERROR: u8 = 3;
+/** probe */
+export const T_PING: u8 = 4;
+/** probe answer */
+export const T_PONG: u8 = 5;
+/** pheromone: hosted species, load, coordinate */
+export const T_ANNOUNCE: u8 = 6;
+/** reserved for spore transfer */
+export const T_SPORE_GET: u8 = 7;
+/** reserved for spore transfer */
+export const T_SPORE_DATA: u8 = 8;
+
+// Header flag bits, header byte 3 (docs/wire.md)
+/** sender wants an acknowledgement */
+export const F_ACK_REQ: u8 = 0x01;
+/** payload is one fragment of a larger message */
+export const F_FRAGMENT: u8 = 0x02;
+/** payload ends with an ed25519 signature */
+export const F_SIGNED: u8 = 0x04;
+/** more fragments follow */
+export const F_MORE: u8 = 0x08;
+
+// Why a header codec rejects a frame; the kernel returns them negated (docs/wire.md)
+/** fewer than 20 bytes */
+export const R_SHORT: i32 = 1;
+/** byte 0 is not MAGIC */
+export const R_BAD_MAGIC: i32 = 2;
+/** byte 1 is not VERSION */
+export const R_BAD_VERSION: i32 = 3;
+/** type not a message type */
+export const R_BAD_TYPE: i32 = 4;
+/** a reserved flag bit is set */
+export const R_BAD_FLAGS: i32 = 5;
+/** fewer than 20 + length bytes */
+export const R_TRUNCATED: i32 = 6;
+/** more than 20 + length bytes */
+export const R_TRAILING: i32 = 7;
+/** larger than the receiver's buffer */
+export const R_TOO_LARGE: i32 = 8;
+
+// Negative results of k_on_frame and k_call beyond the header reasons (docs/abi.md)
+/** dst is another node */
+export const R_NOT_FOR_ME: i32 = 9;
+/** a kernel message whose payload does not decode */
+export const R_BAD_PAYLOAD: i32 = 10;
+/** a message type the kernel does not handle */
+export const R_UNSUPPORTED: i32 = 11;
+/** no known node hosts the species */
+export const R_NO_ROUTE: i32 = 12;
+/** too many calls in flight */
+export const R_CALL_TABLE_FULL: i32 = 13;
+/** the destination already has peerWindow calls in flight */
+export const R_PEER_BUSY: i32 = 14;
+
+// ERROR payload codes: [code, message] (docs/wire.md)
+/** kernel: no cell of that species is hosted here */
+export const E_UNKNOWN_SPECIES: u32 = 1;
+/** cell dispatch: method index out of range */
+export const E_UNKNOWN_METHOD: u32 = 2;
+/** cell dispatch: arguments do not decode as the schema says */
+export const E_BAD_ARGS: u32 = 3;
+/** host: the cell trapped (or aborted) */
+export const E_CELL_TRAP: u32 = 4;
+/** host: the cell used its instruction budget */
+export const E_OUT_OF_FUEL: u32 = 5;
+/** host: the cell could not allocate */
+export const E_OUT_OF_MEMORY: u32 = 6;
+/** cell: the handler called fail(message) */
+export const E_CELL_ERROR: u32 = 7;
+/** kernel or host: request or result does not fit a buffer */
+export const E_TOO_LARGE: u32 = 8;
+/** local only: no reply before the deadline */
+export const E_TIMEOUT: u32 = 9;
+/** local only: no known node hosts the species */
+export const E_NO_ROUTE: u32 = 10;
+/** host: the cell's queue is full; the call was not executed */
+export const E_OVERLOADED: u32 = 11;
+
+// Kernel counters, read with k_stat(id) (docs/abi.md)
+/** frames accepted by k_on_frame */
+export const S_FRAMES_RX: i32 = 0;
+/** frames sent (including to this node itself) */
+export const S_FRAMES_TX: i32 = 1;
+/** frames rejected by the header check */
+export const S_DROP_BAD_HEADER: i32 = 2;
+/** frames addressed to another node */
+export const S_DROP_NOT_FOR_ME: i32 = 3;
+/** frames larger than k_buf_cap */
+export const S_DROP_TOO_LARGE: i32 = 4;
+/** calls answered with a REPLY */
+export const S_CALLS_SERVED: i32 = 5;
+/** calls answered with an ERROR (not shed) */
+export const S_CALL_ERRORS: i32 = 6;
+/** calls for a species not hosted here */
+export const S_UNKNOWN_SPECIES: i32 = 7;
+/** answers handed to the local caller (hal.deliver) */
+export const S_REPLIES_DELIVERED: i32 = 8;
+/** calls that ran out of attempts */
+export const S_TIMEOUTS: i32 = 9;
+/** answers to no call in flight (late or duplicate) */
+export const S_UNMATCHED_REPLIES: i32 = 10;
+/** probes received */
+export const S_PINGS_RX: i32 = 11;
+/** probe answers received */
+export const S_PONGS_RX: i32 = 12;
+/** pheromones received */
+export const S_ANNOUNCES_RX: i32 = 13;
+/** rows in the peer table now */
+export const S_PEERS_KNOWN: i32 = 14;
+/** kernel messages whose payload did not decode */
+export const S_BAD_PAYLOAD: i32 = 15;
+/** calls sent by k_call */
+export const S_CALLS_SENT: i32 = 16;
+/** k_call found no replica */
+export const S_NO_ROUTE: i32 = 17;
+/** k_call refused: too many calls in flight */
+export const S_CALL_TABLE_FULL: i32 = 18;
+/** PINGs sent */
+export const S_PROBES_SENT: i32 = 19;
+/** peers not recorded: the table was full */
+export const S_PEER_TABLE_FULL: i32 = 20;
+/** calls sent again after a timeout */
+export const S_RETRIES: i32 = 21;
+/** retries sent to another replica */
+export const S_FAILOVERS: i32 = 22;
+/** retransmitted calls answered from the replay cache */
+export const S_DUPLICATE_CALLS: i32 = 23;
+/** k_call refused: peerWindow calls in flight to the node */
+export const S_PEER_WINDOW_FULL: i32 = 24;
+/** replicas this node asked for (hal.spawn) */
+export const S_SPAWNS: i32 = 25;
+/** replicas this node retired (hal.retire) */
+export const S_RETIREMENTS: i32 = 26;
+/** calls this node's host refused unexecuted (OVERLOADED) */
+export const S_CALLS_SHED: i32 = 27;
+/** calls of ours a replica shed, sent at once to another replica */
+export const S_OVERLOAD_FAILOVERS: i32 = 28;
+export const S_COUNT: i32 = 29;
+
+// Kernel settings, changed with k_config(key, value) (docs/abi.md)
+/** first attempt's timeout; each retry doubles it */
+export const C_CALL_TIMEOUT_MS: i32 = 0;
+/** one PING per interval (0: no probes) */
+export const C_PROBE_INTERVAL_MS: i32 = 1;
+/** one ANNOUNCE per interval (0: none) */
+export const C_ANNOUNCE_INTERVAL_MS: i32 = 2;
+/** a peer silent this long is forgotten */
+export const C_PEER_MAX_AGE_MS: i32 = 3;
+/** 1: a call with no known replica goes out with dst = 0 */
+export const C_DEFAULT_ROUTE: i32 = 4;
+/** after a timeout, routing skips the peer this long */
+export const C_FAIL_HOLD_MS: i32 = 5;
+/** attempts per call, the first included */
+export const C_CALL_ATTEMPTS: i32 = 6;
+/** how long answers are kept for retransmissions */
+export const C_REPLAY_WINDOW_MS: i32 = 7;
+/** calls in flight to one node at most */
+export const C_PEER_WINDOW: i32 = 8;
+/** after a replica sheds a call, routing prefers others this long */
+export const C_BUSY_HOLD_MS: i32 = 9;
+export const C_COUNT: i32 = 10;
+
+// Fields of a peer table row, read with k_peer(i, field) (docs/abi.md)
+/** the peer's node id */
+export const PEER_NODE_ID: i32 = 0;
+/** ms since the peer was last heard */
+export const PEER_AGE_MS: i32 = 1;
+/** its announced CPU share, 0..1 */
+export const PEER_LOAD: i32 = 2;
+/** its announced spare capacity, 0..1 */
+export const PEER_SPARE: i32 = 3;
+/** 1 if routing may use it now, else 0 */
+export const PEER_HEALTHY: i32 = 4;
+/** RTT predicted from coordinates (Infinity if unknown) */
+export const PEER_PREDICTED_RTT_MS: i32 = 5;
+/** RTT measured by probes, filtered (-1 if never probed) */
+export const PEER_MEASURED_RTT_MS: i32 = 6;
+/** species it announced (read them with k_peer_species) */
+export const PEER_SPECIES_COUNT: i32 = 7;
+
+// Levels of hal.log (docs/abi.md)
+/** detail for debugging */
+export const LOG_DEBUG: i32 = 0;
+/** normal operation */
+export const LOG_INFO: i32 = 1;
+/** something to look at */
+export const LOG_WARN: i32 = 2;
+/** a failure */
+export const LOG_ERROR: i32 = 3;
+
+// Argument decoding problems of the generated dispatcher, past CborError's range
+/** decoding the arguments would allocate more than the call's heap budget */
+export const ARG_OVER_BUDGET: i32 = 64;
+/** a struct map with an unknown, repeated or missing field */
+export const ARG_BAD_FIELD: i32 = 65;
+/** the payload is not an array starting with the method index */
+export const ARG_NOT_A_CALL: i32 = 66;
+
+// Fixed linear memory of firmware per build target, in 64 KiB pages (asconfig.json must agree)
+/** target mcu: the kernel and cells as on a board; the host's default cap for a cell */
+export const MCU_PAGES: i32 = 1;
+/** target host: the kernel a host node or the simulator runs */
+export const HOST_PAGES: i32 = 16;
+
+// Errors of the firmware CBOR reader, stable (docs/cbor.md)
+export enum CborError {
+  /** no error */
+  OK = 0,
+  /** the item (or its declared length or element count) runs past the end of the input */
+  TRUNCATED = 1,
+  /** a well-formed item of another type than the one asked for */
+  WRONG_TYPE = 2,
+  /** an integer (or integral float) that does not fit the requested type, sign included */
+  OVERFLOW = 3,
+  /** indefinite-length string, array or map, or a stray break (0xff) */
+  INDEFINITE = 4,
+  /** more than CBOR_MAX_DEPTH nested arrays/maps */
+  TOO_DEEP = 5,
+  /** a text string that is not well-formed UTF-8 */
+  BAD_UTF8 = 6,
+  /** malformed: additional info 28..30, 31 on major 0/1/6, or a two-byte simple value below 32 */
+  RESERVED = 7,
+  /** well-formed but outside the subset: any tag, any simple value but false/true/null/undefined */
+  UNSUPPORTED = 8,
+  /** expectEnd() found bytes after the last item */
+  TRAILING = 9,
+}
+
+// Limits of the firmware CBOR codec (docs/cbor.md)
+/** nesting limit for skip() and walkers that honour it; bounds work and stack on an MCU */
+export const CBOR_MAX_DEPTH: i32 = 16;
+
+// Vivaldi tunables, set with vivaldiTune(id, value) by the harness and the bench (firmware/kernel/vivaldi-config.ts)
+/** timestep scale, Dabek's cc (VIV_CC) */
+export const TUNE_CC: i32 = 0;
+/** error-estimate smoothing, Dabek's ce (VIV_CE) */
+export const TUNE_CE: i32 = 1;
+/** gravity radius in ms (VIV_GRAVITY_RHO) */
+export const TUNE_GRAVITY_RHO: i32 = 2;
+/** order statistic the latency filter reports (LF_PERCENTILE) */
+export const TUNE_FILTER_PERCENTILE: i32 = 3;
+/** samples before a neighbour moves the coordinate (LF_MIN_SAMPLES) */
+export const TUNE_MIN_SAMPLES: i32 = 4;
+/** size of the near set (NB_NEAR) */
+export const TUNE_NEAR: i32 = 5;
+/** share of probes to the near set (NB_NEAR_SHARE) */
+export const TUNE_NEAR_SHARE: i32 = 6;
+/** chance an offered peer replaces a far slot when the table is full (NB_REPLACE_SHARE) */
+export const TUNE_REPLACE_SHARE: i32 = 7;
+/** share of gossip picks taken from the near set (NB_GOSSIP_NEAR_SHARE) */
+export const TUNE_GOSSIP_NEAR_SHARE: i32 = 8;
+/** links longer than this (ms) pull with scaled force; 0 turns the scaling off (VIV_LONG_LINK_MS) */
+export const TUNE_LONG_LINK_MS: i32 = 9;
+/** dimensions in use, 1..VIV_DIMS */
+export const TUNE_DIMS: i32 = 10;
+/** non-zero: no latency filter (the bench's "no filter" rows) */
+export const TUNE_FILTER_OFF: i32 = 11;
+
+// Vivaldi counters, read with vivaldiStat(id); nothing rejected goes uncounted (docs/vivaldi.md)
+/** updates applied to this node's coordinate */
+export const VS_UPDATES: i32 = 0;
+/** RTT samples rejected: NaN, infinite, <= 0 or above VIV_RTT_MAX */
+export const VS_BAD_RTT: i32 = 1;
+/** peer coordinates rejected: wrong arity, not numbers, NaN/inf, magnitudes above VIV_COORD_MAX */
+export const VS_BAD_COORD: i32 = 2;
+/** updates undone because the result was not finite (a guard, not a path: stays 0) */
+export const VS_NON_FINITE: i32 = 3;
+/** samples recorded but not applied: the neighbour had fewer than LF_MIN_SAMPLES samples */
+export const VS_HELD: i32 = 4;
+/** neighbours dropped after NB_MAX_MISSES unanswered probes */
+export const VS_EVICTED: i32 = 5;
+/** far neighbours replaced by a newly offered peer (rotation) */
+export const VS_ROTATED: i32 = 6;
+/** samples from a peer not in the neighbour table and not insertable (ignored) */
+export const VS_UNKNOWN_PEER: i32 = 7;
+export const VS_COUNT: i32 = 8;
+
+// Every value above in table order, for the kernel export k_protocol: the host checks that the
+// kernel it runs was built from the same table (test/protocol.test.ts). In a function, so the
+// values take memory only in a module that calls it (the kernel, not the cells).
+export const PROTOCOL_COUNT: i32 = 129;
+
+/** Value i of the table, NaN past its end. */
+export function protocolValue(i: i32): f64 {
+  if (i == 4) return <f64>BROADCAST;
+  const values = memory.data<u16>([
+    <u16>HEADER_BYTES, <u16>MAGIC, <u16>VERSION, <u16>FLAGS_RESERVED, 0,
+    <u16>T_CALL, <u16>T_REPLY, <u16>T_ERROR, <u16>T_PING, <u16>T_PONG,
+    <u16>T_ANNOUNCE, <u16>T_SPORE_GET, <u16>T_SPORE_DATA, <u16>F_ACK_REQ, <u16>F_FRAGMENT,
+    <u16>F_SIGNED, <u16>F_MORE, <u16>R_SHORT, <u16>R_BAD_MAGIC, <u16>R_BAD_VERSION,
+    <u16>R_BAD_TYPE, <u16>R_BAD_FLAGS, <u16>R_TRUNCATED, <u16>R_TRAILING, <u16>R_TOO_LARGE,
+    <u16>R_NOT_FOR_ME, <u16>R_BAD_PAYLOAD, <u16>R_UNSUPPORTED, <u16>R_NO_ROUTE, <u16>R_CALL_TABLE_FULL,
+    <u16>R_PEER_BUSY, <u16>E_UNKNOWN_SPECIES, <u16>E_UNKNOWN_METHOD, <u16>E_BAD_ARGS, <u16>E_CELL_TRAP,
+    <u16>E_OUT_OF_FUEL, <u16>E_OUT_OF_MEMORY, <u16>E_CELL_ERROR, <u16>E_TOO_LARGE, <u16>E_TIMEOUT,
+    <u16>E_NO_ROUTE, <u16>E_OVERLOADED, <u16>S_FRAMES_RX, <u16>S_FRAMES_TX, <u16>S_DROP_BAD_HEADER,
+    <u16>S_DROP_NOT_FOR_ME, <u16>S_DROP_TOO_LARGE, <u16>S_CALLS_SERVED, <u16>S_CALL_ERRORS, <u16>S_UNKNOWN_SPECIES,
+    <u16>S_REPLIES_DELIVERED, <u16>S_TIMEOUTS, <u16>S_UNMATCHED_REPLIES, <u16>S_PINGS_RX, <u16>S_PONGS_RX,
+    <u16>S_ANNOUNCES_RX, <u16>S_PEERS_KNOWN, <u16>S_BAD_PAYLOAD, <u16>S_CALLS_SENT, <u16>S_NO_ROUTE,
+    <u16>S_CALL_TABLE_FULL, <u16>S_PROBES_SENT, <u16>S_PEER_TABLE_FULL, <u16>S_RETRIES, <u16>S_FAILOVERS,
+    <u16>S_DUPLICATE_CALLS, <u16>S_PEER_WINDOW_FULL, <u16>S_SPAWNS, <u16>S_RETIREMENTS, <u16>S_CALLS_SHED,
+    <u16>S_OVERLOAD_FAILOVERS, <u16>C_CALL_TIMEOUT_MS, <u16>C_PROBE_INTERVAL_MS, <u16>C_ANNOUNCE_INTERVAL_MS, <u16>C_PEER_MAX_AGE_MS,
+    <u16>C_DEFAULT_ROUTE, <u16>C_FAIL_HOLD_MS, <u16>C_CALL_ATTEMPTS, <u16>C_REPLAY_WINDOW_MS, <u16>C_PEER_WINDOW,
+    <u16>C_BUSY_HOLD_MS, <u16>PEER_NODE_ID, <u16>PEER_AGE_MS, <u16>PEER_LOAD, <u16>PEER_SPARE,
+    <u16>PEER_HEALTHY, <u16>PEER_PREDICTED_RTT_MS, <u16>PEER_MEASURED_RTT_MS, <u16>PEER_SPECIES_COUNT, <u16>LOG_DEBUG,
+    <u16>LOG_INFO, <u16>LOG_WARN, <u16>LOG_ERROR, <u16>ARG_OVER_BUDGET, <u16>ARG_BAD_FIELD,
+    <u16>ARG_NOT_A_CALL, <u16>MCU_PAGES, <u16>HOST_PAGES, <u16>CborError.OK, <u16>CborError.TRUNCATED,
+    <u16>CborError.WRONG_TYPE, <u16>CborError.OVERFLOW, <u16>CborError.INDEFINITE, <u16>CborError.TOO_DEEP, <u16>CborError.BAD_UTF8,
+    <u16>CborError.RESERVED, <u16>CborError.UNSUPPORTED, <u16>CborError.TRAILING, <u16>CBOR_MAX_DEPTH, <u16>TUNE_CC,
+    <u16>TUNE_CE, <u16>TUNE_GRAVITY_RHO, <u16>TUNE_FILTER_PERCENTILE, <u16>TUNE_MIN_SAMPLES, <u16>TUNE_NEAR,
+    <u16>TUNE_NEAR_SHARE, <u16>TUNE_REPLACE_SHARE, <u16>TUNE_GOSSIP_NEAR_SHARE, <u16>TUNE_LONG_LINK_MS, <u16>TUNE_DIMS,
+    <u16>TUNE_FILTER_OFF, <u16>VS_UPDATES, <u16>VS_BAD_RTT, <u16>VS_BAD_COORD, <u16>VS_NON_FINITE,
+    <u16>VS_HELD, <u16>VS_EVICTED, <u16>VS_ROTATED, <u16>VS_UNKNOWN_PEER,
+  ]);
+  return i >= 0 && i < PROTOCOL_COUNT ? <f64>load<u16>(values + (<usize>i << 1)) : NaN;
+}

@@ -1,0 +1,462 @@
+// Generated from docs/protocol.toml by host/build/generate-protocol.ts (npm run build). Do not edit:
+// change the table and rebuild. test/protocol.test.ts holds this file to the table.
+
+// The 20-byte frame header (docs/wire.md)
+/** header length; a frame is exactly HEADER_BYTES + length bytes */
+export const HEADER_BYTES = 20;
+/** byte 0 of every frame */
+export const MAGIC = 0xce;
+/** byte 1: the wire format version */
+export const VERSION = 1;
+/** flag bits that must be zero */
+export const FLAGS_RESERVED = 0xf0;
+/** dst of a frame for every node */
+export const BROADCAST = 0xffffffff;
+
+// Message types, header byte 2 (docs/wire.md)
+export enum MsgType {
+  /** a call to a cell: [method_index, args...] */
+  CALL = 1,
+  /** a call's result */
+  REPLY = 2,
+  /** a call's failure: [code, message] */
+  ERROR = 3,
+  /** probe */
+  PING = 4,
+  /** probe answer */
+  PONG = 5,
+  /** pheromone: hosted species, load, coordinate */
+  ANNOUNCE = 6,
+  /** reserved for spore transfer */
+  SPORE_GET = 7,
+  /** reserved for spore transfer */
+  SPORE_DATA = 8,
+}
+
+// Header flag bits, header byte 3 (docs/wire.md)
+export const Flag = {
+  /** sender wants an acknowledgement */
+  ACK_REQ: 0x01,
+  /** payload is one fragment of a larger message */
+  FRAGMENT: 0x02,
+  /** payload ends with an ed25519 signature */
+  SIGNED: 0x04,
+  /** more fragments follow */
+  MORE: 0x08,
+} as const;
+
+// Why a header codec rejects a frame; the kernel returns them negated (docs/wire.md)
+export enum HeaderReject {
+  /** fewer than 20 bytes */
+  SHORT = 1,
+  /** byte 0 is not MAGIC */
+  BAD_MAGIC = 2,
+  /** byte 1 is not VERSION */
+  BAD_VERSION = 3,
+  /** type not a message type */
+  BAD_TYPE = 4,
+  /** a reserved flag bit is set */
+  BAD_FLAGS = 5,
+  /** fewer than 20 + length bytes */
+  TRUNCATED = 6,
+  /** more than 20 + length bytes */
+  TRAILING = 7,
+  /** larger than the receiver's buffer */
+  TOO_LARGE = 8,
+}
+
+// Negative results of k_on_frame and k_call beyond the header reasons (docs/abi.md)
+export enum KernelResult {
+  /** dst is another node */
+  NOT_FOR_ME = 9,
+  /** a kernel message whose payload does not decode */
+  BAD_PAYLOAD = 10,
+  /** a message type the kernel does not handle */
+  UNSUPPORTED = 11,
+  /** no known node hosts the species */
+  NO_ROUTE = 12,
+  /** too many calls in flight */
+  CALL_TABLE_FULL = 13,
+  /** the destination already has peerWindow calls in flight */
+  PEER_BUSY = 14,
+}
+
+// ERROR payload codes: [code, message] (docs/wire.md)
+export enum ErrorCode {
+  /** kernel: no cell of that species is hosted here */
+  UNKNOWN_SPECIES = 1,
+  /** cell dispatch: method index out of range */
+  UNKNOWN_METHOD = 2,
+  /** cell dispatch: arguments do not decode as the schema says */
+  BAD_ARGS = 3,
+  /** host: the cell trapped (or aborted) */
+  CELL_TRAP = 4,
+  /** host: the cell used its instruction budget */
+  OUT_OF_FUEL = 5,
+  /** host: the cell could not allocate */
+  OUT_OF_MEMORY = 6,
+  /** cell: the handler called fail(message) */
+  CELL_ERROR = 7,
+  /** kernel or host: request or result does not fit a buffer */
+  TOO_LARGE = 8,
+  /** local only: no reply before the deadline */
+  TIMEOUT = 9,
+  /** local only: no known node hosts the species */
+  NO_ROUTE = 10,
+  /** host: the cell's queue is full; the call was not executed */
+  OVERLOADED = 11,
+}
+
+// Kernel counters, read with k_stat(id) (docs/abi.md)
+export const KERNEL_STATS = [
+  /** 0: frames accepted by k_on_frame */
+  'framesRx',
+  /** 1: frames sent (including to this node itself) */
+  'framesTx',
+  /** 2: frames rejected by the header check */
+  'dropBadHeader',
+  /** 3: frames addressed to another node */
+  'dropNotForMe',
+  /** 4: frames larger than k_buf_cap */
+  'dropTooLarge',
+  /** 5: calls answered with a REPLY */
+  'callsServed',
+  /** 6: calls answered with an ERROR (not shed) */
+  'callErrors',
+  /** 7: calls for a species not hosted here */
+  'unknownSpecies',
+  /** 8: answers handed to the local caller (hal.deliver) */
+  'repliesDelivered',
+  /** 9: calls that ran out of attempts */
+  'timeouts',
+  /** 10: answers to no call in flight (late or duplicate) */
+  'unmatchedReplies',
+  /** 11: probes received */
+  'pingsRx',
+  /** 12: probe answers received */
+  'pongsRx',
+  /** 13: pheromones received */
+  'announcesRx',
+  /** 14: rows in the peer table now */
+  'peersKnown',
+  /** 15: kernel messages whose payload did not decode */
+  'badPayload',
+  /** 16: calls sent by k_call */
+  'callsSent',
+  /** 17: k_call found no replica */
+  'noRoute',
+  /** 18: k_call refused: too many calls in flight */
+  'callTableFull',
+  /** 19: PINGs sent */
+  'probesSent',
+  /** 20: peers not recorded: the table was full */
+  'peerTableFull',
+  /** 21: calls sent again after a timeout */
+  'retries',
+  /** 22: retries sent to another replica */
+  'failovers',
+  /** 23: retransmitted calls answered from the replay cache */
+  'duplicateCalls',
+  /** 24: k_call refused: peerWindow calls in flight to the node */
+  'peerWindowFull',
+  /** 25: replicas this node asked for (hal.spawn) */
+  'spawns',
+  /** 26: replicas this node retired (hal.retire) */
+  'retirements',
+  /** 27: calls this node's host refused unexecuted (OVERLOADED) */
+  'callsShed',
+  /** 28: calls of ours a replica shed, sent at once to another replica */
+  'overloadFailovers',
+] as const;
+export type KernelStatName = (typeof KERNEL_STATS)[number];
+
+// Kernel settings, changed with k_config(key, value) (docs/abi.md)
+export const KernelConfig = {
+  /** first attempt's timeout; each retry doubles it */
+  callTimeoutMs: 0,
+  /** one PING per interval (0: no probes) */
+  probeIntervalMs: 1,
+  /** one ANNOUNCE per interval (0: none) */
+  announceIntervalMs: 2,
+  /** a peer silent this long is forgotten */
+  peerMaxAgeMs: 3,
+  /** 1: a call with no known replica goes out with dst = 0 */
+  defaultRoute: 4,
+  /** after a timeout, routing skips the peer this long */
+  failHoldMs: 5,
+  /** attempts per call, the first included */
+  callAttempts: 6,
+  /** how long answers are kept for retransmissions */
+  replayWindowMs: 7,
+  /** calls in flight to one node at most */
+  peerWindow: 8,
+  /** after a replica sheds a call, routing prefers others this long */
+  busyHoldMs: 9,
+} as const;
+export type KernelConfigKey = keyof typeof KernelConfig;
+
+// Fields of a peer table row, read with k_peer(i, field) (docs/abi.md)
+export enum PeerField {
+  /** the peer's node id */
+  nodeId = 0,
+  /** ms since the peer was last heard */
+  ageMs = 1,
+  /** its announced CPU share, 0..1 */
+  load = 2,
+  /** its announced spare capacity, 0..1 */
+  spare = 3,
+  /** 1 if routing may use it now, else 0 */
+  healthy = 4,
+  /** RTT predicted from coordinates (Infinity if unknown) */
+  predictedRttMs = 5,
+  /** RTT measured by probes, filtered (-1 if never probed) */
+  measuredRttMs = 6,
+  /** species it announced (read them with k_peer_species) */
+  speciesCount = 7,
+}
+
+// Levels of hal.log (docs/abi.md)
+export enum LogLevel {
+  /** detail for debugging */
+  DEBUG = 0,
+  /** normal operation */
+  INFO = 1,
+  /** something to look at */
+  WARN = 2,
+  /** a failure */
+  ERROR = 3,
+}
+
+// Argument decoding problems of the generated dispatcher, past CborError's range
+export enum ArgProblem {
+  /** decoding the arguments would allocate more than the call's heap budget */
+  OVER_BUDGET = 64,
+  /** a struct map with an unknown, repeated or missing field */
+  BAD_FIELD = 65,
+  /** the payload is not an array starting with the method index */
+  NOT_A_CALL = 66,
+}
+
+// Fixed linear memory of firmware per build target, in 64 KiB pages (asconfig.json must agree)
+/** target mcu: the kernel and cells as on a board; the host's default cap for a cell */
+export const MCU_PAGES = 1;
+/** target host: the kernel a host node or the simulator runs */
+export const HOST_PAGES = 16;
+
+// Errors of the firmware CBOR reader, stable (docs/cbor.md)
+export enum CborError {
+  /** no error */
+  OK = 0,
+  /** the item (or its declared length or element count) runs past the end of the input */
+  TRUNCATED = 1,
+  /** a well-formed item of another type than the one asked for */
+  WRONG_TYPE = 2,
+  /** an integer (or integral float) that does not fit the requested type, sign included */
+  OVERFLOW = 3,
+  /** indefinite-length string, array or map, or a stray break (0xff) */
+  INDEFINITE = 4,
+  /** more than CBOR_MAX_DEPTH nested arrays/maps */
+  TOO_DEEP = 5,
+  /** a text string that is not well-formed UTF-8 */
+  BAD_UTF8 = 6,
+  /** malformed: additional info 28..30, 31 on major 0/1/6, or a two-byte simple value below 32 */
+  RESERVED = 7,
+  /** well-formed but outside the subset: any tag, any simple value but false/true/null/undefined */
+  UNSUPPORTED = 8,
+  /** expectEnd() found bytes after the last item */
+  TRAILING = 9,
+}
+
+// Limits of the firmware CBOR codec (docs/cbor.md)
+/** nesting limit for skip() and walkers that honour it; bounds work and stack on an MCU */
+export const CBOR_MAX_DEPTH = 16;
+
+// Vivaldi tunables, set with vivaldiTune(id, value) by the harness and the bench (firmware/kernel/vivaldi-config.ts)
+export const TUNE = {
+  /** timestep scale, Dabek's cc (VIV_CC) */
+  cc: 0,
+  /** error-estimate smoothing, Dabek's ce (VIV_CE) */
+  ce: 1,
+  /** gravity radius in ms (VIV_GRAVITY_RHO) */
+  gravityRho: 2,
+  /** order statistic the latency filter reports (LF_PERCENTILE) */
+  filterPercentile: 3,
+  /** samples before a neighbour moves the coordinate (LF_MIN_SAMPLES) */
+  minSamples: 4,
+  /** size of the near set (NB_NEAR) */
+  near: 5,
+  /** share of probes to the near set (NB_NEAR_SHARE) */
+  nearShare: 6,
+  /** chance an offered peer replaces a far slot when the table is full (NB_REPLACE_SHARE) */
+  replaceShare: 7,
+  /** share of gossip picks taken from the near set (NB_GOSSIP_NEAR_SHARE) */
+  gossipNearShare: 8,
+  /** links longer than this (ms) pull with scaled force; 0 turns the scaling off (VIV_LONG_LINK_MS) */
+  longLinkMs: 9,
+  /** dimensions in use, 1..VIV_DIMS */
+  dims: 10,
+  /** non-zero: no latency filter (the bench's "no filter" rows) */
+  filterOff: 11,
+} as const;
+export type TuneName = keyof typeof TUNE;
+
+// Vivaldi counters, read with vivaldiStat(id); nothing rejected goes uncounted (docs/vivaldi.md)
+export const VSTAT = {
+  /** updates applied to this node's coordinate */
+  updates: 0,
+  /** RTT samples rejected: NaN, infinite, <= 0 or above VIV_RTT_MAX */
+  badRtt: 1,
+  /** peer coordinates rejected: wrong arity, not numbers, NaN/inf, magnitudes above VIV_COORD_MAX */
+  badCoord: 2,
+  /** updates undone because the result was not finite (a guard, not a path: stays 0) */
+  nonFinite: 3,
+  /** samples recorded but not applied: the neighbour had fewer than LF_MIN_SAMPLES samples */
+  held: 4,
+  /** neighbours dropped after NB_MAX_MISSES unanswered probes */
+  evicted: 5,
+  /** far neighbours replaced by a newly offered peer (rotation) */
+  rotated: 6,
+  /** samples from a peer not in the neighbour table and not insertable (ignored) */
+  unknownPeer: 7,
+} as const;
+
+/** One row of the table: its group, AssemblyScript name, host name and value. */
+export interface ProtocolRow {
+  group: string;
+  asName: string;
+  hostName: string;
+  value: number;
+}
+
+/** Every row in table order, which is the order of the kernel export k_protocol(i). */
+export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
+  { group: 'header', asName: 'HEADER_BYTES', hostName: 'HEADER_BYTES', value: HEADER_BYTES },
+  { group: 'header', asName: 'MAGIC', hostName: 'MAGIC', value: MAGIC },
+  { group: 'header', asName: 'VERSION', hostName: 'VERSION', value: VERSION },
+  { group: 'header', asName: 'FLAGS_RESERVED', hostName: 'FLAGS_RESERVED', value: FLAGS_RESERVED },
+  { group: 'header', asName: 'BROADCAST', hostName: 'BROADCAST', value: BROADCAST },
+  { group: 'type', asName: 'T_CALL', hostName: 'CALL', value: MsgType.CALL },
+  { group: 'type', asName: 'T_REPLY', hostName: 'REPLY', value: MsgType.REPLY },
+  { group: 'type', asName: 'T_ERROR', hostName: 'ERROR', value: MsgType.ERROR },
+  { group: 'type', asName: 'T_PING', hostName: 'PING', value: MsgType.PING },
+  { group: 'type', asName: 'T_PONG', hostName: 'PONG', value: MsgType.PONG },
+  { group: 'type', asName: 'T_ANNOUNCE', hostName: 'ANNOUNCE', value: MsgType.ANNOUNCE },
+  { group: 'type', asName: 'T_SPORE_GET', hostName: 'SPORE_GET', value: MsgType.SPORE_GET },
+  { group: 'type', asName: 'T_SPORE_DATA', hostName: 'SPORE_DATA', value: MsgType.SPORE_DATA },
+  { group: 'flag', asName: 'F_ACK_REQ', hostName: 'ACK_REQ', value: Flag.ACK_REQ },
+  { group: 'flag', asName: 'F_FRAGMENT', hostName: 'FRAGMENT', value: Flag.FRAGMENT },
+  { group: 'flag', asName: 'F_SIGNED', hostName: 'SIGNED', value: Flag.SIGNED },
+  { group: 'flag', asName: 'F_MORE', hostName: 'MORE', value: Flag.MORE },
+  { group: 'reject', asName: 'R_SHORT', hostName: 'SHORT', value: HeaderReject.SHORT },
+  { group: 'reject', asName: 'R_BAD_MAGIC', hostName: 'BAD_MAGIC', value: HeaderReject.BAD_MAGIC },
+  { group: 'reject', asName: 'R_BAD_VERSION', hostName: 'BAD_VERSION', value: HeaderReject.BAD_VERSION },
+  { group: 'reject', asName: 'R_BAD_TYPE', hostName: 'BAD_TYPE', value: HeaderReject.BAD_TYPE },
+  { group: 'reject', asName: 'R_BAD_FLAGS', hostName: 'BAD_FLAGS', value: HeaderReject.BAD_FLAGS },
+  { group: 'reject', asName: 'R_TRUNCATED', hostName: 'TRUNCATED', value: HeaderReject.TRUNCATED },
+  { group: 'reject', asName: 'R_TRAILING', hostName: 'TRAILING', value: HeaderReject.TRAILING },
+  { group: 'reject', asName: 'R_TOO_LARGE', hostName: 'TOO_LARGE', value: HeaderReject.TOO_LARGE },
+  { group: 'result', asName: 'R_NOT_FOR_ME', hostName: 'NOT_FOR_ME', value: KernelResult.NOT_FOR_ME },
+  { group: 'result', asName: 'R_BAD_PAYLOAD', hostName: 'BAD_PAYLOAD', value: KernelResult.BAD_PAYLOAD },
+  { group: 'result', asName: 'R_UNSUPPORTED', hostName: 'UNSUPPORTED', value: KernelResult.UNSUPPORTED },
+  { group: 'result', asName: 'R_NO_ROUTE', hostName: 'NO_ROUTE', value: KernelResult.NO_ROUTE },
+  { group: 'result', asName: 'R_CALL_TABLE_FULL', hostName: 'CALL_TABLE_FULL', value: KernelResult.CALL_TABLE_FULL },
+  { group: 'result', asName: 'R_PEER_BUSY', hostName: 'PEER_BUSY', value: KernelResult.PEER_BUSY },
+  { group: 'error', asName: 'E_UNKNOWN_SPECIES', hostName: 'UNKNOWN_SPECIES', value: ErrorCode.UNKNOWN_SPECIES },
+  { group: 'error', asName: 'E_UNKNOWN_METHOD', hostName: 'UNKNOWN_METHOD', value: ErrorCode.UNKNOWN_METHOD },
+  { group: 'error', asName: 'E_BAD_ARGS', hostName: 'BAD_ARGS', value: ErrorCode.BAD_ARGS },
+  { group: 'error', asName: 'E_CELL_TRAP', hostName: 'CELL_TRAP', value: ErrorCode.CELL_TRAP },
+  { group: 'error', asName: 'E_OUT_OF_FUEL', hostName: 'OUT_OF_FUEL', value: ErrorCode.OUT_OF_FUEL },
+  { group: 'error', asName: 'E_OUT_OF_MEMORY', hostName: 'OUT_OF_MEMORY', value: ErrorCode.OUT_OF_MEMORY },
+  { group: 'error', asName: 'E_CELL_ERROR', hostName: 'CELL_ERROR', value: ErrorCode.CELL_ERROR },
+  { group: 'error', asName: 'E_TOO_LARGE', hostName: 'TOO_LARGE', value: ErrorCode.TOO_LARGE },
+  { group: 'error', asName: 'E_TIMEOUT', hostName: 'TIMEOUT', value: ErrorCode.TIMEOUT },
+  { group: 'error', asName: 'E_NO_ROUTE', hostName: 'NO_ROUTE', value: ErrorCode.NO_ROUTE },
+  { group: 'error', asName: 'E_OVERLOADED', hostName: 'OVERLOADED', value: ErrorCode.OVERLOADED },
+  { group: 'stat', asName: 'S_FRAMES_RX', hostName: 'framesRx', value: KERNEL_STATS.indexOf('framesRx') },
+  { group: 'stat', asName: 'S_FRAMES_TX', hostName: 'framesTx', value: KERNEL_STATS.indexOf('framesTx') },
+  { group: 'stat', asName: 'S_DROP_BAD_HEADER', hostName: 'dropBadHeader', value: KERNEL_STATS.indexOf('dropBadHeader') },
+  { group: 'stat', asName: 'S_DROP_NOT_FOR_ME', hostName: 'dropNotForMe', value: KERNEL_STATS.indexOf('dropNotForMe') },
+  { group: 'stat', asName: 'S_DROP_TOO_LARGE', hostName: 'dropTooLarge', value: KERNEL_STATS.indexOf('dropTooLarge') },
+  { group: 'stat', asName: 'S_CALLS_SERVED', hostName: 'callsServed', value: KERNEL_STATS.indexOf('callsServed') },
+  { group: 'stat', asName: 'S_CALL_ERRORS', hostName: 'callErrors', value: KERNEL_STATS.indexOf('callErrors') },
+  { group: 'stat', asName: 'S_UNKNOWN_SPECIES', hostName: 'unknownSpecies', value: KERNEL_STATS.indexOf('unknownSpecies') },
+  { group: 'stat', asName: 'S_REPLIES_DELIVERED', hostName: 'repliesDelivered', value: KERNEL_STATS.indexOf('repliesDelivered') },
+  { group: 'stat', asName: 'S_TIMEOUTS', hostName: 'timeouts', value: KERNEL_STATS.indexOf('timeouts') },
+  { group: 'stat', asName: 'S_UNMATCHED_REPLIES', hostName: 'unmatchedReplies', value: KERNEL_STATS.indexOf('unmatchedReplies') },
+  { group: 'stat', asName: 'S_PINGS_RX', hostName: 'pingsRx', value: KERNEL_STATS.indexOf('pingsRx') },
+  { group: 'stat', asName: 'S_PONGS_RX', hostName: 'pongsRx', value: KERNEL_STATS.indexOf('pongsRx') },
+  { group: 'stat', asName: 'S_ANNOUNCES_RX', hostName: 'announcesRx', value: KERNEL_STATS.indexOf('announcesRx') },
+  { group: 'stat', asName: 'S_PEERS_KNOWN', hostName: 'peersKnown', value: KERNEL_STATS.indexOf('peersKnown') },
+  { group: 'stat', asName: 'S_BAD_PAYLOAD', hostName: 'badPayload', value: KERNEL_STATS.indexOf('badPayload') },
+  { group: 'stat', asName: 'S_CALLS_SENT', hostName: 'callsSent', value: KERNEL_STATS.indexOf('callsSent') },
+  { group: 'stat', asName: 'S_NO_ROUTE', hostName: 'noRoute', value: KERNEL_STATS.indexOf('noRoute') },
+  { group: 'stat', asName: 'S_CALL_TABLE_FULL', hostName: 'callTableFull', value: KERNEL_STATS.indexOf('callTableFull') },
+  { group: 'stat', asName: 'S_PROBES_SENT', hostName: 'probesSent', value: KERNEL_STATS.indexOf('probesSent') },
+  { group: 'stat', asName: 'S_PEER_TABLE_FULL', hostName: 'peerTableFull', value: KERNEL_STATS.indexOf('peerTableFull') },
+  { group: 'stat', asName: 'S_RETRIES', hostName: 'retries', value: KERNEL_STATS.indexOf('retries') },
+  { group: 'stat', asName: 'S_FAILOVERS', hostName: 'failovers', value: KERNEL_STATS.indexOf('failovers') },
+  { group: 'stat', asName: 'S_DUPLICATE_CALLS', hostName: 'duplicateCalls', value: KERNEL_STATS.indexOf('duplicateCalls') },
+  { group: 'stat', asName: 'S_PEER_WINDOW_FULL', hostName: 'peerWindowFull', value: KERNEL_STATS.indexOf('peerWindowFull') },
+  { group: 'stat', asName: 'S_SPAWNS', hostName: 'spawns', value: KERNEL_STATS.indexOf('spawns') },
+  { group: 'stat', asName: 'S_RETIREMENTS', hostName: 'retirements', value: KERNEL_STATS.indexOf('retirements') },
+  { group: 'stat', asName: 'S_CALLS_SHED', hostName: 'callsShed', value: KERNEL_STATS.indexOf('callsShed') },
+  { group: 'stat', asName: 'S_OVERLOAD_FAILOVERS', hostName: 'overloadFailovers', value: KERNEL_STATS.indexOf('overloadFailovers') },
+  { group: 'config', asName: 'C_CALL_TIMEOUT_MS', hostName: 'callTimeoutMs', value: KernelConfig.callTimeoutMs },
+  { group: 'config', asName: 'C_PROBE_INTERVAL_MS', hostName: 'probeIntervalMs', value: KernelConfig.probeIntervalMs },
+  { group: 'config', asName: 'C_ANNOUNCE_INTERVAL_MS', hostName: 'announceIntervalMs', value: KernelConfig.announceIntervalMs },
+  { group: 'config', asName: 'C_PEER_MAX_AGE_MS', hostName: 'peerMaxAgeMs', value: KernelConfig.peerMaxAgeMs },
+  { group: 'config', asName: 'C_DEFAULT_ROUTE', hostName: 'defaultRoute', value: KernelConfig.defaultRoute },
+  { group: 'config', asName: 'C_FAIL_HOLD_MS', hostName: 'failHoldMs', value: KernelConfig.failHoldMs },
+  { group: 'config', asName: 'C_CALL_ATTEMPTS', hostName: 'callAttempts', value: KernelConfig.callAttempts },
+  { group: 'config', asName: 'C_REPLAY_WINDOW_MS', hostName: 'replayWindowMs', value: KernelConfig.replayWindowMs },
+  { group: 'config', asName: 'C_PEER_WINDOW', hostName: 'peerWindow', value: KernelConfig.peerWindow },
+  { group: 'config', asName: 'C_BUSY_HOLD_MS', hostName: 'busyHoldMs', value: KernelConfig.busyHoldMs },
+  { group: 'peer_field', asName: 'PEER_NODE_ID', hostName: 'nodeId', value: PeerField.nodeId },
+  { group: 'peer_field', asName: 'PEER_AGE_MS', hostName: 'ageMs', value: PeerField.ageMs },
+  { group: 'peer_field', asName: 'PEER_LOAD', hostName: 'load', value: PeerField.load },
+  { group: 'peer_field', asName: 'PEER_SPARE', hostName: 'spare', value: PeerField.spare },
+  { group: 'peer_field', asName: 'PEER_HEALTHY', hostName: 'healthy', value: PeerField.healthy },
+  { group: 'peer_field', asName: 'PEER_PREDICTED_RTT_MS', hostName: 'predictedRttMs', value: PeerField.predictedRttMs },
+  { group: 'peer_field', asName: 'PEER_MEASURED_RTT_MS', hostName: 'measuredRttMs', value: PeerField.measuredRttMs },
+  { group: 'peer_field', asName: 'PEER_SPECIES_COUNT', hostName: 'speciesCount', value: PeerField.speciesCount },
+  { group: 'log', asName: 'LOG_DEBUG', hostName: 'DEBUG', value: LogLevel.DEBUG },
+  { group: 'log', asName: 'LOG_INFO', hostName: 'INFO', value: LogLevel.INFO },
+  { group: 'log', asName: 'LOG_WARN', hostName: 'WARN', value: LogLevel.WARN },
+  { group: 'log', asName: 'LOG_ERROR', hostName: 'ERROR', value: LogLevel.ERROR },
+  { group: 'arg', asName: 'ARG_OVER_BUDGET', hostName: 'OVER_BUDGET', value: ArgProblem.OVER_BUDGET },
+  { group: 'arg', asName: 'ARG_BAD_FIELD', hostName: 'BAD_FIELD', value: ArgProblem.BAD_FIELD },
+  { group: 'arg', asName: 'ARG_NOT_A_CALL', hostName: 'NOT_A_CALL', value: ArgProblem.NOT_A_CALL },
+  { group: 'memory', asName: 'MCU_PAGES', hostName: 'MCU_PAGES', value: MCU_PAGES },
+  { group: 'memory', asName: 'HOST_PAGES', hostName: 'HOST_PAGES', value: HOST_PAGES },
+  { group: 'cbor_error', asName: 'CborError.OK', hostName: 'OK', value: CborError.OK },
+  { group: 'cbor_error', asName: 'CborError.TRUNCATED', hostName: 'TRUNCATED', value: CborError.TRUNCATED },
+  { group: 'cbor_error', asName: 'CborError.WRONG_TYPE', hostName: 'WRONG_TYPE', value: CborError.WRONG_TYPE },
+  { group: 'cbor_error', asName: 'CborError.OVERFLOW', hostName: 'OVERFLOW', value: CborError.OVERFLOW },
+  { group: 'cbor_error', asName: 'CborError.INDEFINITE', hostName: 'INDEFINITE', value: CborError.INDEFINITE },
+  { group: 'cbor_error', asName: 'CborError.TOO_DEEP', hostName: 'TOO_DEEP', value: CborError.TOO_DEEP },
+  { group: 'cbor_error', asName: 'CborError.BAD_UTF8', hostName: 'BAD_UTF8', value: CborError.BAD_UTF8 },
+  { group: 'cbor_error', asName: 'CborError.RESERVED', hostName: 'RESERVED', value: CborError.RESERVED },
+  { group: 'cbor_error', asName: 'CborError.UNSUPPORTED', hostName: 'UNSUPPORTED', value: CborError.UNSUPPORTED },
+  { group: 'cbor_error', asName: 'CborError.TRAILING', hostName: 'TRAILING', value: CborError.TRAILING },
+  { group: 'cbor_limit', asName: 'CBOR_MAX_DEPTH', hostName: 'CBOR_MAX_DEPTH', value: CBOR_MAX_DEPTH },
+  { group: 'vivaldi_tune', asName: 'TUNE_CC', hostName: 'cc', value: TUNE.cc },
+  { group: 'vivaldi_tune', asName: 'TUNE_CE', hostName: 'ce', value: TUNE.ce },
+  { group: 'vivaldi_tune', asName: 'TUNE_GRAVITY_RHO', hostName: 'gravityRho', value: TUNE.gravityRho },
+  { group: 'vivaldi_tune', asName: 'TUNE_FILTER_PERCENTILE', hostName: 'filterPercentile', value: TUNE.filterPercentile },
+  { group: 'vivaldi_tune', asName: 'TUNE_MIN_SAMPLES', hostName: 'minSamples', value: TUNE.minSamples },
+  { group: 'vivaldi_tune', asName: 'TUNE_NEAR', hostName: 'near', value: TUNE.near },
+  { group: 'vivaldi_tune', asName: 'TUNE_NEAR_SHARE', hostName: 'nearShare', value: TUNE.nearShare },
+  { group: 'vivaldi_tune', asName: 'TUNE_REPLACE_SHARE', hostName: 'replaceShare', value: TUNE.replaceShare },
+  { group: 'vivaldi_tune', asName: 'TUNE_GOSSIP_NEAR_SHARE', hostName: 'gossipNearShare', value: TUNE.gossipNearShare },
+  { group: 'vivaldi_tune', asName: 'TUNE_LONG_LINK_MS', hostName: 'longLinkMs', value: TUNE.longLinkMs },
+  { group: 'vivaldi_tune', asName: 'TUNE_DIMS', hostName: 'dims', value: TUNE.dims },
+  { group: 'vivaldi_tune', asName: 'TUNE_FILTER_OFF', hostName: 'filterOff', value: TUNE.filterOff },
+  { group: 'vivaldi_stat', asName: 'VS_UPDATES', hostName: 'updates', value: VSTAT.updates },
+  { group: 'vivaldi_stat', asName: 'VS_BAD_RTT', hostName: 'badRtt', value: VSTAT.badRtt },
+  { group: 'vivaldi_stat', asName: 'VS_BAD_COORD', hostName: 'badCoord', value: VSTAT.badCoord },
+  { group: 'vivaldi_stat', asName: 'VS_NON_FINITE', hostName: 'nonFinite', value: VSTAT.nonFinite },
+  { group: 'vivaldi_stat', asName: 'VS_HELD', hostName: 'held', value: VSTAT.held },
+  { group: 'vivaldi_stat', asName: 'VS_EVICTED', hostName: 'evicted', value: VSTAT.evicted },
+  { group: 'vivaldi_stat', asName: 'VS_ROTATED', hostName: 'rotated', value: VSTAT.rotated },
+  { group: 'vivaldi_stat', asName: 'VS_UNKNOWN_PEER', hostName: 'unknownPeer', value: VSTAT.unknownPeer },
+];
