@@ -3,7 +3,9 @@
 import { Swarm, type SwarmCounters } from './swarm.ts';
 import { CoordinateSnapshot } from './coordinates.ts';
 import { loadLatencyModel, type LatencyModel } from './latency/model.ts';
-import { evaluationPairs, relativeErrors, summarise, cdf, convergence, centroid, centroidDrift, replicaQuality } from './metrics.ts';
+import {
+  evaluationPairs, relativeErrors, summarise, cdf, convergence, centroid, centroidDrift, replicaQuality, type PairSample, type ReplicaQuality,
+} from './metrics.ts';
 import type { ReportData } from './report-html.ts';
 import type { Progress } from './progress.ts';
 import { Rng } from './rng.ts';
@@ -66,7 +68,6 @@ export const MACHINE_DEPENDENT_KEYS = ['wallSeconds', 'peakRssBytes'] as const;
 
 export async function runSimulation(opts: SimOptions): Promise<SimResult> {
   const wall0 = performance.now();
-  let peakRss = process.memoryUsage().rss;
   const latency: LatencyModel = loadLatencyModel({
     matrix: opts.matrix, latency: opts.latency, nodes: opts.nodes, seed: opts.seed,
     jitter: opts.jitter ?? 0, loss: opts.loss ?? 0, sampleWithReplacement: opts.sample,
@@ -80,6 +81,26 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
     // A WAN swarm has no multicast domain: nodes learn each other through bootstrap and probe gossip.
     kernelConfig: { announceIntervalMs: 0 },
   });
+  const run = advanceSampling(swarm, latency, opts);
+  const errors = relativeErrors(latency, (i, j) => run.snap.predict(i, j), run.pairs);
+  const quality = nearestReplicaQuality(latency, run.snap, opts);
+  const peakRss = Math.max(run.peakRss, process.memoryUsage().rss);
+  const report = buildReport(opts, latency, swarm, run, errors, quality, peakRss, wall0);
+  return { report, reportData: buildReportData(opts, latency, swarm, run, errors, quality) };
+}
+
+/** What advancing the swarm left: the error series, the coordinates at the start and end, the pairs scored. */
+interface SampledRun {
+  series: Array<{ t: number; median: number; p90: number }>;
+  start: CoordinateSnapshot;
+  snap: CoordinateSnapshot;
+  pairs: PairSample;
+  peakRss: number;
+}
+
+/** Advances virtual time to the end, scoring the coordinates every sampleEvery seconds. */
+function advanceSampling(swarm: Swarm, latency: LatencyModel, opts: SimOptions): SampledRun {
+  let peakRss = process.memoryUsage().rss;
   const pairs = evaluationPairs(latency.size, opts.seed);
   const sampleEvery = opts.sampleEvery ?? Math.max(10, Math.round(opts.duration / 60));
   const series: Array<{ t: number; median: number; p90: number }> = [];
@@ -95,29 +116,39 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
     opts.progress?.update(t, `median error ${s.median.toFixed(3)}`);
   }
   opts.progress?.stop();
+  return { series, start, snap, pairs, peakRss };
+}
 
-  const errors = relativeErrors(latency, (i, j) => snap.predict(i, j), pairs);
-  const final = summarise(errors);
-  const conv = convergence(series.map(({ t, median }) => ({ t, median })));
-  const drift = snap.dims > 0 ? centroidDrift(centroid(start.euclidean(), snap.dims), centroid(snap.euclidean(), snap.dims)) : 0;
-
-  // Nearest-replica quality: replica sets on random nodes, every other node a client.
+/** Nearest-replica quality: replica sets on random nodes, every other node a client. */
+function nearestReplicaQuality(latency: LatencyModel, snap: CoordinateSnapshot, opts: SimOptions): ReplicaQuality {
   const rng = new Rng(opts.seed, 0x7265706c);
   const setCount = opts.replicaSets ?? 20;
   const perSet = Math.min(opts.replicasPerSet ?? 8, Math.max(1, Math.floor(latency.size / 4)));
   const sets: Int32Array[] = [];
   for (let s = 0; s < setCount; s++) sets.push(Int32Array.from({ length: perSet }, () => rng.int(latency.size)));
   const clients = Int32Array.from({ length: Math.min(latency.size, 2000) }, (_, k) => (latency.size <= 2000 ? k : rng.int(latency.size)));
-  const quality = replicaQuality(latency, (i, j) => snap.predict(i, j), sets, clients);
+  return replicaQuality(latency, (i, j) => snap.predict(i, j), sets, clients);
+}
 
-  const kernelTotals = { probesSent: 0, pongsRx: 0, badPayload: 0 };
+function kernelTotals(swarm: Swarm): SimReport['kernel'] {
+  const totals = { probesSent: 0, pongsRx: 0, badPayload: 0 };
   for (const k of swarm.kernels) {
-    kernelTotals.probesSent += k.stat('probesSent');
-    kernelTotals.pongsRx += k.stat('pongsRx');
-    kernelTotals.badPayload += k.stat('badPayload');
+    totals.probesSent += k.stat('probesSent');
+    totals.pongsRx += k.stat('pongsRx');
+    totals.badPayload += k.stat('badPayload');
   }
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  const report: SimReport = {
+  return totals;
+}
+
+function buildReport(
+  opts: SimOptions, latency: LatencyModel, swarm: Swarm, run: SampledRun, errors: Float64Array, quality: ReplicaQuality,
+  peakRss: number, wall0: number,
+): SimReport {
+  const { snap, series } = run;
+  const final = summarise(errors);
+  const conv = convergence(series.map(({ t, median }) => ({ t, median })));
+  const drift = snap.dims > 0 ? centroidDrift(centroid(run.start.euclidean(), snap.dims), centroid(snap.euclidean(), snap.dims)) : 0;
+  return {
     nodes: latency.size,
     seed: opts.seed,
     latencyModel: latency.name,
@@ -141,10 +172,18 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
       errorOverTime: series,
     },
     counters: { ...swarm.counters },
-    kernel: kernelTotals,
+    kernel: kernelTotals(swarm),
   };
+}
+
+function buildReportData(
+  opts: SimOptions, latency: LatencyModel, swarm: Swarm, run: SampledRun, errors: Float64Array, quality: ReplicaQuality,
+): ReportData {
+  const { snap, series } = run;
+  const final = summarise(errors);
+  const conv = convergence(series.map(({ t, median }) => ({ t, median })));
   const sortedStretch = Float64Array.from(quality.stretch).sort();
-  const reportData: ReportData = {
+  return {
     title: `Cell swarm: ${latency.size} nodes, ${latency.name}, ${opts.duration} s`,
     summary: [
       { label: 'nodes', value: latency.size },
@@ -168,5 +207,4 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
     },
     stretchCdf: cdf(sortedStretch),
   };
-  return { report, reportData };
 }
