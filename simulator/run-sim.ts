@@ -4,12 +4,12 @@ import { Swarm, type SwarmCounters } from './swarm.ts';
 import { CoordinateSnapshot } from './coordinates.ts';
 import { loadLatencyModel, type LatencyModel } from './latency/model.ts';
 import {
-  evaluationPairs, relativeErrors, summarise, cdf, convergence, centroid, centroidDrift, replicaQuality, type PairSample, type ReplicaQuality,
+  evaluationPairs, relativeErrors, summarise, cdf, convergence, centroid, centroidDrift, choiceQuality, type PairSample, type ReplicaQuality,
 } from './metrics.ts';
 import type { ReportData } from './report-html.ts';
 import type { Progress } from './progress.ts';
-import { Rng } from './rng.ts';
 import { KernelInstance } from '../host/runtime/kernel-instance.ts';
+import { ReplicaRouting, type RoutedCalls } from './replica-routing.ts';
 
 export interface SimOptions {
   kernelWasm: Uint8Array;
@@ -25,7 +25,7 @@ export interface SimOptions {
   sample?: boolean;
   /** Seconds between metric samples (error over time). */
   sampleEvery?: number;
-  /** Replica sets placed for the nearest-replica metric, and replicas per set. */
+  /** Replica sets placed for the nearest-replica figure (one after another, after scoring), and replicas per set. */
   replicaSets?: number;
   replicasPerSet?: number;
   progress?: Progress;
@@ -49,10 +49,21 @@ export interface SimReport {
     convergenceSeconds: number | null;
     convergenceTo02Seconds: number | null;
     centroidDriftMs: number;
-    nearestHitRate: number;
-    medianStretch: number;
-    p90Stretch: number;
     errorOverTime: Array<{ t: number; median: number; p90: number }>;
+  };
+  /** The replicas the kernels' routing chose (simulator/replica-routing.ts), against the truly nearest. */
+  routing: {
+    source: 'kernel';
+    sets: number;
+    replicasPerSet: number;
+    calls: number;
+    /** Calls the kernel refused for want of a known replica. */
+    unrouted: number;
+    /** Share of routed calls sent to a truly nearest replica (by the latency model's RTT). */
+    nearestShare: number;
+    /** True RTT of the chosen replica / true RTT of the nearest: median and p90. */
+    stretchP50: number;
+    stretchP90: number;
   };
   counters: SwarmCounters;
   kernel: { probesSent: number; pongsRx: number; badPayload: number };
@@ -73,6 +84,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
     jitter: opts.jitter ?? 0, loss: opts.loss ?? 0, sampleWithReplacement: opts.sample,
   });
   if (!(opts.duration > 0)) throw new RangeError(`--duration must be a positive number of seconds, got ${opts.duration}`);
+  const routing = new ReplicaRouting(latency);
   const swarm = new Swarm({
     kernel: await KernelInstance.compile(opts.kernelWasm),
     latency,
@@ -80,13 +92,21 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
     bootstrap: 4,
     // A WAN swarm has no multicast domain: nodes learn each other through bootstrap and probe gossip.
     kernelConfig: { announceIntervalMs: 0 },
+    hooks: routing.hooks,
   });
   const run = advanceSampling(swarm, latency, opts);
   const errors = relativeErrors(latency, (i, j) => run.snap.predict(i, j), run.pairs);
-  const quality = nearestReplicaQuality(latency, run.snap, opts);
+  // Routing is measured after the coordinates were scored, so its calls and pheromones do not move them.
+  const routed = routing.run(swarm, { seed: opts.seed, sets: opts.replicaSets, replicasPerSet: opts.replicasPerSet });
+  const quality = choiceQuality(latency, routed.choices);
   const peakRss = Math.max(run.peakRss, process.memoryUsage().rss);
-  const report = buildReport(opts, latency, swarm, run, errors, quality, peakRss, wall0);
+  const report = buildReport(opts, latency, swarm, run, errors, { routed, quality }, peakRss, wall0);
   return { report, reportData: buildReportData(opts, latency, swarm, run, errors, quality) };
+}
+
+interface RoutingFigures {
+  routed: RoutedCalls;
+  quality: ReplicaQuality;
 }
 
 /** What advancing the swarm left: the error series, the coordinates at the start and end, the pairs scored. */
@@ -119,17 +139,6 @@ function advanceSampling(swarm: Swarm, latency: LatencyModel, opts: SimOptions):
   return { series, start, snap, pairs, peakRss };
 }
 
-/** Nearest-replica quality: replica sets on random nodes, every other node a client. */
-function nearestReplicaQuality(latency: LatencyModel, snap: CoordinateSnapshot, opts: SimOptions): ReplicaQuality {
-  const rng = new Rng(opts.seed, 0x7265706c);
-  const setCount = opts.replicaSets ?? 20;
-  const perSet = Math.min(opts.replicasPerSet ?? 8, Math.max(1, Math.floor(latency.size / 4)));
-  const sets: Int32Array[] = [];
-  for (let s = 0; s < setCount; s++) sets.push(Int32Array.from({ length: perSet }, () => rng.int(latency.size)));
-  const clients = Int32Array.from({ length: Math.min(latency.size, 2000) }, (_, k) => (latency.size <= 2000 ? k : rng.int(latency.size)));
-  return replicaQuality(latency, (i, j) => snap.predict(i, j), sets, clients);
-}
-
 function kernelTotals(swarm: Swarm): SimReport['kernel'] {
   const totals = { probesSent: 0, pongsRx: 0, badPayload: 0 };
   for (const k of swarm.kernels) {
@@ -141,7 +150,7 @@ function kernelTotals(swarm: Swarm): SimReport['kernel'] {
 }
 
 function buildReport(
-  opts: SimOptions, latency: LatencyModel, swarm: Swarm, run: SampledRun, errors: Float64Array, quality: ReplicaQuality,
+  opts: SimOptions, latency: LatencyModel, swarm: Swarm, run: SampledRun, errors: Float64Array, { routed, quality }: RoutingFigures,
   peakRss: number, wall0: number,
 ): SimReport {
   const { snap, series } = run;
@@ -166,10 +175,17 @@ function buildReport(
       convergenceSeconds: conv.settled,
       convergenceTo02Seconds: conv.reachedThreshold,
       centroidDriftMs: drift,
-      nearestHitRate: quality.hitRate,
-      medianStretch: quality.stretchMedian,
-      p90Stretch: quality.stretchP90,
       errorOverTime: series,
+    },
+    routing: {
+      source: 'kernel',
+      sets: routed.sets,
+      replicasPerSet: routed.replicasPerSet,
+      calls: routed.calls,
+      unrouted: routed.unrouted,
+      nearestShare: quality.hitRate,
+      stretchP50: quality.stretchMedian,
+      stretchP90: quality.stretchP90,
     },
     counters: { ...swarm.counters },
     kernel: kernelTotals(swarm),
@@ -195,8 +211,8 @@ function buildReportData(
       { label: 'p90 relative error', value: final.p90.toFixed(4) },
       { label: 'p99 relative error', value: final.p99.toFixed(4) },
       { label: 'converged (within 10% of final) at s', value: conv.settled ?? 'never' },
-      { label: 'nearest-replica hit rate', value: quality.hitRate.toFixed(3) },
-      { label: 'median / p90 stretch', value: `${quality.stretchMedian.toFixed(3)} / ${quality.stretchP90.toFixed(3)}` },
+      { label: 'calls to the truly nearest replica (kernel routing)', value: quality.hitRate.toFixed(3) },
+      { label: 'stretch p50 / p90 (kernel routing)', value: `${quality.stretchMedian.toFixed(3)} / ${quality.stretchP90.toFixed(3)}` },
     ],
     errorCdf: cdf(errors),
     errorOverTime: { t: series.map((s) => s.t), median: series.map((s) => s.median), p90: series.map((s) => s.p90) },

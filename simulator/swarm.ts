@@ -22,6 +22,8 @@ export interface SwarmHooks {
   retire?(node: number, slot: number): void;
   /** Which nodes a broadcast from `node` reaches (none: there is no multicast across the Internet). */
   broadcast?(node: number, frame: Uint8Array): readonly number[];
+  /** Every frame a kernel sends, as it leaves (what the kernel decided: a CALL's dst is its routing choice). */
+  sent?(node: number, frame: Uint8Array): void;
 }
 
 export interface SwarmConfig {
@@ -190,6 +192,7 @@ export class Swarm {
 
   private send(from: number, frame: Uint8Array): void {
     this.counters.framesSent++;
+    this.hooks.sent?.(from, frame);
     const extra = this.extraDelayMs;
     this.extraDelayMs = 0;
     const dst = (frame[8]! | (frame[9]! << 8) | (frame[10]! << 16) | (frame[11]! << 24)) >>> 0;

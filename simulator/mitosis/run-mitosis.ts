@@ -23,7 +23,8 @@ import { HpaController } from './hpa.ts';
 import { randomPlacement } from './placement.ts';
 import { autoscalingMetrics, latencyQuantileSeries, type AutoscalingMetrics, type ControlSample } from './metrics.ts';
 import { Rng } from '../rng.ts';
-import { quantile } from '../metrics.ts';
+import { quantile, choiceQuality, type ReplicaChoice } from '../metrics.ts';
+import { MsgType } from '../../host/wire/header.ts';
 import type { Progress } from '../progress.ts';
 
 const SLOT = 1; // every node hosts the species in slot 1
@@ -34,6 +35,12 @@ const INSTANTIATE_MS = 50;
 const OVERLOADED = encodeErrorPayload(ErrorCode.OVERLOADED, 'overloaded: queue full');
 
 export type Controller = 'cell' | 'hpa';
+
+// Both serve calls with the queue model (load-model.ts) charging the cell's metered cost, not by running the cell.
+const CONTROLLER_SOURCE: Record<Controller, string> = {
+  cell: "firmware: the kernels' own division rounds (firmware/kernel/division.ts); service by the queue model",
+  hpa: 'model: a Kubernetes HPA controller (simulator/mitosis/hpa.ts); service by the queue model',
+};
 
 export interface MitosisOptions {
   kernelWasm: Uint8Array;
@@ -60,6 +67,8 @@ export interface MitosisOptions {
 }
 
 export interface ControllerRun {
+  /** Where the scaling decisions come from: the firmware, or a model standing in for a central controller. */
+  source: string;
   metrics: AutoscalingMetrics;
   failedRequests: number;
   series: { t: number[]; replicas: number[]; cpuShare: number[]; p99LatencyMs: number[] };
@@ -68,6 +77,8 @@ export interface ControllerRun {
   replicasLost: number;
   /** Where the replicas ended up: median over live clients of the RTT to their nearest replica at the end (ms). */
   clientNearestRttMs: number | null;
+  /** The replica each client's kernel chose for a call (the CALL's dst), against the truly nearest live one then. */
+  routing: { source: 'kernel'; calls: number; nearestShare: number; stretchP50: number; stretchP90: number };
 }
 
 export interface MitosisResult {
@@ -168,6 +179,11 @@ class ControllerSwarm {
   readonly unloadedMs: number[] = [];
   readonly doneAtS: number[] = [];
   readonly samples: ControlSample[] = [];
+  readonly choices: ReplicaChoice[] = [];
+  /** The live hosts, kept between changes (every call compares its choice with them). */
+  private hosts: Int32Array | null = null;
+  private caller = -1;
+  private callDst = 0;
   readonly hpa: HpaController;
   failed = 0;
   replicasLost = 0;
@@ -191,6 +207,11 @@ class ControllerSwarm {
     // The central baseline: HPA syncs every 15 s; a ReplicaSet keeps its count, replacing lost pods.
     const b = a.cell.biology;
     this.hpa = new HpaController({ minReplicas: b.minReplicas, maxReplicas: b.maxReplicas, targetUtilisation: b.cpuTarget });
+  }
+
+  private liveHosts(): Int32Array {
+    this.hosts ??= Int32Array.from(this.hostList());
+    return this.hosts;
   }
 
   /** Live nodes hosting the species. */
@@ -227,6 +248,9 @@ class ControllerSwarm {
         return 0;
       },
       retire: (node) => this.stopReplica(node),
+      sent: (node, frame) => {
+        if (node === this.caller && frame[2] === MsgType.CALL) this.callDst = (frame[8]! | (frame[9]! << 8) | (frame[10]! << 16) | (frame[11]! << 24)) >>> 0;
+      },
     };
   }
 
@@ -252,6 +276,7 @@ class ControllerSwarm {
       this.pending[t] = 0;
       if (swarm.dead[t] || this.hosting[t]) return;
       this.hosting[t] = 1;
+      this.hosts = null;
       this.startedS[t] = swarm.now / 1000;
       swarm.kernels[t]!.host(SLOT, a.cell.speciesId);
       if (a.controller === 'cell') swarm.kernels[t]!.policy(SLOT, a.cell.biology);
@@ -261,6 +286,7 @@ class ControllerSwarm {
   stopReplica(t: number): void {
     if (!this.hosting[t]) return;
     this.hosting[t] = 0;
+    this.hosts = null;
     this.retiredAt[t] = this.swarm.now;
     this.swarm.kernels[t]!.setLoad(0, 1); // idle again: spare for the next sibling
   }
@@ -289,14 +315,26 @@ class ControllerSwarm {
       swarm.at(tS * 1000, () => {
         const c = this.clientNodes[this.rng.int(this.clientNodes.length)]!;
         if (!swarm.dead[c]) {
+          this.caller = c;
+          this.callDst = 0;
           const seq = swarm.kernels[c]!.call(0, a.cell.speciesId, a.cell.payload);
-          if (seq > 0) this.started.set(c * 65536 + seq, { t: swarm.now });
-          else this.failed++;
+          this.caller = -1;
+          if (seq > 0) {
+            this.started.set(c * 65536 + seq, { t: swarm.now });
+            this.noteChoice(c);
+          } else this.failed++;
         }
         nextArrival();
       });
     };
     nextArrival();
+  }
+
+  /** The replica the kernel of client c chose: the CALL's dst, or c itself (no CALL leaves a node hosting it). */
+  private noteChoice(c: number): void {
+    const chosen = this.callDst === 0 ? c : this.swarm.indexOf(this.callDst);
+    const replicas = this.liveHosts();
+    if (chosen >= 0 && replicas.length > 0) this.choices.push({ client: c, chosen, replicas });
   }
 
   /** Node failures, as the scenario says. */
@@ -313,6 +351,7 @@ class ControllerSwarm {
           if (this.hosting[alive[j]!]) this.replicasLost++;
           swarm.kill(alive[j]!);
         }
+        this.hosts = null;
       });
     }
   }
@@ -404,9 +443,11 @@ class ControllerSwarm {
     const p99 = latencyQuantileSeries(this.doneAtS, this.latencyMs, 10, a.sc.durationS, 0.99);
     const clientNearestRttMs = this.clientNearestRtt();
     const kernel = this.kernelTotals();
+    const chosen = choiceQuality(a.latency, this.choices);
     // p99 series has one point per 10 s; the control series one per second: report both on the 10 s grid.
     const at = (arr: number[], tS: number) => arr[Math.min(arr.length - 1, Math.max(0, Math.round(tS) - 1))]!;
     return {
+      source: CONTROLLER_SOURCE[a.controller],
       metrics,
       failedRequests: this.failed,
       series: {
@@ -418,6 +459,7 @@ class ControllerSwarm {
       kernel,
       replicasLost: this.replicasLost,
       clientNearestRttMs,
+      routing: { source: 'kernel', calls: this.choices.length, nearestShare: chosen.hitRate, stretchP50: chosen.stretchMedian, stretchP90: chosen.stretchP90 },
     };
   }
 }
