@@ -1,6 +1,7 @@
 // The firmware's mitosis / apoptosis decisions (firmware/kernel/mitosis.ts) through a harness wasm:
-// single decisions against their rules, and swarms of replicas (one wasm instance per node) driven
-// round by round with the time passed in `now`. The swarm runner is test/mitosis-swarm.ts.
+// single decisions against their rules, and swarms of replicas (one wasm instance per node, each
+// running the kernel's division round, firmware/kernel/division.ts) driven round by round with the
+// time passed in `now`. The swarm runner is test/mitosis-swarm.ts.
 import test from 'ava';
 import fc from 'fast-check';
 import { node, runSwarm, sameViewRound, flaps, reachedAndHeld, type MitoHarness, type Policy } from './mitosis-swarm.ts';
@@ -354,9 +355,9 @@ test('a 10x load step: on target within 45 s, with zero flaps up and down', asyn
         const inBand = reachedAndHeld(up, leftUpFrom(p, 10 * base, tolerance));
         t.true(inBand >= stepAt && inBand - stepAt <= 45_000, `within 10% of the target from ${inBand} ms`);
         // No stampede: the deficit is allotted, so replicas with the same view spawn exactly it; views a
-        // second apart can put one point on two stretches. In 4,000 seeded cases (test/mitosis-step-sweep.ts)
-        // the peak passed what the retire rule keeps by at most 1. The bound is the spread of independent
-        // rolls (about sqrt of the deficit), which the allotment replaced: with them the most was 1.33 times it.
+        // second apart can put one point on two stretches. In 300 seeded cases (test/mitosis-step-sweep.ts)
+        // the peak passed what the retire rule keeps by at most 2 (0.40 of this bound). The bound is the
+        // spread of independent rolls (about sqrt of the deficit), which the allotment replaced.
         const high = up.alive.filter((_, i) => up.t[i]! >= stepAt);
         const kept = keptUpTo(p, 10 * base, margin);
         t.true(Math.max(...high) <= kept + Math.ceil(Math.sqrt(kept)), `peak ${Math.max(...high)} for goal ${goal(p, 10 * base)}, kept up to ${kept}`);
