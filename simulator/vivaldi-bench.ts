@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { loadLatencyModel } from './latency/model.ts';
 import { Rng } from './rng.ts';
-import { runSwarm, TUNE, type ErrorStats, type SampleFn, type TuneName } from './vivaldi-swarm.ts';
+import { runSwarm, TUNE, type SampleFn, type TuneName } from './vivaldi-swarm.ts';
+import type { ErrorStats } from './metrics.ts';
 import { runTextbook } from './vivaldi-textbook.ts';
 import { densify, sphereTopology, type Topology } from './vivaldi-topologies.ts';
 

@@ -4,6 +4,7 @@
 // function. The bytes cross between instances exactly as they would between devices.
 import { compileAssemblyScript } from '../host/build/asc.ts';
 import { Rng } from './rng.ts';
+import { summarise, type ErrorStats } from './metrics.ts';
 
 export const HARNESS_ENTRY = 'firmware/vivaldi/test-harness.ts';
 
@@ -108,12 +109,6 @@ export interface SwarmOptions {
   onCheckpoint?: (t: number, stats: ErrorStats, nodes: VivaldiNode[]) => void;
 }
 
-export interface ErrorStats {
-  median: number;
-  p90: number;
-  p99: number;
-}
-
 export interface SwarmResult {
   nodes: VivaldiNode[];
   dims: number;
@@ -211,11 +206,5 @@ export function errorStats(words: Float64Array, n: number, dims: number, rtt: Rt
       errs[m++] = Math.abs(predicted(words, dims, i, j) - r) / r;
     }
   }
-  return quantiles(errs.subarray(0, m));
-}
-
-export function quantiles(errs: Float64Array): ErrorStats {
-  const s = Float64Array.from(errs).sort();
-  const q = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * (s.length - 1)))] : NaN);
-  return { median: q(0.5), p90: q(0.9), p99: q(0.99) };
+  return summarise(errs.subarray(0, m).sort());
 }
