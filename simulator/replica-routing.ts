@@ -12,12 +12,12 @@ import type { ReplicaChoice } from './metrics.ts';
 const SLOT = 1;
 /** Species ids of the sets: any non-zero ids no other simulated cell uses. */
 const SPECIES_BASE = 0x52455000;
-/** A replica announces every 2 s while its set is out (a WAN swarm otherwise announces nothing). */
-const ANNOUNCE_MS = 2000;
+/** A replica announces once when hosted (k_host) and not again while its set is out: a WAN swarm otherwise announces nothing. */
+const ANNOUNCE_MS = 60_000;
 /** Calls go out this long after the replicas are hosted: a tick (<= 1 s) plus the announcement's flight. */
-const CALL_AFTER_MS = 2000;
+const CALL_AFTER_MS = 1500;
 /** The set is withdrawn this long after the calls: their answers are back (no retry, no failed peer). */
-const ANSWERS_MS = 2000;
+const ANSWERS_MS = 1500;
 const CALL_PAYLOAD = Uint8Array.of(0x80); // an empty CBOR array: the choice, not the call, is measured
 
 export interface RoutingOptions {
