@@ -3,7 +3,7 @@
 // pheromone carries its coordinate and load) to every other node, and every other node calls the
 // set's species with dst 0, so its kernel picks the replica (routing.ts: nearest by measured or
 // predicted RTT, two choices by load). The dst of the CALL frame the kernel sends is its choice.
-import type { Swarm, SwarmHooks } from './swarm.ts';
+import { frameDst, type Swarm, type SwarmHooks } from './swarm.ts';
 import type { LatencyModel } from './latency/model.ts';
 import { Rng } from './rng.ts';
 import { MsgType } from '../host/wire/header.ts';
@@ -54,7 +54,7 @@ export class ReplicaRouting {
     },
     broadcast: (node) => (this.isReplica[node] ? this.clients : []),
     sent: (node, frame) => {
-      if (node === this.caller && frame[2] === MsgType.CALL) this.callDst = (frame[8]! | (frame[9]! << 8) | (frame[10]! << 16) | (frame[11]! << 24)) >>> 0;
+      if (node === this.caller && frame[2] === MsgType.CALL) this.callDst = frameDst(frame);
     },
   };
 

@@ -54,6 +54,11 @@ export interface SwarmCounters {
   framesToDead: number;
 }
 
+/** The dst field of a frame's header (docs/wire.md: u32 little-endian at byte 8). */
+export function frameDst(frame: Uint8Array): number {
+  return (frame[8]! | (frame[9]! << 8) | (frame[10]! << 16) | (frame[11]! << 24)) >>> 0;
+}
+
 export class Swarm {
   readonly size: number;
   readonly kernels: KernelInstance[] = [];
@@ -195,7 +200,7 @@ export class Swarm {
     this.hooks.sent?.(from, frame);
     const extra = this.extraDelayMs;
     this.extraDelayMs = 0;
-    const dst = (frame[8]! | (frame[9]! << 8) | (frame[10]! << 16) | (frame[11]! << 24)) >>> 0;
+    const dst = frameDst(frame);
     if (dst === BROADCAST) {
       const reach = this.hooks.broadcast?.(from, frame);
       if (!reach || reach.length === 0) {

@@ -5,7 +5,7 @@
 //   hpa   - a central Kubernetes-HPA controller (hpa.ts) placing replicas at random nodes.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Swarm, type SwarmHooks } from '../swarm.ts';
+import { Swarm, frameDst, type SwarmHooks } from '../swarm.ts';
 import { KernelInstance } from '../../host/runtime/kernel-instance.ts';
 import { CellInstance } from '../../host/runtime/cell-instance.ts';
 import { encodeCall } from '../../host/sdk/call-codec.ts';
@@ -249,7 +249,7 @@ class ControllerSwarm {
       },
       retire: (node) => this.stopReplica(node),
       sent: (node, frame) => {
-        if (node === this.caller && frame[2] === MsgType.CALL) this.callDst = (frame[8]! | (frame[9]! << 8) | (frame[10]! << 16) | (frame[11]! << 24)) >>> 0;
+        if (node === this.caller && frame[2] === MsgType.CALL) this.callDst = frameDst(frame);
       },
     };
   }
