@@ -53,17 +53,17 @@ export interface SimReport {
   };
   /** The replicas the kernels' routing chose (simulator/replica-routing.ts), against the truly nearest. */
   routing: {
-    source: 'kernel';
+    source: 'kernel routing';
     sets: number;
     replicasPerSet: number;
     calls: number;
     /** Calls the kernel refused for want of a known replica. */
     unrouted: number;
     /** Share of routed calls sent to a truly nearest replica (by the latency model's RTT). */
-    nearestShare: number;
+    nearestHitRate: number;
     /** True RTT of the chosen replica / true RTT of the nearest: median and p90. */
-    stretchP50: number;
-    stretchP90: number;
+    medianStretch: number;
+    p90Stretch: number;
   };
   counters: SwarmCounters;
   kernel: { probesSent: number; pongsRx: number; badPayload: number };
@@ -178,14 +178,14 @@ function buildReport(
       errorOverTime: series,
     },
     routing: {
-      source: 'kernel',
+      source: 'kernel routing',
       sets: routed.sets,
       replicasPerSet: routed.replicasPerSet,
       calls: routed.calls,
       unrouted: routed.unrouted,
-      nearestShare: quality.hitRate,
-      stretchP50: quality.stretchMedian,
-      stretchP90: quality.stretchP90,
+      nearestHitRate: quality.hitRate,
+      medianStretch: quality.stretchMedian,
+      p90Stretch: quality.stretchP90,
     },
     counters: { ...swarm.counters },
     kernel: kernelTotals(swarm),

@@ -87,7 +87,7 @@ test('sim writes a JSON report with the documented keys', async (t) => {
   const r = JSON.parse(await readFile(json, 'utf8'));
   for (const k of ['nodes', 'simSeconds', 'wallSeconds', 'events', 'peakRssBytes']) t.true(k in r, k);
   for (const k of ['medianRelError', 'p90RelError', 'convergenceSeconds']) t.true(k in r.vivaldi, k);
-  for (const k of ['source', 'nearestShare', 'stretchP50', 'stretchP90']) t.true(k in r.routing, k);
+  for (const k of ['source', 'nearestHitRate', 'medianStretch', 'p90Stretch']) t.true(k in r.routing, k);
   t.is(r.nodes, 40);
   const err = await t.throwsAsync(cell('sim', '--nodes', 'many'));
   t.regex(String((err as { stderr?: string }).stderr), /--nodes must be/);

@@ -26,8 +26,8 @@ test('load-step: replicas rise to cover a 10x step, within [min, max], determini
   t.deepEqual(again.cell.series, r.cell.series);
   t.deepEqual(again.hpa.series, r.hpa.series);
   // Routing figures are the kernels' own CALLs, one per answered-or-pending request, and as deterministic.
-  t.true(r.cell.routing.calls > 0 && r.cell.routing.nearestShare >= 0 && r.cell.routing.nearestShare <= 1);
-  t.true(r.cell.routing.stretchP90 >= r.cell.routing.stretchP50 && r.cell.routing.stretchP50 >= 1);
+  t.true(r.cell.routing.calls > 0 && r.cell.routing.nearestHitRate >= 0 && r.cell.routing.nearestHitRate <= 1);
+  t.true(r.cell.routing.p90Stretch >= r.cell.routing.medianStretch && r.cell.routing.medianStretch >= 1);
   t.deepEqual(again.cell.routing, r.cell.routing);
 });
 

@@ -24,7 +24,7 @@ export function printSummary(r: SimReport): void {
   console.log(`vivaldi   ${v.dims}-D + height; relative error median ${pct(v.medianRelError)}, p90 ${pct(v.p90RelError)}, p99 ${pct(v.p99RelError)} over ${v.pairs.toLocaleString('en')} pairs`);
   console.log(`converge  median <= 0.2 at ${v.convergenceTo02Seconds ?? 'never'} s; within 10% of final at ${v.convergenceSeconds ?? 'never'} s; centroid drift ${v.centroidDriftMs.toFixed(2)} ms`);
   const g = r.routing;
-  console.log(`routing   kernels' own choices: ${g.calls.toLocaleString('en')} calls, nearest replica ${(g.nearestShare * 100).toFixed(1)}%; stretch p50 ${pct(g.stretchP50)}, p90 ${pct(g.stretchP90)}; ${g.unrouted} unrouted`);
+  console.log(`routing   kernels' own choices: ${g.calls.toLocaleString('en')} calls, nearest replica ${(g.nearestHitRate * 100).toFixed(1)}%; stretch p50 ${pct(g.medianStretch)}, p90 ${pct(g.p90Stretch)}; ${g.unrouted} unrouted`);
   for (const w of r.warnings) console.log(`warning   ${w}`);
 }
 
@@ -41,8 +41,8 @@ export function printMitosis(m: MitosisResult): void {
     ['requests failed', (r) => String(r.failedRequests)],
     ['calls shed (re-sent)', (r) => String(r.kernel.callsShed)],
     ['client-nearest RTT (ms)', (r) => (r.clientNearestRttMs === null ? '-' : r.clientNearestRttMs.toFixed(0))],
-    ['calls to nearest replica', (r) => `${(r.routing.nearestShare * 100).toFixed(1)}%`],
-    ['routing stretch p50 / p90', (r) => `${r.routing.stretchP50.toFixed(2)} / ${r.routing.stretchP90.toFixed(2)}`],
+    ['calls to nearest replica', (r) => `${(r.routing.nearestHitRate * 100).toFixed(1)}%`],
+    ['routing stretch p50 / p90', (r) => `${r.routing.medianStretch.toFixed(2)} / ${r.routing.p90Stretch.toFixed(2)}`],
   ];
   console.log(`mitosis   ${m.scenario}: ${m.species} (min ${m.biology.minReplicas}, max ${m.biology.maxReplicas}, cpu_target ${m.biology.cpuTarget}); ${m.costInstructions} metered instructions per call on ${m.capacity.toLocaleString('en')} instructions/s nodes`);
   console.log(`          ${'metric'.padEnd(27)} ${'cell'.padStart(10)} ${'hpa'.padStart(10)}`);

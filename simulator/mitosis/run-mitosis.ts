@@ -78,7 +78,7 @@ export interface ControllerRun {
   /** Where the replicas ended up: median over live clients of the RTT to their nearest replica at the end (ms). */
   clientNearestRttMs: number | null;
   /** The replica each client's kernel chose for a call (the CALL's dst), against the truly nearest live one then. */
-  routing: { source: 'kernel'; calls: number; nearestShare: number; stretchP50: number; stretchP90: number };
+  routing: { source: 'kernel routing'; calls: number; nearestHitRate: number; medianStretch: number; p90Stretch: number };
 }
 
 export interface MitosisResult {
@@ -459,7 +459,7 @@ class ControllerSwarm {
       kernel,
       replicasLost: this.replicasLost,
       clientNearestRttMs,
-      routing: { source: 'kernel', calls: this.choices.length, nearestShare: chosen.hitRate, stretchP50: chosen.stretchMedian, stretchP90: chosen.stretchP90 },
+      routing: { source: 'kernel routing', calls: this.choices.length, nearestHitRate: chosen.hitRate, medianStretch: chosen.stretchMedian, p90Stretch: chosen.stretchP90 },
     };
   }
 }
