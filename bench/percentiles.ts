@@ -1,6 +1,6 @@
-/** The q-quantile (0..1) of samples, by sorting a copy (nearest rank). */
+import { quantile } from '../simulator/metrics.ts';
+
+/** The q-quantile (0..1) of unsorted samples: sorts a copy for the one quantile (simulator/metrics.ts). */
 export function percentile(samples: ArrayLike<number>, q: number): number {
-  const s = Float64Array.from(samples).sort();
-  if (s.length === 0) return NaN;
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+  return quantile(Float64Array.from(samples).sort(), q);
 }

@@ -10,6 +10,7 @@ import os from 'node:os';
 import { ShmTransport } from '../host/transport/shm-transport.ts';
 import { startTsWorker } from '../host/transport/ts-worker.ts';
 import { callFrame, type BenchJob, type Phases, type PingResult } from './shm-worker.ts';
+import { quantile } from '../simulator/metrics.ts';
 
 export interface ShmBenchResult {
   rttP50Ns: number;
@@ -46,15 +47,11 @@ function next<T>(w: Worker): Promise<T> {
   });
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
-
 function summarise(r: PingResult): { rttP50Ns: number; rttP99Ns: number; msgsPerSec: number; n: number } {
   const sorted = r.rtt.slice().sort();
   return {
-    rttP50Ns: percentile(sorted, 0.5),
-    rttP99Ns: percentile(sorted, 0.99),
+    rttP50Ns: quantile(sorted, 0.5),
+    rttP99Ns: quantile(sorted, 0.99),
     msgsPerSec: (r.completed / r.elapsedMs) * 1000,
     n: sorted.length,
   };
@@ -122,7 +119,7 @@ async function eventLoopRtt(warmupMs: number, ms: number): Promise<{ rttP50Ns: n
     await pong.terminate();
   }
   const sorted = Float64Array.from(rtt).sort();
-  return { rttP50Ns: percentile(sorted, 0.5), rttP99Ns: percentile(sorted, 0.99) };
+  return { rttP50Ns: quantile(sorted, 0.5), rttP99Ns: quantile(sorted, 0.99) };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

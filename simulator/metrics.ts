@@ -1,5 +1,5 @@
 // What the simulator reports, as pure functions of the truth (the latency model), the
-// nodes' predictions (their Vivaldi coordinates) and time series. Definitions: docs/simulator.md.
+// nodes' predictions (their Vivaldi coordinates), their routing choices and time series. Definitions: docs/simulator.md.
 import { Rng } from './rng.ts';
 
 export type PairFn = (i: number, j: number) => number;
@@ -191,7 +191,7 @@ export function centroidDrift(before: ArrayLike<number>, after: ArrayLike<number
 }
 
 export interface ReplicaQuality {
-  /** Share of (client, replica set) choices by predicted RTT that hit a truly nearest replica. */
+  /** Share of counted choices that went to a truly nearest replica (smallest real RTT). */
   hitRate: number;
   /** chosen RTT / best RTT: median and p90 (1 = perfect). */
   stretchMedian: number;
@@ -202,46 +202,39 @@ export interface ReplicaQuality {
   stretch: Float64Array;
 }
 
+/** One routing decision: `client` sent a call for a species to `chosen`, one of `replicas`. */
+export interface ReplicaChoice {
+  client: number;
+  chosen: number;
+  replicas: ArrayLike<number>;
+}
+
 /**
- * Nearest-replica choice quality. For each replica set and each client that is not itself in
- * the set, the client picks the replica with the smallest predicted RTT (ties: the first
- * listed). It is a hit when that replica's real RTT equals the best real RTT over the set.
- * Replicas with unknown RTT to the client are not candidates for the truth; a choice whose
- * real RTT is unknown, or a best RTT of 0, does not count.
+ * How good routing choices were against the truth. A choice is a hit when the chosen replica's real
+ * RTT equals the best real RTT from the client over its replicas; stretch = chosen RTT / best RTT.
+ * Replicas with unknown RTT to the client are not candidates for the truth; a choice whose real RTT
+ * is unknown, or a best RTT of 0, does not count.
  */
-export function replicaQuality(
-  truth: RttTruth,
-  predicted: PairFn,
-  replicaSets: readonly ArrayLike<number>[],
-  clients: ArrayLike<number>,
-): ReplicaQuality {
+export function choiceQuality(truth: RttTruth, choices: readonly ReplicaChoice[]): ReplicaQuality {
   const n = truth.size;
   const checkNode = (x: number, what: string) => {
     if (!Number.isInteger(x) || x < 0 || x >= n) throw new RangeError(`${what} ${x} is not a node index in 0..${n - 1}`);
   };
-  for (let c = 0; c < clients.length; c++) checkNode(clients[c], 'client');
   const stretch: number[] = [];
   let hits = 0;
-  for (const set of replicaSets) {
-    if (set.length === 0) throw new RangeError('a replica set is empty');
-    for (let r = 0; r < set.length; r++) checkNode(set[r], 'replica');
-    const members = new Set(Array.from(set));
-    for (let c = 0; c < clients.length; c++) {
-      const client = clients[c];
-      if (members.has(client)) continue;
-      let chosen = -1, chosenPred = Infinity, best = Infinity;
-      for (let r = 0; r < set.length; r++) {
-        const rep = set[r];
-        const p = predicted(client, rep);
-        if (!Number.isFinite(p)) throw new Error(`predicted RTT for pair (${client}, ${rep}) is ${p}; predictions must be finite`);
-        if (p < chosenPred) [chosen, chosenPred] = [rep, p];
-        if (truth.known(client, rep)) best = Math.min(best, truth.rtt(client, rep));
-      }
-      if (!truth.known(client, chosen) || !(best > 0) || best === Infinity) continue;
-      const real = truth.rtt(client, chosen);
-      if (real <= best) hits++;
-      stretch.push(real / best);
+  for (const { client, chosen, replicas } of choices) {
+    checkNode(client, 'client');
+    checkNode(chosen, 'chosen replica');
+    if (replicas.length === 0) throw new RangeError('a replica set is empty');
+    let best = Infinity;
+    for (let r = 0; r < replicas.length; r++) {
+      checkNode(replicas[r], 'replica');
+      if (truth.known(client, replicas[r])) best = Math.min(best, truth.rtt(client, replicas[r]));
     }
+    if (!truth.known(client, chosen) || !(best > 0) || best === Infinity) continue;
+    const real = truth.rtt(client, chosen);
+    if (real <= best) hits++;
+    stretch.push(real / best);
   }
   const sorted = Float64Array.from(stretch).sort();
   return {

@@ -33,7 +33,7 @@ export interface ReportData {
     region: ArrayLike<number>;
     regionNames: readonly string[];
   };
-  /** CDF of nearest-replica stretch (metrics.replicaQuality), when replicas were placed. */
+  /** CDF of the stretch of the kernels' routing choices (metrics.choiceQuality), when replicas were placed. */
   stretchCdf?: Curve;
   /** Mitosis runs: present only when the swarm hosted cells that divide. */
   mitosis?: MitosisData;
@@ -100,9 +100,10 @@ export function renderReport(data: ReportData, opts: RenderOptions = {}): string
       'coords',
       `Coordinates projected to 2-D (PCA${shown.length < vectors.length ? `, ${shown.length} of ${vectors.length} nodes` : ''}), coloured by region`,
     ),
-    data.stretchCdf ? section('stretch-cdf', 'Nearest-replica stretch: chosen RTT / best RTT (CDF)') : '',
+    data.stretchCdf ? section('stretch-cdf', "Kernel routing: the chosen replica's RTT / the nearest replica's RTT (CDF)") : '',
     data.mitosis
       ? '<h2 class="part">Mitosis</h2>' +
+        `<p class="source">${escapeHtml(MITOSIS_SOURCES)}</p>` +
         section('replicas', 'Replicas over time') +
         section('cpu', 'CPU share over time') +
         section('p99', 'p99 request latency over time')
@@ -137,6 +138,12 @@ ${sections}
 </html>
 `;
 }
+
+/** Which mitosis figures come from the firmware and which from a model standing in for something else. */
+export const MITOSIS_SOURCES =
+  "cell: the kernels' own division rounds and routing (firmware). HPA: a model of the Kubernetes controller " +
+  '(simulator/mitosis/hpa.ts). Both: each call is served by a queue model charging it the exchange cell\'s metered cost ' +
+  '(simulator/mitosis/load-model.ts), not by running the cell.';
 
 function section(id: string, title: string): string {
   return `<section><h2>${escapeHtml(title)}</h2><div class="chart"><canvas id="${id}"></canvas></div></section>`;

@@ -22,6 +22,8 @@ export interface SwarmHooks {
   retire?(node: number, slot: number): void;
   /** Which nodes a broadcast from `node` reaches (none: there is no multicast across the Internet). */
   broadcast?(node: number, frame: Uint8Array): readonly number[];
+  /** Every frame a kernel sends, as it leaves (what the kernel decided: a CALL's dst is its routing choice). */
+  sent?(node: number, frame: Uint8Array): void;
 }
 
 export interface SwarmConfig {
@@ -50,6 +52,11 @@ export interface SwarmCounters {
   framesRejected: number;
   /** Frames sent to, or from, a node that had failed. */
   framesToDead: number;
+}
+
+/** The dst field of a frame's header (docs/wire.md: u32 little-endian at byte 8). */
+export function frameDst(frame: Uint8Array): number {
+  return (frame[8]! | (frame[9]! << 8) | (frame[10]! << 16) | (frame[11]! << 24)) >>> 0;
 }
 
 export class Swarm {
@@ -190,9 +197,10 @@ export class Swarm {
 
   private send(from: number, frame: Uint8Array): void {
     this.counters.framesSent++;
+    this.hooks.sent?.(from, frame);
     const extra = this.extraDelayMs;
     this.extraDelayMs = 0;
-    const dst = (frame[8]! | (frame[9]! << 8) | (frame[10]! << 16) | (frame[11]! << 24)) >>> 0;
+    const dst = frameDst(frame);
     if (dst === BROADCAST) {
       const reach = this.hooks.broadcast?.(from, frame);
       if (!reach || reach.length === 0) {

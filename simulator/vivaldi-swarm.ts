@@ -5,6 +5,7 @@
 import { compileAssemblyScript } from '../host/build/asc.ts';
 import { Rng } from './rng.ts';
 import { TUNE, type TuneName } from '../host/wire/protocol-table.ts';
+import { summarise, type ErrorStats } from './metrics.ts';
 
 export const HARNESS_ENTRY = 'test/harness/vivaldi-harness.ts';
 
@@ -95,12 +96,6 @@ export interface SwarmOptions {
   /** Called every `every` simulated seconds with the current error stats. */
   every?: number;
   onCheckpoint?: (t: number, stats: ErrorStats, nodes: VivaldiNode[]) => void;
-}
-
-export interface ErrorStats {
-  median: number;
-  p90: number;
-  p99: number;
 }
 
 export interface SwarmResult {
@@ -200,11 +195,5 @@ export function errorStats(words: Float64Array, n: number, dims: number, rtt: Rt
       errs[m++] = Math.abs(predicted(words, dims, i, j) - r) / r;
     }
   }
-  return quantiles(errs.subarray(0, m));
-}
-
-export function quantiles(errs: Float64Array): ErrorStats {
-  const s = Float64Array.from(errs).sort();
-  const q = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * (s.length - 1)))] : NaN);
-  return { median: q(0.5), p90: q(0.9), p99: q(0.99) };
+  return summarise(errs.subarray(0, m).sort());
 }

@@ -2,7 +2,8 @@
 // measured against in the same run. cc = ce = 0.25, a fixed set of random neighbours, no latency
 // filter, no gravity, Euclidean dims + height, errors start at 1.
 import { Rng } from './rng.ts';
-import { errorStats, type ErrorStats, type RttFn, type SampleFn } from './vivaldi-swarm.ts';
+import { errorStats, type RttFn, type SampleFn } from './vivaldi-swarm.ts';
+import type { ErrorStats } from './metrics.ts';
 
 export interface TextbookOptions {
   n: number;

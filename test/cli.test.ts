@@ -85,7 +85,8 @@ test('sim writes a JSON report with the documented keys', async (t) => {
   await cell('sim', '--nodes', '40', '--duration', '120', '--seed', '2', '--json', json, '--quiet');
   const r = JSON.parse(await readFile(json, 'utf8'));
   for (const k of ['nodes', 'simSeconds', 'wallSeconds', 'events', 'peakRssBytes']) t.true(k in r, k);
-  for (const k of ['medianRelError', 'p90RelError', 'convergenceSeconds', 'nearestHitRate', 'medianStretch', 'p90Stretch']) t.true(k in r.vivaldi, k);
+  for (const k of ['medianRelError', 'p90RelError', 'convergenceSeconds']) t.true(k in r.vivaldi, k);
+  for (const k of ['source', 'nearestHitRate', 'medianStretch', 'p90Stretch']) t.true(k in r.routing, k);
   t.is(r.nodes, 40);
   const err = await t.throwsAsync(cell('sim', '--nodes', 'many'));
   t.regex(String((err as { stderr?: string }).stderr), /--nodes must be/);

@@ -9,7 +9,7 @@ import {
   evaluationPairs,
   quantile,
   relativeErrors,
-  replicaQuality,
+  choiceQuality,
   type RttTruth,
 } from '../simulator/metrics.ts';
 
@@ -115,21 +115,25 @@ test('centroid and its drift', (t) => {
 });
 
 test('replica choice, hand-computed', (t) => {
-  // Replicas at nodes 1 (10 ms) and 3 (60 ms). Clients 0 and 2.
-  // A prediction that reverses distances for client 0: picks 3 (60) instead of 1 (10): stretch 6.
-  // Client 2 is at 30: node 1 is 20 away, node 3 is 30 away; prediction right: stretch 1.
-  const predicted = (i: number, j: number) => (i === 0 ? 100 - line.rtt(i, j) : line.rtt(i, j));
-  const q = replicaQuality(line, predicted, [[1, 3]], [0, 2, 3]);
-  t.is(q.samples, 2); // client 3 hosts a replica itself
-  t.is(q.hitRate, 0.5);
-  t.is(q.stretchMedian, 3.5);
-  t.deepEqual(Array.from(q.stretch), [1, 6]);
-  t.throws(() => replicaQuality(line, predicted, [[]], [0]), { message: /replica set is empty/ });
-  t.throws(() => replicaQuality(line, predicted, [[9]], [0]), { message: /replica 9 is not a node index/ });
-  t.throws(() => replicaQuality(line, predicted, [[1]], [-1]), { message: /client -1 is not a node index/ });
+  // Replicas at nodes 1 (10 ms) and 3 (60 ms) on the line. Client 0 chose 3 (60) instead of 1 (10):
+  // stretch 6. Client 2 (at 30) chose 3, 30 away, while node 1 is 20 away: stretch 1.5. Client 3 (at 60)
+  // chose 2 (30 away) over 1 (50 away): a hit, stretch 1.
+  const q = choiceQuality(line, [
+    { client: 0, chosen: 3, replicas: [1, 3] },
+    { client: 2, chosen: 3, replicas: [1, 3] },
+    { client: 3, chosen: 2, replicas: [1, 2] },
+    { client: 1, chosen: 1, replicas: [1] }, // a client hosting the replica itself: best RTT 0, not counted
+  ]);
+  t.is(q.samples, 3);
+  t.is(q.hitRate, 1 / 3);
+  t.is(q.stretchMedian, 1.5);
+  t.deepEqual(Array.from(q.stretch), [1, 1.5, 6]);
+  t.throws(() => choiceQuality(line, [{ client: 0, chosen: 1, replicas: [] }]), { message: /replica set is empty/ });
+  t.throws(() => choiceQuality(line, [{ client: 0, chosen: 1, replicas: [9] }]), { message: /replica 9 is not a node index/ });
+  t.throws(() => choiceQuality(line, [{ client: -1, chosen: 1, replicas: [1] }]), { message: /client -1 is not a node index/ });
 });
 
-test('property: perfect predictions give error 0, hit rate 1, stretch 1', (t) => {
+test('property: perfect predictions give error 0; choosing by the true RTT gives hit rate 1, stretch 1', (t) => {
   // Random points in a plane: a metric, so the perfect prediction is the truth itself.
   const points = fc.array(fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 1000 })), {
     minLength: 3,
@@ -143,8 +147,9 @@ test('property: perfect predictions give error 0, hit rate 1, stretch 1', (t) =>
       const s = errorStats(truth, d);
       if (s.pairs > 0 && (s.median !== 0 || s.p90 !== 0 || s.p99 !== 0)) return false;
       const replicas = [...new Set(picks.map((p) => p % n))];
-      const clients = Array.from({ length: n }, (_, i) => i);
-      const q = replicaQuality(truth, d, [replicas], clients);
+      // Every client choosing the replica with the smallest true RTT.
+      const choices = Array.from({ length: n }, (_, c) => ({ client: c, chosen: replicas.reduce((a, b) => (d(c, b) < d(c, a) ? b : a)), replicas }));
+      const q = choiceQuality(truth, choices);
       return q.samples === 0 || (q.hitRate === 1 && q.stretchMedian === 1 && q.stretchP90 === 1);
     }),
     { numRuns: 200 },

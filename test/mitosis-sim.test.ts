@@ -25,6 +25,10 @@ test('load-step: replicas rise to cover a 10x step, within [min, max], determini
   const again = await runMitosis(opts);
   t.deepEqual(again.cell.series, r.cell.series);
   t.deepEqual(again.hpa.series, r.hpa.series);
+  // Routing figures are the kernels' own CALLs, one per answered-or-pending request, and as deterministic.
+  t.true(r.cell.routing.calls > 0 && r.cell.routing.nearestHitRate >= 0 && r.cell.routing.nearestHitRate <= 1);
+  t.true(r.cell.routing.p90Stretch >= r.cell.routing.medianStretch && r.cell.routing.medianStretch >= 1);
+  t.deepEqual(again.cell.routing, r.cell.routing);
 });
 
 test('node-failures: replicas lost with their nodes are replaced by the survivors', async (t) => {

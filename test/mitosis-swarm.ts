@@ -1,6 +1,8 @@
 // A swarm of replicas of one species, each a separate instance of the mitosis harness (one node),
-// driven in rounds of one decision period. All replicas hear the same view (the worst case for a
-// stampede: nobody sees anybody else's roll of the same round). Used by test/mitosis.test.ts.
+// driven in rounds of one decision period. Each round every replica's node runs the firmware's own
+// division round (firmware/kernel/division.ts divisionRound) over its own peer table: this file
+// only delivers pheromones (who hosts the species, at what share) and carries out what the
+// firmware asks through hal.spawn and hal.retire. Used by test/mitosis.test.ts.
 import { compileAssemblyScript } from '../host/build/asc.ts';
 
 export interface MitoHarness {
@@ -14,6 +16,10 @@ export interface MitoHarness {
   minSpare(slot: number): number;
   spawnExpectation(slot: number, n: number, sum: number): number;
   retireExpectation(slot: number, n: number, sum: number): number;
+  host(slot: number, species: number): number;
+  hear(id: number, now: number, species: number, load: number, spare: number): void;
+  round(now: number, self: number): number;
+  cfgFreshMs(): number;
   candCap(): number;
   candSet(i: number, id: number, rtt: number, spare: number, hosting: number): void;
   pickTarget(n: number, minSpare: number): number;
@@ -31,9 +37,25 @@ export interface MitoHarness {
 
 const module = compileAssemblyScript({ entries: ['test/harness/mitosis-harness.ts'], runtime: 'stub' }).then((r) => WebAssembly.compile(r.binary));
 
+/** What the firmware asks of its host (docs/abi.md): spawn a sibling at a node, retire a slot. */
+export interface NodeHal {
+  spawn(species: number, target: number): number;
+  retire(slot: number): void;
+  random(): number;
+}
+
+const idleHal: NodeHal = { spawn: () => -1, retire: () => {}, random: () => 0 };
+
 /** A fresh node: its own fixed memory, as on a board. */
-export async function node(): Promise<MitoHarness> {
-  const instance = await WebAssembly.instantiate(await module, { hal: { panic: () => { throw new Error('mitosis panic'); } } });
+export async function node(hal: NodeHal = idleHal): Promise<MitoHarness> {
+  const instance = await WebAssembly.instantiate(await module, {
+    hal: {
+      panic: () => { throw new Error('mitosis panic'); },
+      spawn: (species: number, target: number) => hal.spawn(species >>> 0, target >>> 0),
+      retire: (slot: number) => hal.retire(slot),
+      random: () => hal.random(),
+    },
+  });
   return instance.exports as unknown as MitoHarness;
 }
 
@@ -51,21 +73,22 @@ export interface SwarmOptions {
   demand: (t: number) => number;
   /** Most one replica can use (1 = a whole node); demand beyond it is queued, as a real meter sees. */
   saturation?: number;
-  /** Ms from a spawn decision until the sibling is heard (fetch + host + announce). */
+  /** Ms from a spawn until the sibling is heard (fetch + host + announce). */
   lagMs?: number;
-  /** Ms from a node's death until the others stop counting it (MITO_FRESH_MS in the kernel). */
-  freshMs?: number;
-  /** Seed of the random bits handed to mitoDecide. */
+  /** Seed of the random bits the firmware draws (hal.random) and of the ids and order. */
   seed: number;
   /** Rounds to run, each one decision period (1 s). */
   rounds: number;
-  /** Kill this fraction of replicas at this time (ms), once. */
+  /** Kill this fraction of replicas at this time (ms), once: their pheromones stop. */
   kill?: { at: number; fraction: number };
   /** Starts replicas this long before time 0 so they are out of their birth cool-down. */
   warmMs?: number;
-  /** Everybody decides on the same view each round (nobody hears a retirement before the next round). */
+  /** Everybody decides on the pheromones of the start of the round (nobody hears a retirement before the next round). */
   sameView?: boolean;
 }
+
+/** Idle nodes with spare capacity each replica's node hears of: where its siblings can go. */
+const IDLE_PEERS = 8;
 
 interface Replica {
   h: MitoHarness;
@@ -73,8 +96,8 @@ interface Replica {
   id: number;
   /** Heard by the others from this time on (it serves load from then on too). */
   visibleAt: number;
-  /** Dead nodes still count in views until this time. */
-  deadUntil?: number;
+  /** Idle nodes this replica's node hears announce spare capacity (distinct per node, as neighbourhoods are). */
+  idle: number[];
 }
 
 export interface SwarmTrace {
@@ -82,7 +105,7 @@ export interface SwarmTrace {
   t: number[];
   /** Replicas alive (spawned, not retired, not dead) after each round. */
   alive: number[];
-  /** Replicas counted in the view of each round. */
+  /** Replicas that served the load in each round (heard, alive at its start). */
   seen: number[];
   spawns: number;
   retires: number;
@@ -101,6 +124,8 @@ export function prng(seed: number): () => number {
 }
 
 export const PERIOD_MS = 1000;
+const SLOT = 0;
+const SPECIES = 0x5eed;
 
 function shuffle<T>(xs: T[], rand: () => number): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
@@ -109,74 +134,137 @@ function shuffle<T>(xs: T[], rand: () => number): T[] {
   }
   return xs;
 }
-const SPECIES = 0x5eed;
+
+/** The swarm: replicas (one harness instance each), the dead, and the nodes' ids. */
+class MitoSwarm {
+  live: Replica[] = [];
+  readonly dead: Replica[] = [];
+  readonly trace: SwarmTrace = { t: [], alive: [], seen: [], spawns: 0, retires: 0 };
+  private readonly used = new Set<number>();
+  /** The replica whose division round is running (hal calls come from it), and what it asked for. */
+  private deciding: Replica | null = null;
+  private asked: { targets: number[]; retired: boolean } = { targets: [], retired: false };
+  private readonly hal: NodeHal;
+
+  constructor(readonly o: SwarmOptions, readonly rand: () => number) {
+    this.hal = {
+      random: () => this.rand(),
+      spawn: (_species, target) => {
+        if (!this.deciding || !this.deciding.idle.includes(target)) return -1;
+        this.asked.targets.push(target);
+        return 0;
+      },
+      retire: () => {
+        this.asked.retired = true;
+      },
+    };
+  }
+
+  freshId(): number {
+    let id = this.rand();
+    while (id === 0 || id === 0xffffffff || this.used.has(id)) id = this.rand();
+    this.used.add(id);
+    return id;
+  }
+
+  /** A replica of the species on node `id`, with the policy, its first share at `now`, heard from `visibleAt`. */
+  async replica(id: number, now: number, visibleAt: number, share: number): Promise<Replica> {
+    const { cpuTarget, min, max } = this.o.policy;
+    const h = await node(this.hal);
+    if (h.host(SLOT, SPECIES) !== 0) throw new Error('the harness cell table is full');
+    h.setPolicy(SLOT, SPECIES, cpuTarget, min, max);
+    h.observe(SLOT, share, now);
+    return { h, id, visibleAt, idle: [] };
+  }
+
+  /** Pheromones reach replica r at `now`: the other replicas heard (hosting, share), retirements, and its idle neighbours. */
+  hearAll(r: Replica, now: number, heard: readonly Replica[], retired: readonly Replica[]): void {
+    for (const o of heard) if (o !== r) r.h.hear(o.id, now, SPECIES, o.h.share(SLOT), 0);
+    // A retiring kernel announces without the species at once.
+    for (const o of retired) r.h.hear(o.id, now, 0, 0, 1);
+    while (r.idle.length < IDLE_PEERS) r.idle.push(this.freshId());
+    for (const id of r.idle) r.h.hear(id, now, 0, 0, 1);
+  }
+
+  /** Runs r's division round; returns the targets of its spawns and whether it retired. */
+  decide(r: Replica, now: number): { targets: number[]; retired: boolean } {
+    this.deciding = r;
+    this.asked = { targets: [], retired: false };
+    const retired = r.h.round(now, r.id) === 1;
+    this.deciding = null;
+    if (retired !== this.asked.retired) throw new Error('divisionRound and hal.retire disagree');
+    // A target becomes a replica: it is no longer an idle neighbour of its spawner.
+    r.idle = r.idle.filter((id) => !this.asked.targets.includes(id));
+    return this.asked;
+  }
+}
 
 export async function runSwarm(o: SwarmOptions): Promise<SwarmTrace> {
   const rand = prng(o.seed);
   const lag = o.lagMs ?? 2000;
-  const fresh = o.freshMs ?? 3500;
   const sat = o.saturation ?? 1;
   const warm = o.warmMs ?? 120_000;
-  const { cpuTarget, min, max } = o.policy;
-  const spawn = async (now: number, visibleAt: number, share = 0): Promise<Replica> => {
-    const h = await node();
-    h.setPolicy(0, SPECIES, cpuTarget, min, max);
-    h.observe(0, share, now);
-    return { h, id: rand(), visibleAt };
-  };
-  let live: Replica[] = [];
-  const dead: Replica[] = [];
+  const sw = new MitoSwarm(o, rand);
   // Warm replicas have served the initial load since -warm: settled share, no pending cool-down.
   const share0 = o.initial > 0 ? Math.min(sat, o.demand(0) / o.initial) : 0;
-  for (let i = 0; i < o.initial; i++) live.push(await spawn(-warm, -warm, share0));
-  const trace: SwarmTrace = { t: [], alive: [], seen: [], spawns: 0, retires: 0 };
+  for (let i = 0; i < o.initial; i++) sw.live.push(await sw.replica(sw.freshId(), -warm, -warm, share0));
+  const trace = sw.trace;
   let killed = false;
   for (let round = 0; round < o.rounds; round++) {
     const now = round * PERIOD_MS;
     if (o.kill && !killed && now >= o.kill.at) {
       killed = true;
-      const k = Math.round(live.length * o.kill.fraction);
+      const k = Math.round(sw.live.length * o.kill.fraction);
       for (let i = 0; i < k; i++) {
-        const [r] = live.splice(Math.floor((rand() / 2 ** 32) * live.length), 1);
-        dead.push({ ...r!, deadUntil: now + fresh });
+        const [r] = sw.live.splice(Math.floor((rand() / 2 ** 32) * sw.live.length), 1);
+        sw.dead.push(r!);
       }
     }
     // Load spreads evenly over the replicas that are heard (clients route to what they hear).
-    const serving = live.filter((r) => r.visibleAt <= now);
+    const serving = sw.live.filter((r) => r.visibleAt <= now);
     const each = serving.length > 0 ? Math.min(sat, o.demand(now) / serving.length) : 0;
-    for (const r of live) r.h.observe(0, r.visibleAt <= now ? each : 0, now);
-    // Each replica decides at its own phase of the round (a random order). A retirement is heard at
-    // once (the kernel announces without the species when it unhosts); a sibling only after `lag`.
-    // With `sameView`, everybody decides on the view at the start of the round instead.
-    const ghosts = dead.filter((d) => (d.deadUntil ?? 0) > now);
-    const order = shuffle(live.filter((r) => r.visibleAt <= now), rand);
-    const retired = new Set<Replica>();
+    for (const r of sw.live) r.h.observe(SLOT, r.visibleAt <= now ? each : 0, now);
+    // Each replica runs its division round at its own phase of the round (a random order), having
+    // heard the others' pheromones: a retirement at once (the kernel announces without the species
+    // when it unhosts), a sibling only after `lag`, the dead never again. With `sameView` everybody
+    // hears the pheromones of the start of the round.
+    const order = shuffle([...serving], rand);
+    const retired: Replica[] = [];
     const born: Replica[] = [];
-    const viewOf = () => {
-      const v = [...serving.filter((r) => !retired.has(r)), ...ghosts];
-      return { members: v, seen: v.length, sum: v.reduce((s, r) => s + r.h.share(0), 0) };
-    };
-    const first = viewOf();
+    if (o.sameView) for (const r of order) sw.hearAll(r, now, serving, []);
     for (const r of order) {
-      const v = o.sameView ? first : viewOf();
-      const before = v.members.filter((m) => m.id < r.id);
-      const d = r.h.decide(0, now, v.seen, v.sum, before.length, before.reduce((s, m) => s + m.h.share(0), 0), rand());
-      if (d < 0) {
+      if (!o.sameView) sw.hearAll(r, now, serving.filter((x) => !retired.includes(x)), retired);
+      const d = sw.decide(r, now);
+      if (d.retired) {
         trace.retires++;
-        retired.add(r);
-        continue;
+        retired.push(r);
       }
-      for (let k = 0; k < d; k++) born.push(await spawn(now, now + lag));
-      trace.spawns += Math.max(0, d);
+      for (const target of d.targets) born.push(await sw.replica(target, now, now + lag, 0));
+      trace.spawns += d.targets.length;
     }
-    const seen = first.seen;
-    const next = live.filter((r) => !retired.has(r));
-    live = [...next, ...born];
+    sw.live = [...sw.live.filter((r) => !retired.includes(r)), ...born];
     trace.t.push(now);
-    trace.alive.push(live.length);
-    trace.seen.push(seen);
+    trace.alive.push(sw.live.length);
+    trace.seen.push(serving.length);
   }
   return trace;
+}
+
+/**
+ * One round of replicas long past their birth, with these shares, all hearing the same pheromones
+ * (nobody sees another's roll of the same round): the spawns and retirements their division rounds ask for.
+ */
+export async function sameViewRound(policy: Policy, shares: readonly number[], seed: number): Promise<{ spawns: number; retires: number }> {
+  const sw = new MitoSwarm({ policy, initial: 0, demand: () => 0, seed, rounds: 1 }, prng(seed));
+  for (const share of shares) sw.live.push(await sw.replica(sw.freshId(), -200_000, -200_000, share));
+  for (const r of sw.live) sw.hearAll(r, 0, sw.live, []);
+  let spawns = 0, retires = 0;
+  for (const r of sw.live) {
+    const d = sw.decide(r, 0);
+    spawns += d.targets.length;
+    if (d.retired) retires++;
+  }
+  return { spawns, retires };
 }
 
 /** Pairs of opposite changes of the count closer than `windowMs`: the flaps. */

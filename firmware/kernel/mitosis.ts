@@ -279,9 +279,25 @@ export function mitoDecide(
   const n = cleanCount(replicasSeen);
   const sum = cleanSum(sumShareSeen);
   touchBirth(slot, now);
+  noteCount(slot, now, n, sum);
+  noteMean(slot, now, n, sum);
 
-  // Changes of the count as this replica hears them: a rise starts the retire cool-down; a fall that a
-  // retirement could explain starts the spawn cool-down (a fall the load could not explain is a failure).
+  // One roll per settle window: the outcome of the last roll (everyone's) must be visible first.
+  if (now - unchecked(lastRoll[slot]) < MITO_SETTLE_MS) return 0;
+
+  const all = viewSum(slot, sum);
+  const deficit = swarmDeficit(slot, n, all);
+  if (deficit > 0) return spawnShare(slot, now, n, sum, all, deficit, seenBefore, sumBefore, r);
+  return retireRoll(slot, now, n, r);
+}
+
+/**
+ * Changes of the count as this replica hears them: a rise starts the retire cool-down; a fall that a
+ * retirement could explain starts the spawn cool-down (a fall the load could not explain is a failure).
+ * Also keeps the load as retirement sees it: the highest sum heard in the last MITO_HOLD_MS, and after
+ * a fall of the count the sum heard before it (the departed replica's load is still on its way to the others).
+ */
+@inline function noteCount(slot: i32, now: f64, n: i32, sum: f64): void {
   const prev = unchecked(prevSeen[slot]);
   const before = unchecked(prevSum[slot]);
   const fell = prev > 0 && n < prev;
@@ -289,8 +305,6 @@ export function mitoDecide(
   if (fell && retireWasPossible(slot, prev, before)) unchecked(lastRetireLike[slot] = now);
   unchecked(prevSeen[slot] = n);
   unchecked(prevSum[slot] = sum);
-  // The load as retirement sees it: the highest sum heard in the last MITO_HOLD_MS, and after a fall of
-  // the count the sum heard before it (the departed replica's load is still on its way to the others).
   if (sum >= unchecked(peakSum[slot]) || now - unchecked(peakAt[slot]) > MITO_HOLD_MS) {
     unchecked(peakSum[slot] = sum);
     unchecked(peakAt[slot] = now);
@@ -299,44 +313,46 @@ export function mitoDecide(
     if (before > unchecked(peakSum[slot])) unchecked(peakSum[slot] = before);
     unchecked(peakAt[slot] = now);
   }
+}
 
-  // The mean share heard, averaged over about one meter window (time-weighted, as the share itself),
-  // and when the view was last inside the band.
-  const edge = bandEdge(slot);
+/** The mean share heard, averaged over about one meter window (time-weighted, as the share itself),
+ *  and when the view was last inside the band. */
+@inline function noteMean(slot: i32, now: f64, n: i32, sum: f64): void {
   const mean = sum / <f64>n;
   const at = unchecked(meanAt[slot]);
   if (!(now <= at)) { // the first view (NaN), or a later one
     unchecked(meanAvg[slot] = isNaN(at) ? mean : ewmaStep(meanAvg[slot], mean, now - at, MITO_SPAWN_SUSTAIN_MS));
     unchecked(meanAt[slot] = now);
   }
-  if (mean <= edge) unchecked(inBandAt[slot] = now);
+  if (mean <= bandEdge(slot)) unchecked(inBandAt[slot] = now);
+}
 
-  // One roll per settle window: the outcome of the last roll (everyone's) must be visible first.
-  if (now - unchecked(lastRoll[slot]) < MITO_SETTLE_MS) return 0;
+/** Siblings this replica spawns for a positive deficit, unless a cool-down or a settled swarm holds it back. */
+@inline function spawnShare(
+  slot: i32, now: f64, n: i32, sum: f64, all: f64, deficit: f64, seenBefore: i32, sumBefore: f64, r: u32,
+): i32 {
+  const cooling = now - unchecked(lastRetireLike[slot]) < MITO_COOLDOWN_MS;
+  const surge = isSurge(slot, n, sum);
+  if (cooling && !surge) return 0;
+  // A swarm that settled inside the band (seen there MITO_SETTLED_MS after its last rise, when the
+  // meters had caught up with it) leaves it for an overload short of a surge only when the mean
+  // share averaged over a meter window is over the edge too: noise and hot spots lift the sum over
+  // the edge for seconds, and each lift would add a replica that no retirement takes back (the
+  // band holds both counts). A load that really grows crosses in the average a few seconds later.
+  if (isSettled(slot) && !surge && n >= unchecked(minR[slot]) && unchecked(meanAvg[slot]) <= bandEdge(slot)) return 0;
+  unchecked(lastRoll[slot] = now);
+  // Where this replica's stretch starts: the weights of the replicas before it (as partWeight()).
+  const b = n < unchecked(minR[slot]) ? <f64>seenBefore / <f64>n : cleanSum(sumBefore) / all;
+  let k = allot(deficit, partWeight(slot, n, all), b, r);
+  const room = unchecked(maxR[slot]) - n;
+  if (k > room) k = room;
+  if (k > MITO_MAX_BURST) k = MITO_MAX_BURST;
+  if (k > 0) unchecked(lastUp[slot] = now);
+  return k;
+}
 
-  const all = viewSum(slot, sum);
-  const deficit = swarmDeficit(slot, n, all);
-  if (deficit > 0) {
-    const cooling = now - unchecked(lastRetireLike[slot]) < MITO_COOLDOWN_MS;
-    const surge = isSurge(slot, n, sum);
-    if (cooling && !surge) return 0;
-    // A swarm that settled inside the band (seen there MITO_SETTLED_MS after its last rise, when the
-    // meters had caught up with it) leaves it for an overload short of a surge only when the mean
-    // share averaged over a meter window is over the edge too: noise and hot spots lift the sum over
-    // the edge for seconds, and each lift would add a replica that no retirement takes back (the
-    // band holds both counts). A load that really grows crosses in the average a few seconds later.
-    if (isSettled(slot) && !surge && n >= unchecked(minR[slot]) && unchecked(meanAvg[slot]) <= edge) return 0;
-    unchecked(lastRoll[slot] = now);
-    // Where this replica's stretch starts: the weights of the replicas before it (as partWeight()).
-    const b = n < unchecked(minR[slot]) ? <f64>seenBefore / <f64>n : cleanSum(sumBefore) / all;
-    let k = allot(deficit, partWeight(slot, n, all), b, r);
-    const room = unchecked(maxR[slot]) - n;
-    if (k > room) k = room;
-    if (k > MITO_MAX_BURST) k = MITO_MAX_BURST;
-    if (k > 0) unchecked(lastUp[slot] = now);
-    return k;
-  }
-
+/** -1 when this replica retires this round: past the cool-down, after sustained underload (or above max), by a roll. */
+@inline function retireRoll(slot: i32, now: f64, n: i32, r: u32): i32 {
   if (now - unchecked(lastUp[slot]) < MITO_COOLDOWN_MS) return 0;
   // Above max the cap is enforced whatever the load; otherwise only after sustained underload.
   if (n <= unchecked(maxR[slot]) && now - unchecked(underSince[slot]) < MITO_SUSTAIN_MS) return 0;

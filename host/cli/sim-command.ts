@@ -20,7 +20,8 @@ export function printSummary(r: SimReport): void {
   console.log(`run       ${r.events.toLocaleString('en')} events in ${r.wallSeconds} s wall, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
   console.log(`vivaldi   ${v.dims}-D + height; relative error median ${pct(v.medianRelError)}, p90 ${pct(v.p90RelError)}, p99 ${pct(v.p99RelError)} over ${v.pairs.toLocaleString('en')} pairs`);
   console.log(`converge  median <= 0.2 at ${v.convergenceTo02Seconds ?? 'never'} s; within 10% of final at ${v.convergenceSeconds ?? 'never'} s; centroid drift ${v.centroidDriftMs.toFixed(2)} ms`);
-  console.log(`routing   nearest replica chosen ${(v.nearestHitRate * 100).toFixed(1)}% of the time; stretch median ${pct(v.medianStretch)}, p90 ${pct(v.p90Stretch)}`);
+  const g = r.routing;
+  console.log(`routing   kernels' own choices: ${g.calls.toLocaleString('en')} calls, nearest replica ${(g.nearestHitRate * 100).toFixed(1)}%; stretch p50 ${pct(g.medianStretch)}, p90 ${pct(g.p90Stretch)}; ${g.unrouted} unrouted`);
   for (const w of r.warnings) console.log(`warning   ${w}`);
 }
 
@@ -37,6 +38,8 @@ export function printMitosis(m: MitosisResult): void {
     ['requests failed', (r) => String(r.failedRequests)],
     ['calls shed (re-sent)', (r) => String(r.kernel.callsShed)],
     ['client-nearest RTT (ms)', (r) => (r.clientNearestRttMs === null ? '-' : r.clientNearestRttMs.toFixed(0))],
+    ['calls to nearest replica', (r) => `${(r.routing.nearestHitRate * 100).toFixed(1)}%`],
+    ['routing stretch p50 / p90', (r) => `${r.routing.medianStretch.toFixed(2)} / ${r.routing.p90Stretch.toFixed(2)}`],
   ];
   console.log(`mitosis   ${m.scenario}: ${m.species} (min ${m.biology.minReplicas}, max ${m.biology.maxReplicas}, cpu_target ${m.biology.cpuTarget}); ${m.costInstructions} metered instructions per call on ${m.capacity.toLocaleString('en')} instructions/s nodes`);
   console.log(`          ${'metric'.padEnd(27)} ${'cell'.padStart(10)} ${'hpa'.padStart(10)}`);
@@ -45,7 +48,7 @@ export function printMitosis(m: MitosisResult): void {
 
 /** One controller's figures in the JSON report: the metrics, then what the run counted beside them. */
 function controllerJson(r: MitosisResult['cell']) {
-  return { ...r.metrics, failedRequests: r.failedRequests, callsShed: r.kernel.callsShed, clientNearestRttMs: r.clientNearestRttMs };
+  return { source: r.source, ...r.metrics, failedRequests: r.failedRequests, callsShed: r.kernel.callsShed, clientNearestRttMs: r.clientNearestRttMs, routing: r.routing };
 }
 
 export function registerSim(program: Command): void {

@@ -5,7 +5,7 @@
 //   hpa   - a central Kubernetes-HPA controller (hpa.ts) placing replicas at random nodes.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Swarm } from '../swarm.ts';
+import { Swarm, frameDst, type SwarmHooks } from '../swarm.ts';
 import { KernelInstance } from '../../host/runtime/kernel-instance.ts';
 import { CellInstance } from '../../host/runtime/cell-instance.ts';
 import { encodeCall } from '../../host/sdk/call-codec.ts';
@@ -24,7 +24,7 @@ import { HpaController } from './hpa.ts';
 import { randomPlacement } from './placement.ts';
 import { autoscalingMetrics, latencyQuantileSeries, type AutoscalingMetrics, type ControlSample } from './metrics.ts';
 import { Rng } from '../rng.ts';
-import { quantile } from '../metrics.ts';
+import { quantile, choiceQuality, type ReplicaChoice } from '../metrics.ts';
 import type { Progress } from '../progress.ts';
 
 const SLOT = 1; // every node hosts the species in slot 1
@@ -34,6 +34,12 @@ const INSTANTIATE_MS = 50;
 const OVERLOADED = encodeErrorPayload(ErrorCode.OVERLOADED, 'overloaded: queue full');
 
 export type Controller = 'cell' | 'hpa';
+
+// Both serve calls with the queue model (load-model.ts) charging the cell's metered cost, not by running the cell.
+const CONTROLLER_SOURCE: Record<Controller, string> = {
+  cell: "firmware: the kernels' own division rounds (firmware/kernel/division.ts); service by the queue model",
+  hpa: 'model: a Kubernetes HPA controller (simulator/mitosis/hpa.ts); service by the queue model',
+};
 
 export interface MitosisOptions {
   kernelWasm: Uint8Array;
@@ -60,6 +66,8 @@ export interface MitosisOptions {
 }
 
 export interface ControllerRun {
+  /** Where the scaling decisions come from: the firmware, or a model standing in for a central controller. */
+  source: string;
   metrics: AutoscalingMetrics;
   failedRequests: number;
   series: { t: number[]; replicas: number[]; cpuShare: number[]; p99LatencyMs: number[] };
@@ -68,6 +76,8 @@ export interface ControllerRun {
   replicasLost: number;
   /** Where the replicas ended up: median over live clients of the RTT to their nearest replica at the end (ms). */
   clientNearestRttMs: number | null;
+  /** The replica each client's kernel chose for a call (the CALL's dst), against the truly nearest live one then. */
+  routing: { source: 'kernel routing'; calls: number; nearestHitRate: number; medianStretch: number; p90Stretch: number };
 }
 
 export interface MitosisResult {
@@ -144,133 +154,211 @@ interface RunArgs {
 }
 
 function runOne(a: RunArgs): ControllerRun {
-  const { latency, sc, cell } = a;
-  const n = latency.size;
-  const rng = new Rng(a.seed, 0x6d69746f); // placements, clients, failures: the same for both controllers
-  const queues = new ServiceQueues(n, a.capacity);
-  const hosting = new Uint8Array(n); // 1: serving the species
-  const pending = new Uint8Array(n); // 1: a spore is on its way
-  const startedS = new Float64Array(n);
-  const retiredAt = new Float64Array(n).fill(-Infinity);
-  const hostList = () => { const out: number[] = []; for (let i = 0; i < n; i++) if (hosting[i] && !swarm.dead[i]) out.push(i); return out; };
-  const clientNodes: number[] = [];
-  const isClient = new Uint8Array(n);
-  while (clientNodes.length < Math.min(a.clients, n)) {
-    const c = rng.int(n);
-    if (!isClient[c]) { isClient[c] = 1; clientNodes.push(c); }
-  }
-  const started = new Map<number, { t: number }>();
-  const latencyMs: number[] = [], unloadedMs: number[] = [], doneAtS: number[] = [];
-  let failed = 0;
-  let replicasLost = 0;
+  const run = new ControllerSwarm(a);
+  run.placeFirstReplicas();
+  run.scheduleArrivals();
+  run.scheduleFailures();
+  run.advance();
+  return run.result();
+}
 
-  const swarm: Swarm = new Swarm({
-    kernel: a.module, latency, seed: a.seed, bootstrap: 4,
-    // Pheromones every 2 s: on the WAN they travel on the species' group (hosts and its clients).
-    kernelConfig: { announceIntervalMs: 2000, peerWindow: 64, callTimeoutMs: 3000, callAttempts: 2 },
-    hooks: {
+/** One controller's run: the swarm, the replicas it hosts, its clients, and what it records. */
+class ControllerSwarm {
+  readonly n: number;
+  // placements, clients, failures: the same for both controllers
+  readonly rng: Rng;
+  readonly queues: ServiceQueues;
+  readonly hosting: Uint8Array; // 1: serving the species
+  readonly pending: Uint8Array; // 1: a spore is on its way
+  readonly startedS: Float64Array;
+  readonly retiredAt: Float64Array;
+  readonly clientNodes: number[];
+  readonly started = new Map<number, { t: number }>();
+  readonly latencyMs: number[] = [];
+  readonly unloadedMs: number[] = [];
+  readonly doneAtS: number[] = [];
+  readonly samples: ControlSample[] = [];
+  readonly choices: ReplicaChoice[] = [];
+  /** The live hosts, kept between changes (every call compares its choice with them). */
+  private hosts: Int32Array | null = null;
+  private caller = -1;
+  private callDst = 0;
+  readonly hpa: HpaController;
+  failed = 0;
+  replicasLost = 0;
+  readonly swarm: Swarm;
+
+  constructor(readonly a: RunArgs) {
+    const n = (this.n = a.latency.size);
+    this.rng = new Rng(a.seed, 0x6d69746f);
+    this.queues = new ServiceQueues(n, a.capacity);
+    this.hosting = new Uint8Array(n);
+    this.pending = new Uint8Array(n);
+    this.startedS = new Float64Array(n);
+    this.retiredAt = new Float64Array(n).fill(-Infinity);
+    this.clientNodes = pickClients(this.rng, n, a.clients);
+    this.swarm = new Swarm({
+      kernel: a.module, latency: a.latency, seed: a.seed, bootstrap: 4,
+      // Pheromones every 2 s: on the WAN they travel on the species' group (hosts and its clients).
+      kernelConfig: { announceIntervalMs: 2000, peerWindow: 64, callTimeoutMs: 3000, callAttempts: 2 },
+      hooks: this.hooks(),
+    });
+    // The central baseline: HPA syncs every 15 s; a ReplicaSet keeps its count, replacing lost pods.
+    const b = a.cell.biology;
+    this.hpa = new HpaController({ minReplicas: b.minReplicas, maxReplicas: b.maxReplicas, targetUtilisation: b.cpuTarget });
+  }
+
+  private liveHosts(): Int32Array {
+    this.hosts ??= Int32Array.from(this.hostList());
+    return this.hosts;
+  }
+
+  /** Live nodes hosting the species. */
+  hostList(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.n; i++) if (this.hosting[i] && !this.swarm.dead[i]) out.push(i);
+    return out;
+  }
+
+  private hooks(): SwarmHooks {
+    const { a, queues } = this;
+    const cell = a.cell;
+    return {
       cellCall: (node, _slot, _input, out) => {
-        const nowS = swarm.now / 1000;
+        const nowS = this.swarm.now / 1000;
         if (queues.backlogS(node, nowS) > a.maxBacklogS) {
           out.set(OVERLOADED);
           return -OVERLOADED.length;
         }
         const done = queues.enqueue(node, nowS, cell.cost);
-        swarm.extraDelayMs = (done - nowS) * 1000;
+        this.swarm.extraDelayMs = (done - nowS) * 1000;
         out[0] = 0x01; // CBOR 1: an order id; the cost, not the value, is what the run measures
         return 1;
       },
-      deliver: (node, kind, seq, src) => {
-        const key = node * 65536 + seq;
-        const s = started.get(key);
-        if (!s) return;
-        started.delete(key);
-        if (kind !== MsgType.REPLY) { failed++; return; }
-        const replica = swarm.indexOf(src);
-        latencyMs.push(swarm.now - s.t);
-        unloadedMs.push(latency.rtt(node, replica) + (cell.cost / a.capacity) * 1000);
-        doneAtS.push(swarm.now / 1000);
-      },
+      deliver: (node, kind, seq, src) => this.answered(node, kind, seq, src),
       broadcast: (node) => {
-        if (!hosting[node] && swarm.now - retiredAt[node] > 10_000) return [];
-        return [...hostList(), ...clientNodes];
+        if (!this.hosting[node] && this.swarm.now - this.retiredAt[node]! > 10_000) return [];
+        return [...this.hostList(), ...this.clientNodes];
       },
       spawn: (node, _species, target) => {
-        const t = swarm.indexOf(target);
-        if (a.controller !== 'cell' || t < 0 || swarm.dead[t] || hosting[t] || pending[t]) return -1;
-        startReplica(t, latency.rtt(node, t));
+        const t = this.swarm.indexOf(target);
+        if (a.controller !== 'cell' || t < 0 || this.swarm.dead[t] || this.hosting[t] || this.pending[t]) return -1;
+        this.startReplica(t, a.latency.rtt(node, t));
         return 0;
       },
-      retire: (node) => stopReplica(node),
-    },
-  });
+      retire: (node) => this.stopReplica(node),
+      sent: (node, frame) => {
+        if (node === this.caller && frame[2] === MsgType.CALL) this.callDst = frameDst(frame);
+      },
+    };
+  }
 
-  function startReplica(t: number, rttMs: number): void {
-    pending[t] = 1;
-    const delay = (Number.isFinite(rttMs) ? rttMs : 200) + cell.sporeBytes / SPORE_BYTES_PER_MS + INSTANTIATE_MS;
+  /** A client's kernel handed it the answer (REPLY) or the failure (ERROR) of a call. */
+  private answered(node: number, kind: number, seq: number, src: number): void {
+    const key = node * 65536 + seq;
+    const s = this.started.get(key);
+    if (!s) return;
+    this.started.delete(key);
+    if (kind !== MsgType.REPLY) { this.failed++; return; }
+    const swarm = this.swarm;
+    const replica = swarm.indexOf(src);
+    this.latencyMs.push(swarm.now - s.t);
+    this.unloadedMs.push(this.a.latency.rtt(node, replica) + (this.a.cell.cost / this.a.capacity) * 1000);
+    this.doneAtS.push(swarm.now / 1000);
+  }
+
+  startReplica(t: number, rttMs: number): void {
+    const { swarm, a } = this;
+    this.pending[t] = 1;
+    const delay = (Number.isFinite(rttMs) ? rttMs : 200) + a.cell.sporeBytes / SPORE_BYTES_PER_MS + INSTANTIATE_MS;
     swarm.at(swarm.now + delay, () => {
-      pending[t] = 0;
-      if (swarm.dead[t] || hosting[t]) return;
-      hosting[t] = 1;
-      startedS[t] = swarm.now / 1000;
-      swarm.kernels[t]!.host(SLOT, cell.speciesId);
-      if (a.controller === 'cell') swarm.kernels[t]!.policy(SLOT, cell.biology);
-    });
-  }
-  function stopReplica(t: number): void {
-    if (!hosting[t]) return;
-    hosting[t] = 0;
-    retiredAt[t] = swarm.now;
-    swarm.kernels[t]!.setLoad(0, 1); // idle again: spare for the next sibling
-  }
-
-  // Every node starts with spare capacity; the first min_replicas go to random nodes, the same for both.
-  for (let i = 0; i < n; i++) swarm.kernels[i]!.setLoad(0, 1);
-  for (let k = 0; k < cell.biology.minReplicas; k++) {
-    let t = rng.int(n);
-    while (hosting[t]) t = rng.int(n);
-    hosting[t] = 1;
-    swarm.kernels[t]!.host(SLOT, cell.speciesId);
-    if (a.controller === 'cell') swarm.kernels[t]!.policy(SLOT, cell.biology);
-  }
-
-  // Requests: Poisson arrivals at the scenario's rate, each from a random live client.
-  const arrivals = new PoissonArrivals(sc.rate, sc.peakRate, new Rng(a.seed, 0x72657173), 0, sc.durationS);
-  const nextArrival = () => {
-    const tS = arrivals.next();
-    if (!Number.isFinite(tS)) return;
-    swarm.at(tS * 1000, () => {
-      const c = clientNodes[rng.int(clientNodes.length)]!;
-      if (!swarm.dead[c]) {
-        const seq = swarm.kernels[c]!.call(0, cell.speciesId, cell.payload);
-        if (seq > 0) started.set(c * 65536 + seq, { t: swarm.now });
-        else failed++;
-      }
-      nextArrival();
-    });
-  };
-  nextArrival();
-
-  // Node failures, as the scenario says.
-  for (const f of sc.failures) {
-    swarm.at(f.atS * 1000, () => {
-      const alive: number[] = [];
-      for (let i = 0; i < n; i++) if (!swarm.dead[i]) alive.push(i);
-      const k = Math.round(alive.length * f.fraction);
-      for (let j = 0; j < k; j++) {
-        const pick = j + rng.int(alive.length - j);
-        [alive[j], alive[pick]] = [alive[pick]!, alive[j]!];
-        if (hosting[alive[j]!]) replicasLost++;
-        swarm.kill(alive[j]!);
-      }
+      this.pending[t] = 0;
+      if (swarm.dead[t] || this.hosting[t]) return;
+      this.hosting[t] = 1;
+      this.hosts = null;
+      this.startedS[t] = swarm.now / 1000;
+      swarm.kernels[t]!.host(SLOT, a.cell.speciesId);
+      if (a.controller === 'cell') swarm.kernels[t]!.policy(SLOT, a.cell.biology);
     });
   }
 
-  // The central baseline: HPA syncs every 15 s; a ReplicaSet keeps its count, replacing lost pods.
-  const hpa = new HpaController({ minReplicas: cell.biology.minReplicas, maxReplicas: cell.biology.maxReplicas, targetUtilisation: cell.biology.cpuTarget });
-  const samples: ControlSample[] = [];
-  const meter = (tS: number) => {
-    const hosts = hostList();
+  stopReplica(t: number): void {
+    if (!this.hosting[t]) return;
+    this.hosting[t] = 0;
+    this.hosts = null;
+    this.retiredAt[t] = this.swarm.now;
+    this.swarm.kernels[t]!.setLoad(0, 1); // idle again: spare for the next sibling
+  }
+
+  /** Every node starts with spare capacity; the first min_replicas go to random nodes, the same for both. */
+  placeFirstReplicas(): void {
+    const { swarm, a, n, rng } = this;
+    for (let i = 0; i < n; i++) swarm.kernels[i]!.setLoad(0, 1);
+    for (let k = 0; k < a.cell.biology.minReplicas; k++) {
+      let t = rng.int(n);
+      while (this.hosting[t]) t = rng.int(n);
+      this.hosting[t] = 1;
+      swarm.kernels[t]!.host(SLOT, a.cell.speciesId);
+      if (a.controller === 'cell') swarm.kernels[t]!.policy(SLOT, a.cell.biology);
+    }
+  }
+
+  /** Requests: Poisson arrivals at the scenario's rate, each from a random live client. */
+  scheduleArrivals(): void {
+    const { swarm, a } = this;
+    const sc = a.sc;
+    const arrivals = new PoissonArrivals(sc.rate, sc.peakRate, new Rng(a.seed, 0x72657173), 0, sc.durationS);
+    const nextArrival = () => {
+      const tS = arrivals.next();
+      if (!Number.isFinite(tS)) return;
+      swarm.at(tS * 1000, () => {
+        const c = this.clientNodes[this.rng.int(this.clientNodes.length)]!;
+        if (!swarm.dead[c]) {
+          this.caller = c;
+          this.callDst = 0;
+          const seq = swarm.kernels[c]!.call(0, a.cell.speciesId, a.cell.payload);
+          this.caller = -1;
+          if (seq > 0) {
+            this.started.set(c * 65536 + seq, { t: swarm.now });
+            this.noteChoice(c);
+          } else this.failed++;
+        }
+        nextArrival();
+      });
+    };
+    nextArrival();
+  }
+
+  /** The replica the kernel of client c chose: the CALL's dst, or c itself (no CALL leaves a node hosting it). */
+  private noteChoice(c: number): void {
+    const chosen = this.callDst === 0 ? c : this.swarm.indexOf(this.callDst);
+    const replicas = this.liveHosts();
+    if (chosen >= 0 && replicas.length > 0) this.choices.push({ client: c, chosen, replicas });
+  }
+
+  /** Node failures, as the scenario says. */
+  scheduleFailures(): void {
+    const { swarm, n, rng } = this;
+    for (const f of this.a.sc.failures) {
+      swarm.at(f.atS * 1000, () => {
+        const alive: number[] = [];
+        for (let i = 0; i < n; i++) if (!swarm.dead[i]) alive.push(i);
+        const k = Math.round(alive.length * f.fraction);
+        for (let j = 0; j < k; j++) {
+          const pick = j + rng.int(alive.length - j);
+          [alive[j], alive[pick]] = [alive[pick]!, alive[j]!];
+          if (this.hosting[alive[j]!]) this.replicasLost++;
+          swarm.kill(alive[j]!);
+        }
+        this.hosts = null;
+      });
+    }
+  }
+
+  /** Once a second: each host's meter to its kernel, the HPA's sync, and a control sample. */
+  meter(tS: number): void {
+    const { swarm, queues } = this;
+    const hosts = this.hostList();
     let sum = 0;
     for (const h of hosts) {
       const share = queues.utilisation(h, tS);
@@ -278,72 +366,110 @@ function runOne(a: RunArgs): ControllerRun {
       swarm.kernels[h]!.cellLoad(SLOT, share);
       swarm.kernels[h]!.setLoad(share, Math.max(0, 1 - share));
     }
-    if (a.controller === 'hpa') {
-      const desired = hpa.sync(tS, hosts.map((h) => ({ cpu: queues.utilisation(h, tS), startedS: startedS[h]! })));
-      let live = hosts.length;
-      for (let i = 0; i < n; i++) if (pending[i]) live++;
-      if (desired > live) {
-        const free: number[] = [];
-        for (let i = 0; i < n; i++) if (!hosting[i] && !pending[i] && !swarm.dead[i]) free.push(i);
-        for (let k = live; k < desired && free.length > 0; k++) {
-          const t = randomPlacement(rng, free);
-          free.splice(free.indexOf(t), 1);
-          startReplica(t, 50);
-        }
-      } else if (desired < hosts.length) {
-        const newest = [...hosts].sort((x, y) => startedS[y]! - startedS[x]!);
-        for (const h of newest.slice(0, hosts.length - desired)) {
-          swarm.kernels[h]!.unhost(SLOT);
-          stopReplica(h);
-        }
+    if (this.a.controller === 'hpa') this.hpaSync(tS, hosts);
+    this.samples.push({ tS, replicas: hosts.length, meanCpuShare: hosts.length > 0 ? sum / hosts.length : 0 });
+  }
+
+  /** The HPA's desired count, met by starting replicas at random free nodes or stopping the newest. */
+  private hpaSync(tS: number, hosts: number[]): void {
+    const { swarm, queues, n } = this;
+    const desired = this.hpa.sync(tS, hosts.map((h) => ({ cpu: queues.utilisation(h, tS), startedS: this.startedS[h]! })));
+    let live = hosts.length;
+    for (let i = 0; i < n; i++) if (this.pending[i]) live++;
+    if (desired > live) {
+      const free: number[] = [];
+      for (let i = 0; i < n; i++) if (!this.hosting[i] && !this.pending[i] && !swarm.dead[i]) free.push(i);
+      for (let k = live; k < desired && free.length > 0; k++) {
+        const t = randomPlacement(this.rng, free);
+        free.splice(free.indexOf(t), 1);
+        this.startReplica(t, 50);
+      }
+    } else if (desired < hosts.length) {
+      const newest = [...hosts].sort((x, y) => this.startedS[y]! - this.startedS[x]!);
+      for (const h of newest.slice(0, hosts.length - desired)) {
+        swarm.kernels[h]!.unhost(SLOT);
+        this.stopReplica(h);
       }
     }
-    samples.push({ tS, replicas: hosts.length, meanCpuShare: hosts.length > 0 ? sum / hosts.length : 0 });
-  };
+  }
 
-  let last = 0;
-  for (let t = 1; t <= sc.durationS; t++) {
-    swarm.runUntil(t * 1000);
-    meter(t);
-    if (t - last >= 10) {
-      a.progress?.update(a.offset + t, `${a.controller}: ${samples[samples.length - 1]!.replicas} replicas`);
-      last = t;
+  /** Runs the scenario second by second, metering after each. */
+  advance(): void {
+    const { a } = this;
+    let last = 0;
+    for (let t = 1; t <= a.sc.durationS; t++) {
+      this.swarm.runUntil(t * 1000);
+      this.meter(t);
+      if (t - last >= 10) {
+        a.progress?.update(a.offset + t, `${a.controller}: ${this.samples[this.samples.length - 1]!.replicas} replicas`);
+        last = t;
+      }
     }
   }
-  // Requests still waiting at the end are neither failed nor timed: they are left out.
-  const metrics = autoscalingMetrics({
-    samples, requests: { latencyMs, unloadedMs }, changeAtS: sc.changeAtS, cpuTarget: cell.biology.cpuTarget,
-    minReplicas: cell.biology.minReplicas, endS: sc.durationS,
-  });
-  const p99 = latencyQuantileSeries(doneAtS, latencyMs, 10, sc.durationS, 0.99);
-  const nearest: number[] = [];
-  const finalHosts = hostList();
-  for (const c of clientNodes) {
-    if (swarm.dead[c] || finalHosts.length === 0) continue;
-    let best = Infinity;
-    for (const h of finalHosts) best = Math.min(best, h === c ? 0 : latency.rtt(c, h));
-    if (Number.isFinite(best)) nearest.push(best);
+
+  /** Where the replicas ended up: median over live clients of the RTT to their nearest replica. */
+  private clientNearestRtt(): number | null {
+    const nearest: number[] = [];
+    const finalHosts = this.hostList();
+    for (const c of this.clientNodes) {
+      if (this.swarm.dead[c] || finalHosts.length === 0) continue;
+      let best = Infinity;
+      for (const h of finalHosts) best = Math.min(best, h === c ? 0 : this.a.latency.rtt(c, h));
+      if (Number.isFinite(best)) nearest.push(best);
+    }
+    return nearest.length > 0 ? quantile(nearest.sort((x, y) => x - y), 0.5) : null;
   }
-  let spawns = 0, retirements = 0, callsShed = 0, overloadFailovers = 0;
-  for (const k of swarm.kernels) {
-    spawns += k.stat('spawns');
-    retirements += k.stat('retirements');
-    callsShed += k.stat('callsShed');
-    overloadFailovers += k.stat('overloadFailovers');
+
+  private kernelTotals(): ControllerRun['kernel'] {
+    let spawns = 0, retirements = 0, callsShed = 0, overloadFailovers = 0;
+    for (const k of this.swarm.kernels) {
+      spawns += k.stat('spawns');
+      retirements += k.stat('retirements');
+      callsShed += k.stat('callsShed');
+      overloadFailovers += k.stat('overloadFailovers');
+    }
+    return { spawns, retirements, callsShed, overloadFailovers };
   }
-  // p99 series has one point per 10 s; the control series one per second: report both on the 10 s grid.
-  const at = (arr: number[], tS: number) => arr[Math.min(arr.length - 1, Math.max(0, Math.round(tS) - 1))]!;
-  return {
-    metrics,
-    failedRequests: failed,
-    series: {
-      t: p99.t,
-      replicas: p99.t.map((tS) => at(samples.map((s) => s.replicas), tS)),
-      cpuShare: p99.t.map((tS) => at(samples.map((s) => s.meanCpuShare), tS)),
-      p99LatencyMs: p99.value,
-    },
-    kernel: { spawns, retirements, callsShed, overloadFailovers },
-    replicasLost,
-    clientNearestRttMs: nearest.length > 0 ? quantile(nearest.sort((x, y) => x - y), 0.5) : null,
-  };
+
+  result(): ControllerRun {
+    const { a, samples } = this;
+    const b = a.cell.biology;
+    // Requests still waiting at the end are neither failed nor timed: they are left out.
+    const metrics = autoscalingMetrics({
+      samples, requests: { latencyMs: this.latencyMs, unloadedMs: this.unloadedMs }, changeAtS: a.sc.changeAtS, cpuTarget: b.cpuTarget,
+      minReplicas: b.minReplicas, endS: a.sc.durationS,
+    });
+    const p99 = latencyQuantileSeries(this.doneAtS, this.latencyMs, 10, a.sc.durationS, 0.99);
+    const clientNearestRttMs = this.clientNearestRtt();
+    const kernel = this.kernelTotals();
+    const chosen = choiceQuality(a.latency, this.choices);
+    // p99 series has one point per 10 s; the control series one per second: report both on the 10 s grid.
+    const at = (arr: number[], tS: number) => arr[Math.min(arr.length - 1, Math.max(0, Math.round(tS) - 1))]!;
+    return {
+      source: CONTROLLER_SOURCE[a.controller],
+      metrics,
+      failedRequests: this.failed,
+      series: {
+        t: p99.t,
+        replicas: p99.t.map((tS) => at(samples.map((s) => s.replicas), tS)),
+        cpuShare: p99.t.map((tS) => at(samples.map((s) => s.meanCpuShare), tS)),
+        p99LatencyMs: p99.value,
+      },
+      kernel,
+      replicasLost: this.replicasLost,
+      clientNearestRttMs,
+      routing: { source: 'kernel routing', calls: this.choices.length, nearestHitRate: chosen.hitRate, medianStretch: chosen.stretchMedian, p90Stretch: chosen.stretchP90 },
+    };
+  }
+}
+
+/** `count` distinct random nodes that issue requests. */
+function pickClients(rng: Rng, n: number, count: number): number[] {
+  const clientNodes: number[] = [];
+  const isClient = new Uint8Array(n);
+  while (clientNodes.length < Math.min(count, n)) {
+    const c = rng.int(n);
+    if (!isClient[c]) { isClient[c] = 1; clientNodes.push(c); }
+  }
+  return clientNodes;
 }

@@ -1,11 +1,15 @@
-// Exposes the mitosis decisions (firmware/kernel/mitosis.ts) to the tests through WASM. One instance
-// stands for one node; its slots are the species it hosts.
+// Exposes the mitosis decisions (firmware/kernel/mitosis.ts) and the division round that drives them
+// (firmware/kernel/division.ts) to the tests through WASM. One instance stands for one node; its
+// slots are the species it hosts.
 import "../../firmware/hal/hal";
 import {
   mitoSetPolicy, mitoClear, mitoObserve, mitoDecide, mitoNeedsReplacement, mitoPickTarget, mitoShare, mitoMinSpare,
   mitoSpawnExpectation, mitoRetireExpectation,
 } from "../../firmware/kernel/mitosis";
 import * as C from "../../firmware/kernel/mitosis-config";
+import { divisionRound } from "../../firmware/kernel/division";
+import { peerTouch, peerClearSpecies, peerAddSpecies, peerSetLoad } from "../../firmware/kernel/peers";
+import { cellsHost } from "../../firmware/kernel/cells";
 
 export function setPolicy(slot: i32, species: u32, cpuTarget: f64, minReplicas: i32, maxReplicas: i32): void {
   mitoSetPolicy(slot, species, cpuTarget, minReplicas, maxReplicas);
@@ -49,3 +53,17 @@ export function cfgRebound(): f64 { return C.MITO_REBOUND; }
 export function cfgSpawnTolerance(): f64 { return C.MITO_SPAWN_TOLERANCE; }
 export function cfgSettledMs(): f64 { return C.MITO_SETTLED_MS; }
 export function cfgSpawnSustainMs(): f64 { return C.MITO_SPAWN_SUSTAIN_MS; }
+
+// The kernel's division round itself (firmware/kernel/division.ts) over this node's own peer table
+// and cell table: the swarm tests feed it pheromones and read its spawns and retirements through
+// hal.spawn and hal.retire.
+export function host(slot: i32, species: u32): i32 { return cellsHost(slot, species); }
+/** The peer-table part of a pheromone (ANNOUNCE) from `id`: seen now, its species, load and spare. */
+export function hear(id: u32, now: f64, species: u32, load: f64, spare: f64): void {
+  const p = peerTouch(id, now);
+  peerClearSpecies(p);
+  if (species != 0) peerAddSpecies(p, species);
+  peerSetLoad(p, load, spare);
+}
+export function round(now: f64, self: u32): bool { return divisionRound(now, self); }
+export function cfgFreshMs(): f64 { return C.MITO_FRESH_MS; }
