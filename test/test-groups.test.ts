@@ -40,7 +40,7 @@ test('unit test files and their test helpers use no process, socket, worker or b
 });
 
 test('the unit config leaves out exactly the system tests and loads the runtime guard', (t) => {
-  const excluded = unitConfig.files.filter((f: string) => f.startsWith('!')).map((f: string) => f.slice(1));
+  const excluded = unitConfig.files.filter((f) => f.startsWith('!')).map((f) => f.slice(1));
   t.deepEqual(excluded.sort(), Object.keys(SYSTEM_TESTS).sort());
-  t.true(unitConfig.nodeArguments.some((a: string) => a.startsWith('--import=') && a.endsWith('/test/groups/no-system-access.mjs')));
+  t.true(unitConfig.nodeArguments.some((a) => a.startsWith('--import=') && a.endsWith('/test/groups/no-system-access.mjs')));
 });
