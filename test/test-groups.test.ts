@@ -29,7 +29,8 @@ test('every listed system test exists', (t) => {
 });
 
 test('unit test files and their test helpers use no process, socket, worker or browser', (t) => {
-  const unit = allTests.filter((f) => !(f in SYSTEM_TESTS));
+  // This file names those APIs to look for them, and only reads files.
+  const unit = allTests.filter((f) => !(f in SYSTEM_TESTS) && f !== 'test/test-groups.test.ts');
   t.true(unit.length > Object.keys(SYSTEM_TESTS).length, `${unit.length} unit files`);
   for (const f of unit) {
     for (const m of testModules(join(ROOT, f))) {
