@@ -9,7 +9,7 @@ export interface PtyPair {
   close(): Promise<void>;
 }
 
-const INSTALL_HINT = 'the serial tests need socat for a pseudo-terminal pair: apt-get install socat (.ci/run installs it)';
+const INSTALL_HINT = 'the serial tests need socat for a pseudo-terminal pair: apt-get install socat (npm test installs it when run as root)';
 
 /** Starts socat (`command` is only for testing the missing-socat message). */
 export function openPtyPair(command = 'socat'): Promise<PtyPair> {

@@ -56,8 +56,9 @@ test('build writes the .wasm, the schema and the typed client', async (t) => {
 });
 
 test('run hosts a cell; call reaches it over UDP and prints the reply', async (t) => {
-  const port = String(20000 + (process.pid % 20000));
-  const { proc: server } = await startCell(['run', 'build/cells/exchange.wasm', '--port', port, '--ephemeral', '--no-multicast']);
+  // Port 0: the node takes a free port and prints it (no port shared with parallel test files).
+  const { proc: server, match } = await startCell(['run', 'build/cells/exchange.wasm', '--port', '0', '--ephemeral', '--no-multicast'], /listening on udp [^\s]+:(\d+)/);
+  const port = match[1]!;
   try {
     const peer = `127.0.0.1:${port}`;
     const first = await cell('call', 'exchange', 'place_order', '{"symbol":"BTC","amount":5}', '--peer', peer);

@@ -10,10 +10,12 @@ import { UdpTransport } from '../host/transport/udp-transport.ts';
 import { connect } from '../host/sdk/connect.ts';
 import { Exchange } from '../build/cells/exchange.client.ts';
 import { kernelWasm } from './fixtures/built.ts';
+import { freeUdpPort } from './fixtures/free-udp-port.ts';
+import { waitUntil } from './fixtures/wait-until.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-// A group port of this test's own, so parallel test files and real nodes do not hear each other.
-const GROUP = { address: '239.255.67.76', port: 30000 + (process.pid % 20000) };
+// A group port of this test's own (free when asked for), so parallel test files and real nodes do not hear each other.
+const GROUP = { address: '239.255.67.76', port: await freeUdpPort() };
 
 async function startNode(): Promise<{ proc: ChildProcess; nodeId: number }> {
   const { proc, match } = await startCell(['run', 'build/cells/exchange.wasm', '--port', '0', '--ephemeral', '--multicast', `${GROUP.address}:${GROUP.port}`], /node ([0-9a-f]{8}) listening/);
@@ -31,8 +33,7 @@ test.serial('two cell run processes are found by multicast; killing the one in u
   });
   try {
     // Discovery: both pheromones heard, with no address given to anyone.
-    for (let i = 0; i < 600 && client.kernel.stat('announcesRx') < 4; i++) await new Promise((r) => setTimeout(r, 10));
-    t.true(client.kernel.stat('announcesRx') >= 4, 'announcements heard within a few seconds');
+    await waitUntil(() => client.kernel.stat('announcesRx') >= 4, '4 announcements heard over multicast');
     const ex = await connect(Exchange, { node: client });
     const species = Exchange.speciesId;
     const first = await client.call(species, new Uint8Array([0x83, 0x00, 0x63, 0x42, 0x54, 0x43, 0x05])); // [0, "BTC", 5]

@@ -1,9 +1,10 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseMatrix } from '../simulator/latency/matrix.ts';
+import { parseMatrix, readMatrixFile } from '../simulator/latency/matrix.ts';
 import { loadLatencyModel } from '../simulator/latency/model.ts';
 import { HostSample, LAN_RTT_MAX, LAN_RTT_MIN } from '../simulator/latency/host-sample.ts';
 import { Rng } from '../simulator/rng.ts';
@@ -15,6 +16,20 @@ function tmpFile(text: string): string {
   writeFileSync(p, text);
   return p;
 }
+
+test('a gzipped matrix reads as the same text, whatever its name; the full PlanetLab 490 ships gzipped', (t) => {
+  const text = readFileSync(SMALL, 'utf8');
+  const gz = tmpFile('');
+  writeFileSync(gz, gzipSync(text));
+  t.is(readMatrixFile(gz), text);
+  t.is(readMatrixFile(SMALL), text);
+  const full = loadLatencyModel({ matrix: fileURLToPath(new URL('./fixtures/planetlab490.txt.gz', import.meta.url)), nodes: 490, seed: 1 });
+  t.is(full.size, 490);
+  t.deepEqual(full.warnings, []);
+  // matrix-small.txt is rows and columns 0, 10, ..., 480 of the full matrix.
+  const small = loadLatencyModel({ matrix: SMALL, nodes: 49, seed: 1 });
+  for (let i = 0; i < 49; i++) for (let j = 0; j < 49; j++) t.is(small.rtt(i, j), full.rtt(10 * i, 10 * j));
+});
 
 test('the shipped fixture loads: square, symmetric, diagonal 0, all known', (t) => {
   const m = loadLatencyModel({ matrix: SMALL, nodes: 49, seed: 1 });

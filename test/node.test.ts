@@ -12,6 +12,7 @@ import type { BuiltCell } from '../host/build/build-cell.ts';
 import { readFile } from 'node:fs/promises';
 import { encodeCall } from '../host/sdk/call-codec.ts';
 import { ErrorCode } from '../host/wire/error-codes.ts';
+import { waitUntil } from './fixtures/wait-until.ts';
 
 // Generous call timeout: these tests are about answers, and a loaded CI machine must not turn
 // a slow answer into a TIMEOUT.
@@ -38,8 +39,7 @@ async function discovered(node: CellNode): Promise<void> {
 
 /** Waits (up to 30 s, for loaded CI machines) until `node` has heard `n` announcements. */
 async function heard(node: CellNode, n: number): Promise<void> {
-  for (let i = 0; i < 3000 && node.kernel.stat('announcesRx') < n; i++) await new Promise((r) => setTimeout(r, 10));
-  if (node.kernel.stat('announcesRx') < n) throw new Error(`only ${node.kernel.stat('announcesRx')} of ${n} announcements heard`);
+  await waitUntil(() => node.kernel.stat('announcesRx') >= n, `${n} announcements`);
 }
 
 test.serial('exchange answers place_order, book and cancel through the kernel and the typed client', async (t) => {

@@ -73,7 +73,7 @@ async function dumpDom(html: string): Promise<string> {
   if (!chromium) {
     throw new Error(
       process.env.CI === 'true'
-        ? 'chromium is not installed in CI: .ci/run must install the Debian package "chromium"'
+        ? 'chromium is not installed in CI: npm test (test/system-packages.mjs) must install the Debian package "chromium"'
         : 'this test needs headless Chromium: install it with `apt-get update && apt-get install -y chromium` ' +
             '(or set CHROMIUM_BIN to a Chrome/Chromium binary)',
     );

@@ -64,7 +64,24 @@ test('int(n) stays in range and covers it; normal and exponential have the right
   t.true(Math.abs(s / n) < 0.02);
   t.true(Math.abs(s2 / n - 1) < 0.02);
   t.true(Math.abs(se / n - 1) < 0.02);
-  t.true(r.i32() >= -(2 ** 31));
+});
+
+test('i32() is a signed 32-bit integer whose every bit, sign bit included, is set half the time', (t) => {
+  const r = new Rng(17);
+  const n = 100_000;
+  const ones = new Array(32).fill(0);
+  let negative = 0;
+  for (let i = 0; i < n; i++) {
+    const x = r.i32();
+    if (!Number.isInteger(x) || x < -(2 ** 31) || x >= 2 ** 31) return t.fail(`out of range: ${x}`);
+    if (x < 0) negative++;
+    for (let b = 0; b < 32; b++) ones[b] += (x >>> b) & 1;
+  }
+  // Each bit is a fair coin: 5 standard deviations (sqrt(n)/2 each) is a bound a broken bit breaks
+  // and a fixed seed never flakes. The sign bit is bit 31, so negatives are half the draws.
+  const bound = 5 * Math.sqrt(n) / 2;
+  ones.forEach((c, b) => t.true(Math.abs(c - n / 2) < bound, `bit ${b}: ${c} of ${n}`));
+  t.is(negative, ones[31]);
 });
 
 test('bad seeds and ranges are rejected', (t) => {

@@ -33,8 +33,8 @@ test('the report holds measured values under the documented keys', async (t) => 
   t.is(report.nodes, 49);
   t.is(report.simSeconds, 600);
   t.true(report.events > 49 * 600, 'at least a probe per node per second went through the engine');
-  t.true(report.wallSeconds >= 0);
-  t.true(report.peakRssBytes > 0);
+  // Wall time and memory are the machine's, not the seed's: measured, and left out of the byte-for-byte comparison.
+  for (const k of MACHINE_DEPENDENT_KEYS) t.true(Number.isFinite(report[k]) && report[k] > 0, `${k} ${report[k]}`);
   for (const k of ['medianRelError', 'p90RelError'] as const) t.true(Number.isFinite(report.vivaldi[k]), k);
   for (const k of ['nearestHitRate', 'medianStretch', 'p90Stretch'] as const) t.true(Number.isFinite(report.routing[k]), k);
   // 49 measured PlanetLab hosts, 10 simulated minutes: well inside the issue's ceiling of 0.15.

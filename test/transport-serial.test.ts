@@ -1,5 +1,5 @@
 // The serial transport over a REAL pseudo-terminal pair (socat), not a mock binding: the bytes
-// cross the kernel's tty layer as they would from a UART. CI installs socat (.ci/run).
+// cross the kernel's tty layer as they would from a UART. `npm test` installs socat (test/system-packages.mjs).
 import test from 'ava';
 import fs from 'node:fs/promises';
 import { constants } from 'node:fs';

@@ -9,6 +9,7 @@ import { createRing, CONTROL_BYTES, HEAD, PAD, ShmRingReader, ShmRingWriter } fr
 import { startTsWorker } from '../host/transport/ts-worker.ts';
 import { Inbox, frameTo, transportConformance } from './transport-conformance.ts';
 import { pattern, type Job } from './transport-shm-worker.ts';
+import { waitUntil } from './fixtures/wait-until.ts';
 
 transportConformance('shm', async () => {
   const { a, b } = ShmTransport.pair();
@@ -172,7 +173,8 @@ test('transport: a corrupt record length in the ring is counted; later frames st
     a.send(frameTo(2, 1, 1, new Uint8Array(10)));
     words[at] = 0xdead_beef; // the length word of the record just written
     const good = frameTo(2, 1, 2, new Uint8Array([4, 5, 6]));
-    await new Promise((r) => setTimeout(r, 20)); // the receive loop meets the corrupt record first
+    // The receive loop must meet the corrupt record before the good one is written behind it.
+    await waitUntil(() => b.stats.resyncs === 1, 'the receiver to resync past the corrupt record');
     a.send(good);
     t.deepEqual(await inbox.waitFor(1), [good]);
     t.is(b.stats.resyncs, 1);
@@ -283,7 +285,8 @@ test('worker: a flood of frames does not starve the event loop of the receiver',
   const w = start({ role: 'flood', buffers, stop, giveUpMs: 10_000 });
   try {
     const done = message<{ sent: number; gaveUp: boolean }>(w);
-    while (got < 10_000) await new Promise((r) => setTimeout(r, 5)); // timers must still fire
+    // Timers must still fire on the receiving thread: waitUntil polls on one.
+    await waitUntil(() => got >= 10_000, '10,000 frames received with timers still firing', 60_000);
     Atomics.store(stop, 0, 1);
     const { gaveUp } = await done;
     t.false(gaveUp);

@@ -23,7 +23,7 @@ transportConformance('udp', async () => {
   const { a, b, raw } = await pair();
   return {
     a, b, aId: 0x0a, bId: 0x0b, maxFrame: 20 + 4096,
-    injectRaw: (bytes) => new Promise<void>((resolve) => raw.send(bytes, b.address.port, '127.0.0.1', () => setTimeout(resolve, 5))),
+    injectRaw: (bytes) => new Promise<void>((resolve, reject) => raw.send(bytes, b.address.port, '127.0.0.1', (err) => (err ? reject(err) : resolve()))),
     close: async () => {
       raw.close();
       await Promise.all([a.close(), b.close()]);

@@ -1,5 +1,7 @@
 // A measured RTT matrix (--matrix FILE): N lines of N whitespace-separated RTTs in ms; a
 // negative number or `-` means unknown. See shared/data/README.md.
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import type { Rng } from '../rng.ts';
 import { clusterByRtt } from './clusters.ts';
 import type { LatencyModel } from './model.ts';
@@ -18,6 +20,13 @@ export interface ParsedMatrix {
 }
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** The text of a matrix file, gunzipped when it is gzip (test/fixtures ships PlanetLab 490 as .gz). */
+export function readMatrixFile(path: string): string {
+  const bytes = readFileSync(path);
+  const gzip = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  return (gzip ? gunzipSync(bytes) : bytes).toString('utf8');
+}
 
 /**
  * Parse the matrix text. `source` names the file in error messages, which point at

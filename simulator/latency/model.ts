@@ -1,9 +1,8 @@
 // The latency model interface shared by the measured matrix and the geographic model, and
 // the one entry point the simulator's CLI uses to build either.
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { GeoModel, type GeoParams } from './geo.ts';
-import { MatrixModel, parseMatrix } from './matrix.ts';
+import { MatrixModel, parseMatrix, readMatrixFile } from './matrix.ts';
 import { HostSample } from './host-sample.ts';
 import { checkPerturbation } from './perturbation.ts';
 import type { Rng } from '../rng.ts';
@@ -69,7 +68,7 @@ export function loadLatencyModel(opts: LoadLatencyOptions): LatencyModel {
   if (opts.matrix === undefined) throw new Error('--latency matrix needs --matrix FILE (e.g. shared/data/planetlab490.txt)');
   let text: string;
   try {
-    text = readFileSync(opts.matrix, 'utf8');
+    text = readMatrixFile(opts.matrix);
   } catch (e) {
     throw new Error(`cannot read the RTT matrix ${opts.matrix}: ${(e as Error).message}`);
   }

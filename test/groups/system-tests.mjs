@@ -1,0 +1,13 @@
+// The test files that start processes, open sockets, run worker threads or drive a browser.
+// `npm test` runs every file; `npm run test:unit` (unit.ava.config.mjs) leaves these out, and
+// no-system-access.mjs makes any other file fail the moment it reaches for one of them.
+export const SYSTEM_TESTS = {
+  'test/cli.test.ts': 'runs bin/cell.js as a child process against a cell run node',
+  'test/cli-startup.test.ts': 'runs bin/cell.js commands as child processes and logs what they load',
+  'test/discovery.test.ts': 'two cell run processes found over UDP multicast',
+  'test/report-html.test.ts': 'renders the report in headless Chromium',
+  'test/serial-node.test.ts': 'cell run --serial over a socat pty pair',
+  'test/transport-serial.test.ts': 'a socat pseudo-terminal pair',
+  'test/transport-shm.test.ts': 'shared-memory rings between worker threads',
+  'test/transport-udp.test.ts': 'UDP sockets on loopback',
+};

@@ -1,0 +1,2 @@
+declare const config: { files: string[]; nodeArguments: string[] } & Record<string, unknown>;
+export default config;
