@@ -19,8 +19,9 @@ const program = new Command()
   .option('--only <list>', `comma-separated subset of ${SECTIONS.join(',')}`, SECTIONS.join(','))
   .option('--seconds <n>', 'seconds per bench measurement', '8')
   .option('--render-only', 'rewrite the README from docs/measured.json without measuring')
+  .option('--no-build', 'measure the build/ that is there instead of running `npm run build` first')
   .parse();
-const opts = program.opts<{ only: string; seconds: string; renderOnly?: boolean }>();
+const opts = program.opts<{ only: string; seconds: string; renderOnly?: boolean; build: boolean }>();
 const only = new Set(opts.only.split(',').map((s) => s.trim()));
 for (const s of only) if (!SECTIONS.includes(s as Section)) throw new Error(`--only: unknown section "${s}" (one of ${SECTIONS.join(', ')})`);
 
@@ -109,8 +110,10 @@ try {
   };
   if (!opts.renderOnly) {
     m.run = { date: new Date().toISOString().slice(0, 10), commit: commit(), cpus: cpus().length, loadAvg1m: loadavg()[0]! };
-    step('npm run build');
-    run('npm run build');
+    if (opts.build) {
+      step('npm run build');
+      run('npm run build');
+    }
     if (only.has('sizes')) m.sizes = sizes();
     if (only.has('bench')) {
       step('npm run bench');
