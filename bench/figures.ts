@@ -66,7 +66,7 @@ function sim(args: string): SimFigures {
   const file = join(work, 'sim.json');
   const command = `npx cell sim ${args}`;
   run(`${command} --json ${file} --quiet`);
-  return simFigures(`${command}`, JSON.parse(readFileSync(file, 'utf8')));
+  return simFigures(command, JSON.parse(readFileSync(file, 'utf8')));
 }
 
 function simFigures(command: string, r: any): SimFigures {

@@ -302,8 +302,16 @@ test('no replica retires within the cool-down after the count rose (its own spaw
   t.pass();
 });
 
-// The 30 swarms of the constant-load property, pinned so every run checks the same ones.
+// The 30 swarms of the constant-load property, pinned so every run checks the same ones. Both
+// constant-load tests draw the same cases; each swarm is run once and its trace shared.
 const CONSTANT_LOAD_RUNS = { numRuns: 30, seed: 11 };
+const constantLoadTraces = new Map<string, ReturnType<typeof runSwarm>>();
+function constantLoadSwarm(p: Policy, load: number, initial: number, seed: number): ReturnType<typeof runSwarm> {
+  const key = JSON.stringify([p, load, initial, seed]);
+  let tr = constantLoadTraces.get(key);
+  if (!tr) constantLoadTraces.set(key, (tr = runSwarm({ policy: p, initial, demand: () => load, saturation: 1, seed, rounds: 900 })));
+  return tr;
+}
 
 test('constant load: the swarm settles on a count within [min, max] that the rules keep, and stays', async (t) => {
   const { margin, tolerance } = await cfg;
@@ -315,7 +323,7 @@ test('constant load: the swarm settles on a count within [min, max] that the rul
       fc.nat(),
       async (p, load, extra, seed) => {
         const initial = Math.min(p.max, p.min + extra);
-        const tr = await runSwarm({ policy: p, initial, demand: () => load, saturation: 1, seed, rounds: 900 });
+        const tr = await constantLoadSwarm(p, load, initial, seed);
         const last = tr.alive.slice(-300);
         const final = tr.alive.at(-1)!;
         // Never below min is asserted by the known-failure test below; a swarm that hit that bug
@@ -346,7 +354,7 @@ test.failing('constant load: the count never goes below min_replicas (known bug:
   await fc.assert(
     fc.asyncProperty(policyArb, fc.double({ min: 0.05, max: 12, noNaN: true }), fc.integer({ min: 0, max: 6 }), fc.nat(), async (p, load, extra, seed) => {
       const initial = Math.min(p.max, p.min + extra);
-      const tr = await runSwarm({ policy: p, initial, demand: () => load, saturation: 1, seed, rounds: 900 });
+      const tr = await constantLoadSwarm(p, load, initial, seed);
       if (Math.min(...tr.alive) < p.min) throw new Error(`under min: ${JSON.stringify(p)}, load ${load}, initial ${initial}, seed ${seed}, lowest ${Math.min(...tr.alive)}`);
       return true;
     }),
