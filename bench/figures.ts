@@ -1,4 +1,4 @@
-// `npm run figures [-- --only sizes,bench,planetlab,geo1000,geo100k,mitosis] [--seconds N]`:
+// `npm run figures [-- --only sizes,bench,planetlab,geo1000,geo100k,mitosis,seeds] [--seconds N]`:
 // runs the build, the bench and the simulator as a user would (the same commands the README
 // shows), keeps what the README reports in docs/measured.json, and rewrites the README's
 // measured sections from it (bench/measured-table.ts). Sections left out keep their last figures.
@@ -8,9 +8,9 @@ import { existsSync, readFileSync, statSync, writeFileSync, mkdtempSync, rmSync 
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../host/build/paths.ts';
-import { renderReadme, type Measured, type SimFigures, type MitosisFigures, type MitosisRow } from './measured-table.ts';
+import { renderReadme, type Measured, type SimFigures, type MitosisFigures, type MitosisRow, type Stamp } from './measured-table.ts';
 
-const SECTIONS = ['sizes', 'bench', 'planetlab', 'geo1000', 'geo100k', 'mitosis'] as const;
+const SECTIONS = ['sizes', 'bench', 'planetlab', 'geo1000', 'geo100k', 'mitosis', 'seeds'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const program = new Command()
@@ -44,6 +44,9 @@ function run(command: string): void {
   if (r.status !== 0) throw new Error(`\`${command}\` failed with exit code ${r.status}`);
 }
 
+/** This invocation's commit, day and load: every section it measures carries it. */
+let stamp: Stamp = { commit: '', date: '', loadAvg1m: 0 };
+
 function commit(): string {
   const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
   const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() !== '';
@@ -66,7 +69,7 @@ function sim(args: string): SimFigures {
   const file = join(work, 'sim.json');
   const command = `npx cell sim ${args}`;
   run(`${command} --json ${file} --quiet`);
-  return simFigures(command, JSON.parse(readFileSync(file, 'utf8')));
+  return { measuredAt: stamp, ...simFigures(command, JSON.parse(readFileSync(file, 'utf8'))) };
 }
 
 function simFigures(command: string, r: any): SimFigures {
@@ -88,12 +91,15 @@ function mitosisRow(c: any, maxReplicas: number): MitosisRow {
   };
 }
 
-function mitosis(scenario: string, duration: number): MitosisFigures {
+function mitosis(scenario: string, duration: number, seed = 1): MitosisFigures {
   const file = join(work, `${scenario}.json`);
-  const command = `npx cell sim --nodes 1000 --duration ${duration} --seed 1 --scenario ${scenario}`;
+  const command = `npx cell sim --nodes 1000 --duration ${duration} --seed ${seed} --scenario ${scenario}`;
   run(`${command} --json ${file} --quiet`);
   const m = JSON.parse(readFileSync(file, 'utf8')).mitosis;
-  return { command, scenario, cell: mitosisRow(m.cell, m.biology.maxReplicas), hpa: mitosisRow(m.hpa, m.biology.maxReplicas) };
+  return {
+    measuredAt: stamp,
+    command, scenario, cell: mitosisRow(m.cell, m.biology.maxReplicas), hpa: mitosisRow(m.hpa, m.biology.maxReplicas),
+  };
 }
 
 function planetlabMatrix(): string {
@@ -106,20 +112,21 @@ try {
   const m: Measured = {
     run: previous.run ?? { date: '', commit: '', cpus: 0, loadAvg1m: 0 },
     sizes: previous.sizes ?? sizes(),
-    bench: previous.bench, sims: { ...previous.sims }, mitosis: previous.mitosis,
+    bench: previous.bench, sims: { ...previous.sims }, mitosis: previous.mitosis, loadStepSeeds: previous.loadStepSeeds,
   };
   if (!opts.renderOnly) {
     m.run = { date: new Date().toISOString().slice(0, 10), commit: commit(), cpus: cpus().length, loadAvg1m: loadavg()[0]! };
+    stamp = { commit: m.run.commit, date: m.run.date, loadAvg1m: m.run.loadAvg1m };
     if (opts.build) {
       step('npm run build');
       run('npm run build');
     }
-    if (only.has('sizes')) m.sizes = sizes();
+    if (only.has('sizes')) m.sizes = { measuredAt: stamp, ...sizes() };
     if (only.has('bench')) {
       step('npm run bench');
       const file = join(work, 'bench.json');
       run(`npx tsx bench/main.ts --seconds ${opts.seconds} --json ${file}`);
-      m.bench = { command: 'npm run bench', figures: JSON.parse(readFileSync(file, 'utf8')) };
+      m.bench = { measuredAt: stamp, command: 'npm run bench', figures: JSON.parse(readFileSync(file, 'utf8')) };
     }
     if (only.has('planetlab')) { step('PlanetLab'); m.sims!.planetlab = sim(`--nodes 490 --duration 1800 --seed 7 --matrix ${planetlabMatrix()}`); }
     if (only.has('geo1000')) { step('geo 1000 (npm start)'); m.sims!.geo1000 = sim('--nodes 1000 --latency geo --duration 1800 --seed 1'); }
@@ -129,6 +136,13 @@ try {
       for (const [s, d] of [['load-step', 1200], ['node-failures', 1200], ['flash-crowd', 1200], ['diurnal', 3600]] as const) {
         step(`mitosis ${s}`);
         m.mitosis.push(mitosis(s, d));
+      }
+    }
+    if (only.has('seeds')) {
+      m.loadStepSeeds = [];
+      for (let seed = 1; seed <= 10; seed++) {
+        step(`load-step, seed ${seed} of 10`);
+        m.loadStepSeeds.push({ seed, ...mitosis('load-step', 1200, seed) });
       }
     }
     writeFileSync(MEASURED, JSON.stringify(m, null, 2) + '\n');

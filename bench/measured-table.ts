@@ -3,7 +3,15 @@
 // its markers, and test/readme-figures.test.ts fails when the two differ, so a figure in the README
 // is always one a command produced.
 
+/** When and on what a section was measured: sections can be re-measured one at a time. */
+export interface Stamp {
+  commit: string;
+  date: string;
+  loadAvg1m: number;
+}
+
 export interface SimFigures {
+  measuredAt?: Stamp;
   command: string;
   nodes: number;
   simSeconds: number;
@@ -31,6 +39,7 @@ export interface MitosisRow {
 }
 
 export interface MitosisFigures {
+  measuredAt?: Stamp;
   command: string;
   scenario: string;
   cell: MitosisRow;
@@ -40,10 +49,12 @@ export interface MitosisFigures {
 export interface Measured {
   /** When and on what the run was made: figures from a loaded 2-core machine are upper bounds. */
   run: { date: string; commit: string; cpus: number; loadAvg1m: number };
-  sizes: { command: string; kernelMcu: number; kernelHost: number; kernelBudget: number; cells: Record<string, number> };
-  bench?: { command: string; figures: BenchFigures };
+  sizes: { measuredAt?: Stamp; command: string; kernelMcu: number; kernelHost: number; kernelBudget: number; cells: Record<string, number> };
+  bench?: { measuredAt?: Stamp; command: string; figures: BenchFigures };
   sims?: { planetlab?: SimFigures; geo1000?: SimFigures; geo100k?: SimFigures };
   mitosis?: MitosisFigures[];
+  /** The load-step scenario over seeds 1..N, against the issue's targets. */
+  loadStepSeeds?: Array<MitosisFigures & { seed: number }>;
 }
 
 /** The subset of `npm run bench -- --json` the README shows. */
@@ -63,6 +74,8 @@ export const MEASURED_BEGIN = '<!-- measured:begin (written by `npm run figures`
 export const MEASURED_END = '<!-- measured:end -->';
 export const MITOSIS_BEGIN = '<!-- mitosis:begin (written by `npm run figures`) -->';
 export const MITOSIS_END = '<!-- mitosis:end -->';
+export const SEEDS_BEGIN = '<!-- loadstep-seeds:begin (written by `npm run figures`) -->';
+export const SEEDS_END = '<!-- loadstep-seeds:end -->';
 
 const int = (v: number) => Math.round(v).toLocaleString('en');
 const fix = (v: number, d: number) => v.toFixed(d);
@@ -115,9 +128,21 @@ export function renderMeasured(m: Measured): string {
     const parts = b.serial.runs.map((r) => `${r.baud} baud: ${x(r.bytesPerSec, r.lineRateBytesPerSec)} the line rate on the wire (framing included), payload ${(r.framingEfficiency * 100).toFixed(1)}% of wire bytes, unpaced pty ${fix(r.ceilingBytesPerSec / 1e6, 1)} MB/s`);
     rows.push(`| serial, COBS + CRC, 64-byte payloads, pty line paced at the line rate by \`pv -L\` | ${parts.join('; ')} | ${bc} |`);
   }
-  const r = m.run;
-  const head = `Measured in one run on ${r.date} at commit ${r.commit.slice(0, 10)}, ${r.cpus} cores, load ${fix(r.loadAvg1m, 2)} at the start ` +
-    '(`npm run figures` reruns every command below and rewrites this table; wall times on a shared machine are upper bounds).';
+  // Which sections were measured in which run: a partial `npm run figures -- --only ...` leaves the rest as they were.
+  const parts: Array<[string, Stamp | undefined]> = [
+    ['sizes', z.measuredAt], ['bench', m.bench?.measuredAt], ['PlanetLab', m.sims?.planetlab?.measuredAt],
+    ['geo 1,000', m.sims?.geo1000?.measuredAt], ['geo 100,000', m.sims?.geo100k?.measuredAt],
+  ];
+  const groups = new Map<string, string[]>();
+  for (const [label, st] of parts) {
+    if (label !== 'sizes' && !(label === 'bench' ? m.bench : label === 'PlanetLab' ? m.sims?.planetlab : label === 'geo 1,000' ? m.sims?.geo1000 : m.sims?.geo100k)) continue;
+    const key = stampText(st ?? m.run);
+    groups.set(key, [...(groups.get(key) ?? []), label]);
+  }
+  const tail = '(`npm run figures` reruns every command below and rewrites this table; wall times on a shared machine are upper bounds).';
+  const head = groups.size === 1
+    ? `Measured in one run at ${[...groups.keys()][0]}, ${m.run.cpus} cores ${tail}`
+    : `Measured on ${m.run.cpus} cores in ${groups.size} runs: ${[...groups].map(([k, labels]) => `${labels.join(', ')} at ${k}`).join('; ')} ${tail}`;
   return [head, '', ...rows].join('\n');
 }
 
@@ -131,9 +156,19 @@ function mitosisCells(r: MitosisRow): string[] {
   ];
 }
 
+const shortCommit = (c: string) => c.replace(/^([0-9a-f]{10})[0-9a-f]+/, '$1');
+const stampText = (s: Stamp) => `commit ${shortCommit(s.commit)} on ${s.date}, load ${fix(s.loadAvg1m, 2)} at the start`;
+
+/** "Measured at commit X on D, load L at the start." for the runs of one table. */
+function stampLine(runs: MitosisFigures[]): string[] {
+  const stamps = new Set(runs.map((r) => (r.measuredAt ? stampText(r.measuredAt) : 'an unrecorded commit')));
+  return [`Measured at ${[...stamps].join('; ')}.`, ''];
+}
+
 /** The mitosis-against-HPA table, one scenario per pair of rows. */
 export function renderMitosis(runs: MitosisFigures[]): string {
   const rows = [
+    ...stampLine(runs),
     '| scenario | controller | time to target | peak replicas | replica-s | flaps | p99 ms | SLO violations | min_replicas violated | failed requests | client-nearest RTT | command |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
@@ -142,6 +177,32 @@ export function renderMitosis(runs: MitosisFigures[]): string {
     rows.push(`| ${m.scenario} | hpa | ${mitosisCells(m.hpa).join(' | ')} | |`);
   }
   return rows.join('\n');
+}
+
+const range = (xs: number[], f: (n: number) => string = int) => (Math.min(...xs) === Math.max(...xs) ? f(xs[0]!) : `${f(Math.min(...xs))} to ${f(Math.max(...xs))}`);
+
+/** The load-step scenario seed by seed, and on how many seeds each target of the mitosis issue holds. */
+export function renderLoadStepSeeds(runs: Array<MitosisFigures & { seed: number }>): string {
+  const opt = (v: number | null) => (v === null ? '-' : int(v));
+  const rows = [
+    ...stampLine(runs),
+    '| seed | time to target, cell / hpa | peak | replica-s, cell / hpa | p99 ms, cell / hpa | flaps | min_replicas violated |',
+    '|---|---|---|---|---|---|---|',
+    ...runs.map((r) => `| ${r.seed} | ${opt(r.cell.timeToTargetSeconds)} / ${opt(r.hpa.timeToTargetSeconds)} s | ${r.cell.peakReplicas} / ${r.hpa.peakReplicas} | ${int(r.cell.replicaSeconds)} / ${int(r.hpa.replicaSeconds)} | ${opt(r.cell.p99LatencyMs)} / ${opt(r.hpa.p99LatencyMs)} | ${r.cell.flaps} / ${r.hpa.flaps} | ${int(r.cell.minReplicasViolatedSeconds)} s |`),
+  ];
+  const n = runs.length;
+  const held = (ok: (r: MitosisFigures) => boolean) => `${runs.filter(ok).length} of ${n} seeds`;
+  const num = (v: number | null) => v ?? Infinity;
+  const cellT = runs.map((r) => num(r.cell.timeToTargetSeconds));
+  const hpaT = runs.map((r) => num(r.hpa.timeToTargetSeconds));
+  const lines = [
+    `- time to target at most half the HPA's: ${held((r) => num(r.cell.timeToTargetSeconds) <= num(r.hpa.timeToTargetSeconds) / 2)} (${range(cellT)} s against ${range(hpaT)} s);`,
+    `- replica-seconds no more than the HPA's: ${held((r) => r.cell.replicaSeconds <= r.hpa.replicaSeconds)} (${range(runs.map((r) => r.cell.replicaSeconds))} against ${range(runs.map((r) => r.hpa.replicaSeconds))});`,
+    `- zero flaps: ${held((r) => r.cell.flaps === 0)};`,
+    `- p99 no worse than the HPA's: ${held((r) => num(r.cell.p99LatencyMs) <= num(r.hpa.p99LatencyMs))} (${range(runs.map((r) => num(r.cell.p99LatencyMs)))} ms against ${range(runs.map((r) => num(r.hpa.p99LatencyMs)))} ms);`,
+    `- never under \`min_replicas\`: ${held((r) => r.cell.minReplicasViolatedSeconds === 0)}.`,
+  ];
+  return [...rows, '', ...lines].join('\n');
 }
 
 /** `text` with the part between `begin` and `end` replaced by `body`; throws if a marker is missing. */
@@ -156,5 +217,6 @@ export function replaceBetween(text: string, begin: string, end: string, body: s
 export function renderReadme(readme: string, m: Measured): string {
   let out = replaceBetween(readme, MEASURED_BEGIN, MEASURED_END, renderMeasured(m));
   if (m.mitosis && m.mitosis.length > 0) out = replaceBetween(out, MITOSIS_BEGIN, MITOSIS_END, renderMitosis(m.mitosis));
+  if (m.loadStepSeeds && m.loadStepSeeds.length > 0) out = replaceBetween(out, SEEDS_BEGIN, SEEDS_END, renderLoadStepSeeds(m.loadStepSeeds));
   return out;
 }

@@ -1,6 +1,6 @@
 // What each `cell` command loads, read from a module-load hook in the real processes: the compiled
-// CLI runs no TypeScript, and only `build` and `inspect` pay for the compiler toolchain
-// (assemblyscript, binaryen, wabt) and only `sim` for the simulator.
+// CLI runs no TypeScript, only `build` pays for the compiler toolchain (assemblyscript, binaryen;
+// wabt is only the tests' oracle) and only `sim` for the simulator.
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -49,12 +49,13 @@ test('cell --help loads neither the toolchain, the runtime nor the simulator, an
   t.deepEqual(matching(urls, /\/dist\/host\/runtime\//), []);
 });
 
-test('cell run and cell call load neither binaryen, assemblyscript nor the simulator; call not wabt either', async (t) => {
+test('cell run and cell call load neither the toolchain (assemblyscript, binaryen, wabt) nor the simulator', async (t) => {
   const run = await loads(['run', 'build/cells/echo.wasm', '--port', '0', '--ephemeral', '--no-multicast'], /listening on udp ([\d.]+:\d+)/);
   try {
     const peer = /listening on udp ([\d.]+:\d+)/.exec(run.out)![1]!;
-    // Hosting a cell checks its features with wabt, so `run` may load it; nothing else of the toolchain.
-    t.deepEqual(matching(run.urls, /\/node_modules\/(assemblyscript|binaryen)\//), []);
+    // Hosting a cell checks its profile with host/build/wasm-features.ts, not wabt.
+    t.true(run.urls.some((u) => u.endsWith('/dist/host/build/wasm-features.js')), 'the hook saw the profile check');
+    t.deepEqual(matching(run.urls, TOOLCHAIN), []);
     t.deepEqual(matching(run.urls, SIMULATOR), []);
     t.deepEqual(matching(run.urls, TYPESCRIPT), []);
     const call = await loads(['call', 'echo', 'echo', '"hi"', '--peer', peer]);
@@ -71,8 +72,14 @@ test('cell run and cell call load neither binaryen, assemblyscript nor the simul
   }
 });
 
-test('cell inspect loads wabt: the hook sees the toolchain when a command does load it', async (t) => {
-  const { urls } = await loads(['inspect', 'build/cells/echo.wasm', '--json']);
-  t.true(matching(urls, TOOLCHAIN).some((u) => u.includes('/node_modules/wabt/')));
-  t.deepEqual(matching(urls, TYPESCRIPT), []);
+test('cell inspect loads no toolchain either; cell build does, and the hook sees it', async (t) => {
+  const inspect = await loads(['inspect', 'build/cells/echo.wasm', '--json']);
+  t.true(inspect.urls.some((u) => u.endsWith('/dist/host/build/wasm-features.js')));
+  t.deepEqual(matching(inspect.urls, TOOLCHAIN), []);
+  t.deepEqual(matching(inspect.urls, TYPESCRIPT), []);
+  const out = await mkdtemp(join(tmpdir(), 'cell-build-'));
+  const build = await loads(['build', 'firmware/cells/echo', '--out', out]);
+  t.regex(build.out, /echo {2}species/);
+  t.true(matching(build.urls, TOOLCHAIN).some((u) => u.includes('/node_modules/assemblyscript/')));
+  t.true(matching(build.urls, TOOLCHAIN).some((u) => u.includes('/node_modules/binaryen/')));
 });

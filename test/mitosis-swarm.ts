@@ -226,7 +226,9 @@ export async function runSwarm(o: SwarmOptions): Promise<SwarmTrace> {
     for (const r of sw.live) r.h.observe(SLOT, r.visibleAt <= now ? each : 0, now);
     // Each replica runs its division round at its own phase of the round (a random order), having
     // heard the others' pheromones: a retirement at once (the kernel announces without the species
-    // when it unhosts), a sibling only after `lag`, the dead never again. With `sameView` everybody
+    // when it unhosts), a sibling only after `lag`, the dead never again. The replicas that decided
+    // before a retirement in the round never hear it announced, only that the sibling went silent:
+    // the lost pheromone the firmware must survive (division.ts, MITO_RETIRE_FRESH_MS). With `sameView` everybody
     // hears the pheromones of the start of the round.
     const order = shuffle([...serving], rand);
     const retired: Replica[] = [];

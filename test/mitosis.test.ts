@@ -326,9 +326,6 @@ test('constant load: the swarm settles on a count within [min, max] that the rul
         const tr = await constantLoadSwarm(p, load, initial, seed);
         const last = tr.alive.slice(-300);
         const final = tr.alive.at(-1)!;
-        // Never below min is asserted by the known-failure test below; a swarm that hit that bug
-        // (it can end at 0 replicas) has no settled count to check here.
-        if (Math.min(...tr.alive) < p.min) return true;
         // Not a guarantee of the firmware: two replicas can take the last place under max in the same
         // round (nobody hears another's sibling until it runs). Rare (2 of 150 approaches to a binding
         // cap on the division round), by one, and trimmed after the cool-down: the count ends <= max.
@@ -346,11 +343,12 @@ test('constant load: the swarm settles on a count within [min, max] that the rul
   );
 });
 
-// A known bug, found when these properties moved from a TypeScript re-model onto the firmware's
-// own division round: some of these swarms dip under min_replicas. ava reports this test as a
-// known failure while the bug stands, and fails it once the firmware is fixed (then make it a
-// plain test again and put the check back in the property above).
-test.failing('constant load: the count never goes below min_replicas (known bug: it can, on the firmware division round)', async (t) => {
+// Found when these properties moved from a TypeScript re-model onto the firmware's own division
+// round: a replica that retired was still counted by the siblings that had decided before it in that
+// round (they hear it only go silent), so the last replica of a min-1 swarm retired too (seed 11 ended
+// one swarm at 0). division.ts now counts, for a retirement, only the siblings heard within
+// MITO_RETIRE_FRESH_MS. The harness keeps that partial delivery on purpose: it is a lost pheromone.
+test('constant load: the count never goes below min_replicas', async (t) => {
   await fc.assert(
     fc.asyncProperty(policyArb, fc.double({ min: 0.05, max: 12, noNaN: true }), fc.integer({ min: 0, max: 6 }), fc.nat(), async (p, load, extra, seed) => {
       const initial = Math.min(p.max, p.min + extra);

@@ -10,8 +10,8 @@ import { peerCount, peerId, peerHosts, peerHealthy, peerLastSeen, peerLoad, peer
 import { peerRtt } from "./routing";
 import { predictBetweenPeers } from "./coords";
 import { callersCount, callerId, callerWeight, callersDecay, MAX_CALLERS } from "./callers";
-import { mitoDecide, mitoShare, mitoMinSpare, mitoPickTarget, mitoClear } from "./mitosis";
-import { MITO_FRESH_MS } from "./mitosis-config";
+import { mitoDecide, mitoShare, mitoMinSpare, mitoMinReplicas, mitoPickTarget, mitoClear } from "./mitosis";
+import { MITO_FRESH_MS, MITO_RETIRE_FRESH_MS } from "./mitosis-config";
 import { count } from "./stats";
 import { S_SPAWNS, S_RETIREMENTS } from "../protocol/table";
 
@@ -36,11 +36,14 @@ export function divisionRound(now: f64, self: u32): bool {
     // The replicas before this one in node-id order (an order every replica of the view agrees on).
     let seenBefore = 0;
     let sumBefore: f64 = 0;
+    // The siblings heard within MITO_RETIRE_FRESH_MS: what stays if this replica retires.
+    let recent = 0;
     const n = peerCount();
     for (let i = 0; i < n; i++) {
       if (peerHosts(i, sp) && peerHealthy(i, now) && now - peerLastSeen(i) <= MITO_FRESH_MS) {
         const load = peerLoad(i);
         seen++;
+        if (now - peerLastSeen(i) <= MITO_RETIRE_FRESH_MS) recent++;
         sum += load;
         if (peerId(i) < self) {
           seenBefore++;
@@ -50,7 +53,7 @@ export function divisionRound(now: f64, self: u32): bool {
     }
     const d = mitoDecide(c, now, seen, sum, seenBefore, sumBefore, halRandom());
     if (d > 0) spawn(c, sp, d, now);
-    else if (d < 0) {
+    else if (d < 0 && recent >= mitoMinReplicas(c)) {
       retire(c);
       retired = true;
     }

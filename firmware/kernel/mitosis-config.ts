@@ -84,6 +84,13 @@ export const MITO_MAX_BURST: i32 = 8;
  *  (the peer table's own age-out, 60 s, is far too slow for replacement). Used by the kernel. */
 export const MITO_FRESH_MS: f64 = 3500;
 
+/** A retirement counts only the siblings heard within this many ms (1.5 announce intervals): a
+ *  sibling that retired or died stops counting within 1.5 s, before this replica's next roll (one
+ *  roll per MITO_SETTLE_MS). Counted for MITO_FRESH_MS instead, a sibling that had just retired kept
+ *  the last replica of a min-1 swarm from seeing it was the last one, and it retired too. Spawning and
+ *  replacement keep the longer window: one lost pheromone must not look like a missing replica. */
+export const MITO_RETIRE_FRESH_MS: f64 = 1500;
+
 /** Largest share accepted from the host; larger or non-finite values are clamped or ignored. */
 export const MITO_SHARE_MAX: f64 = 16;
 

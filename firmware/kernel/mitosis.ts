@@ -94,6 +94,8 @@ export function mitoClear(slot: i32): void {
 
 export function mitoShare(slot: i32): f64 { return ok(slot) ? unchecked(share[slot]) : 0; }
 
+/** The policy's min_replicas (at least 1), or 0 for a slot without a policy. */
+export function mitoMinReplicas(slot: i32): i32 { return ok(slot) ? unchecked(minR[slot]) : 0; }
 export function mitoMinSpare(slot: i32): f64 { return ok(slot) ? unchecked(target[slot]) * MITO_SPARE_FACTOR : Infinity; }
 
 /** One step of a time-weighted EWMA with time constant `tau` (ms); no time passed, no change. */

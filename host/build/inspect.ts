@@ -67,7 +67,7 @@ const SECTION_NAMES = ['custom', 'type', 'import', 'function', 'table', 'memory'
   'element', 'code', 'data', 'datacount', 'tag'];
 
 /** A bounds-checked cursor; every read names the offset where the binary went wrong. */
-class Reader {
+export class Reader {
   constructor(readonly bytes: Uint8Array, public pos: number, readonly end: number, readonly what: string) {}
 
   fail(msg: string): never {
@@ -113,7 +113,7 @@ class Reader {
   }
 }
 
-function readLimits(r: Reader): Limits {
+export function readLimits(r: Reader): Limits {
   const flags = r.uleb();
   if (flags > 0x07) r.fail(`unknown limits flags 0x${flags.toString(16)}`);
   const memory64 = (flags & 0x04) !== 0;

@@ -1,11 +1,11 @@
 // The firmware profile of docs/abi.md: what every kernel and cell .wasm must satisfy so that the
 // same bytes run under V8, the simulator and wasm3 on an MCU. One report names every violation,
-// so a build fails with the whole list instead of one problem per attempt.
-import wabtInit from 'wabt';
+// so a build fails with the whole list instead of one problem per attempt. It loads no toolchain:
+// `cell run` checks every cell it hosts with it (features: wasm-features.ts; validity: V8).
 import { inspectWasm, type ExportFact, type FuncSignature, type ImportFact } from './inspect.ts';
+import { FORBIDDEN_FEATURES, scanFeatures, type ForbiddenFeature } from './wasm-features.ts';
 
-// wabt loads its own wasm asynchronously; awaiting it once here keeps checkProfile synchronous.
-const wabt = await wabtInit();
+export { FORBIDDEN_FEATURES, type ForbiddenFeature };
 
 /** The HAL import table of docs/abi.md, module `hal`. */
 export const HAL_IMPORTS: Readonly<Record<string, FuncSignature>> = {
@@ -23,16 +23,9 @@ export const HAL_IMPORTS: Readonly<Record<string, FuncSignature>> = {
 /** Cells reach the outside world only through these. */
 export const CELL_HAL_IMPORTS: readonly string[] = ['panic', 'log'];
 
-/** Post-MVP features the profile allows (wabt names). */
+/** Post-MVP features the profile allows (wabt names): sign extension, saturating float-to-int,
+ *  bulk memory, multi-value, mutable globals. Everything in FORBIDDEN_FEATURES is named. */
 export const ALLOWED_FEATURES = ['mutable_globals', 'sign_extension', 'sat_float_to_int', 'bulk_memory', 'multi_value'] as const;
-
-/** Features the profile forbids (wabt names); wasm3 on the boards lacks them. */
-export const FORBIDDEN_FEATURES = [
-  'simd', 'relaxed_simd', 'threads', 'reference_types', 'function_references', 'gc', 'exceptions',
-  'tail_call', 'multi_memory', 'memory64', 'extended_const',
-] as const;
-
-export type ForbiddenFeature = (typeof FORBIDDEN_FEATURES)[number];
 
 const FEATURE_TITLES: Record<ForbiddenFeature, string> = {
   simd: 'SIMD', relaxed_simd: 'relaxed SIMD', threads: 'threads/atomics', reference_types: 'reference types',
@@ -145,59 +138,19 @@ function formatSig(sig: FuncSignature): string {
   return `(${sig.params.join(', ')}) -> (${sig.results.join(', ')})`;
 }
 
-type FeatureSet = Partial<Record<(typeof ALLOWED_FEATURES)[number] | ForbiddenFeature, boolean>>;
-
-/** null when wabt reads and validates the module with these features, else wabt's message. */
-function wabtError(wasm: Uint8Array, features: FeatureSet): string | null {
-  let mod;
-  try {
-    mod = wabt.readWasm(wasm, { readDebugNames: false, ...features });
-    // validate() takes the feature set too (missing from wabt's typings); without it wabt's
-    // defaults (SIMD, reference types on) would apply.
-    (mod.validate as (f: FeatureSet) => void).call(mod, features);
-    return null;
-  } catch (err) {
-    return firstLines(String((err as Error)?.message ?? err));
-  } finally {
-    mod?.destroy();
-  }
-}
-
-function profileFeatures(extra: readonly ForbiddenFeature[]): FeatureSet {
-  const set: FeatureSet = {};
-  for (const f of ALLOWED_FEATURES) set[f] = true;
-  for (const f of FORBIDDEN_FEATURES) set[f] = extra.includes(f);
-  return set;
-}
-
 /**
- * Validates under the profile's features. On failure, a feature is named as needed when the module
- * validates with every forbidden feature on but not with all of them except that one, so a module
- * using several forbidden features gets each one named.
+ * Each forbidden feature the module uses, by name; a module with none must also compile (V8), so a
+ * malformed one is reported as invalid rather than hosted.
  */
 function checkFeatures(wasm: Uint8Array): { problems: string[]; features: ForbiddenFeature[] } {
-  const baseError = wabtError(wasm, profileFeatures([]));
-  if (baseError === null) return { problems: [], features: [] };
-  if (wabtError(wasm, profileFeatures(FORBIDDEN_FEATURES)) !== null) {
-    return { problems: [`invalid module (wabt): ${baseError}`], features: [] };
+  const scan = scanFeatures(wasm);
+  const problems = scan.features.map((f) => `feature ${f} (${FEATURE_TITLES[f]}) is outside the profile`);
+  if (scan.error !== null) return { problems: [...problems, `invalid module: ${scan.error}`], features: scan.features };
+  if (scan.features.length > 0) return { problems, features: scan.features };
+  try {
+    new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
+  } catch (err) {
+    return { problems: [`invalid module: ${(err as Error).message}`], features: [] };
   }
-  // Each feature's own message comes from validating without just that feature.
-  const needed: Array<{ feature: ForbiddenFeature; error: string }> = [];
-  for (const feature of FORBIDDEN_FEATURES) {
-    const error = wabtError(wasm, profileFeatures(FORBIDDEN_FEATURES.filter((g) => g !== feature)));
-    if (error !== null) needed.push({ feature, error });
-  }
-  if (needed.length === 0) {
-    return { problems: [`feature: the module needs a combination of features outside the profile (wabt: ${baseError})`], features: [] };
-  }
-  return {
-    problems: needed.map(({ feature, error }) => `feature ${feature} (${FEATURE_TITLES[feature]}) is outside the profile (wabt: ${error})`),
-    features: needed.map((n) => n.feature),
-  };
-}
-
-function firstLines(text: string): string {
-  // wabt prefixes "readWasm failed:" / "validate failed:"; the error lines after it are the news.
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !/^(readWasm|validate) failed:$/.test(l));
-  return lines.slice(0, 3).join('; ');
+  return { problems: [], features: [] };
 }

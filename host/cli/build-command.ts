@@ -13,7 +13,7 @@ export function registerBuild(program: Command): void {
     .action(async (dirs: string[], opts: { target: string; out: string; kernel?: boolean }) => {
       if (opts.target !== 'mcu' && opts.target !== 'host') throw new Error(`--target must be mcu or host, not "${opts.target}"`);
       const target = opts.target as FirmwareTarget;
-      // The compiler, binaryen and wabt load only for this command.
+      // The compiler and binaryen load only for this command.
       const [{ buildKernel }, { buildCell }, { buildAll }, { speciesHex }] = await Promise.all([
         import('../build/build-kernel.ts'), import('../build/build-cell.ts'), import('../build/build-all.ts'), import('../sdk/species.ts'),
       ]);

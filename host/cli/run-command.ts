@@ -31,7 +31,7 @@ export function registerRun(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not "${opts.port}"`);
       const fuel = Number(opts.fuel);
       if (!Number.isInteger(fuel) || fuel < 1 || fuel > 0x7fffffff) throw new Error(`--fuel must be 1..2147483647, not "${opts.fuel}"`);
-      // Loaded here so that other commands do not pay for the runtime (wabt, crypto).
+      // Loaded here so that other commands do not pay for the runtime (crypto, the kernel).
       const { CellNode } = await import('../runtime/cell-node.ts');
       const { speciesHex } = await import('../sdk/species.ts');
       const { readBoard } = await import('../runtime/board-profile.ts');

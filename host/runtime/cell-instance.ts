@@ -3,6 +3,7 @@
 // trap the instance's memory may be mid-update, so the next call runs on a fresh instance made
 // from the already compiled module.
 import { inspectWasm } from '../build/inspect.ts';
+import { checkProfile } from '../build/profile.ts';
 import { FUEL_EXPORT, OOM_EXPORT } from '../build/cell-globals.ts';
 import { ErrorCode, encodeErrorPayload } from '../wire/error-codes.ts';
 import { readAsString } from './as-string.ts';
@@ -107,8 +108,6 @@ export class CellInstance {
     else if (mem.maximumPages === null) problems.push(`its memory has no maximum (initial ${mem.initialPages} pages), so it could grow past the ${opts.maxPages}-page cap`);
     else if (mem.maximumPages > opts.maxPages) problems.push(`its memory maximum of ${mem.maximumPages} pages exceeds the ${opts.maxPages}-page cap`);
     const capProblem = problems.length > 0;
-    // wabt (for the feature check) loads with the first cell hosted, not with every node.
-    const { checkProfile } = await import('../build/profile.ts');
     for (const p of checkProfile(wasm, { kind: 'cell', maxPages: opts.maxPages }).problems) {
       if (!(capProblem && p.startsWith('memory:'))) problems.push(p); // no second wording of the same cap problem
     }
@@ -124,8 +123,7 @@ export class CellInstance {
 
     let module: WebAssembly.Module;
     try {
-      // Compiled on this thread: a cell is a few KB (a few ms), while an async compile queues
-      // behind wabt's own background compilation, which took 300-470 ms after the check above.
+      // Compiled on this thread: a cell is a few KB (a few ms).
       module = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
     } catch (err) {
       throw new CellLoadError(`cannot host this cell: ${(err as Error).message}`);
