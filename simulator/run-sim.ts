@@ -10,7 +10,7 @@ import type { ReportData } from './report-html.ts';
 import type { Progress } from './progress.ts';
 import { KernelInstance } from '../host/runtime/kernel-instance.ts';
 import { ReplicaRouting, type RoutedCalls } from './replica-routing.ts';
-import type { ChaosOptions } from './chaos/chaos-options.ts';
+import { describeChaos, type ChaosOptions } from './chaos/chaos-options.ts';
 import type { ChaosCounters } from './chaos/chaos-layer.ts';
 
 export interface SimOptions {
@@ -234,6 +234,7 @@ function buildReportData(
       { label: 'converged (within 10% of final) at s', value: conv.settled ?? 'never' },
       { label: 'calls to the truly nearest replica (kernel routing)', value: quality.hitRate.toFixed(3) },
       { label: 'stretch p50 / p90 (kernel routing)', value: `${quality.stretchMedian.toFixed(3)} / ${quality.stretchP90.toFixed(3)}` },
+      ...(swarm.chaos ? [{ label: 'chaos', value: describeChaos(swarm.chaos.options, opts.loss ?? 0) }, { label: 'chaos counters', value: JSON.stringify(swarm.chaos.counters) }] : []),
     ],
     errorCdf: cdf(errors),
     errorOverTime: { t: series.map((s) => s.t), median: series.map((s) => s.median), p90: series.map((s) => s.p90) },
