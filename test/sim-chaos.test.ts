@@ -8,7 +8,9 @@ import { loadLatencyModel } from '../simulator/latency/model.ts';
 import { KernelInstance } from '../host/runtime/kernel-instance.ts';
 import { checkFrame, MsgType } from '../host/wire/header.ts';
 import { ChaosLayer, type ChaosHost } from '../simulator/chaos/chaos-layer.ts';
-import { forgedAnnounce, announced, FORGED_LOAD } from '../simulator/chaos/forged-frames.ts';
+import { forgedAnnounce, forgedPong, announced, FORGED_LOAD } from '../simulator/chaos/forged-frames.ts';
+import { validFrames } from '../fuzz/valid-frames.ts';
+import { decodeCbor } from '../host/wire/cbor.ts';
 import {
   parseChurn, parseForgers, parseJitterSpikes, parsePartition, parseSlow, hasChaos, type ChaosOptions,
 } from '../simulator/chaos/chaos-options.ts';
@@ -144,6 +146,25 @@ test('forged announcements draw calls in open mode (finding 1 of issue #12); a c
   t.true(forged.report.chaos!.counters.forgedAnnounces > 0);
   t.true(forged.report.routing.forgedChoiceRate > 0.2, `to forgers ${forged.report.routing.forgedChoiceRate}`);
   t.true(forged.report.routing.nearestHitRate < calm.report.routing.nearestHitRate);
+  // Their PONGs carry the forged coordinate too, which pulls honest coordinates off.
+  t.true(forged.report.chaos!.counters.forgedPongs > 0);
+  t.true(forged.report.vivaldi.medianRelError > calm.report.vivaldi.medianRelError, `${forged.report.vivaldi.medianRelError} vs ${calm.report.vivaldi.medianRelError}`);
+});
+
+test('a forged PONG differs from the real one only in its coordinate', (t) => {
+  const frames = validFrames(6);
+  const pong = frames.find((f) => f[2] === MsgType.PONG)!;
+  const forged = forgedPong(pong);
+  t.is(checkFrame(forged), 0);
+  t.is(forged.length, pong.length);
+  const real = decodeCbor(pong.subarray(20)) as unknown[];
+  const fake = decodeCbor(forged.subarray(20)) as unknown[];
+  t.deepEqual(fake[0], real[0]);
+  t.deepEqual(fake.slice(2), real.slice(2));
+  t.deepEqual(fake[1], [0, 0, 0, 0, 0, 0.01]);
+  // Anything not shaped like a PONG passes through untouched.
+  const odd = Uint8Array.from([...pong.subarray(0, 20), 0x01]);
+  t.is(forgedPong(odd), odd);
 });
 
 test('the same seed and chaos give the same report; the calm run is the same with or without the layer', async (t) => {

@@ -55,11 +55,22 @@ export function forgedAnnounce(src: number, species: readonly number[], coordWor
   return encodeFrame({ type: MsgType.ANNOUNCE, flags: 0, src, dst: 0xffffffff, species: 0, seq: 0 }, w.done());
 }
 
-/** The PONG `frame` with its coordinate replaced by the forged one (the echoed time and gossip id kept); the frame itself when it does not parse. */
+/**
+ * The PONG `frame` with its coordinate (the second item: an array of float64) replaced by the
+ * forged one, every other byte kept; the frame itself when it is not shaped that way.
+ */
 export function forgedPong(frame: Uint8Array): Uint8Array {
-  const p = decodeCbor(frame.subarray(HEADER_BYTES)) as unknown;
-  if (!Array.isArray(p) || p.length !== 3 || typeof p[0] !== 'number' || !Array.isArray(p[1])) return frame;
+  const p = frame.subarray(HEADER_BYTES);
+  // [t_sent (float64), coordinate [f64 x words], ...]
+  if (p.length < 11 || p[0]! >> 5 !== 4 || p[1] !== 0xfb || p[10]! >> 5 !== 4) return frame;
+  const words = p[10]! & 0x1f;
+  const end = 11 + 9 * words;
+  if (words >= 24 || end > p.length) return frame;
+  const coord = new PayloadWriter().coordinate(words).done();
+  const payload = new Uint8Array(p.length);
+  payload.set(p.subarray(0, 10));
+  payload.set(coord, 10);
+  payload.set(p.subarray(end), end);
   const h = decodeHeader(frame);
-  const w = new PayloadWriter().array(3).f64(p[0]).coordinate(p[1].length).uint(Number(p[2]) >>> 0);
-  return encodeFrame({ type: h.type, flags: h.flags, src: h.src, dst: h.dst, species: h.species, seq: h.seq }, w.done());
+  return encodeFrame({ type: h.type, flags: h.flags, src: h.src, dst: h.dst, species: h.species, seq: h.seq }, payload);
 }
