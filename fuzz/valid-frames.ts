@@ -22,23 +22,13 @@ const f64Array = (n: number, v: number) => {
   return out;
 };
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** One valid frame of each kind a kernel receives, addressed to FUZZ_NODE (or broadcast, or "any host"). */
 export function validFrames(coordWords = 6): Uint8Array[] {
   const to = (type: MsgType, payload: Uint8Array, dst = FUZZ_NODE, species = 0, seq = 7, flags = 0) =>
     encodeFrame({ type, flags, src: FUZZ_PEER, dst, species, seq }, payload);
   // PING [t_sent]; PONG [t_sent, coordinate, gossip id]
-  const ping = concat(Uint8Array.of(0x81, 0xfb), new Uint8Array(new Float64Array([1234.5]).buffer).reverse());
-  const pong = concat(Uint8Array.of(0x83, 0xfb), new Uint8Array(new Float64Array([1234.5]).buffer).reverse(), f64Array(coordWords, 1), Uint8Array.of(0x1a, 0x12, 0x34, 0x56, 0x78));
+  const ping = Buffer.concat([Uint8Array.of(0x81, 0xfb), new Uint8Array(new Float64Array([1234.5]).buffer).reverse()]);
+  const pong = Buffer.concat([Uint8Array.of(0x83, 0xfb), new Uint8Array(new Float64Array([1234.5]).buffer).reverse(), f64Array(coordWords, 1), Uint8Array.of(0x1a, 0x12, 0x34, 0x56, 0x78)]);
   return [
     to(MsgType.PING, ping),
     to(MsgType.PONG, pong),
