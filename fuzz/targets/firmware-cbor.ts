@@ -1,7 +1,7 @@
 // The firmware CBOR reader and writer (firmware/cbor), through the test harness
 // (test/harness/cbor-harness.ts) compiled with the firmware's own settings: decode any input,
 // re-encode what was read. Never a trap; what it accepts, skip() accepts to the same end, the
-// host decoder accepts too, and re-encoding it again changes nothing.
+// host decoder accepts too (but for map keys that are containers), and re-encoding it again changes nothing.
 import { CborError } from '../../host/wire/protocol-table.ts';
 import { decodeCbor } from '../../host/wire/cbor.ts';
 import { InvariantViolation, type FuzzTarget } from '../fuzz-target.ts';
@@ -37,7 +37,8 @@ export function firmwareCborTarget(h: CborHarness, seed: number): FuzzTarget {
       const skipped = h.skipAll(input.length);
       if (n < 0) {
         if (n === -WRITER_OVERFLOW) return name(WRITER_OVERFLOW);
-        if (skipped === input.length) throw new InvariantViolation(`recode refused (${name(-n)}) what skip() accepts`);
+        // OVERFLOW is well-formed CBOR the typed read cannot hold (an integer below -2^63): skip() rightly accepts it.
+        if (skipped === input.length && -n !== CborError.OVERFLOW) throw new InvariantViolation(`recode refused (${name(-n)}) what skip() accepts`);
         return name(-n);
       }
       if (skipped !== input.length) throw new InvariantViolation(`recode accepted what skip() refused (${name(-skipped)})`);
@@ -45,6 +46,8 @@ export function firmwareCborTarget(h: CborHarness, seed: number): FuzzTarget {
       try {
         decodeCbor(input);
       } catch (err) {
+        // The host reads maps as objects, so a map key that is an array or a map cannot be held: a known difference.
+        if (/property name/.test((err as Error).message)) return 'ok; host refuses a container map key';
         throw new InvariantViolation(`the firmware accepts what the host decoder refuses: ${(err as Error).message}`);
       }
       mem().set(out, h.inPtr());
