@@ -181,7 +181,7 @@ async function runSuite(
     scenario: scenario === 'none' ? null : (scenario ?? SUITE_SCENARIO),
     progress: (name) => createProgress({ total: duration, label: `${name}, ${nodes} nodes`, unit: 's', quiet: Boolean(o.quiet) }),
   });
-  console.log(`chaos suite: ${nodes} nodes, ${duration} s, seed ${seed}; mitosis: ${rows[0]?.mitosis?.scenario ?? 'none'} (cell controller)`);
+  console.log(`chaos suite: ${nodes} nodes, ${duration} s, seed ${seed}; mitosis: ${rows[0]?.mitosis ? `${rows[0].mitosis.scenario} (cell controller)` : 'none'}`);
   console.log(suiteTable(rows));
   for (const r of rows) console.log(`  ${r.name.padEnd(14)} ${r.description}`);
   if (o.json) await writeOut('json', String(o.json), JSON.stringify({ nodes, duration, seed, suite: suiteJson(rows) }, null, 2) + '\n');
