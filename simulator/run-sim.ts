@@ -10,6 +10,8 @@ import type { ReportData } from './report-html.ts';
 import type { Progress } from './progress.ts';
 import { KernelInstance } from '../host/runtime/kernel-instance.ts';
 import { ReplicaRouting, type RoutedCalls } from './replica-routing.ts';
+import { describeChaos, type ChaosOptions } from './chaos/chaos-options.ts';
+import type { ChaosCounters } from './chaos/chaos-layer.ts';
 
 export interface SimOptions {
   kernelWasm: Uint8Array;
@@ -29,6 +31,8 @@ export interface SimOptions {
   replicaSets?: number;
   replicasPerSet?: number;
   progress?: Progress;
+  /** Spikes, partitions, churn, slow nodes, forgers (simulator/chaos/chaos-options.ts). */
+  chaos?: ChaosOptions;
 }
 
 export interface SimReport {
@@ -64,7 +68,11 @@ export interface SimReport {
     /** True RTT of the chosen replica / true RTT of the nearest: median and p90. */
     medianStretch: number;
     p90Stretch: number;
+    /** Share of routed calls the kernels sent to a forging node (counted as misses in nearestHitRate). */
+    forgedChoiceRate: number;
   };
+  /** The conditions and what they did; null on a calm run. */
+  chaos: { options: ChaosOptions; counters: ChaosCounters } | null;
   counters: SwarmCounters;
   kernel: { probesSent: number; pongsRx: number; badPayload: number };
 }
@@ -93,12 +101,13 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
     // A WAN swarm has no multicast domain: nodes learn each other through bootstrap and probe gossip.
     kernelConfig: { announceIntervalMs: 0 },
     hooks: routing.hooks,
+    chaos: opts.chaos,
   });
   const run = advanceSampling(swarm, latency, opts);
   const errors = relativeErrors(latency, (i, j) => run.snap.predict(i, j), run.pairs);
   // Routing is measured after the coordinates were scored, so its calls and pheromones do not move them.
   const routed = routing.run(swarm, { seed: opts.seed, sets: opts.replicaSets, replicasPerSet: opts.replicasPerSet });
-  const quality = choiceQuality(latency, routed.choices);
+  const quality = forgerAwareQuality(latency, routed, swarm.chaos?.isForger);
   const peakRss = Math.max(run.peakRss, process.memoryUsage().rss);
   const report = buildReport(opts, latency, swarm, run, errors, { routed, quality }, peakRss, wall0);
   return { report, reportData: buildReportData(opts, latency, swarm, run, errors, quality) };
@@ -106,7 +115,17 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
 
 interface RoutingFigures {
   routed: RoutedCalls;
-  quality: ReplicaQuality;
+  quality: ReplicaQuality & { forgedChoiceRate: number };
+}
+
+/** The choice quality, where a call the kernel sent to a forger is a miss whatever its RTT (the forger hosts nothing). */
+function forgerAwareQuality(latency: LatencyModel, routed: RoutedCalls, isForger: Uint8Array | undefined): RoutingFigures['quality'] {
+  if (!isForger || !isForger.includes(1)) return { ...choiceQuality(latency, routed.choices), forgedChoiceRate: 0 };
+  const honest = routed.choices.filter((c) => !isForger[c.chosen]);
+  const q = choiceQuality(latency, honest);
+  const forged = routed.choices.length - honest.length;
+  const total = q.samples + forged;
+  return { ...q, hitRate: total > 0 ? (q.hitRate * q.samples) / total : NaN, forgedChoiceRate: routed.choices.length > 0 ? forged / routed.choices.length : 0 };
 }
 
 /** What advancing the swarm left: the error series, the coordinates at the start and end, the pairs scored. */
@@ -186,7 +205,9 @@ function buildReport(
       nearestHitRate: quality.hitRate,
       medianStretch: quality.stretchMedian,
       p90Stretch: quality.stretchP90,
+      forgedChoiceRate: quality.forgedChoiceRate,
     },
+    chaos: swarm.chaos ? { options: swarm.chaos.options, counters: { ...swarm.chaos.counters } } : null,
     counters: { ...swarm.counters },
     kernel: kernelTotals(swarm),
   };
@@ -213,6 +234,7 @@ function buildReportData(
       { label: 'converged (within 10% of final) at s', value: conv.settled ?? 'never' },
       { label: 'calls to the truly nearest replica (kernel routing)', value: quality.hitRate.toFixed(3) },
       { label: 'stretch p50 / p90 (kernel routing)', value: `${quality.stretchMedian.toFixed(3)} / ${quality.stretchP90.toFixed(3)}` },
+      ...(swarm.chaos ? [{ label: 'chaos', value: describeChaos(swarm.chaos.options, opts.loss ?? 0) }, { label: 'chaos counters', value: JSON.stringify(swarm.chaos.counters) }] : []),
     ],
     errorCdf: cdf(errors),
     errorOverTime: { t: series.map((s) => s.t), median: series.map((s) => s.median), p90: series.map((s) => s.p90) },

@@ -6,6 +6,8 @@ import type { KernelConfigKey } from '../host/runtime/kernel-stats.ts';
 import { EventQueue } from './event-queue.ts';
 import { Rng, hash3 } from './rng.ts';
 import type { LatencyModel } from './latency/model.ts';
+import { ChaosLayer, type ChaosHost } from './chaos/chaos-layer.ts';
+import { hasChaos, type ChaosOptions } from './chaos/chaos-options.ts';
 
 const EV_TICK = 1;
 const EV_DELIVER = 2;
@@ -36,6 +38,8 @@ export interface SwarmConfig {
   /** Kernel settings applied to every node. */
   kernelConfig?: Partial<Record<KernelConfigKey, number>>;
   hooks?: SwarmHooks;
+  /** Spikes, partitions, churn, slow nodes, forgers (simulator/chaos); none: the calm transport. */
+  chaos?: ChaosOptions;
 }
 
 export interface SwarmCounters {
@@ -59,7 +63,7 @@ export function frameDst(frame: Uint8Array): number {
   return (frame[8]! | (frame[9]! << 8) | (frame[10]! << 16) | (frame[11]! << 24)) >>> 0;
 }
 
-export class Swarm {
+export class Swarm implements ChaosHost {
   readonly size: number;
   readonly kernels: KernelInstance[] = [];
   /** Node id of node i (derived from the seed, unique, never 0 or broadcast). */
@@ -76,6 +80,13 @@ export class Swarm {
    * the request has waited in the node's queue and been served.
    */
   extraDelayMs = 0;
+  /** The chaos applied to frames, ticks and membership; undefined on a calm run (the hot paths test only this). */
+  readonly chaos: ChaosLayer | undefined;
+  /** Bumped when a node restarts, so the ticks of its previous kernel are dropped. */
+  private readonly generation: Int32Array;
+  private readonly module: WebAssembly.Module;
+  private readonly kernelConfig: Partial<Record<KernelConfigKey, number>>;
+  private readonly bootstrap: number;
   private readonly hooks: SwarmHooks;
   private readonly callbacks: Array<(() => void) | null> = [];
   private readonly freeCallbacks: number[] = [];
@@ -93,6 +104,9 @@ export class Swarm {
     this.rng = new Rng(cfg.seed, 1);
     this.hooks = cfg.hooks ?? {};
     this.dead = new Uint8Array(this.size);
+    this.generation = new Int32Array(this.size);
+    this.module = cfg.kernel;
+    this.kernelConfig = cfg.kernelConfig ?? {};
     this.ids = new Uint32Array(this.size);
     for (let i = 0; i < this.size; i++) {
       let id = hash3(cfg.seed, i, 0x6e6f6465) >>> 0;
@@ -100,21 +114,28 @@ export class Swarm {
       this.ids[i] = id;
       this.index.set(id, i);
     }
-    for (let i = 0; i < this.size; i++) {
-      const k = KernelInstance.instantiate(cfg.kernel, this.halFor(i));
-      for (const [key, v] of Object.entries(cfg.kernelConfig ?? {})) k.configure(key as KernelConfigKey, v);
-      this.kernels.push(k);
+    for (let i = 0; i < this.size; i++) this.kernels.push(this.newKernel(i));
+    this.bootstrap = Math.min(cfg.bootstrap ?? 4, this.size - 1);
+    for (let i = 0; i < this.size; i++) this.boot(i);
+    // Built last: it schedules churn on the queue and draws from its own stream only.
+    this.chaos = hasChaos(cfg.chaos) ? new ChaosLayer(cfg.chaos, cfg.seed, this) : undefined;
+  }
+
+  private newKernel(i: number): KernelInstance {
+    const k = KernelInstance.instantiate(this.module, this.halFor(i));
+    for (const [key, v] of Object.entries(this.kernelConfig)) k.configure(key as KernelConfigKey, v);
+    return k;
+  }
+
+  /** Starts node i's kernel at the current time: its id, a few bootstrap peers, a first tick. */
+  private boot(i: number): void {
+    this.kernels[i]!.init(this.ids[i]!, this.now);
+    for (let b = 0; b < this.bootstrap; b++) {
+      let j = this.rng.int(this.size);
+      if (j === i) j = (j + 1) % this.size;
+      this.kernels[i]!.addPeer(this.ids[j]!);
     }
-    const bootstrap = Math.min(cfg.bootstrap ?? 4, this.size - 1);
-    for (let i = 0; i < this.size; i++) {
-      this.kernels[i]!.init(this.ids[i]!, 0);
-      for (let b = 0; b < bootstrap; b++) {
-        let j = this.rng.int(this.size);
-        if (j === i) j = (j + 1) % this.size;
-        this.kernels[i]!.addPeer(this.ids[j]!);
-      }
-      this.queue.push(0, EV_TICK, i, 0);
-    }
+    this.queue.push(this.now, EV_TICK, i, this.generation[i]!);
   }
 
   /** Node index of a node id, or -1. */
@@ -140,10 +161,14 @@ export class Swarm {
         // A failed node: its ticks stop and frames to it vanish.
         if (q.kind === EV_DELIVER) this.releaseFrame(q.b, true);
       } else if (q.kind === EV_TICK) {
+        const gen = q.b;
+        if (gen !== this.generation[node]) continue; // the tick chain of a kernel that was restarted
         this.counters.ticks++;
         const next = kernels[node]!.tick(this.now);
         // A kernel with nothing scheduled is still woken once a second, as a board's idle loop would.
-        q.push(Number.isFinite(next) ? Math.max(next, this.now + 1) : this.now + 1000, EV_TICK, node, 0);
+        let at = Number.isFinite(next) ? Math.max(next, this.now + 1) : this.now + 1000;
+        if (this.chaos !== undefined) at = this.chaos.tickAt(node, this.now, at);
+        q.push(at, EV_TICK, node, gen);
       } else {
         const frame = this.releaseFrame(q.b, false);
         this.counters.framesDelivered++;
@@ -163,6 +188,14 @@ export class Swarm {
   /** Fails node i at once (a power cut): it stops ticking and receiving. */
   kill(i: number): void {
     this.dead[i] = 1;
+  }
+
+  /** Brings node i back as a fresh kernel with the same id (a reboot: its state is gone). */
+  restart(i: number): void {
+    this.generation[i]!++;
+    this.dead[i] = 0;
+    this.kernels[i] = this.newKernel(i);
+    this.boot(i);
   }
 
   /** The simulator's random stream (one stream keeps a run deterministic). */
@@ -195,8 +228,14 @@ export class Swarm {
     };
   }
 
-  private send(from: number, frame: Uint8Array): void {
+  private send(from: number, sent: Uint8Array): void {
     this.counters.framesSent++;
+    let frame = sent;
+    if (this.chaos !== undefined) {
+      const out = this.chaos.outgoing(from, sent);
+      if (out === null) return;
+      frame = out;
+    }
     this.hooks.sent?.(from, frame);
     const extra = this.extraDelayMs;
     this.extraDelayMs = 0;
@@ -208,6 +247,7 @@ export class Swarm {
         return;
       }
       for (const to of reach) if (to !== from) this.post(from, to, frame, extra);
+      this.chaos?.broadcastHeard(from, frame, reach);
       return;
     }
     const to = this.index.get(dst);
@@ -218,11 +258,16 @@ export class Swarm {
     this.post(from, to, frame, extra);
   }
 
-  private post(from: number, to: number, frame: Uint8Array, extraMs: number): void {
-    const delay = this.latency.oneWay(from, to, this.rng);
+  /** Puts a frame in flight from `from` to `to` (or counts it lost). */
+  post(from: number, to: number, frame: Uint8Array, extraMs: number): void {
+    let delay = this.latency.oneWay(from, to, this.rng);
     if (delay < 0) {
       this.counters.framesLost++;
       return;
+    }
+    if (this.chaos !== undefined) {
+      delay = this.chaos.delay(from, to, this.now, delay);
+      if (delay < 0) return;
     }
     const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.frames.length;
     this.frames[slot] = frame.slice();

@@ -3,18 +3,13 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { compileAssemblyScript } from '../host/build/asc.ts';
+import type { CborHarness } from '../fuzz/targets/firmware-cbor.ts';
 import { decodeCbor, encodeCbor } from '../host/wire/cbor.ts';
 import { CborError as E, CBOR_MAX_DEPTH as MAX_DEPTH } from '../host/wire/protocol-table.ts';
 
 const WRITER_OVERFLOW = 100; // the harness's own code for recode()
 
-interface Harness {
-  memory: WebAssembly.Memory;
-  inPtr(): number;
-  outPtr(): number;
-  bufCap(): number;
-  recode(len: number, alloc: number): number;
-  skipAll(len: number): number;
+interface Harness extends CborHarness {
   r_open(len: number): void;
   r_error(): number;
   r_offset(): number;

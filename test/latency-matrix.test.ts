@@ -166,7 +166,7 @@ test('loadLatencyModel: bad options get clear errors', (t) => {
   t.throws(() => loadLatencyModel({ nodes: 0, seed: 1 }), { message: /--nodes must be a positive integer/ });
   t.throws(() => loadLatencyModel({ nodes: 5, seed: -1 }), { message: /--seed must be a non-negative integer/ });
   t.throws(() => loadLatencyModel({ nodes: 5, seed: 1, jitter: -0.1 }), { message: /--jitter must be a number >= 0/ });
-  t.throws(() => loadLatencyModel({ nodes: 5, seed: 1, loss: 1 }), { message: /--loss must be in \[0, 1\)/ });
+  t.throws(() => loadLatencyModel({ nodes: 5, seed: 1, loss: 1.5 }), { message: /--loss must be in \[0, 1\]/ });
   t.throws(() => loadLatencyModel({ nodes: 5, seed: 1, latency: 'x' as 'geo' }), { message: /--latency must be "geo" or "matrix"/ });
   t.throws(() => loadLatencyModel({ matrix: tmpFile('0 x\n1 0'), nodes: 2, seed: 1 }), { message: /m\.txt:1:3: "x" is not a number/ });
 });

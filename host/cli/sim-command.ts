@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { kernelPath } from '../build/paths.ts';
 import type { SimReport } from '../../simulator/run-sim.ts';
 import type { MitosisResult } from '../../simulator/mitosis/run-mitosis.ts';
+import type { ChaosOptions } from '../../simulator/chaos/chaos-options.ts';
 
 function num(name: string, text: string, check: (v: number) => boolean, what: string): number {
   const v = Number(text);
@@ -22,7 +23,24 @@ export function printSummary(r: SimReport): void {
   console.log(`converge  median <= 0.2 at ${v.convergenceTo02Seconds ?? 'never'} s; within 10% of final at ${v.convergenceSeconds ?? 'never'} s; centroid drift ${v.centroidDriftMs.toFixed(2)} ms`);
   const g = r.routing;
   console.log(`routing   kernels' own choices: ${g.calls.toLocaleString('en')} calls, nearest replica ${(g.nearestHitRate * 100).toFixed(1)}%; stretch p50 ${pct(g.medianStretch)}, p90 ${pct(g.p90Stretch)}; ${g.unrouted} unrouted`);
+  if (g.forgedChoiceRate > 0) console.log(`routing   ${(g.forgedChoiceRate * 100).toFixed(1)}% of routed calls went to a forging node (counted as misses)`);
+  if (r.chaos) {
+    const c = r.chaos.counters;
+    console.log(`chaos     dropped: ${c.droppedPartition} across the partition, ${c.droppedSenderAway} from nodes away; ${c.spiked} frames spiked, ${c.slowed} slowed; ${c.leaves} leaves, ${c.rejoins} rejoins; forged ${c.forgedAnnounces} announces, ${c.forgedPongs} pongs`);
+  }
   for (const w of r.warnings) console.log(`warning   ${w}`);
+}
+
+/** The chaos flags of `cell sim`, read into options (undefined: a calm run). */
+async function chaosFrom(o: Record<string, string | boolean | undefined>): Promise<ChaosOptions | undefined> {
+  const p = await import('../../simulator/chaos/chaos-options.ts');
+  const c: ChaosOptions = {};
+  if (o.jitterSpikes !== undefined) c.jitterSpikes = p.parseJitterSpikes(String(o.jitterSpikes));
+  if (o.partition !== undefined) c.partition = p.parsePartition(String(o.partition));
+  if (o.churn !== undefined) c.churn = p.parseChurn(String(o.churn));
+  if (o.slow !== undefined) c.slow = p.parseSlow(String(o.slow));
+  if (o.forgers !== undefined) c.forgers = p.parseForgers(String(o.forgers));
+  return p.hasChaos(c) ? c : undefined;
 }
 
 export function printMitosis(m: MitosisResult): void {
@@ -61,11 +79,17 @@ export function registerSim(program: Command): void {
     .option('-m, --matrix <file>', 'measured RTT matrix (N lines of N RTTs in ms; negative or - = unknown)')
     .option('-l, --latency <model>', 'geo (geographic model) or matrix (default: matrix when --matrix is given, else geo)')
     .option('--sample', 'allow more nodes than the matrix has hosts, drawing hosts with replacement')
-    .option('--loss <p>', 'probability that a frame is lost', '0')
+    .option('--loss <p>', 'probability that a frame is lost (1: none arrives)', '0')
     .option('--jitter <x>', 'mean extra delay of a sample, relative to its base RTT', '0')
     .option('--sample-every <s>', 'seconds between metric samples (default: duration / 60, at least 10)')
     .option('--scenario <name>', 'also run mitosis against the Kubernetes HPA: load-step, diurnal, flash-crowd or node-failures')
     .option('--max-backlog-ms <ms>', 'with --scenario: a replica sheds a call (ERROR OVERLOADED, re-sent by the caller to another replica) once its queue holds this many ms of work; "off": never', '100')
+    .option('--jitter-spikes <p,ms>', 'chaos: a frame is delayed by ms more with probability p')
+    .option('--partition <at,duration,share>', 'chaos: from at s for duration s, a share of the nodes is cut off from the rest')
+    .option('--churn <rate[,down]>', 'chaos: this share of the nodes leaves per minute, and comes back as a fresh kernel after down s on average (default 60)')
+    .option('--slow <share,factor>', 'chaos: a share of the nodes runs factor times slower (timers, and the delay of what they send)')
+    .option('--forgers <share>', 'chaos: a share of the nodes announces every species it hears with a negative load and a coordinate near everyone')
+    .option('--chaos-suite', 'run calm, then each chaos condition alone, with the same seed, and print a table (defaults: 100 nodes, 600 s, load-step)')
     .option('--json <file>', 'write the JSON report')
     .option('--report <file>', 'write the HTML report')
     .option('-q, --quiet', 'no progress bar')
@@ -92,11 +116,16 @@ export function registerSim(program: Command): void {
         throw new Error(`no kernel at ${o.kernel}: run \`npm run build\` first`);
       }
       const scenarioName = o.scenario as string | undefined;
-      if (scenarioName !== undefined && !SCENARIO_NAMES.includes(scenarioName as never)) throw new Error(`--scenario must be one of ${SCENARIO_NAMES.join(', ')}, not "${scenarioName}"`);
+      if (scenarioName !== undefined && !(o.chaosSuite && scenarioName === 'none') && !SCENARIO_NAMES.includes(scenarioName as never)) throw new Error(`--scenario must be one of ${SCENARIO_NAMES.join(', ')}, not "${scenarioName}"`);
       const maxBacklogMs = o.maxBacklogMs === 'off' ? Infinity : num('--max-backlog-ms', String(o.maxBacklogMs), (v) => v >= 0 && Number.isFinite(v), 'a number of ms >= 0, or "off"');
+      const chaos = await chaosFrom(o);
+      if (o.chaosSuite) {
+        await runSuite(o, kernelWasm, seed, scenarioName, latency as 'geo' | 'matrix' | undefined);
+        return;
+      }
       const progress = createProgress({ total: duration, label: `${nodes} nodes`, unit: 's', quiet: Boolean(o.quiet) });
       const { report, reportData } = await runSimulation({
-        kernelWasm, nodes, duration, seed, loss, jitter, sampleEvery, progress,
+        kernelWasm, nodes, duration, seed, loss, jitter, sampleEvery, progress, chaos,
         matrix: o.matrix as string | undefined, latency: latency as 'geo' | 'matrix' | undefined, sample: Boolean(o.sample),
       });
       printSummary(report);
@@ -105,7 +134,7 @@ export function registerSim(program: Command): void {
         const { runMitosis } = await import('../../simulator/mitosis/run-mitosis.ts');
         const mp = createProgress({ total: 2 * duration, label: `${scenarioName} (cell, then hpa)`, unit: 's', quiet: Boolean(o.quiet) });
         const m = await runMitosis({
-          kernelWasm, nodes, duration, seed, scenario: scenarioName, progress: mp, maxBacklogMs,
+          kernelWasm, nodes, duration, seed, scenario: scenarioName, progress: mp, maxBacklogMs, loss, chaos,
           matrix: o.matrix as string | undefined, latency: latency as 'geo' | 'matrix' | undefined, sample: Boolean(o.sample),
         });
         printMitosis(m);
@@ -119,17 +148,43 @@ export function registerSim(program: Command): void {
           p99LatencyMs: [{ label: 'cell (mitosis)', values: finite(m.cell.series.p99LatencyMs) }, { label: 'HPA', values: finite(m.hpa.series.p99LatencyMs) }],
         };
       }
-      if (o.json) {
-        const file = resolve(String(o.json));
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(file, JSON.stringify(json, null, 2) + '\n');
-        console.log(`json      ${file}`);
-      }
-      if (o.report) {
-        const file = resolve(String(o.report));
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(file, renderReport(reportData));
-        console.log(`report    ${file}`);
-      }
+      if (o.json) await writeOut('json', String(o.json), JSON.stringify(json, null, 2) + '\n');
+      if (o.report) await writeOut('report', String(o.report), renderReport(reportData));
     });
 }
+
+async function writeOut(label: string, path: string, text: string): Promise<void> {
+  const file = resolve(path);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, text);
+  console.log(`${label.padEnd(9)} ${file}`);
+}
+
+/** Suite defaults: small and short enough to run seven conditions in a few minutes. */
+const SUITE_NODES = 100;
+const SUITE_DURATION_S = 600;
+const SUITE_SCENARIO = 'load-step';
+
+async function runSuite(
+  o: Record<string, string | boolean | undefined>, kernelWasm: Uint8Array, seed: number, scenario: string | undefined, latency: 'geo' | 'matrix' | undefined,
+): Promise<void> {
+  const [{ runChaosSuite, suiteTable, suiteJson }, { renderSuiteReport }, { createProgress }] = await Promise.all([
+    import('../../simulator/chaos/chaos-suite.ts'), import('../../simulator/chaos/suite-report-html.ts'), import('../../simulator/progress.ts'),
+  ]);
+  // The suite's own defaults apply unless the flag was given (commander fills in the single-run defaults).
+  const given = (flag: string) => process.argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const nodes = given('--nodes') || given('-n') ? Number(o.nodes) : SUITE_NODES;
+  const duration = given('--duration') || given('-d') ? Number(o.duration) : SUITE_DURATION_S;
+  const rows = await runChaosSuite({
+    kernelWasm, nodes, duration, seed, latency, matrix: o.matrix as string | undefined, sample: Boolean(o.sample),
+    // --scenario none leaves mitosis out of the suite
+    scenario: scenario === 'none' ? null : (scenario ?? SUITE_SCENARIO),
+    progress: (name) => createProgress({ total: duration, label: `${name}, ${nodes} nodes`, unit: 's', quiet: Boolean(o.quiet) }),
+  });
+  console.log(`chaos suite: ${nodes} nodes, ${duration} s, seed ${seed}; mitosis: ${rows[0]?.mitosis ? `${rows[0].mitosis.scenario} (cell controller)` : 'none'}`);
+  console.log(suiteTable(rows));
+  for (const r of rows) console.log(`  ${r.name.padEnd(14)} ${r.description}`);
+  if (o.json) await writeOut('json', String(o.json), JSON.stringify({ nodes, duration, seed, suite: suiteJson(rows) }, null, 2) + '\n');
+  if (o.report) await writeOut('report', String(o.report), renderSuiteReport({ nodes, duration, seed }, rows));
+}
+

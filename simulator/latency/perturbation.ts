@@ -8,7 +8,7 @@ import type { Rng } from '../rng.ts';
 
 export function checkPerturbation(jitter: number, loss: number): void {
   if (!Number.isFinite(jitter) || jitter < 0) throw new RangeError(`--jitter must be a number >= 0, got ${jitter}`);
-  if (!Number.isFinite(loss) || loss < 0 || loss >= 1) throw new RangeError(`--loss must be in [0, 1), got ${loss}`);
+  if (!Number.isFinite(loss) || loss < 0 || loss > 1) throw new RangeError(`--loss must be in [0, 1], got ${loss}`);
 }
 
 /** One RTT sample around `base` (NaN stays NaN). */

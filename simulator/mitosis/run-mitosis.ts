@@ -3,6 +3,7 @@
 // replica's node queue. Two controllers run the same seed, nodes, latencies and load:
 //   cell  - the kernels' own division rounds (firmware/kernel/division.ts), no coordinator;
 //   hpa   - a central Kubernetes-HPA controller (hpa.ts) placing replicas at random nodes.
+import type { ChaosOptions } from '../chaos/chaos-options.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Swarm, frameDst, type SwarmHooks } from '../swarm.ts';
@@ -63,6 +64,9 @@ export interface MitosisOptions {
    */
   maxBacklogMs?: number;
   progress?: Progress;
+  /** Frame loss of the latency model (as `cell sim --loss`), and the chaos of simulator/chaos. */
+  loss?: number;
+  chaos?: ChaosOptions;
 }
 
 export interface ControllerRun {
@@ -125,13 +129,13 @@ export async function runMitosis(opts: MitosisOptions): Promise<MitosisResult> {
   // Base load: min_replicas at half their target, so a 10x step needs about 5x the replicas.
   const baseRate = opts.baseRate ?? (cell.biology.minReplicas * cell.biology.cpuTarget * 0.5) / serviceS;
   const sc = makeScenario(opts.scenario, { baseRate, durationS: duration });
-  const latency = loadLatencyModel({ matrix: opts.matrix, latency: opts.latency, nodes: opts.nodes, seed: opts.seed, sampleWithReplacement: opts.sample });
+  const latency = loadLatencyModel({ matrix: opts.matrix, latency: opts.latency, nodes: opts.nodes, seed: opts.seed, sampleWithReplacement: opts.sample, loss: opts.loss });
   const module = await KernelInstance.compile(opts.kernelWasm);
   const runs: Record<Controller, ControllerRun> = {} as Record<Controller, ControllerRun>;
   for (const controller of ['cell', 'hpa'] as const) {
     runs[controller] = runOne({
       controller, module, latency, sc, cell, capacity, seed: opts.seed, clients: opts.clients ?? 200, maxBacklogS: (opts.maxBacklogMs ?? 100) / 1000,
-      progress: opts.progress, offset: controller === 'cell' ? 0 : duration, total: 2 * duration,
+      progress: opts.progress, offset: controller === 'cell' ? 0 : duration, total: 2 * duration, chaos: opts.chaos,
     });
   }
   opts.progress?.stop();
@@ -151,6 +155,7 @@ interface RunArgs {
   progress?: Progress;
   offset: number;
   total: number;
+  chaos?: ChaosOptions;
 }
 
 function runOne(a: RunArgs): ControllerRun {
@@ -202,6 +207,7 @@ class ControllerSwarm {
       // Pheromones every 2 s: on the WAN they travel on the species' group (hosts and its clients).
       kernelConfig: { announceIntervalMs: 2000, peerWindow: 64, callTimeoutMs: 3000, callAttempts: 2 },
       hooks: this.hooks(),
+      chaos: a.chaos,
     });
     // The central baseline: HPA syncs every 15 s; a ReplicaSet keeps its count, replacing lost pods.
     const b = a.cell.biology;
