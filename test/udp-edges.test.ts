@@ -21,23 +21,25 @@ function sendRaw(s: dgram.Socket, bytes: Uint8Array, port: number, address: stri
 
 test.serial('issue 12 finding 3: a loopback node\'s multicast socket takes group traffic only, not a unicast to the group port', async (t) => {
   const group = { address: '239.255.67.77', port: groupPort() };
+  // The only socket on the group port: a unicast to the port would reach it if it were bound to 0.0.0.0.
   const node = await UdpTransport.open({ port: 0, multicast: group });
-  const other = await UdpTransport.open({ port: 0, multicast: group });
   const raw = await rawSocket();
+  raw.setMulticastInterface('127.0.0.1');
+  raw.setMulticastLoopback(true);
   try {
     t.is(node.stats.groupBind, `${group.address}:${group.port}`, 'bound to the group address, not 0.0.0.0');
     const inbox = new Inbox(node);
     // A stranger's unicast CALL to the group port (the issue's LAN attacker, here on loopback).
     await sendRaw(raw, frameTo(0, 0x0bad, 1, new Uint8Array([1])), group.port, '127.0.0.1');
-    // A pheromone sent to the group by another node does arrive.
-    other.send(frameTo(0xffffffff, 0x0a, 2, new Uint8Array([2])));
+    // A pheromone sent to the group does arrive.
+    await sendRaw(raw, frameTo(0xffffffff, 0x0a, 2, new Uint8Array([2])), group.port, group.address);
     const [first] = await inbox.waitFor(1);
     await new Promise((r) => setTimeout(r, 200));
     t.is(inbox.frames.length, 1, 'only the multicast frame was delivered');
     t.is(Buffer.from(first!).readUInt32LE(4), 0x0a);
   } finally {
     raw.close();
-    await Promise.all([node.close(), other.close()]);
+    await node.close();
   }
 });
 
