@@ -51,6 +51,8 @@ export async function serveStats(path: string, snapshot: () => unknown): Promise
     await listen(server, path);
   }
   if (process.platform !== 'win32') await chmod(path, 0o600);
+  // Listening, the server reports errors as events: without a listener one would end the node.
+  server.on('error', () => {});
   return {
     path,
     close: () =>
