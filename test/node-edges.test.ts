@@ -6,7 +6,7 @@ import { CellNode, ROUTE_CAP } from '../host/runtime/cell-node.ts';
 import { LoopbackHub } from '../host/transport/loopback-transport.ts';
 import type { Transport } from '../host/transport/transport.ts';
 import { connect, CellCallError } from '../host/sdk/connect.ts';
-import { Echo } from '../build/cells/echo.client.ts';
+import { Echo, type EchoApi } from '../build/cells/echo.client.ts';
 import { MsgType, BROADCAST } from '../host/wire/header.ts';
 import { kernelWasm, cellWasm } from './fixtures/built.ts';
 import { waitUntil } from './fixtures/wait-until.ts';
@@ -68,23 +68,25 @@ test.serial('issue 12 finding 10: a reply to a client on one transport goes out 
   }
 });
 
-test.serial('issue 12 finding 10: a cell\'s log() lines reach the node\'s cellLog with the cell\'s name', async (t) => {
+/** A two-transport server whose LAN client has heard it, for `body` to call through `echo`. */
+async function withLanClient(body: (n: Awaited<ReturnType<typeof twoTransportServer>>, echo: Awaited<ReturnType<typeof connect<EchoApi>>>) => Promise<void>): Promise<void> {
   const n = await twoTransportServer();
   try {
     await waitUntil(() => n.client.kernel.stat('announcesRx') >= 1, 'an announcement');
-    const echo = await connect(Echo, { node: n.client });
-    await t.throwsAsync(echo.refuse('no thanks'), { instanceOf: CellCallError });
-    t.deepEqual(n.logs.map((l) => [l.cell, l.text]), [['echo', 'refusing: no thanks']]);
+    await body(n, await connect(Echo, { node: n.client }));
   } finally {
     await n.close();
   }
-});
+}
 
-test.serial('node stats carry every kernel counter, the cells\' and each transport\'s own', async (t) => {
-  const n = await twoTransportServer();
-  try {
-    await waitUntil(() => n.client.kernel.stat('announcesRx') >= 1, 'an announcement');
-    const echo = await connect(Echo, { node: n.client });
+test.serial('issue 12 finding 10: a cell\'s log() lines reach the node\'s cellLog with the cell\'s name', (t) =>
+  withLanClient(async (n, echo) => {
+    await t.throwsAsync(echo.refuse('no thanks'), { instanceOf: CellCallError });
+    t.deepEqual(n.logs.map((l) => [l.cell, l.text]), [['echo', 'refusing: no thanks']]);
+  }));
+
+test.serial('node stats carry every kernel counter, the cells\' and each transport\'s own', (t) =>
+  withLanClient(async (n, echo) => {
     await echo.add(1, 2);
     const s = n.server.stats();
     t.is(s.nodeId, 0x5e5e5e5e);
@@ -93,7 +95,4 @@ test.serial('node stats carry every kernel counter, the cells\' and each transpo
     t.like(s.cells[0], { name: 'echo', calls: 1, traps: 0 });
     t.deepEqual(s.transports.map((x) => x.name), ['loopback', 'loopback']);
     t.true(JSON.parse(JSON.stringify(s)).kernel.framesRx >= 1, 'serialisable as JSON');
-  } finally {
-    await n.close();
-  }
-});
+  }));
