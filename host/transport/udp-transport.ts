@@ -7,7 +7,7 @@
 // discovery is IPv4 only (an IPv6 node is reached through seeds).
 import dgram from 'node:dgram';
 import dns from 'node:dns';
-import { isIP, isIPv4 } from 'node:net';
+import { isIP } from 'node:net';
 import { CappedMap, type CappedMapStats } from './capped-map.ts';
 import { checkFrame, BROADCAST, HEADER_BYTES, Flag } from '../wire/header.ts';
 import { fragment, Reassembler, type FragmentStats } from './udp-fragments.ts';
@@ -83,7 +83,11 @@ function socketType(host: string): 'udp4' | 'udp6' {
 
 /** Checks now that a seed's name resolves, so a typo is a clear error at start, not a crash later. */
 async function checkResolves(seed: UdpAddress, family: 4 | 6): Promise<void> {
-  if (isIP(seed.address) !== 0) return;
+  const literal = isIP(seed.address);
+  if (literal !== 0 && literal !== family) {
+    throw new Error(`peer ${seed.address} is IPv${literal} but this node's socket is IPv${family}: bind an IPv${literal} address (--host ${literal === 6 ? '::1' : '127.0.0.1'}, for example)`);
+  }
+  if (literal !== 0) return;
   try {
     await dns.promises.lookup(seed.address, { family });
   } catch (err) {
