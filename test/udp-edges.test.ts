@@ -105,6 +105,7 @@ test.serial('IPv6: two nodes on ::1 exchange frames, fragments included; clients
     t.is(await localAddressFor({ address: '::1', port: 4700 }), '::1');
     t.is(await localAddressFor({ address: '127.0.0.1', port: 4700 }), '127.0.0.1');
     await t.throwsAsync(UdpTransport.open({ host: '::1', port: 0, multicast: { address: '239.1.2.3', port: 4747 } }), { message: /IPv6 nodes have no multicast/ });
+    await t.throwsAsync(UdpTransport.open({ port: 0, multicast: false, seeds: [{ address: '::1', port: 4700 }] }), { message: /peer ::1 is IPv6 but this node's socket is IPv4/ });
   } finally {
     await Promise.all([a.close(), b.close()]);
   }
