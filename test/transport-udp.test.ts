@@ -75,9 +75,11 @@ test('reassembly: any order, duplicates ignored; bounded memory; hostile fragmen
   );
   const r = new Reassembler();
   for (let i = 0; i < MAX_PARTIAL + 5; i++) {
-    r.push(fragment(frameTo(1, 2, i, new Uint8Array(3000)))[0]!, 'x');
+    r.push(fragment(frameTo(1, 2, i, new Uint8Array(3000)))[0]!, `x${i}`);
   }
-  t.is(r.stats.fragmentsDropped, 5, 'beyond MAX_PARTIAL messages in progress, fragments are dropped and counted');
+  t.is(r.stats.partials, MAX_PARTIAL, 'beyond MAX_PARTIAL messages in progress, the oldest are dropped and counted');
+  t.is(r.stats.partialsEvicted, 5);
+  t.is(r.stats.fragmentsDropped, 5);
   const bad = fragment(frameTo(1, 2, 99, new Uint8Array(3000)))[1]!;
   new DataView(bad.buffer).setUint16(20, 5, true); // an offset off the chunk grid
   t.is(r.push(bad, 'y'), undefined);

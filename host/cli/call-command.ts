@@ -46,7 +46,7 @@ function show(value: unknown): string {
 export function registerCall(program: Command): void {
   program
     .command('call')
-    .description('call a method of a species and print the reply as JSON')
+    .description('call a method of a species and print the reply as JSON (a void method prints null)')
     .argument('<species>', 'cell name (schema looked up in --schema-dir) or a .schema.json path')
     .argument('<method>', 'method name')
     .argument('[args]', 'arguments as JSON: an object by parameter name or an array', '[]')
@@ -66,14 +66,17 @@ export function registerCall(program: Command): void {
       const timeout = Number(opts.timeout);
       if (!(timeout > 0)) throw new Error(`--timeout must be a positive number of milliseconds, not "${opts.timeout}"`);
       // Loaded here so that the other commands and --help do not pay for the runtime.
-      const [{ CellNode }, { UdpTransport, parseUdpAddress }, { newIdentity }, { argsFromJson, encodeCall, decodeReply, decodeError }, { speciesIdOf }] = await Promise.all([
+      const [{ CellNode }, { UdpTransport, parseUdpAddress, localAddressFor }, { newIdentity }, { argsFromJson, encodeCall, decodeReply, decodeError }, { speciesIdOf }] = await Promise.all([
         import('../runtime/cell-node.ts'), import('../transport/udp-transport.ts'), import('../identity/node-identity.ts'),
         import('../sdk/call-codec.ts'), import('../sdk/species.ts'),
       ]);
       const payload = encodeCall(schema, method, argsFromJson(schema, method, json));
-      const direct = opts.peer !== undefined && opts.peer.length > 0;
+      const seeds = (opts.peer ?? []).map(parseUdpAddress);
+      const direct = seeds.length > 0;
+      // An ephemeral port on the interface that reaches the first peer; discovery listens on
+      // loopback, where `cell run` sends its pheromones by default. Never 0.0.0.0.
       const udp = await UdpTransport.open({
-        host: '0.0.0.0', port: 0, seeds: (opts.peer ?? []).map(parseUdpAddress),
+        host: direct ? await localAddressFor(seeds[0]!) : '127.0.0.1', port: 0, seeds,
         multicast: direct ? false : parseUdpAddress(opts.multicast),
       });
       const node = await CellNode.create({
@@ -88,7 +91,8 @@ export function registerCall(program: Command): void {
       try {
         const answer = await callWhenRouted(node, speciesIdOf(schema), payload, timeout, schema.name);
         if (answer.kind === 'reply') {
-          console.log(show(decodeReply(schema, method, answer.payload)));
+          // A void method's reply decodes to undefined: print JSON's null, so the output always parses.
+          console.log(show(decodeReply(schema, method, answer.payload) ?? null));
         } else {
           const e = decodeError(answer.payload);
           process.stderr.write(`cell: ${schema.name}.${method} failed: ${e.name} (${e.code}): ${e.message}\n`);

@@ -6,6 +6,7 @@ import { registerRun } from './run-command.ts';
 import { registerCall } from './call-command.ts';
 import { registerSim } from './sim-command.ts';
 import { registerPeers } from './peers-command.ts';
+import { registerStats } from './stats-command.ts';
 
 const program = new Command();
 program
@@ -20,6 +21,7 @@ registerRun(program);
 registerCall(program);
 registerSim(program);
 registerPeers(program);
+registerStats(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -44,10 +44,14 @@ export function registerPeers(program: Command): void {
       const once = opts.once === undefined ? undefined : Number(opts.once);
       if (once !== undefined && !(once > 0)) throw new Error(`--once must be a positive number of milliseconds, not "${opts.once}"`);
       const { CellNode } = await import('../runtime/cell-node.ts');
-      const { UdpTransport, parseUdpAddress } = await import('../transport/udp-transport.ts');
+      const { UdpTransport, parseUdpAddress, localAddressFor } = await import('../transport/udp-transport.ts');
       const { newIdentity } = await import('../identity/node-identity.ts');
       const names = await speciesNames(opts.schemaDir);
-      const udp = await UdpTransport.open({ host: '0.0.0.0', port: 0, multicast: parseUdpAddress(opts.multicast), seeds: (opts.peer ?? []).map(parseUdpAddress) });
+      const seeds = (opts.peer ?? []).map(parseUdpAddress);
+      // Loopback (where `cell run` sends pheromones by default), or the interface that reaches the
+      // first --peer; never 0.0.0.0.
+      const host = seeds.length > 0 ? await localAddressFor(seeds[0]!) : '127.0.0.1';
+      const udp = await UdpTransport.open({ host, port: 0, multicast: parseUdpAddress(opts.multicast), seeds });
       // A listener: it probes what it hears (so RTTs are measured) but announces nothing.
       const node = await CellNode.create({ nodeId: (await newIdentity()).nodeId, kernelWasm: new Uint8Array(await readFile(opts.kernel)), transports: [udp], config: { announceIntervalMs: 0 } });
       if (once !== undefined) {

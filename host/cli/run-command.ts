@@ -26,13 +26,15 @@ export function registerRun(program: Command): void {
     .option('--kernel <file>', 'kernel .wasm', kernelPath('mcu'))
     .option('--fuel <n>', 'instruction budget per call', '10000000')
     .option('--board <name>', 'board profile (boards/<name>.json) whose instruction rate is this node\'s capacity: the CPU share it announces and mitosis reads', 'raspberry-pi-4')
-    .action(async (files: string[], opts: { port: string; host: string; peer?: string[]; key: string; ephemeral?: boolean; kernel: string; fuel: string; multicast: string | false; serial?: string; baud: string; board: string }) => {
+    .option('--control <path>', 'owner-only socket `cell stats` reads (default ~/.cell/run/node-<port>.sock)')
+    .action(async (files: string[], opts: { port: string; host: string; peer?: string[]; key: string; ephemeral?: boolean; kernel: string; fuel: string; multicast: string | false; serial?: string; baud: string; board: string; control?: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not "${opts.port}"`);
       const fuel = Number(opts.fuel);
       if (!Number.isInteger(fuel) || fuel < 1 || fuel > 0x7fffffff) throw new Error(`--fuel must be 1..2147483647, not "${opts.fuel}"`);
       // Loaded here so that other commands do not pay for the runtime (crypto, the kernel).
       const { CellNode } = await import('../runtime/cell-node.ts');
+      const { LogLevel } = await import('../wire/protocol-table.ts');
       const { speciesHex } = await import('../sdk/species.ts');
       const { readBoard } = await import('../runtime/board-profile.ts');
       const board = await readBoard(opts.board);
@@ -57,14 +59,21 @@ export function registerRun(program: Command): void {
         fuelPerCall: fuel,
         capacity: board.instructionsPerSecond,
         log: (level, text) => console.error(`[cell ${level}] ${text}`),
+        cellLog: (cell, level, text) => console.error(`[${cell} ${(LogLevel[level] ?? String(level)).toLowerCase()}] ${text}`),
       });
       for (const f of files) {
         const cell = await node.host(new Uint8Array(await readFile(f)));
         console.log(`hosting ${cell.name} (species ${speciesHex(cell.speciesId)}) from ${f}`);
       }
       const a = udp.address;
-      console.log(`node ${nodeIdHex(node.nodeId)} listening on udp ${a.address}:${a.port}${opts.serial ? ` and serial ${opts.serial} at ${opts.baud} baud` : ''}; Ctrl-C stops`);
+      const where = a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+      console.log(`node ${nodeIdHex(node.nodeId)} listening on udp ${where}${opts.serial ? ` and serial ${opts.serial} at ${opts.baud} baud` : ''}; Ctrl-C stops`);
+      if (opts.multicast !== false && udp.stats.groupBind === '') console.log('no multicast discovery on IPv6: callers reach this node with --peer');
+      const { serveStats, defaultControlPath } = await import('./stats-socket.ts');
+      const control = await serveStats(opts.control ?? defaultControlPath(a.port), () => node.stats());
+      console.log(`counters: cell stats --control ${control.path}`);
       const stop = async () => {
+        await control.close();
         await node.close();
         process.exit(0);
       };

@@ -4,7 +4,8 @@ import { KernelInstance, type KernelHal } from './kernel-instance.ts';
 import { CellInstance } from './cell-instance.ts';
 import { kernelResultName, type KernelConfigKey } from './kernel-stats.ts';
 import type { Transport } from '../transport/transport.ts';
-import { MsgType } from '../wire/header.ts';
+import { BROADCAST, HEADER_BYTES, MsgType } from '../wire/header.ts';
+import { CappedMap } from '../transport/capped-map.ts';
 import { KernelResult, MCU_PAGES } from '../wire/protocol-table.ts';
 import { CallRefused } from './call-refused.ts';
 
@@ -57,6 +58,25 @@ export interface CellNodeOptions {
   /** The CPU share's window in ms (default 10,000, the simulator's). */
   meterWindowMs?: number;
   log?: (level: number, text: string) => void;
+  /** hal.log lines from hosted cells, with the cell's name. */
+  cellLog?: (cell: string, level: number, text: string) => void;
+  /** Rows in the node id -> transport table (default ROUTE_CAP). */
+  routeCap?: number;
+}
+
+/** Nodes whose transport is remembered at most (as the UDP address table); least recently used goes first. */
+export const ROUTE_CAP = 4096;
+
+/** What `cell stats` shows of a node: the kernel's counters, the node's tables, each transport's own. */
+export interface NodeStats {
+  nodeId: number;
+  uptimeMs: number;
+  kernel: Record<string, number>;
+  /** node id -> transport: rows, cap, evictions; and frames sent on one transport or on all. */
+  routes: { size: number; cap: number; evictions: number; routedOut: number; floodedOut: number };
+  calls: { pending: number; waiting: number };
+  cells: Array<{ name: string; speciesId: number } & Record<string, number | string>>;
+  transports: Array<{ name: string } & Record<string, unknown>>;
 }
 
 export class CellNode {
@@ -64,6 +84,11 @@ export class CellNode {
   readonly kernel: KernelInstance;
   readonly cells = new Map<number, HostedCell>();
   private readonly transports: Transport[];
+  // Which transport each node was last heard on: a frame for it goes out there only.
+  private readonly routes: CappedMap<number, Transport>;
+  private routedOut = 0;
+  private floodedOut = 0;
+  private readonly cellLog: CellNodeOptions['cellLog'];
   private readonly pending = new Map<number, (a: Answer) => void>();
   private timer: NodeJS.Timeout | undefined;
   private nextSlot = 1;
@@ -78,6 +103,8 @@ export class CellNode {
   private constructor(opts: CellNodeOptions, module: WebAssembly.Module) {
     this.nodeId = opts.nodeId >>> 0;
     this.transports = opts.transports ?? [];
+    this.routes = new CappedMap(opts.routeCap ?? ROUTE_CAP);
+    this.cellLog = opts.cellLog;
     this.fuelPerCall = opts.fuelPerCall ?? 10_000_000;
     this.maxCellPages = opts.maxCellPages ?? MCU_PAGES;
     this.capacity = opts.capacity ?? DEFAULT_CAPACITY;
@@ -94,7 +121,7 @@ export class CellNode {
     this.kernel = KernelInstance.instantiate(module, hal);
     for (const [k, v] of Object.entries(opts.config ?? {})) this.kernel.configure(k as KernelConfigKey, v);
     this.kernel.init(this.nodeId, this.now());
-    for (const t of this.transports) t.onFrame((frame) => this.receive(frame));
+    for (const t of this.transports) t.onFrame((frame) => this.receive(frame, t));
   }
 
   static async create(opts: CellNodeOptions): Promise<CellNode> {
@@ -114,7 +141,9 @@ export class CellNode {
     if (!facts.schema) throw new Error('this .wasm has no cell.schema section: build it with `cell build`');
     const schema = facts.schema as CellSchema;
     const speciesId = speciesIdOf(schema);
-    const instance = await CellInstance.load(wasm, { maxPages: this.maxCellPages, fuelPerCall: this.fuelPerCall });
+    const cellLog = this.cellLog;
+    const onLog = cellLog ? (level: number, text: string) => cellLog(schema.name, level, text) : undefined;
+    const instance = await CellInstance.load(wasm, { maxPages: this.maxCellPages, fuelPerCall: this.fuelPerCall, onLog });
     const slot = this.nextSlot++;
     this.kernel.host(slot, speciesId);
     const cell: HostedCell = { slot, name: schema.name, speciesId, schema, instance, meter: new CpuMeter({ capacity: this.capacity, windowMs: this.meterWindowMs }) };
@@ -160,8 +189,13 @@ export class CellNode {
     await Promise.all(this.transports.map((t) => t.close()));
   }
 
-  private receive(frame: Uint8Array): void {
+  private receive(frame: Uint8Array, from: Transport): void {
     if (this.closed) return;
+    // Learned before the kernel runs: its answer goes out from inside onFrame.
+    if (this.transports.length > 1 && frame.length >= HEADER_BYTES) {
+      const src = (frame[4]! | (frame[5]! << 8) | (frame[6]! << 16) | (frame[7]! << 24)) >>> 0;
+      if (src !== 0 && src !== BROADCAST && this.routes.get(src) !== from) this.routes.set(src, from);
+    }
     this.kernel.onFrame(frame);
   }
 
@@ -169,7 +203,30 @@ export class CellNode {
     // A copy: `frame` is kernel memory, rewritten by the next frame before an async send runs.
     // Buffer.from takes small copies from Node's pool, cheaper than a fresh ArrayBuffer per frame.
     const copy = Buffer.from(frame);
+    // A frame for a node heard on one transport goes out there only; broadcasts, "any host"
+    // (dst 0) and nodes never heard go out on every transport.
+    const dst = frame.length >= HEADER_BYTES ? copy.readUInt32LE(8) : 0;
+    const route = dst !== 0 && dst !== BROADCAST && this.transports.length > 1 ? this.routes.get(dst) : undefined;
+    if (route) {
+      this.routedOut++;
+      route.send(copy);
+      return;
+    }
+    this.floodedOut++;
     for (const t of this.transports) t.send(copy);
+  }
+
+  /** The kernel's counters and the node's and transports' tables, for `cell stats`. */
+  stats(): NodeStats {
+    return {
+      nodeId: this.nodeId,
+      uptimeMs: Math.round(this.now()),
+      kernel: this.kernel.stats(),
+      routes: { ...this.routes.stats, routedOut: this.routedOut, floodedOut: this.floodedOut },
+      calls: { pending: this.pending.size, waiting: this.waiting.length },
+      cells: [...this.cells.values()].map((c) => ({ name: c.name, speciesId: c.speciesId, slot: c.slot, ...c.instance.stats })),
+      transports: this.transports.map((t) => ({ ...t.stats, name: t.name })),
+    };
   }
 
   private runCell(slot: number, input: Uint8Array, out: Uint8Array): number {

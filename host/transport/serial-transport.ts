@@ -1,6 +1,6 @@
 // Serial transport (docs/wire.md, Transports: Serial) over the `serialport` package: a UART, a
-// USB CDC device or a pty. A serial link is point-to-point, so every frame goes out whatever its
-// dst; the kernel on the other end decides. Received bytes go through SerialDeframer, which
+// USB CDC device or a pty. A serial link is point-to-point, so every frame handed to it goes out
+// whatever its dst (the node hands it only frames for nodes heard on it, and broadcasts). Received bytes go through SerialDeframer, which
 // resynchronises at each 0x00 and counts every dropped run by reason.
 import { SerialPort } from 'serialport';
 import { encodeSerialFrame, SerialDeframer, DEFAULT_SERIAL_MAX_FRAME, type SerialDropReason } from '../wire/serial-framing.ts';

@@ -2,6 +2,9 @@
 // a copy of the header with FRAGMENT set (and MORE on all but the last) and a payload of
 // [u16 offset][u16 total payload length][chunk] (docs/wire.md). Reassembly memory is bounded:
 // at most MAX_PARTIAL messages in progress, each at most 64 KiB, dropped after REASSEMBLY_MS.
+// One sender holds at most PER_SENDER_PARTIAL of them, and a full table makes room by dropping
+// the oldest message of the sender holding the most, so forged first fragments cannot hold
+// reassembly shut against everyone else.
 import { Flag, HEADER_BYTES } from '../wire/header.ts';
 
 /** Payload bytes per datagram: 1200 + headers stays under the 1280-byte IPv6 minimum MTU. */
@@ -9,6 +12,8 @@ export const SAFE_DATAGRAM = 1200;
 const FRAG_HEAD = 4;
 const CHUNK = SAFE_DATAGRAM - HEADER_BYTES - FRAG_HEAD;
 export const MAX_PARTIAL = 16;
+/** Messages in progress one sender (address:port) may hold; its next one replaces its oldest. */
+export const PER_SENDER_PARTIAL = 2;
 export const REASSEMBLY_MS = 3000;
 
 export interface FragmentStats {
@@ -16,6 +21,12 @@ export interface FragmentStats {
   reassembled: number;
   /** Fragments that were inconsistent, late, or over the memory bounds (counted, dropped). */
   fragmentsDropped: number;
+  /** Messages in progress dropped to make room (a sender over its quota, or a full table). */
+  partialsEvicted: number;
+  /** Messages in progress now, and at most. */
+  partials: number;
+  partialCap: number;
+  perSenderCap: number;
 }
 
 /** Splits a frame into datagrams; a frame that fits is returned as is. */
@@ -40,6 +51,7 @@ export function fragment(frame: Uint8Array): Uint8Array[] {
 }
 
 interface Partial {
+  from: string;
   header: Uint8Array;
   data: Uint8Array;
   have: number;
@@ -48,14 +60,20 @@ interface Partial {
 }
 
 export class Reassembler {
-  readonly stats: FragmentStats = { fragmentsIn: 0, reassembled: 0, fragmentsDropped: 0 };
+  private readonly counts = { fragmentsIn: 0, reassembled: 0, fragmentsDropped: 0, partialsEvicted: 0 };
+  // Insertion order is age order: the first entry of a sender is its oldest.
   private readonly partial = new Map<string, Partial>();
+  private readonly perSender = new Map<string, number>();
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
+  get stats(): FragmentStats {
+    return { ...this.counts, partials: this.partial.size, partialCap: MAX_PARTIAL, perSenderCap: PER_SENDER_PARTIAL };
+  }
+
   /** Takes one valid datagram carrying FRAGMENT; returns the whole frame once complete. */
   push(d: Uint8Array, from: string): Uint8Array | undefined {
-    this.stats.fragmentsIn++;
+    this.counts.fragmentsIn++;
     this.expire();
     const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
     if (d.length < HEADER_BYTES + FRAG_HEAD) return this.drop();
@@ -69,9 +87,11 @@ export class Reassembler {
     const key = `${from}/${dv.getUint32(4, true)}/${dv.getUint16(16, true)}/${d[2]}/${dv.getUint32(12, true)}`;
     let p = this.partial.get(key);
     if (!p) {
-      if (this.partial.size >= MAX_PARTIAL) return this.drop();
-      p = { header: d.slice(0, HEADER_BYTES), data: new Uint8Array(total), have: 0, seen: new Set(), started: this.now() };
+      if ((this.perSender.get(from) ?? 0) >= PER_SENDER_PARTIAL) this.evictOldestOf(from);
+      else if (this.partial.size >= MAX_PARTIAL) this.evictOldestOf(this.heaviestSender());
+      p = { from, header: d.slice(0, HEADER_BYTES), data: new Uint8Array(total), have: 0, seen: new Set(), started: this.now() };
       this.partial.set(key, p);
+      this.perSender.set(from, (this.perSender.get(from) ?? 0) + 1);
     }
     if (p.data.length !== total) return this.drop();
     if (p.seen.has(off)) return undefined; // a duplicate datagram: already have it
@@ -79,8 +99,8 @@ export class Reassembler {
     p.data.set(chunk, off);
     p.have += chunk.length;
     if (p.have < total) return undefined;
-    this.partial.delete(key);
-    this.stats.reassembled++;
+    this.forget(key, p);
+    this.counts.reassembled++;
     const frame = new Uint8Array(HEADER_BYTES + total);
     frame.set(p.header);
     frame[3] = frame[3]! & ~(Flag.FRAGMENT | Flag.MORE);
@@ -90,16 +110,45 @@ export class Reassembler {
   }
 
   private drop(): undefined {
-    this.stats.fragmentsDropped++;
+    this.counts.fragmentsDropped++;
     return undefined;
+  }
+
+  private forget(key: string, p: Partial): void {
+    this.partial.delete(key);
+    const n = (this.perSender.get(p.from) ?? 1) - 1;
+    if (n > 0) this.perSender.set(p.from, n);
+    else this.perSender.delete(p.from);
+  }
+
+  private heaviestSender(): string {
+    let worst = '';
+    let most = 0;
+    for (const [from, n] of this.perSender) {
+      if (n > most) {
+        most = n;
+        worst = from;
+      }
+    }
+    return worst;
+  }
+
+  private evictOldestOf(from: string): void {
+    for (const [key, p] of this.partial) {
+      if (p.from !== from) continue;
+      this.forget(key, p);
+      this.counts.partialsEvicted++;
+      this.counts.fragmentsDropped += p.seen.size;
+      return;
+    }
   }
 
   private expire(): void {
     const now = this.now();
     for (const [key, p] of this.partial) {
       if (now - p.started > REASSEMBLY_MS) {
-        this.partial.delete(key);
-        this.stats.fragmentsDropped += p.seen.size;
+        this.forget(key, p);
+        this.counts.fragmentsDropped += p.seen.size;
       }
     }
   }

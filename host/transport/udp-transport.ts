@@ -1,9 +1,14 @@
 // UDP transport: one frame per datagram (fragments above a safe size), pheromones by multicast.
-// Learns each node's address from the frames it sends; frames for an unknown node and for
-// "any host" (dst 0) go to the seed addresses; broadcasts go to the multicast group and seeds.
+// Learns each node's address from the frames it sends (a capped table: forged source ids cost
+// evictions, not memory); frames for an unknown node and for "any host" (dst 0) go to the seed
+// addresses; broadcasts go to the multicast group and seeds. Every socket is bound to the
+// address asked for: the multicast socket to the group itself, so a unicast datagram to the
+// group port is never delivered to it. IPv6 bind addresses get a udp6 socket; multicast
+// discovery is IPv4 only (an IPv6 node is reached through seeds).
 import dgram from 'node:dgram';
 import dns from 'node:dns';
-import { isIPv4 } from 'node:net';
+import { isIP } from 'node:net';
+import { CappedMap, type CappedMapStats } from './capped-map.ts';
 import { checkFrame, BROADCAST, HEADER_BYTES, Flag } from '../wire/header.ts';
 import { fragment, Reassembler, type FragmentStats } from './udp-fragments.ts';
 import type { Transport, TransportStats } from './transport.ts';
@@ -24,9 +29,21 @@ export interface UdpTransportOptions {
   multicast?: UdpAddress | false;
   /** Interface address for multicast (default: the bind address, or 127.0.0.1 for 0.0.0.0). */
   multicastInterface?: string;
+  /** Rows in the node id -> address table (default ADDRESS_CAP). */
+  addressCap?: number;
 }
 
-export interface UdpStats extends TransportStats, FragmentStats {}
+/** Node addresses remembered at most; the least recently used is forgotten first. */
+export const ADDRESS_CAP = 4096;
+
+export interface UdpStats extends TransportStats, FragmentStats {
+  /** The node id -> address table: rows, cap, evictions. */
+  addresses: CappedMapStats;
+  /** Errors the sockets reported (a send to an unreachable or unresolvable address); see lastError. */
+  socketErrors: number;
+  /** What the multicast socket is bound to ('' without multicast). */
+  groupBind: string;
+}
 
 export function parseUdpAddress(text: string): UdpAddress {
   const m = /^(.+):(\d{1,5})$/.exec(text.trim());
@@ -47,13 +64,54 @@ function unique(list: UdpAddress[]): UdpAddress[] {
  * literals (learned from rinfo): answer those at once; names (a seed such as pi.local) go to DNS.
  */
 function lookup(host: string, family: number, done: (err: Error | null, address: string, family: number) => void): void {
-  // isIPv4 is a regular expression: the last literal seen (nearly every datagram's) skips it.
-  if (host === lastLiteral || isIPv4(host)) {
+  // isIP is a regular expression: the last literal seen (nearly every datagram's) skips it.
+  if (host === lastLiteral) return done(null, host, lastFamily);
+  const literal = isIP(host);
+  if (literal !== 0) {
     lastLiteral = host;
-    done(null, host, 4);
+    lastFamily = literal;
+    done(null, host, literal);
   } else dns.lookup(host, family, done);
 }
 let lastLiteral = '';
+let lastFamily = 4;
+
+/** The socket type for a bind address: udp6 for an IPv6 literal, else udp4. */
+function socketType(host: string): 'udp4' | 'udp6' {
+  return isIP(host.replace(/%.*$/, '')) === 6 ? 'udp6' : 'udp4';
+}
+
+/** Checks now that a seed's name resolves, so a typo is a clear error at start, not a crash later. */
+async function checkResolves(seed: UdpAddress, family: 4 | 6): Promise<void> {
+  const literal = isIP(seed.address);
+  if (literal !== 0 && literal !== family) {
+    throw new Error(`peer ${seed.address} is IPv${literal} but this node's socket is IPv${family}: bind an IPv${literal} address (--host ${literal === 6 ? '::1' : '127.0.0.1'}, for example)`);
+  }
+  if (literal !== 0) return;
+  try {
+    await dns.promises.lookup(seed.address, { family });
+  } catch (err) {
+    throw new Error(`cannot resolve peer "${seed.address}" (IPv${family}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/**
+ * The local address this machine would send from to reach `to` (asks the routing table through a
+ * connected socket; nothing is sent). Clients bind it, so they listen on the one interface they use.
+ */
+export async function localAddressFor(to: UdpAddress): Promise<string> {
+  const family = isIP(to.address) === 6 ? 6 : 4;
+  await checkResolves(to, family);
+  const probe = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.connect(to.port, to.address, () => resolve(probe.address().address));
+    });
+  } finally {
+    probe.close();
+  }
+}
 
 function bind(socket: dgram.Socket, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -68,47 +126,84 @@ function bind(socket: dgram.Socket, port: number, host: string): Promise<void> {
 export class UdpTransport implements Transport {
   readonly name = 'udp';
   private handler: ((frame: Uint8Array) => void) | undefined;
-  private readonly addresses = new Map<number, UdpAddress>();
+  private readonly addresses: CappedMap<number, UdpAddress>;
   private readonly seeds: UdpAddress[];
   private readonly reassembler = new Reassembler();
   private readonly counts = { framesOut: 0, framesIn: 0, dropped: 0 };
   // Asked once: getsockname on every datagram would cost more than the rest of receive().
   private readonly local: UdpAddress;
+  private socketErrors = 0;
+  /** The last error a socket reported, if any. */
+  lastError: Error | undefined;
 
   private constructor(
     private readonly socket: dgram.Socket,
     private readonly group: dgram.Socket | undefined,
     private readonly groupAddress: UdpAddress | undefined,
+    private readonly groupBind: string,
     opts: UdpTransportOptions,
   ) {
     this.seeds = opts.seeds ?? [];
+    this.addresses = new CappedMap(opts.addressCap ?? ADDRESS_CAP);
     const a = socket.address();
     this.local = { address: a.address, port: a.port };
     socket.on('message', (msg, rinfo) => this.receive(msg, rinfo));
     group?.on('message', (msg, rinfo) => this.receive(msg, rinfo));
+    // Without a listener a failed send (ENETUNREACH, a name that stopped resolving) would end the process.
+    for (const s of [socket, ...(group ? [group] : [])]) s.on('error', (err) => this.noteError(err));
   }
 
   static async open(opts: UdpTransportOptions = {}): Promise<UdpTransport> {
     const host = opts.host ?? '127.0.0.1';
-    const socket = dgram.createSocket({ type: 'udp4', lookup: lookup as unknown as dgram.SocketOptions['lookup'] });
+    const type = socketType(host);
+    const family = type === 'udp6' ? 6 : 4;
+    const seeds = opts.seeds ?? [];
+    for (const seed of seeds) await checkResolves(seed, family);
+    let mc = opts.multicast === undefined ? DEFAULT_MULTICAST : opts.multicast;
+    if (mc && socketType(mc.address) !== type) {
+      // Discovery is IPv4 only (loopback has no IPv6 multicast on Linux): the default group is
+      // left out for an IPv6 node, a group asked for by name is an error.
+      if (opts.multicast !== undefined && !(mc.address === DEFAULT_MULTICAST.address && mc.port === DEFAULT_MULTICAST.port)) {
+        throw new Error(`multicast group ${mc.address} is not of the bind address ${host}'s family (IPv6 nodes have no multicast discovery: use --no-multicast and --peer)`);
+      }
+      mc = false;
+    }
+    const socket = dgram.createSocket({ type, lookup: lookup as unknown as dgram.SocketOptions['lookup'] });
     await bind(socket, opts.port ?? 0, host);
-    const mc = opts.multicast === undefined ? DEFAULT_MULTICAST : opts.multicast;
     let group: dgram.Socket | undefined;
+    let groupBind = '';
     if (mc) {
       const iface = opts.multicastInterface ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
       // Every node on the machine listens on the same group port, hence reuseAddr.
       group = dgram.createSocket({ type: 'udp4', reuseAddr: true });
-      await bind(group, mc.port, '0.0.0.0');
+      // Bound to the group address, the socket gets only datagrams sent to the group: a unicast
+      // to <this machine>:<group port> from the LAN is not delivered (Linux, BSD). Where binding a
+      // group address fails (Windows), fall back to the bind address, which still keeps a
+      // loopback node off the LAN.
+      try {
+        await bind(group, mc.port, mc.address);
+        groupBind = mc.address;
+      } catch {
+        group.close();
+        group = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+        await bind(group, mc.port, host);
+        groupBind = host;
+      }
       group.addMembership(mc.address, iface);
       socket.setMulticastInterface(iface);
       socket.setMulticastLoopback(true);
       socket.setMulticastTTL(1); // pheromones stay on the LAN
     }
-    return new UdpTransport(socket, group, mc || undefined, opts);
+    return new UdpTransport(socket, group, mc || undefined, groupBind ? `${groupBind}:${mc ? mc.port : 0}` : '', { ...opts, seeds });
   }
 
   get stats(): UdpStats {
-    return { ...this.counts, ...this.reassembler.stats };
+    return { ...this.counts, ...this.reassembler.stats, addresses: this.addresses.stats, socketErrors: this.socketErrors, groupBind: this.groupBind };
+  }
+
+  private noteError(err: Error): void {
+    this.socketErrors++;
+    this.lastError = err;
   }
 
   get address(): UdpAddress {
@@ -152,6 +247,7 @@ export class UdpTransport implements Transport {
     const src = msg.readUInt32LE(4);
     if (src !== 0 && src !== BROADCAST) {
       // Learn (or update) the sender's address; most datagrams come from a known address, so no allocation.
+      // get() also marks the row as recently used, so busy peers outlive a flood of forged ids.
       const known = this.addresses.get(src);
       if (!known || known.port !== rinfo.port || known.address !== rinfo.address) this.addresses.set(src, { address: rinfo.address, port: rinfo.port });
     }

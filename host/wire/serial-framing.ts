@@ -1,5 +1,6 @@
 // Serial framing (docs/wire.md, "Transports"): frame + CRC-16/CCITT-FALSE (little-endian), COBS
-// encoded, terminated by 0x00. A byte stream has no packet boundaries, so the receiver cuts it
+// encoded, between two 0x00 delimiters. The leading one ends whatever noise came before, so
+// noise without a 0x00 costs only itself, not the next good frame. A byte stream has no packet boundaries, so the receiver cuts it
 // at each 0x00 and checks every run on its own: whatever went wrong (line noise, a frame torn by
 // a reset, a flipped bit) costs that one run, and the next 0x00 puts the receiver back in step.
 import { cobsDecode, cobsEncode, cobsMaxEncodedLength } from './cobs.ts';
@@ -10,17 +11,18 @@ export const CRC_BYTES = 2;
 /** Default largest frame (header + payload) a serial receiver accepts: small boards buffer whole frames. */
 export const DEFAULT_SERIAL_MAX_FRAME = HEADER_BYTES + 4096;
 
-/** Wire bytes of one frame: COBS(frame + crc16 LE) + 0x00. Any bytes are accepted (tests frame garbage with it). */
+/** Wire bytes of one frame: 0x00 + COBS(frame + crc16 LE) + 0x00. Any bytes are accepted (tests frame garbage with it). */
 export function encodeSerialFrame(frame: Uint8Array): Uint8Array {
   const body = new Uint8Array(frame.length + CRC_BYTES);
   body.set(frame);
   const crc = crc16(frame);
   body[frame.length] = crc & 0xff;
   body[frame.length + 1] = crc >>> 8;
-  const out = new Uint8Array(cobsMaxEncodedLength(body.length) + 1);
-  const n = cobsEncode(body, out).length;
-  out[n] = 0;
-  return out.subarray(0, n + 1);
+  const out = new Uint8Array(cobsMaxEncodedLength(body.length) + 2);
+  const n = cobsEncode(body, out.subarray(1)).length;
+  out[0] = 0;
+  out[n + 1] = 0;
+  return out.subarray(0, n + 2);
 }
 
 /** Why a run between two 0x00 bytes was dropped. */

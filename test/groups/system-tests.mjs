@@ -10,4 +10,6 @@ export const SYSTEM_TESTS = {
   'test/transport-serial.test.ts': 'a socat pseudo-terminal pair',
   'test/transport-shm.test.ts': 'shared-memory rings between worker threads',
   'test/transport-udp.test.ts': 'UDP sockets on loopback',
+  'test/udp-edges.test.ts': 'UDP sockets on loopback, IPv4 multicast and ::1',
+  'test/cli-edges.test.ts': 'runs cell run, call and stats as child processes on ::1',
 };

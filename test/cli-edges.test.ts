@@ -1,0 +1,69 @@
+// `cell run`, `cell call` and `cell stats` as separate processes on loopback (issue 12): a peer
+// name that does not resolve (finding 7), --host ::1, a void reply, cells' log() lines and the
+// counters a running node shows.
+import test from 'ava';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { cellBin, REPO } from '../bench/node-process.ts';
+import { kernelWasm } from './fixtures/built.ts';
+
+const run = promisify(execFile);
+const cell = (...args: string[]) => run(process.execPath, [cellBin(), ...args], { cwd: REPO, timeout: 60_000 });
+
+test.before(() => {
+  kernelWasm(); // fails early, with the build hint, if `npm run build` has not run
+});
+
+/** Starts `cell run`; resolves once it prints where it listens, with its stdout and stderr so far and later. */
+function startRun(args: string[]): Promise<{ proc: ChildProcess; port: number; err: () => string }> {
+  const proc = spawn(process.execPath, [cellBin(), 'run', ...args], { cwd: REPO });
+  let out = '';
+  let err = '';
+  proc.stderr!.on('data', (d) => (err += d));
+  return new Promise((resolve, reject) => {
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on udp \S+:(\d+)[\s\S]*counters: /.exec(out);
+      if (m) resolve({ proc, port: Number(m[1]), err: () => err });
+    });
+    proc.once('exit', (code) => reject(new Error(`cell run exited with ${code}: ${out}${err}`)));
+  });
+}
+
+test('issue 12 finding 7: cell run --peer with a name that does not resolve exits 1 with a clear message, no crash', async (t) => {
+  const e = await t.throwsAsync(cell('run', 'build/cells/echo.wasm', '--port', '0', '--ephemeral', '--no-multicast', '--peer', 'nosuch.invalid:4700'));
+  const failed = e as unknown as { code: number; stderr: string };
+  t.is(failed.code, 1);
+  t.regex(failed.stderr, /^cell: cannot resolve peer "nosuch\.invalid"/);
+  t.notRegex(failed.stderr, /Unhandled 'error' event|at .*\.js:\d+/);
+});
+
+test('issue 12 finding 10: --host ::1 serves calls; a void reply prints null; cell logs carry the cell name; cell stats shows counters and caps', async (t) => {
+  const control = join(await mkdtemp(join(tmpdir(), 'cell-stats-')), 'node.sock');
+  const node = await startRun(['build/cells/kv.wasm', 'build/cells/echo.wasm', '--host', '::1', '--port', '0', '--ephemeral', '--control', control]);
+  try {
+    const peer = `[::1]:${node.port}`;
+    const put = await cell('call', 'kv', 'put', '["colour", "blue"]', '--peer', peer);
+    t.is(put.stdout, 'null\n', 'a void reply prints null, never undefined');
+    t.is((await cell('call', 'kv', 'get', '["colour"]', '--peer', peer)).stdout, '"blue"\n');
+    const refused = await t.throwsAsync(cell('call', 'echo', 'refuse', '["not today"]', '--peer', peer));
+    t.is((refused as unknown as { code: number }).code, 3);
+    const json = JSON.parse((await cell('stats', '--control', control, '--json')).stdout);
+    t.is(json.kernel.callsServed, 2);
+    t.is(json.kernel.callErrors, 1);
+    const udp = json.transports.find((x: { name: string }) => x.name === 'udp');
+    t.like(udp, { partialCap: 16, perSenderCap: 2, addresses: { cap: 4096 } });
+    t.true(udp.addresses.size >= 1);
+    const text = (await cell('stats', '--control', control)).stdout;
+    t.regex(text, /udp addresses \(node -> address\)\s+\d+\s+4096\s+0/);
+    t.regex(text, /kernel\s+callErrors\s+1/);
+    t.regex(node.err(), /\[echo info\] refusing: not today/);
+  } finally {
+    node.proc.kill();
+  }
+  const gone = await t.throwsAsync(cell('stats', '--control', control));
+  t.regex((gone as unknown as { stderr: string }).stderr, /cannot read stats/);
+});
