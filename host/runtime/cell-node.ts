@@ -15,6 +15,8 @@ import type { CellSchema } from '../sdk/schema.ts';
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, encodeErrorPayload } from '../wire/error-codes.ts';
 import { CpuMeter } from './cpu-meter.ts';
+import { CellStore } from '../store/cell-store.ts';
+import { join } from 'node:path';
 
 /** Instructions per second of boards/raspberry-pi-4.json: the default capacity of a host node. */
 export const DEFAULT_CAPACITY = 200_000_000;
@@ -57,6 +59,11 @@ export interface CellNodeOptions {
   /** The CPU share's window in ms (default 10,000, the simulator's). */
   meterWindowMs?: number;
   log?: (level: number, text: string) => void;
+  /**
+   * Where hosted cells keep their durable store (one log file per species, docs/abi.md, Store).
+   * Without it a cell's store lives only as long as this process.
+   */
+  stateDir?: string;
 }
 
 export class CellNode {
@@ -74,6 +81,9 @@ export class CellNode {
   readonly capacity: number;
   private readonly meterWindowMs: number | undefined;
   private nextMeter = 0;
+  private readonly stateDir: string | undefined;
+  /** One store per species: replicas of a species on this node share it. */
+  private readonly stores = new Map<number, CellStore>();
 
   private constructor(opts: CellNodeOptions, module: WebAssembly.Module) {
     this.nodeId = opts.nodeId >>> 0;
@@ -82,6 +92,7 @@ export class CellNode {
     this.maxCellPages = opts.maxCellPages ?? MCU_PAGES;
     this.capacity = opts.capacity ?? DEFAULT_CAPACITY;
     this.meterWindowMs = opts.meterWindowMs;
+    this.stateDir = opts.stateDir;
     if (!(Number.isFinite(this.capacity) && this.capacity > 0)) throw new RangeError(`capacity must be a positive number of instructions per second, got ${opts.capacity}`);
     const hal: KernelHal = {
       send: (frame) => this.transmit(frame),
@@ -114,12 +125,22 @@ export class CellNode {
     if (!facts.schema) throw new Error('this .wasm has no cell.schema section: build it with `cell build`');
     const schema = facts.schema as CellSchema;
     const speciesId = speciesIdOf(schema);
-    const instance = await CellInstance.load(wasm, { maxPages: this.maxCellPages, fuelPerCall: this.fuelPerCall });
+    const instance = await CellInstance.load(wasm, { maxPages: this.maxCellPages, fuelPerCall: this.fuelPerCall, store: this.storeFor(schema.name, speciesId) });
     const slot = this.nextSlot++;
     this.kernel.host(slot, speciesId);
     const cell: HostedCell = { slot, name: schema.name, speciesId, schema, instance, meter: new CpuMeter({ capacity: this.capacity, windowMs: this.meterWindowMs }) };
     this.cells.set(slot, cell);
     return cell;
+  }
+
+  private storeFor(name: string, speciesId: number): CellStore {
+    let store = this.stores.get(speciesId);
+    if (!store) {
+      const file = `${name}-${speciesId.toString(16).padStart(8, '0')}.store`;
+      store = this.stateDir === undefined ? CellStore.inMemory() : CellStore.open(join(this.stateDir, file));
+      this.stores.set(speciesId, store);
+    }
+    return store;
   }
 
   unhost(slot: number): void {
@@ -158,6 +179,7 @@ export class CellNode {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     await Promise.all(this.transports.map((t) => t.close()));
+    for (const store of this.stores.values()) store.close();
   }
 
   private receive(frame: Uint8Array): void {
