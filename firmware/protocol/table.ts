@@ -159,7 +159,7 @@ export const S_OVERLOAD_FAILOVERS: i32 = 28;
 export const S_COUNT: i32 = 29;
 
 // Kernel settings, changed with k_config(key, value) (docs/abi.md)
-/** first attempt's timeout; each retry doubles it */
+/** first attempt's timeout to a destination with no measured RTT; each retry doubles it */
 export const C_CALL_TIMEOUT_MS: i32 = 0;
 /** one PING per interval (0: no probes) */
 export const C_PROBE_INTERVAL_MS: i32 = 1;

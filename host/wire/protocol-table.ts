@@ -172,7 +172,7 @@ export type KernelStatName = (typeof KERNEL_STATS)[number];
 
 // Kernel settings, changed with k_config(key, value) (docs/abi.md)
 export const KernelConfig = {
-  /** first attempt's timeout; each retry doubles it */
+  /** first attempt's timeout to a destination with no measured RTT; each retry doubles it */
   callTimeoutMs: 0,
   /** one PING per interval (0: no probes) */
   probeIntervalMs: 1,
