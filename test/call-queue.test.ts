@@ -1,7 +1,7 @@
 // Issue #12, finding 8 (client side): 64 callers sharing one peer were refused CALL_TABLE_FULL
 // (19,968 of 20,000), or, routed, most of them starved while k_call was retried in a busy loop.
 // Calls beyond the kernel's table and peer window now wait in a fair queue with a deadline.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -102,16 +102,21 @@ async function sixtyFourCallers(client: CellNode, dst: number, k: number) {
   return { done, firstFinished: firstFinished! };
 }
 
+/** Every one of 64 callers gets all K calls answered, in step, with at most one refused k_call per call. */
+async function allThrough(t: ExecutionContext, client: CellNode): Promise<void> {
+  const K = 20;
+  const { done, firstFinished } = await sixtyFourCallers(client, 0, K);
+  t.deepEqual(done, new Array(64).fill(K));
+  t.true(Math.min(...firstFinished) >= K / 2, `slowest caller had ${Math.min(...firstFinished)} of ${K} when the first finished`);
+  const refusals = client.kernel.stat('callTableFull') + client.kernel.stat('peerWindowFull');
+  t.true(refusals <= 64 * K, `${refusals} refused k_call offers for ${64 * K} calls`);
+  t.log(`queued ${client.queueStats.queued}, refused offers ${client.queueStats.refusedOffers}, kernel refusals ${refusals}`);
+}
+
 test('64 callers sharing one --peer node (dst 0, 32-call table) all get every call through, in step', async (t) => {
   const { client, close } = await pair({ defaultRoute: 1 });
   try {
-    const K = 20;
-    const { done, firstFinished } = await sixtyFourCallers(client, 0, K);
-    t.deepEqual(done, new Array(64).fill(K));
-    t.true(Math.min(...firstFinished) >= K / 2, `slowest caller had ${Math.min(...firstFinished)} of ${K} when the first finished`);
-    const refusals = client.kernel.stat('callTableFull') + client.kernel.stat('peerWindowFull');
-    t.true(refusals <= 64 * K, `${refusals} refused k_call offers for ${64 * K} calls`);
-    t.log(`queued ${client.queueStats.queued}, refused offers ${client.queueStats.refusedOffers}, kernel refusals ${refusals}`);
+    await allThrough(t, client);
   } finally {
     await close();
   }
@@ -125,13 +130,7 @@ test('64 callers of a routed species (8-call peer window) all get every call thr
       if (Date.now() - start > 10_000) throw new Error('the server never announced echo');
       await new Promise((r) => setTimeout(r, 20));
     }
-    const K = 20;
-    const { done, firstFinished } = await sixtyFourCallers(client, 0, K);
-    t.deepEqual(done, new Array(64).fill(K));
-    t.true(Math.min(...firstFinished) >= K / 2, `slowest caller had ${Math.min(...firstFinished)} of ${K} when the first finished`);
-    const refusals = client.kernel.stat('callTableFull') + client.kernel.stat('peerWindowFull');
-    t.true(refusals <= 64 * K, `${refusals} refused k_call offers for ${64 * K} calls`);
-    t.log(`queued ${client.queueStats.queued}, refused offers ${client.queueStats.refusedOffers}, kernel refusals ${refusals}`);
+    await allThrough(t, client);
   } finally {
     await close();
   }

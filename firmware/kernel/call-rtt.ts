@@ -5,6 +5,7 @@
 // Fixed memory: MAX_RTT_PEERS rows; the row measured longest ago makes room for a new one.
 import { C_CALL_TIMEOUT_MS, C_RTO_MIN_MS, C_RTO_MAX_MS } from "../protocol/table";
 import { cfg } from "./config";
+import { rowOfId, rowForNewcomer } from "./table-rows";
 
 export const MAX_RTT_PEERS: i32 = 16;
 
@@ -14,22 +15,13 @@ const rttvar = new StaticArray<f64>(MAX_RTT_PEERS);
 const stamps = new StaticArray<f64>(MAX_RTT_PEERS);
 let used: i32 = 0;
 
-function rowOf(dst: u32): i32 {
-  for (let i = 0; i < used; i++) if (unchecked(ids[i]) == dst) return i;
-  return -1;
-}
-
 /** One answer from `dst`, `ms` after its first attempt was sent. */
 export function rttSample(dst: u32, ms: f64, now: f64): void {
   if (!(ms >= 0)) return;
-  let r = rowOf(dst);
+  let r = rowOfId(ids, used, dst);
   if (r < 0) {
-    if (used < MAX_RTT_PEERS) {
-      r = used++;
-    } else {
-      r = 0;
-      for (let i = 1; i < used; i++) if (unchecked(stamps[i]) < unchecked(stamps[r])) r = i;
-    }
+    r = rowForNewcomer(stamps, used);
+    if (r == used) used++;
     unchecked(ids[r] = dst);
     unchecked(srtt[r] = ms);
     unchecked(rttvar[r] = ms / 2);
@@ -42,10 +34,8 @@ export function rttSample(dst: u32, ms: f64, now: f64): void {
 
 /** The first attempt's timeout for a call to `dst`. */
 export function rtoFor(dst: u32): f64 {
-  const r = rowOf(dst);
+  const r = rowOfId(ids, used, dst);
   if (r < 0) return cfg(C_CALL_TIMEOUT_MS);
   const rto = unchecked(srtt[r]) + 4 * unchecked(rttvar[r]);
   return min(max(rto, cfg(C_RTO_MIN_MS)), cfg(C_RTO_MAX_MS));
 }
-
-export function rttClear(): void { used = 0; }

@@ -8,6 +8,7 @@
 // and counts evicted callers too. Usage decays continuously with a time constant of TAU_MS.
 import { C_CPU_BUDGET } from "../protocol/table";
 import { cfg } from "./config";
+import { rowOfId, rowForNewcomer } from "./table-rows";
 
 export const MAX_BUDGET_CALLERS: i32 = 16;
 /** The window a share is measured over: usage decays by 1/e in this time. */
@@ -31,11 +32,6 @@ function decayTo(now: f64): void {
   decayedAt = now;
 }
 
-function rowOf(id: u32): i32 {
-  for (let i = 0; i < used; i++) if (unchecked(ids[i]) == id) return i;
-  return -1;
-}
-
 /** Whether a call from `id` may run now (see the file comment); false: shed it. */
 export function budgetAdmit(id: u32, now: f64): bool {
   const share = cfg(C_CPU_BUDGET);
@@ -43,7 +39,7 @@ export function budgetAdmit(id: u32, now: f64): bool {
   decayTo(now);
   const budget = share * TAU_MS;
   if (total < budget) return true;
-  const r = rowOf(id);
+  const r = rowOfId(ids, used, id);
   if (r < 0) return true; // not among the heavy: a newcomer or a light caller
   const mine = unchecked(usage[r]);
   let heaviest: f64 = 0;
@@ -61,29 +57,12 @@ export function budgetCharge(id: u32, ms: f64, now: f64): void {
   decayTo(now);
   const cost = max(ms, CALL_FLOOR_MS);
   total += cost;
-  let r = rowOf(id);
+  let r = rowOfId(ids, used, id);
   if (r < 0) {
-    if (used < MAX_BUDGET_CALLERS) {
-      r = used++;
-    } else {
-      r = 0;
-      for (let i = 1; i < used; i++) if (unchecked(usage[i]) < unchecked(usage[r])) r = i;
-    }
+    r = rowForNewcomer(usage, used);
+    if (r == used) used++;
     unchecked(ids[r] = id);
     unchecked(usage[r] = 0);
   }
   unchecked(usage[r] += cost);
-}
-
-export function budgetCallers(): i32 { return used; }
-export function budgetCallerId(i: i32): u32 { return i >= 0 && i < used ? unchecked(ids[i]) : 0; }
-/** Caller i's decayed cell time (ms) as of the last admit or charge. */
-export function budgetCallerUsage(i: i32): f64 { return i >= 0 && i < used ? unchecked(usage[i]) : 0; }
-/** The node's decayed cell time (ms) as of the last admit or charge. */
-export function budgetTotal(): f64 { return total; }
-
-export function budgetsClear(): void {
-  used = 0;
-  total = 0;
-  decayedAt = 0;
 }
