@@ -1,4 +1,4 @@
-// `npm run bench [-- --json FILE] [--only shm,udp,rpc,serial,cells,cli] [--seconds N]`: every
+// `npm run bench [-- --json FILE] [--only shm,udp,rpc,serial,cells,cli,fair] [--seconds N]`: every
 // transport's figures, what cell calls cost in metered instructions, and how fast the `cell`
 // command starts, each beside a baseline measured in the same run, with the ratio. Not a test: nothing here asserts.
 import { Command } from 'commander';
@@ -9,12 +9,12 @@ const program = new Command()
   .name('npm run bench --')
   .description('measure each transport beside a baseline from the same run')
   .option('--json <file>', 'also write the figures as JSON')
-  .option('--only <list>', 'comma-separated subset of shm,udp,rpc,serial,cells,cli', 'shm,udp,rpc,serial,cells,cli')
+  .option('--only <list>', 'comma-separated subset of shm,udp,rpc,serial,cells,cli,fair (fair: issue #12 finding 8, not in the default set)', 'shm,udp,rpc,serial,cells,cli')
   .option('--seconds <n>', 'seconds per measurement; UDP ratios wander in much shorter runs', '8')
   .parse();
 const opts = program.opts<{ json?: string; only: string; seconds: string }>();
 const only = new Set(opts.only.split(',').map((s) => s.trim()));
-for (const o of only) if (!['shm', 'udp', 'rpc', 'serial', 'cells', 'cli'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
+for (const o of only) if (!['shm', 'udp', 'rpc', 'serial', 'cells', 'cli', 'fair'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
 const seconds = Number(opts.seconds);
 if (!(seconds > 0)) throw new Error(`--seconds must be positive, not "${opts.seconds}"`);
 
@@ -68,6 +68,17 @@ if (only.has('cells')) {
   console.log('cells: metered instructions per call (the CPU mitosis counts) vs the same method with its smallest argument');
   for (const c of r) console.log(`  ${c.call.padEnd(32)} ${n(c.instructions).padStart(9)}   baseline ${c.baseline.call} ${n(c.baseline.instructions)}   (${ratio(c.instructions, c.baseline.instructions)})`);
   console.log('');
+}
+if (only.has('fair')) {
+  const { benchFair } = await import('./fair.ts');
+  const r = await benchFair({ seconds });
+  out.fair = r;
+  console.log('fair: a runaway node (a cell spinning out its fuel) vs 8 nodes calling echo at 20/s; cpuBudget 0 is main\'s behaviour');
+  for (const x of r.runaway) {
+    console.log(`  runaway ${x.rate}/s, cpuBudget ${x.cpuBudget}: others p50 ${n(x.othersP50Ms, 1)} ms, p99 ${n(x.othersP99Ms, 1)} ms, ${x.othersDone} done, ${x.othersFailed} failed; runaway ${x.runawayServed} served, ${x.runawayShed} shed`);
+  }
+  const s = r.sharedPeer;
+  console.log(`  ${s.callers} callers sharing one node: ${n(s.through)} of ${n(s.calls)} through, ${s.refused} refused, in ${n(s.seconds, 1)} s; slowest caller ${s.slowestCallerAtFirstDone} calls when the first finished; ${s.refusedOffers} refused k_call offers\n`);
 }
 if (only.has('cli')) {
   const { benchCli } = await import('./cli.ts');

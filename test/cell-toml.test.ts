@@ -25,10 +25,10 @@ test('the example cells read with their limits and biology', (t) => {
   t.is(ex.name, 'exchange');
   t.is(ex.source, join(REPO_ROOT, 'firmware/cells/exchange/exchange.ts'));
   t.deepEqual(ex.biology, { min_replicas: 3, max_replicas: 64, cpu_target: 0.6 });
-  t.deepEqual(ex.limits, { in_bytes: 1024, out_bytes: 4096 });
+  t.deepEqual(ex.limits, { in_bytes: 1024, out_bytes: 2028 });
   const users = readCellToml(join(REPO_ROOT, 'test/fixtures/cells/users-v1'));
   t.deepEqual(users.biology, DEFAULT_BIOLOGY);
-  t.deepEqual(users.limits, { in_bytes: 2048, out_bytes: 2048 });
+  t.deepEqual(users.limits, { in_bytes: 2048, out_bytes: 2028 });
 });
 
 test('defaults, a custom source, a percentage cpu_target, dependency tables', (t) => {
@@ -52,7 +52,9 @@ test('every mistake names the file and the key', (t) => {
   bad('[cell]\nname = "demo"\nsource = "gone.ts"', /\[cell\] source "gone.ts" does not exist/);
   bad('[cell]\nname = "other"', /\[cell\] source "other.ts" does not exist/);
   bad('[cell]\nname = "demo"\n[cell.limits]\nin_bytes = 1e6', /\[cell.limits\] in_bytes must be an integer in 16..32768, got 1000000/);
-  bad('[cell]\nname = "demo"\n[cell.limits]\nout_bytes = 10', /out_bytes must be an integer in 64..32768/);
+  bad('[cell]\nname = "demo"\n[cell.limits]\nout_bytes = 10', /out_bytes must be an integer in 64..2028/);
+  // Issue #12 finding 10: exchange had out_bytes 4096, more than the kernel's 2,028-byte payload.
+  bad('[cell]\nname = "demo"\n[cell.limits]\nout_bytes = 4096', /out_bytes must be an integer in 64..2028, got 4096/);
   bad('[cell]\nname = "demo"\n[cell.limits]\nstack = 10', /\[cell.limits\] stack is not a known key/);
   bad('[cell]\nname = "demo"\n[cell.biology]\nmin_replica = 3', /\[cell.biology\] min_replica is not a known key/);
   bad('[cell]\nname = "demo"\n[cell.biology]\nmin_replicas = 0', /min_replicas must be an integer in 1..65535, got 0/);

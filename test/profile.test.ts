@@ -61,15 +61,15 @@ test('two pages in a one-page budget, and initial != maximum, are named', (t) =>
   t.regex(checkProfile(wat('(module (memory 1 2))'), { kind: 'kernel', maxPages: 4 }).problems.join('\n'), /initial 1 pages != maximum 2 pages/);
 });
 
-test('cells may import only hal.panic and hal.log; the kernel the whole HAL, with its signatures', (t) => {
+test('cells may import only hal.panic, hal.log and the store; the kernel the whole HAL, with its signatures', (t) => {
   const mod = wat(`(module
     (import "hal" "send" (func (param i32 i32)))
     (import "hal" "cell_call" (func (param i32 i32 i32 i32 i32) (result i32)))
     (memory 1 1))`);
   const asCell = checkProfile(mod, cell);
   t.deepEqual(asCell.problems, [
-    'import hal.send: cells may import only hal.panic and hal.log',
-    'import hal.cell_call: cells may import only hal.panic and hal.log',
+    'import hal.send: cells may import only hal.panic, hal.log, hal.store_get, hal.store_put, hal.store_del, hal.store_next',
+    'import hal.cell_call: cells may import only hal.panic, hal.log, hal.store_get, hal.store_put, hal.store_del, hal.store_next',
   ]);
   t.true(checkProfile(mod, { kind: 'kernel', maxPages: 1 }).ok);
 
@@ -80,7 +80,7 @@ test('cells may import only hal.panic and hal.log; the kernel the whole HAL, wit
     (memory 1 1))`), { kind: 'kernel', maxPages: 1 });
   t.deepEqual(bad.problems, [
     "import hal.log: signature (i32) -> () does not match the HAL's (i32, i32, i32) -> ()",
-    'import hal.launch: not a HAL function (the HAL has send, now, random, log, panic, cell_call, deliver, spawn, retire)',
+    'import hal.launch: not a HAL function (the HAL has send, now, random, log, panic, cell_call, deliver, spawn, retire, store_get, store_put, store_del, store_next)',
     'import hal.panic: a global; the HAL provides only functions',
   ]);
 });

@@ -1,5 +1,8 @@
 // Outstanding calls this node made: matched to REPLY/ERROR by seq, retried with backoff (and
 // re-routed to the next replica) by k_tick, and expired when the attempts run out.
+import { halNow } from "../hal/hal";
+import { rttSample } from "./call-rtt";
+
 export const MAX_CALLS: i32 = 32;
 /** A CALL payload up to this size is kept for retransmission; a larger one gets one attempt. */
 export const RETRY_BYTES: i32 = 256;
@@ -67,7 +70,11 @@ export function callMatch(seq: u16, src: u32): i32 {
     if (unchecked(live[i]) && unchecked(seqs[i]) == seq) {
       const d = unchecked(dsts[i]);
       // dst 0 went to "whoever hosts it", so any source may answer.
-      if (d == 0 || d == src) return i;
+      if (d == 0 || d == src) {
+        // Only a first attempt's answer is an RTT sample: a retry's could answer either attempt.
+        if (unchecked(attempts[i]) == 1) rttSample(d, halNow() - unchecked(sentAt[i]), halNow());
+        return i;
+      }
     }
   }
   return -1;

@@ -2,7 +2,7 @@
 // docs/protocol.toml. Defaults suit a LAN node.
 import {
   C_CALL_TIMEOUT_MS, C_PROBE_INTERVAL_MS, C_ANNOUNCE_INTERVAL_MS, C_PEER_MAX_AGE_MS, C_DEFAULT_ROUTE, C_FAIL_HOLD_MS,
-  C_CALL_ATTEMPTS, C_REPLAY_WINDOW_MS, C_PEER_WINDOW, C_BUSY_HOLD_MS, C_COUNT,
+  C_CALL_ATTEMPTS, C_REPLAY_WINDOW_MS, C_PEER_WINDOW, C_BUSY_HOLD_MS, C_CPU_BUDGET, C_RTO_MIN_MS, C_RTO_MAX_MS, C_COUNT,
 } from "../protocol/table";
 
 const values = new StaticArray<f64>(C_COUNT);
@@ -18,7 +18,7 @@ values[C_PEER_MAX_AGE_MS] = 60000;
 values[C_DEFAULT_ROUTE] = 0;
 // After a timeout, a peer is skipped by routing for this long, so calls fail over at once.
 values[C_FAIL_HOLD_MS] = 5000;
-// Three attempts, each timeout twice the last (2 + 4 + 8 s): rides out a lost datagram or a dead
+// Three attempts, each timeout twice the last (2 + 4 + 8 s before an RTT is measured): rides out a lost datagram or a dead
 // replica (the retry is re-routed) without the caller seeing more than added latency.
 values[C_CALL_ATTEMPTS] = 3;
 // A retransmission can arrive up to the whole retry span after the original: remember answers that long.
@@ -28,6 +28,13 @@ values[C_PEER_WINDOW] = 8;
 // After a replica sheds one of our calls (ERROR OVERLOADED), routing prefers other replicas for this
 // long: about one pheromone interval, by when its announced load tells the truth again.
 values[C_BUSY_HOLD_MS] = 1000;
+// Hosted cells may use 80% of the time before the heaviest callers are shed: the rest keeps the
+// node answering the light ones (caller-budgets.ts).
+values[C_CPU_BUDGET] = 0.8;
+// A measured call timeout (call-rtt.ts) is at least 250 ms, so a queue or a GC pause on the far side is
+// not a loss, and at most 8 s, so a path that has turned slow is still given up on.
+values[C_RTO_MIN_MS] = 250;
+values[C_RTO_MAX_MS] = 8000;
 
 export function cfg(key: i32): f64 { return unchecked(values[key]); }
 

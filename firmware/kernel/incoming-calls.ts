@@ -11,6 +11,7 @@ import { cfg } from "./config";
 import { cellsSlotOf } from "./cells";
 import { replayFind, replayStore, replayType, replayLen, replayPtr } from "./replay";
 import { callersNote } from "./callers";
+import { budgetAdmit, budgetCharge } from "./caller-budgets";
 import { TX_PAYLOAD, PAYLOAD_CAP } from "./frame-buffers";
 import { errorPayload, errorCode } from "./error-payload";
 import { sendTx } from "./frame-out";
@@ -31,7 +32,15 @@ export function onCall(ptr: usize, src: u32, dst: u32): i32 {
     return 0;
   }
   if (src != selfId && src != 0) callersNote(src);
+  if (!budgetAdmit(src, now)) {
+    // Not run and not remembered: a retransmission is judged again when it arrives.
+    count(S_CALLS_SHED);
+    sendTx(T_ERROR, src, species, seq, errorPayload(TX_PAYLOAD, PAYLOAD_CAP, E_OVERLOADED, "overloaded: this caller is over its share of the node's CPU"));
+    return 0;
+  }
   const r = halCellCall(slot, ptr + HEADER_BYTES, <i32>hLength(ptr), TX_PAYLOAD, PAYLOAD_CAP);
+  const done = halNow();
+  budgetCharge(src, done - now, done);
   let type = T_REPLY;
   let n = r;
   let shed = false;

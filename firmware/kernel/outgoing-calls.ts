@@ -3,7 +3,7 @@
 import { halDeliver } from "../hal/hal";
 import {
   HEADER_BYTES, T_CALL, T_ERROR, E_TIMEOUT, R_NO_ROUTE, R_PEER_BUSY, R_CALL_TABLE_FULL,
-  C_CALL_TIMEOUT_MS, C_DEFAULT_ROUTE, C_PEER_WINDOW, C_FAIL_HOLD_MS, C_CALL_ATTEMPTS,
+  C_DEFAULT_ROUTE, C_PEER_WINDOW, C_FAIL_HOLD_MS, C_CALL_ATTEMPTS,
   S_NO_ROUTE, S_PEER_WINDOW_FULL, S_CALL_TABLE_FULL, S_CALLS_SENT, S_FAILOVERS, S_RETRIES, S_TIMEOUTS,
 } from "../protocol/table";
 import { headerWrite } from "./header";
@@ -20,6 +20,7 @@ import { RX, TX_PAYLOAD } from "./frame-buffers";
 import { auxErrorPayload, AUX } from "./error-payload";
 import { emit, sendTx } from "./frame-out";
 import { selfId } from "./self-node";
+import { rtoFor } from "./call-rtt";
 
 /** Sends the CALL payload of `len` bytes at RX + HEADER_BYTES; returns its seq or -result. */
 export function sendCall(dst: u32, species: u32, len: i32, now: f64): i32 {
@@ -40,7 +41,7 @@ export function sendCall(dst: u32, species: u32, len: i32, now: f64): i32 {
     count(S_PEER_WINDOW_FULL);
     return -R_PEER_BUSY;
   }
-  const c = callOpen(target, species, dst == 0 && target != selfId, now, cfg(C_CALL_TIMEOUT_MS));
+  const c = callOpen(target, species, dst == 0 && target != selfId, now, rtoFor(target));
   if (c < 0) {
     count(S_CALL_TABLE_FULL);
     return -R_CALL_TABLE_FULL;
@@ -78,7 +79,7 @@ export function callMayFailOver(c: i32): bool {
   return callRouted(c) && callPayloadLen(c) >= 0 && callAttempts(c) < <i32>cfg(C_CALL_ATTEMPTS);
 }
 
-/** Sends call c again, to the next-best replica when routing chose the first, with a doubled timeout. */
+/** Sends call c again, to the next-best replica when routing chose the first, with a doubled timeout (call-rtt.ts). */
 export function retryCall(c: i32, dst: u32, now: f64): void {
   let target = dst;
   if (callRouted(c)) {
@@ -88,7 +89,7 @@ export function retryCall(c: i32, dst: u32, now: f64): void {
       count(S_FAILOVERS);
     }
   }
-  const timeout = cfg(C_CALL_TIMEOUT_MS) * <f64>(1 << callAttempts(c));
+  const timeout = rtoFor(target) * <f64>(1 << callAttempts(c));
   callRetry(c, target, now, timeout);
   count(S_RETRIES);
   const len = callPayloadLen(c);

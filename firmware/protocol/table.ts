@@ -152,14 +152,14 @@ export const S_PEER_WINDOW_FULL: i32 = 24;
 export const S_SPAWNS: i32 = 25;
 /** replicas this node retired (hal.retire) */
 export const S_RETIREMENTS: i32 = 26;
-/** calls this node's host refused unexecuted (OVERLOADED) */
+/** calls this node refused unexecuted (OVERLOADED): by its host, or a caller over its CPU share */
 export const S_CALLS_SHED: i32 = 27;
 /** calls of ours a replica shed, sent at once to another replica */
 export const S_OVERLOAD_FAILOVERS: i32 = 28;
 export const S_COUNT: i32 = 29;
 
 // Kernel settings, changed with k_config(key, value) (docs/abi.md)
-/** first attempt's timeout; each retry doubles it */
+/** first attempt's timeout to a destination with no measured RTT; each retry doubles it */
 export const C_CALL_TIMEOUT_MS: i32 = 0;
 /** one PING per interval (0: no probes) */
 export const C_PROBE_INTERVAL_MS: i32 = 1;
@@ -179,7 +179,13 @@ export const C_REPLAY_WINDOW_MS: i32 = 7;
 export const C_PEER_WINDOW: i32 = 8;
 /** after a replica sheds a call, routing prefers others this long */
 export const C_BUSY_HOLD_MS: i32 = 9;
-export const C_COUNT: i32 = 10;
+/** share of time hosted cells may run before the heaviest callers are shed (0: no limit) */
+export const C_CPU_BUDGET: i32 = 10;
+/** floor of a call timeout computed from measured RTTs */
+export const C_RTO_MIN_MS: i32 = 11;
+/** cap of a call timeout computed from measured RTTs */
+export const C_RTO_MAX_MS: i32 = 12;
+export const C_COUNT: i32 = 13;
 
 // Fields of a peer table row, read with k_peer(i, field) (docs/abi.md)
 /** the peer's node id */
@@ -299,7 +305,7 @@ export const VS_COUNT: i32 = 8;
 // Every value above in table order, for the kernel export k_protocol: the host checks that the
 // kernel it runs was built from the same table (test/protocol.test.ts). In a function, so the
 // values take memory only in a module that calls it (the kernel, not the cells).
-export const PROTOCOL_COUNT: i32 = 129;
+export const PROTOCOL_COUNT: i32 = 132;
 
 /** Value i of the table, NaN past its end. */
 export function protocolValue(i: i32): f64 {
@@ -321,16 +327,17 @@ export function protocolValue(i: i32): f64 {
     <u16>S_DUPLICATE_CALLS, <u16>S_PEER_WINDOW_FULL, <u16>S_SPAWNS, <u16>S_RETIREMENTS, <u16>S_CALLS_SHED,
     <u16>S_OVERLOAD_FAILOVERS, <u16>C_CALL_TIMEOUT_MS, <u16>C_PROBE_INTERVAL_MS, <u16>C_ANNOUNCE_INTERVAL_MS, <u16>C_PEER_MAX_AGE_MS,
     <u16>C_DEFAULT_ROUTE, <u16>C_FAIL_HOLD_MS, <u16>C_CALL_ATTEMPTS, <u16>C_REPLAY_WINDOW_MS, <u16>C_PEER_WINDOW,
-    <u16>C_BUSY_HOLD_MS, <u16>PEER_NODE_ID, <u16>PEER_AGE_MS, <u16>PEER_LOAD, <u16>PEER_SPARE,
-    <u16>PEER_HEALTHY, <u16>PEER_PREDICTED_RTT_MS, <u16>PEER_MEASURED_RTT_MS, <u16>PEER_SPECIES_COUNT, <u16>LOG_DEBUG,
-    <u16>LOG_INFO, <u16>LOG_WARN, <u16>LOG_ERROR, <u16>ARG_OVER_BUDGET, <u16>ARG_BAD_FIELD,
-    <u16>ARG_NOT_A_CALL, <u16>MCU_PAGES, <u16>HOST_PAGES, <u16>CborError.OK, <u16>CborError.TRUNCATED,
-    <u16>CborError.WRONG_TYPE, <u16>CborError.OVERFLOW, <u16>CborError.INDEFINITE, <u16>CborError.TOO_DEEP, <u16>CborError.BAD_UTF8,
-    <u16>CborError.RESERVED, <u16>CborError.UNSUPPORTED, <u16>CborError.TRAILING, <u16>CBOR_MAX_DEPTH, <u16>TUNE_CC,
-    <u16>TUNE_CE, <u16>TUNE_GRAVITY_RHO, <u16>TUNE_FILTER_PERCENTILE, <u16>TUNE_MIN_SAMPLES, <u16>TUNE_NEAR,
-    <u16>TUNE_NEAR_SHARE, <u16>TUNE_REPLACE_SHARE, <u16>TUNE_GOSSIP_NEAR_SHARE, <u16>TUNE_LONG_LINK_MS, <u16>TUNE_DIMS,
-    <u16>TUNE_FILTER_OFF, <u16>VS_UPDATES, <u16>VS_BAD_RTT, <u16>VS_BAD_COORD, <u16>VS_NON_FINITE,
-    <u16>VS_HELD, <u16>VS_EVICTED, <u16>VS_ROTATED, <u16>VS_UNKNOWN_PEER,
+    <u16>C_BUSY_HOLD_MS, <u16>C_CPU_BUDGET, <u16>C_RTO_MIN_MS, <u16>C_RTO_MAX_MS, <u16>PEER_NODE_ID,
+    <u16>PEER_AGE_MS, <u16>PEER_LOAD, <u16>PEER_SPARE, <u16>PEER_HEALTHY, <u16>PEER_PREDICTED_RTT_MS,
+    <u16>PEER_MEASURED_RTT_MS, <u16>PEER_SPECIES_COUNT, <u16>LOG_DEBUG, <u16>LOG_INFO, <u16>LOG_WARN,
+    <u16>LOG_ERROR, <u16>ARG_OVER_BUDGET, <u16>ARG_BAD_FIELD, <u16>ARG_NOT_A_CALL, <u16>MCU_PAGES,
+    <u16>HOST_PAGES, <u16>CborError.OK, <u16>CborError.TRUNCATED, <u16>CborError.WRONG_TYPE, <u16>CborError.OVERFLOW,
+    <u16>CborError.INDEFINITE, <u16>CborError.TOO_DEEP, <u16>CborError.BAD_UTF8, <u16>CborError.RESERVED, <u16>CborError.UNSUPPORTED,
+    <u16>CborError.TRAILING, <u16>CBOR_MAX_DEPTH, <u16>TUNE_CC, <u16>TUNE_CE, <u16>TUNE_GRAVITY_RHO,
+    <u16>TUNE_FILTER_PERCENTILE, <u16>TUNE_MIN_SAMPLES, <u16>TUNE_NEAR, <u16>TUNE_NEAR_SHARE, <u16>TUNE_REPLACE_SHARE,
+    <u16>TUNE_GOSSIP_NEAR_SHARE, <u16>TUNE_LONG_LINK_MS, <u16>TUNE_DIMS, <u16>TUNE_FILTER_OFF, <u16>VS_UPDATES,
+    <u16>VS_BAD_RTT, <u16>VS_BAD_COORD, <u16>VS_NON_FINITE, <u16>VS_HELD, <u16>VS_EVICTED,
+    <u16>VS_ROTATED, <u16>VS_UNKNOWN_PEER,
   ]);
   return i >= 0 && i < PROTOCOL_COUNT ? <f64>load<u16>(values + (<usize>i << 1)) : NaN;
 }

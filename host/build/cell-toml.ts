@@ -28,7 +28,14 @@ export interface CellConfig {
   biology: CellBiology;
 }
 
-export const DEFAULT_LIMITS: Readonly<CellLimits> = { in_bytes: 2048, out_bytes: 2048 };
+/**
+ * The largest REPLY or ERROR payload one frame carries: the kernel's frame buffer (BUF_CAP in
+ * firmware/kernel/frame-buffers.ts, k_buf_cap) less the 20-byte header. A larger out_bytes would
+ * let a cell build replies the kernel can only refuse (TOO_LARGE), so the build refuses it.
+ */
+export const MAX_OUT_BYTES = 2048 - 20;
+
+export const DEFAULT_LIMITS: Readonly<CellLimits> = { in_bytes: 2048, out_bytes: MAX_OUT_BYTES };
 export const DEFAULT_BIOLOGY: Readonly<CellBiology> = { min_replicas: 1, max_replicas: 16, cpu_target: 0.6 };
 
 // Buffers live in the cell's one 64 KiB page next to its heap; past this they crowd it out.
@@ -76,7 +83,7 @@ export function readCellToml(cellDir: string): CellConfig {
     for (const k of Object.keys(t)) if (!(k in limits)) bad(`[cell.limits] ${k}`, 'is not a known key (in_bytes, out_bytes)');
     limits.in_bytes = intIn(t.in_bytes, limits.in_bytes, 16, MAX_BUFFER, '[cell.limits] in_bytes', bad);
     // An ERROR payload with a useful message needs a few dozen bytes.
-    limits.out_bytes = intIn(t.out_bytes, limits.out_bytes, 64, MAX_BUFFER, '[cell.limits] out_bytes', bad);
+    limits.out_bytes = intIn(t.out_bytes, limits.out_bytes, 64, MAX_OUT_BYTES, '[cell.limits] out_bytes', bad);
   }
 
   const biology = { ...DEFAULT_BIOLOGY };

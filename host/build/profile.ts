@@ -18,10 +18,14 @@ export const HAL_IMPORTS: Readonly<Record<string, FuncSignature>> = {
   deliver: { params: ['i32', 'i32', 'i32', 'i32', 'i32'], results: [] },
   spawn: { params: ['i32', 'i32'], results: ['i32'] },
   retire: { params: ['i32'], results: [] },
+  store_get: { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] },
+  store_put: { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] },
+  store_del: { params: ['i32', 'i32'], results: ['i32'] },
+  store_next: { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] },
 };
 
 /** Cells reach the outside world only through these. */
-export const CELL_HAL_IMPORTS: readonly string[] = ['panic', 'log'];
+export const CELL_HAL_IMPORTS: readonly string[] = ['panic', 'log', 'store_get', 'store_put', 'store_del', 'store_next'];
 
 /** Post-MVP features the profile allows (wabt names): sign extension, saturating float-to-int,
  *  bulk memory, multi-value, mutable globals. Everything in FORBIDDEN_FEATURES is named. */
@@ -126,7 +130,7 @@ function importProblems(imp: ImportFact, kind: 'kernel' | 'cell'): string[] {
   if (!expected) return [`${where}: not a HAL function (the HAL has ${Object.keys(HAL_IMPORTS).join(', ')})`];
   const problems: string[] = [];
   if (kind === 'cell' && !CELL_HAL_IMPORTS.includes(imp.name)) {
-    problems.push(`${where}: cells may import only ${CELL_HAL_IMPORTS.map((n) => `hal.${n}`).join(' and ')}`);
+    problems.push(`${where}: cells may import only ${CELL_HAL_IMPORTS.map((n) => `hal.${n}`).join(', ')}`);
   }
   if (imp.signature && formatSig(imp.signature) !== formatSig(expected)) {
     problems.push(`${where}: signature ${formatSig(imp.signature)} does not match the HAL's ${formatSig(expected)}`);

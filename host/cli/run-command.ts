@@ -25,9 +25,10 @@ export function registerRun(program: Command): void {
     .option('--ephemeral', 'use a fresh key (and node id) for this run only')
     .option('--kernel <file>', 'kernel .wasm', kernelPath('mcu'))
     .option('--fuel <n>', 'instruction budget per call', '10000000')
+    .option('--state-dir <dir>', 'where hosted cells keep their durable store (default ~/.cell/state/<node id>; with --ephemeral, none: the store lives in memory)')
     .option('--board <name>', 'board profile (boards/<name>.json) whose instruction rate is this node\'s capacity: the CPU share it announces and mitosis reads', 'raspberry-pi-4')
     .option('--control <path>', 'owner-only socket `cell stats` reads (default ~/.cell/run/node-<port>.sock)')
-    .action(async (files: string[], opts: { port: string; host: string; peer?: string[]; key: string; ephemeral?: boolean; kernel: string; fuel: string; multicast: string | false; serial?: string; baud: string; board: string; control?: string }) => {
+    .action(async (files: string[], opts: { port: string; host: string; peer?: string[]; key: string; ephemeral?: boolean; kernel: string; fuel: string; multicast: string | false; serial?: string; baud: string; board: string; control?: string; stateDir?: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not "${opts.port}"`);
       const fuel = Number(opts.fuel);
@@ -58,6 +59,7 @@ export function registerRun(program: Command): void {
         transports,
         fuelPerCall: fuel,
         capacity: board.instructionsPerSecond,
+        stateDir: opts.stateDir ?? (opts.ephemeral ? undefined : join(homedir(), '.cell', 'state', nodeIdHex(identity.nodeId))),
         log: (level, text) => console.error(`[cell ${level}] ${text}`),
         cellLog: (cell, level, text) => console.error(`[${cell} ${(LogLevel[level] ?? String(level)).toLowerCase()}] ${text}`),
       });

@@ -7,6 +7,7 @@ import { checkProfile } from '../build/profile.ts';
 import { FUEL_EXPORT, OOM_EXPORT } from '../build/cell-globals.ts';
 import { ErrorCode, encodeErrorPayload } from '../wire/error-codes.ts';
 import { readAsString } from './as-string.ts';
+import { CellStore } from '../store/cell-store.ts';
 
 export interface CellInstanceOptions {
   /** Memory cap in 64 KiB pages; the module's (fixed) maximum must not exceed it. */
@@ -15,6 +16,8 @@ export interface CellInstanceOptions {
   fuelPerCall: number;
   /** hal.log from the cell: level 0 debug .. 3 error. */
   onLog?: (level: number, text: string) => void;
+  /** The cell's durable store (hal.store_*); default: one that lives only in this process. */
+  store?: CellStore;
 }
 
 export interface CellResult {
@@ -91,7 +94,9 @@ export class CellInstance {
     private readonly opts: Readonly<CellInstanceOptions>,
     /** The module's fixed memory size, for messages. */
     readonly pages: number,
-  ) {}
+  ) {
+    this.storeOf = opts.store ?? CellStore.inMemory();
+  }
 
   static async load(wasm: Uint8Array, opts: CellInstanceOptions): Promise<CellInstance> {
     checkOptions(opts);
@@ -145,8 +150,33 @@ export class CellInstance {
   /** Runs one CALL payload; the result's bytes are the caller's to keep. */
   call(payload: Uint8Array): CellResult {
     if (!(payload instanceof Uint8Array)) throw new TypeError(`CellInstance.call expects a Uint8Array payload, got ${typeof payload}`);
-    const o = this.invoke(payload);
+    const o = this.settle(this.invoke(payload));
     return { kind: o.kind, bytes: o.bytes.slice(), fuelUsed: o.fuelUsed };
+  }
+
+  /** The cell's store (hal.store_*). */
+  get store(): CellStore {
+    return this.storeOf;
+  }
+
+  private readonly storeOf: CellStore;
+
+  /**
+   * The store's side of an answer: a REPLY's writes are made durable before it leaves; an ERROR
+   * (including a trap) leaves the store as it was. A disk that refuses the write turns the REPLY
+   * into an ERROR, so an acknowledged write is always a durable one.
+   */
+  private settle(o: Outcome): Outcome {
+    if (o.kind !== 'reply') {
+      this.storeOf.discard();
+      return o;
+    }
+    try {
+      this.storeOf.commit();
+    } catch (err) {
+      return { kind: 'error', bytes: encodeErrorPayload(ErrorCode.CELL_TRAP, `trap: the store write failed: ${(err as Error).message}`), fuelUsed: o.fuelUsed };
+    }
+    return o;
   }
 
   /**
@@ -158,10 +188,13 @@ export class CellInstance {
     const o = this.invoke(src);
     let { kind, bytes } = o;
     if (bytes.length > dst.length) {
+      this.storeOf.discard();
       kind = 'error';
       bytes = encodeErrorPayload(ErrorCode.TOO_LARGE, `${o.kind === 'reply' ? 'reply' : 'error payload'} of ${o.bytes.length} bytes does not fit the ${dst.length}-byte buffer`);
       if (bytes.length > dst.length) bytes = encodeErrorPayload(ErrorCode.TOO_LARGE, 'too large');
       if (bytes.length > dst.length) throw new RangeError(`CellInstance.handleInto: a ${dst.length}-byte result buffer cannot hold even an ERROR payload (${bytes.length} bytes)`);
+    } else {
+      ({ kind, bytes } = this.settle(o));
     }
     dst.set(bytes);
     return kind === 'reply' ? bytes.length : -bytes.length;
@@ -241,8 +274,29 @@ export class CellInstance {
   private instantiate(): Live {
     let exports: CellExports | undefined;
     const memory = (): WebAssembly.Memory | undefined => exports?.memory;
+    /** Bytes [ptr, ptr+len) of cell memory; a range outside it breaks the ABI. */
+    const range = (what: string, ptr: number, len: number): Uint8Array => {
+      const mem = memory();
+      if (!mem) throw new CellFault(`hal.${what} called while the cell was starting`);
+      const start = ptr >>> 0;
+      const size = len >>> 0;
+      if (start + size > mem.buffer.byteLength) throw new CellFault(`hal.${what} range ${start}+${size} is outside the cell's ${mem.buffer.byteLength}-byte memory`);
+      return new Uint8Array(mem.buffer, start, size);
+    };
+    /** Copies `bytes` to the cell's buffer if they fit; returns their length either way (docs/abi.md). */
+    const give = (what: string, bytes: Uint8Array | undefined, outPtr: number, outCap: number): number => {
+      if (bytes === undefined) return -1;
+      const out = range(what, outPtr, outCap);
+      if (bytes.length <= out.length) out.set(bytes);
+      return bytes.length;
+    };
+    const store = this.storeOf;
     const imports = {
       hal: {
+        store_get: (kp: number, kl: number, op: number, oc: number): number => give('store_get', store.get(range('store_get', kp, kl)), op, oc),
+        store_put: (kp: number, kl: number, vp: number, vl: number): number => -store.put(range('store_put', kp, kl), range('store_put', vp, vl)),
+        store_del: (kp: number, kl: number): number => (store.delete(range('store_del', kp, kl)) ? 1 : 0),
+        store_next: (kp: number, kl: number, op: number, oc: number): number => give('store_next', store.next(range('store_next', kp, kl)), op, oc),
         panic: (msg: number, file: number, line: number, col: number): never => {
           const mem = memory();
           // During the start function the instance (and its memory) is not ours yet.

@@ -16,6 +16,9 @@ import type { CellSchema } from '../sdk/schema.ts';
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, encodeErrorPayload } from '../wire/error-codes.ts';
 import { CpuMeter } from './cpu-meter.ts';
+import { CellStore } from '../store/cell-store.ts';
+import { FairQueue, type Offer } from './fair-queue.ts';
+import { join } from 'node:path';
 
 /** Instructions per second of boards/raspberry-pi-4.json: the default capacity of a host node. */
 export const DEFAULT_CAPACITY = 200_000_000;
@@ -62,6 +65,15 @@ export interface CellNodeOptions {
   cellLog?: (cell: string, level: number, text: string) => void;
   /** Rows in the node id -> transport table (default ROUTE_CAP). */
   routeCap?: number;
+  /**
+   * Where hosted cells keep their durable store (one log file per species, docs/abi.md, Store).
+   * Without it a cell's store lives only as long as this process.
+   */
+  stateDir?: string;
+  /** How long a call may wait for a place in the kernel's call table or a peer's window (ms). */
+  queueDeadlineMs?: number;
+  /** Calls that may wait at once; beyond it call() is refused with CALL_QUEUE_FULL. */
+  maxQueuedCalls?: number;
 }
 
 /** Nodes whose transport is remembered at most (as the UDP address table); least recently used goes first. */
@@ -74,9 +86,33 @@ export interface NodeStats {
   kernel: Record<string, number>;
   /** node id -> transport: rows, cap, evictions; and frames sent on one transport or on all. */
   routes: { size: number; cap: number; evictions: number; routedOut: number; floodedOut: number };
-  calls: { pending: number; waiting: number };
+  /** Calls in the kernel's table, and the client queue's counters (waiting, queued, refused offers, expired, overflowed). */
+  calls: { pending: number } & CallQueueStats;
   cells: Array<{ name: string; speciesId: number } & Record<string, number | string>>;
   transports: Array<{ name: string } & Record<string, unknown>>;
+}
+
+/** A call waiting in the client queue. */
+interface QueuedCall {
+  species: number;
+  payload: Uint8Array;
+  dst: number;
+  queuedAt: number;
+  resolve: (a: Answer) => void;
+  reject: (e: Error) => void;
+}
+
+/** The client queue's counters (`cell stats`). */
+export interface CallQueueStats {
+  waiting: number;
+  /** Calls that had to wait for a place. */
+  queued: number;
+  /** Offers the kernel refused while draining (at most one per destination per drain). */
+  refusedOffers: number;
+  /** Calls that reached their deadline while waiting: answered ERROR TIMEOUT. */
+  expired: number;
+  /** Calls refused because maxQueuedCalls were already waiting. */
+  overflowed: number;
 }
 
 export class CellNode {
@@ -99,6 +135,14 @@ export class CellNode {
   readonly capacity: number;
   private readonly meterWindowMs: number | undefined;
   private nextMeter = 0;
+  private readonly stateDir: string | undefined;
+  private readonly queue = new FairQueue<QueuedCall>();
+  private readonly queueDeadlineMs: number;
+  private readonly maxQueuedCalls: number;
+  private drainScheduled = false;
+  readonly queueStats: CallQueueStats = { waiting: 0, queued: 0, refusedOffers: 0, expired: 0, overflowed: 0 };
+  /** One store per species: replicas of a species on this node share it. */
+  private readonly stores = new Map<number, CellStore>();
 
   private constructor(opts: CellNodeOptions, module: WebAssembly.Module) {
     this.nodeId = opts.nodeId >>> 0;
@@ -109,6 +153,9 @@ export class CellNode {
     this.maxCellPages = opts.maxCellPages ?? MCU_PAGES;
     this.capacity = opts.capacity ?? DEFAULT_CAPACITY;
     this.meterWindowMs = opts.meterWindowMs;
+    this.stateDir = opts.stateDir;
+    this.queueDeadlineMs = opts.queueDeadlineMs ?? 10_000;
+    this.maxQueuedCalls = opts.maxQueuedCalls ?? 4096;
     if (!(Number.isFinite(this.capacity) && this.capacity > 0)) throw new RangeError(`capacity must be a positive number of instructions per second, got ${opts.capacity}`);
     const hal: KernelHal = {
       send: (frame) => this.transmit(frame),
@@ -143,7 +190,7 @@ export class CellNode {
     const speciesId = speciesIdOf(schema);
     const cellLog = this.cellLog;
     const onLog = cellLog ? (level: number, text: string) => cellLog(schema.name, level, text) : undefined;
-    const instance = await CellInstance.load(wasm, { maxPages: this.maxCellPages, fuelPerCall: this.fuelPerCall, onLog });
+    const instance = await CellInstance.load(wasm, { maxPages: this.maxCellPages, fuelPerCall: this.fuelPerCall, onLog, store: this.storeFor(schema.name, speciesId) });
     const slot = this.nextSlot++;
     this.kernel.host(slot, speciesId);
     const cell: HostedCell = { slot, name: schema.name, speciesId, schema, instance, meter: new CpuMeter({ capacity: this.capacity, windowMs: this.meterWindowMs }) };
@@ -151,33 +198,89 @@ export class CellNode {
     return cell;
   }
 
+  private storeFor(name: string, speciesId: number): CellStore {
+    let store = this.stores.get(speciesId);
+    if (!store) {
+      const file = `${name}-${speciesId.toString(16).padStart(8, '0')}.store`;
+      store = this.stateDir === undefined ? CellStore.inMemory() : CellStore.open(join(this.stateDir, file));
+      this.stores.set(speciesId, store);
+    }
+    return store;
+  }
+
   unhost(slot: number): void {
     this.kernel.unhost(slot);
     this.cells.delete(slot);
   }
 
-  /** Calls `species` with a CBOR CALL payload; resolves with the REPLY or ERROR payload. */
+  /**
+   * Calls `species` with a CBOR CALL payload; resolves with the REPLY or ERROR payload. A call the
+   * kernel cannot take yet (call table or peer window full) waits in the fair queue, up to
+   * queueDeadlineMs, and is answered ERROR TIMEOUT if no place frees up by then.
+   */
   call(species: number, payload: Uint8Array, dst = 0): Promise<Answer> {
     if (this.closed) return Promise.reject(new Error('node is closed'));
-    const seq = this.kernel.call(dst, species, payload);
-    if (seq === -KernelResult.PEER_BUSY) {
-      // The kernel's per-peer window is full: wait for an answer to free a place, then try again.
-      return new Promise((resolve, reject) => this.waiting.push(() => this.call(species, payload, dst).then(resolve, reject)));
+    return new Promise((resolve, reject) => {
+      const q: QueuedCall = { species, payload, dst, queuedAt: this.now(), resolve, reject };
+      // Behind calls already waiting, so a newcomer does not take the place they wait for.
+      if (this.queue.size === 0 && this.offer(q) === 'sent') return;
+      if (this.queue.size >= this.maxQueuedCalls) {
+        this.queueStats.overflowed++;
+        reject(new CallRefused('CALL_QUEUE_FULL'));
+        return;
+      }
+      this.queue.push(`${dst}:${species}`, q, q.queuedAt + this.queueDeadlineMs);
+      this.queueStats.queued++;
+      this.queueStats.waiting = this.queue.size;
+      this.scheduleBy(this.queue.nextDeadline());
+    });
+  }
+
+  /** Hands one call to the kernel: 'sent' (or settled), 'busy' (its peer window is full), 'full' (the call table is). */
+  private offer(q: QueuedCall): Offer {
+    const seq = this.kernel.call(q.dst, q.species, q.payload);
+    if (seq === -KernelResult.PEER_BUSY) return 'busy';
+    if (seq === -KernelResult.CALL_TABLE_FULL) return 'full';
+    if (seq < 0) {
+      q.reject(new CallRefused(kernelResultName(-seq)));
+      return 'sent';
     }
-    if (seq < 0) return Promise.reject(new CallRefused(kernelResultName(-seq)));
     // The kernel may already have answered (a local replica): deliver() then stored it below.
     const early = this.early.get(seq);
     if (early) {
       this.early.delete(seq);
-      return Promise.resolve(early);
+      q.resolve(early);
+      return 'sent';
     }
     // The call's deadline may be sooner than the next tick the kernel asked for before it.
     this.scheduleBy(this.kernel.nextWake);
-    return new Promise((resolve) => this.pending.set(seq, resolve));
+    this.pending.set(seq, q.resolve);
+    return 'sent';
+  }
+
+  /** Offers waiting calls to the kernel, round-robin over destinations, once a place may have freed up. */
+  private drainQueue(): void {
+    this.drainScheduled = false;
+    if (this.closed || this.queue.size === 0) return;
+    this.queue.drain((_key, q) => {
+      const r = this.offer(q);
+      if (r !== 'sent') this.queueStats.refusedOffers++;
+      return r;
+    });
+    this.queueStats.waiting = this.queue.size;
+  }
+
+  /** Answers ERROR TIMEOUT to waiting calls past their deadline. */
+  private expireQueue(now: number): void {
+    for (const q of this.queue.expire(now)) {
+      this.queueStats.expired++;
+      const waited = Math.round(now - q.queuedAt);
+      q.resolve({ kind: 'error', src: 0, payload: encodeErrorPayload(ErrorCode.TIMEOUT, `timeout: waited ${waited} ms for a place among the calls in flight`) });
+    }
+    this.queueStats.waiting = this.queue.size;
   }
 
   private readonly early = new Map<number, Answer>();
-  private waiting: Array<() => void> = [];
 
   addPeer(nodeId: number): void {
     this.kernel.addPeer(nodeId);
@@ -187,6 +290,7 @@ export class CellNode {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     await Promise.all(this.transports.map((t) => t.close()));
+    for (const store of this.stores.values()) store.close();
   }
 
   private receive(frame: Uint8Array, from: Transport): void {
@@ -223,7 +327,7 @@ export class CellNode {
       uptimeMs: Math.round(this.now()),
       kernel: this.kernel.stats(),
       routes: { ...this.routes.stats, routedOut: this.routedOut, floodedOut: this.floodedOut },
-      calls: { pending: this.pending.size, waiting: this.waiting.length },
+      calls: { pending: this.pending.size, ...this.queueStats },
       cells: [...this.cells.values()].map((c) => ({ name: c.name, speciesId: c.speciesId, slot: c.slot, ...c.instance.stats })),
       transports: this.transports.map((t) => ({ ...t.stats, name: t.name })),
     };
@@ -268,11 +372,11 @@ export class CellNode {
     } else {
       this.early.set(seq, answer);
     }
-    // An answer frees a place in the kernel's window: let queued calls try again (later, not
-    // from inside the kernel's deliver).
-    if (this.waiting.length > 0) {
-      const ready = this.waiting.splice(0);
-      setImmediate(() => ready.forEach((go) => go()));
+    // An answer frees a place in the kernel's table and window: offer waiting calls (later, not
+    // from inside the kernel's deliver, and once for all the answers of this turn).
+    if (this.queue.size > 0 && !this.drainScheduled) {
+      this.drainScheduled = true;
+      setImmediate(() => this.drainQueue());
     }
   }
 
@@ -299,8 +403,10 @@ export class CellNode {
       this.nextMeter = now + METER_PERIOD_MS;
     }
     const next = this.kernel.tick(now);
+    this.expireQueue(this.now());
     // The kernel says when it next needs time; cap the wait so settings changes take effect.
-    this.schedule(Number.isFinite(next) ? Math.min(1000, next - this.now()) : 1000);
+    const wake = Math.min(next, this.queue.nextDeadline());
+    this.schedule(Number.isFinite(wake) ? Math.min(1000, wake - this.now()) : 1000);
   }
 }
 

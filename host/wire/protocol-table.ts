@@ -163,7 +163,7 @@ export const KERNEL_STATS = [
   'spawns',
   /** 26: replicas this node retired (hal.retire) */
   'retirements',
-  /** 27: calls this node's host refused unexecuted (OVERLOADED) */
+  /** 27: calls this node refused unexecuted (OVERLOADED): by its host, or a caller over its CPU share */
   'callsShed',
   /** 28: calls of ours a replica shed, sent at once to another replica */
   'overloadFailovers',
@@ -172,7 +172,7 @@ export type KernelStatName = (typeof KERNEL_STATS)[number];
 
 // Kernel settings, changed with k_config(key, value) (docs/abi.md)
 export const KernelConfig = {
-  /** first attempt's timeout; each retry doubles it */
+  /** first attempt's timeout to a destination with no measured RTT; each retry doubles it */
   callTimeoutMs: 0,
   /** one PING per interval (0: no probes) */
   probeIntervalMs: 1,
@@ -192,6 +192,12 @@ export const KernelConfig = {
   peerWindow: 8,
   /** after a replica sheds a call, routing prefers others this long */
   busyHoldMs: 9,
+  /** share of time hosted cells may run before the heaviest callers are shed (0: no limit) */
+  cpuBudget: 10,
+  /** floor of a call timeout computed from measured RTTs */
+  rtoMinMs: 11,
+  /** cap of a call timeout computed from measured RTTs */
+  rtoMaxMs: 12,
 } as const;
 export type KernelConfigKey = keyof typeof KernelConfig;
 
@@ -411,6 +417,9 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'config', asName: 'C_REPLAY_WINDOW_MS', hostName: 'replayWindowMs', value: KernelConfig.replayWindowMs },
   { group: 'config', asName: 'C_PEER_WINDOW', hostName: 'peerWindow', value: KernelConfig.peerWindow },
   { group: 'config', asName: 'C_BUSY_HOLD_MS', hostName: 'busyHoldMs', value: KernelConfig.busyHoldMs },
+  { group: 'config', asName: 'C_CPU_BUDGET', hostName: 'cpuBudget', value: KernelConfig.cpuBudget },
+  { group: 'config', asName: 'C_RTO_MIN_MS', hostName: 'rtoMinMs', value: KernelConfig.rtoMinMs },
+  { group: 'config', asName: 'C_RTO_MAX_MS', hostName: 'rtoMaxMs', value: KernelConfig.rtoMaxMs },
   { group: 'peer_field', asName: 'PEER_NODE_ID', hostName: 'nodeId', value: PeerField.nodeId },
   { group: 'peer_field', asName: 'PEER_AGE_MS', hostName: 'ageMs', value: PeerField.ageMs },
   { group: 'peer_field', asName: 'PEER_LOAD', hostName: 'load', value: PeerField.load },

@@ -4,6 +4,7 @@
 export const SYSTEM_TESTS = {
   'test/cli.test.ts': 'runs bin/cell.js as a child process against a cell run node',
   'test/cli-startup.test.ts': 'runs bin/cell.js commands as child processes and logs what they load',
+  'test/durable-state.test.ts': 'kill -9 of a cell run process, restarted on the same --state-dir',
   'test/discovery.test.ts': 'two cell run processes found over UDP multicast',
   'test/report-html.test.ts': 'renders the report in headless Chromium',
   'test/serial-node.test.ts': 'cell run --serial over a socat pty pair',

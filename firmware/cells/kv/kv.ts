@@ -1,21 +1,36 @@
-// kv: a key-value store whose whole table is one static region, so its memory use is decided at
-// build time: a full table or an oversized entry is an error reply, never an out-of-memory trap.
+// kv: a key-value store kept in the node's cell store (sdk/store), so acknowledged writes survive a
+// crash and restart of the node. The limits are checked before writing: a full table or an
+// oversized entry is an error reply, never a partial write.
 import { fail } from "../../sdk/cell";
+import { storeGet, storePut, storeDelete, storeNext } from "../../sdk/store";
 
-const CAPACITY: i32 = 64;
+const CAPACITY: u32 = 64;
 const MAX_KEY: i32 = 32;
 const MAX_VALUE: i32 = 128;
+/** Store keys are "k" + the key, so the empty key is a key too and other records could live beside. */
+const PREFIX: u8 = 0x6b;
 
-// One slot: used (u8), key length (u8), value length (u8), padding, key bytes, value bytes.
-const KEY_AT: usize = 4;
-const VALUE_AT: usize = KEY_AT + <usize>MAX_KEY;
-const SLOT: usize = VALUE_AT + <usize>MAX_VALUE;
-const table: usize = memory.data(<i32>SLOT * CAPACITY);
+function storeKey(key: string): ArrayBuffer {
+  const k = String.UTF8.encode(key);
+  const out = new ArrayBuffer(k.byteLength + 1);
+  store<u8>(changetype<usize>(out), PREFIX);
+  memory.copy(changetype<usize>(out) + 1, changetype<usize>(k), <usize>k.byteLength);
+  return out;
+}
+
+function isEntry(k: ArrayBuffer | null): bool {
+  return k != null && k.byteLength > 0 && load<u8>(changetype<usize>(k)) == PREFIX;
+}
+
+/** The store key after which entries start (the prefix sorts just after it). */
+function beforeEntries(): ArrayBuffer {
+  const out = new ArrayBuffer(1);
+  store<u8>(changetype<usize>(out), PREFIX - 1);
+  return out;
+}
 
 /** @cell */
 export class Kv {
-  private entries: u32 = 0;
-
   /** Stores `value` under `key`, replacing what was there. */
   put(key: string, value: string): void {
     const k = String.UTF8.encode(key);
@@ -28,70 +43,38 @@ export class Kv {
       fail("value too long: " + v.byteLength.toString() + " bytes, at most " + MAX_VALUE.toString());
       return;
     }
-    let slot = this.find(k);
-    if (slot == 0) {
-      slot = this.freeSlot();
-      if (slot == 0) {
-        fail("kv full: all " + CAPACITY.toString() + " entries are in use");
-        return;
-      }
-      store<u8>(slot, 1);
-      store<u8>(slot, <u8>k.byteLength, 1);
-      memory.copy(slot + KEY_AT, changetype<usize>(k), <usize>k.byteLength);
-      this.entries++;
+    const sk = storeKey(key);
+    if (storeGet(sk) == null && this.size() >= CAPACITY) {
+      fail("kv full: all " + CAPACITY.toString() + " entries are in use");
+      return;
     }
-    store<u8>(slot, <u8>v.byteLength, 2);
-    memory.copy(slot + VALUE_AT, changetype<usize>(v), <usize>v.byteLength);
+    if (storePut(sk, v) != 0) fail("the node's store refused the write");
   }
 
   /** The value under `key`, or null. */
   get(key: string): string | null {
-    const slot = this.find(String.UTF8.encode(key));
-    if (slot == 0) return null;
-    return String.UTF8.decodeUnsafe(slot + VALUE_AT, <usize>load<u8>(slot, 2));
+    const v = storeGet(storeKey(key));
+    return v == null ? null : String.UTF8.decode(v);
   }
 
   /** Removes `key`; false if it was not there. */
   delete(key: string): bool {
-    const slot = this.find(String.UTF8.encode(key));
-    if (slot == 0) return false;
-    store<u8>(slot, 0);
-    this.entries--;
-    return true;
+    return storeDelete(storeKey(key));
   }
 
   /** Number of keys stored. */
   size(): u32 {
-    return this.entries;
+    let n: u32 = 0;
+    for (let k = storeNext(beforeEntries()); isEntry(k); k = storeNext(k!)) n++;
+    return n;
   }
 
-  /** Every key, in slot order. */
+  /** Every key, in byte order. */
   keys(): string[] {
     const out = new Array<string>(0);
-    for (let i = 0; i < CAPACITY; i++) {
-      const slot = table + <usize>i * SLOT;
-      if (load<u8>(slot) != 0) out.push(String.UTF8.decodeUnsafe(slot + KEY_AT, <usize>load<u8>(slot, 1)));
+    for (let k = storeNext(beforeEntries()); isEntry(k); k = storeNext(k!)) {
+      out.push(String.UTF8.decodeUnsafe(changetype<usize>(k) + 1, <usize>(k!.byteLength - 1)));
     }
     return out;
-  }
-
-  /** Address of the used slot holding key `k`, or 0. */
-  private find(k: ArrayBuffer): usize {
-    const n = k.byteLength;
-    if (n > MAX_KEY) return 0;
-    for (let i = 0; i < CAPACITY; i++) {
-      const slot = table + <usize>i * SLOT;
-      if (load<u8>(slot) != 0 && <i32>load<u8>(slot, 1) == n && memory.compare(slot + KEY_AT, changetype<usize>(k), <usize>n) == 0) return slot;
-    }
-    return 0;
-  }
-
-  /** Address of an unused slot, or 0 when the table is full. */
-  private freeSlot(): usize {
-    for (let i = 0; i < CAPACITY; i++) {
-      const slot = table + <usize>i * SLOT;
-      if (load<u8>(slot) == 0) return slot;
-    }
-    return 0;
   }
 }
