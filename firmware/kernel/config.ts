@@ -2,7 +2,7 @@
 // docs/protocol.toml. Defaults suit a LAN node.
 import {
   C_CALL_TIMEOUT_MS, C_PROBE_INTERVAL_MS, C_ANNOUNCE_INTERVAL_MS, C_PEER_MAX_AGE_MS, C_DEFAULT_ROUTE, C_FAIL_HOLD_MS,
-  C_CALL_ATTEMPTS, C_REPLAY_WINDOW_MS, C_PEER_WINDOW, C_BUSY_HOLD_MS, C_COUNT,
+  C_CALL_ATTEMPTS, C_REPLAY_WINDOW_MS, C_PEER_WINDOW, C_BUSY_HOLD_MS, C_REKEY_MIN_MS, C_COUNT,
 } from "../protocol/table";
 
 const values = new StaticArray<f64>(C_COUNT);
@@ -28,6 +28,9 @@ values[C_PEER_WINDOW] = 8;
 // After a replica sheds one of our calls (ERROR OVERLOADED), routing prefers other replicas for this
 // long: about one pheromone interval, by when its announced load tells the truth again.
 values[C_BUSY_HOLD_MS] = 1000;
+// open = 0 and accessListedOnly = 0: authenticated peers only, any of them may call (docs/security.md).
+// A replayed HELLO can force a re-key, and a restarted peer needs one: once a second at most.
+values[C_REKEY_MIN_MS] = 1000;
 
 export function cfg(key: i32): f64 { return unchecked(values[key]); }
 

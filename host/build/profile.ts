@@ -18,6 +18,12 @@ export const HAL_IMPORTS: Readonly<Record<string, FuncSignature>> = {
   deliver: { params: ['i32', 'i32', 'i32', 'i32', 'i32'], results: [] },
   spawn: { params: ['i32', 'i32'], results: ['i32'] },
   retire: { params: ['i32'], results: [] },
+  // Crypto for sessions (docs/security.md): the secret key stays with the host or the board.
+  sign: { params: ['i32', 'i32', 'i32'], results: ['i32'] },
+  verify: { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] },
+  x25519: { params: ['i32', 'i32', 'i32'], results: ['i32'] },
+  mac: { params: ['i32', 'i32', 'i32', 'i32', 'i32'], results: [] },
+  hash: { params: ['i32', 'i32', 'i32'], results: [] },
 };
 
 /** Cells reach the outside world only through these. */
