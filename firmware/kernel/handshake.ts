@@ -15,7 +15,7 @@ import { cfg } from "./config";
 import { TX } from "./frame-buffers";
 import { selfId, SELF_PUB, hasIdentity } from "./self-node";
 import {
-  ST_HELLO_SENT, ST_ESTABLISHED, sessionFind, sessionSlot, sessionState, sessionHelloSent, sessionEstablish,
+  ST_ESTABLISHED, sessionFind, sessionSlot, sessionState, sessionHelloSent, sessionEstablish,
   sessionKey, sessionPeer, sessionClear, sessionEphSecret, sessionEphPub, sessionHelloAt, sessionKeyedAt, sessionHelloDst, sessionHasPub, sessionPub,
 } from "./sessions";
 
@@ -108,8 +108,9 @@ export function onHello(ptr: usize, src: u32, now: f64): i32 {
   if (hDst(ptr) == BROADCAST || !checkHandshake(ptr, src, ptr, SIGNED_BYTES)) return bad();
   let s = sessionFind(src);
   if (s >= 0) {
-    // Both sides opened at once: the HELLO of the lower id goes on, the other side answers it.
-    if (sessionState(s) == ST_HELLO_SENT && selfId < src) {
+    // Both sides opened at once: the HELLO of the lower id goes on, the other side answers it
+    // (unless ours is old enough to have been lost).
+    if (awaitingWelcome(s) && selfId < src && now - sessionHelloAt(s) < cfg(C_REKEY_MIN_MS)) {
       count(S_HANDSHAKES_THROTTLED);
       return 0;
     }
