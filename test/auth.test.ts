@@ -164,7 +164,7 @@ test('session state machine: whatever is delivered, dropped, duplicated, corrupt
       p.flush();
       return p.executed.at(-1) === [...sent].at(-1) && new Set(p.executed).size === p.executed.length;
     }),
-    { numRuns: 150 },
+    { numRuns: 100 },
   );
   t.pass();
 });
@@ -198,7 +198,7 @@ test('trailer decoder: a truncated, extended or corrupted sealed frame never run
       p.server.onFrame(sealed);
       return ranBad === 0 && p.executed.length === 1;
     }),
-    { numRuns: 300 },
+    { numRuns: 200 },
   );
   t.truthy(base);
 });
