@@ -91,7 +91,7 @@ test('cells may import only hal.panic and hal.log; the kernel the whole HAL, wit
     (memory 1 1))`), { kind: 'kernel', maxPages: 1 });
   t.deepEqual(bad.problems, [
     "import hal.log: signature (i32) -> () does not match the HAL's (i32, i32, i32) -> ()",
-    'import hal.launch: not a HAL function (the HAL has send, now, random, log, panic, cell_call, deliver, spawn, retire)',
+    'import hal.launch: not a HAL function (the HAL has send, now, random, log, panic, cell_call, deliver, spawn, retire, sign, verify, x25519, mac, hash)',
     'import hal.panic: a global; the HAL provides only functions',
   ]);
 });
