@@ -1,4 +1,4 @@
-// `npm run bench [-- --json FILE] [--only shm,udp,rpc,serial,cells,cli,fair] [--seconds N]`: every
+// `npm run bench [-- --json FILE] [--only shm,udp,rpc,serial,cells,cli,auth,fair] [--seconds N]`: every
 // transport's figures, what cell calls cost in metered instructions, and how fast the `cell`
 // command starts, each beside a baseline measured in the same run, with the ratio. Not a test: nothing here asserts.
 import { Command } from 'commander';
@@ -9,12 +9,12 @@ const program = new Command()
   .name('npm run bench --')
   .description('measure each transport beside a baseline from the same run')
   .option('--json <file>', 'also write the figures as JSON')
-  .option('--only <list>', 'comma-separated subset of shm,udp,rpc,serial,cells,cli,fair (fair: issue #12 finding 8, not in the default set)', 'shm,udp,rpc,serial,cells,cli')
+  .option('--only <list>', 'comma-separated subset of shm,udp,rpc,serial,cells,cli,auth,fair (fair: issue #12 finding 8, not in the default set)', 'shm,udp,rpc,serial,cells,cli,auth')
   .option('--seconds <n>', 'seconds per measurement; UDP ratios wander in much shorter runs', '8')
   .parse();
 const opts = program.opts<{ json?: string; only: string; seconds: string }>();
 const only = new Set(opts.only.split(',').map((s) => s.trim()));
-for (const o of only) if (!['shm', 'udp', 'rpc', 'serial', 'cells', 'cli', 'fair'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
+for (const o of only) if (!['shm', 'udp', 'rpc', 'serial', 'cells', 'cli', 'auth', 'fair'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
 const seconds = Number(opts.seconds);
 if (!(seconds > 0)) throw new Error(`--seconds must be positive, not "${opts.seconds}"`);
 
@@ -89,6 +89,15 @@ if (only.has('cli')) {
   console.log(`  --help            ${ms(r.helpMs).padStart(8)}   (${ratio(r.helpMs, r.baseline.nodeMs)} of node -e 0)`);
   console.log(`  call, to answer   ${ms(r.callP50Ms).padStart(8)}   (${ratio(r.callP50Ms, r.baseline.nodeMs)})`);
   console.log(`  run, to listening ${ms(r.runToListeningMs).padStart(8)}   (${ratio(r.runToListeningMs, r.baseline.nodeMs)})\n`);
+}
+if (only.has('auth')) {
+  const { benchAuth } = await import('./auth.ts');
+  const r = await benchAuth({ seconds });
+  out.auth = r;
+  console.log('auth: a call through two kernels in one process (CALL and REPLY sealed and verified) vs both kernels open');
+  console.log(`  per call  ${n(r.usPerCall, 2)} us   baseline ${n(r.baseline.usPerCall, 2)} us   (${ratio(r.usPerCall, r.baseline.usPerCall)}); per frame +${n(r.usPerFrame, 2)} us`);
+  console.log(`  node:crypto: HMAC-SHA256 of 64 B ${n(r.primitivesUs.hmac64, 2)} us, ed25519 sign ${n(r.primitivesUs.sign, 1)} us, verify ${n(r.primitivesUs.verify, 1)} us, X25519 ${n(r.primitivesUs.x25519, 1)} us`);
+  console.log(`  handshake (HELLO + WELCOME, both kernels) ${n(r.usPerHandshake, 0)} us\n`);
 }
 if (opts.json) {
   await writeFile(opts.json, JSON.stringify(out, null, 2) + '\n');

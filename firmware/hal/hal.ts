@@ -29,6 +29,29 @@ export declare function halSpawn(species: u32, target: u32): i32;
 @external("hal", "retire")
 export declare function halRetire(slot: i32): void;
 
+// Crypto comes from the HAL (node:crypto on a host, a vetted C library on a board): the kernel
+// never holds the node's secret key and implements no primitive itself.
+
+/** ed25519 signature by this node's own key over `len` bytes at msg, 64 bytes to sigOut; 0, or -1 if the node has no key. */
+@external("hal", "sign")
+export declare function halSign(msg: usize, len: i32, sigOut: usize): i32;
+
+/** 1 if the 64-byte ed25519 signature at sig is valid for the 32-byte key at pub over `len` bytes at msg, else 0. */
+@external("hal", "verify")
+export declare function halVerify(pub: usize, msg: usize, len: i32, sig: usize): i32;
+
+/** X25519 (RFC 7748) of the 32-byte scalar and point, 32 bytes to out; 0, or -1 for an all-zero result. */
+@external("hal", "x25519")
+export declare function halX25519(scalar: usize, point: usize, out: usize): i32;
+
+/** HMAC-SHA256 of `len` bytes at data under the `keyLen`-byte key, 32 bytes to out. */
+@external("hal", "mac")
+export declare function halMac(key: usize, keyLen: i32, data: usize, len: i32, out: usize): void;
+
+/** SHA-256 of `len` bytes at data, 32 bytes to out. */
+@external("hal", "hash")
+export declare function halHash(data: usize, len: i32, out: usize): void;
+
 export function halAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
   halPanic(changetype<usize>(message), changetype<usize>(fileName), line, column);
   unreachable();

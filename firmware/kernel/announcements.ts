@@ -1,6 +1,6 @@
 // Pheromones (docs/vivaldi.md): ANNOUNCE = [[species...], load, spare, coordinate], broadcast
 // every announce interval; a received one replaces what the peer table knew of its sender.
-import { HEADER_BYTES, BROADCAST, T_ANNOUNCE, R_BAD_PAYLOAD, S_ANNOUNCES_RX, S_BAD_PAYLOAD } from "../protocol/table";
+import { HEADER_BYTES, BROADCAST, T_ANNOUNCE, R_BAD_PAYLOAD, S_ANNOUNCES_RX, S_BAD_PAYLOAD, S_BAD_LOAD } from "../protocol/table";
 import { hLength } from "./header";
 import { count } from "./stats";
 import { MAX_CELLS, cellsCount, cellsSpeciesAt } from "./cells";
@@ -11,8 +11,23 @@ import { TX_PAYLOAD, PAYLOAD_CAP, writer, reader } from "./frame-buffers";
 import { sendTx } from "./frame-out";
 import { selfLoad, selfSpare } from "./self-node";
 
+/** A load or spare share as a pheromone may carry it: finite, 0..1. A negative load would win every routing tie. */
+function isShare(x: f64): bool { return isFinite(x) && x >= 0 && x <= 1; }
+
 export function onAnnounce(ptr: usize, src: u32, now: f64): i32 {
   count(S_ANNOUNCES_RX);
+  // Checked before anything changes: a bad announcement leaves the peer's row as it was.
+  reader.reset(ptr + HEADER_BYTES, <i32>hLength(ptr));
+  if (reader.readArrayHeader() == 4) {
+    const n = reader.readArrayHeader();
+    for (let i = 0; i < n && reader.error == 0; i++) reader.readU32();
+    const l0 = reader.readF64();
+    const s0 = reader.readF64();
+    if (reader.error == 0 && !(isShare(l0) && isShare(s0))) {
+      count(S_BAD_LOAD);
+      return -R_BAD_PAYLOAD;
+    }
+  }
   reader.reset(ptr + HEADER_BYTES, <i32>hLength(ptr));
   const p = peerTouch(src, now);
   if (reader.readArrayHeader() != 4) {

@@ -1,7 +1,7 @@
 // The Cell kernel: frames in, frames out. This file is the kernel's ABI (docs/abi.md): each
 // export hands over to the file that owns the idea; everything leaves through the HAL.
 import { halNow, halRandom } from "../hal/hal";
-import { HEADER_BYTES, R_TOO_LARGE, S_DROP_TOO_LARGE, S_PEERS_KNOWN, protocolValue } from "../protocol/table";
+import { R_TOO_LARGE, S_DROP_TOO_LARGE, S_PEERS_KNOWN, protocolValue } from "../protocol/table";
 import { count, statGet, statSet } from "./stats";
 import { cfgSet } from "./config";
 import { cellsHost, cellsUnhost, cellsSpeciesAt, cellsIndexOf } from "./cells";
@@ -9,7 +9,11 @@ import { peerTouch, peerCount, peerSpeciesAt } from "./peers";
 import { mitoSetPolicy, mitoObserve, mitoClear } from "./mitosis";
 import { vivInit, offerPeer, vivWord, vivaldiPredict, VIV_DIMS } from "./vivaldi-node";
 import { BUF_CAP, RX } from "./frame-buffers";
-import { setSelfId, setSelfLoad, isOtherNode } from "./self-node";
+import { setSelfId, setSelfLoad, setSelfPub, isOtherNode } from "./self-node";
+import { PAYLOAD_CAP } from "./frame-buffers";
+import { sendHello } from "./handshake";
+import { sessionCount } from "./sessions";
+import { accessAdd, accessClear } from "./access";
 import { onFrame } from "./frame-in";
 import { sendCall } from "./outgoing-calls";
 import { confirmReplicas } from "./probes";
@@ -100,9 +104,24 @@ export function k_on_frame(len: i32): i32 {
 }
 
 export function k_call(dst: u32, species: u32, len: i32): i32 {
-  if (len < 0 || len > BUF_CAP - HEADER_BYTES) return -R_TOO_LARGE;
+  if (len < 0 || len > PAYLOAD_CAP) return -R_TOO_LARGE;
   return sendCall(dst, species, len, halNow());
 }
+
+/** The host wrote this node's 32-byte ed25519 public key at k_buf: the kernel can now handshake (hal.sign holds the secret). */
+export function k_identity(): void { setSelfPub(RX); }
+
+/** Opens a session with `dst` now (0: whichever node the host's transport reaches for it); 0, or -1 if no HELLO went. */
+export function k_hello(dst: u32): i32 { return sendHello(dst, halNow(), true); }
+
+/** Sessions established now. */
+export function k_sessions(): i32 { return sessionCount(); }
+
+/** Empties the access list ([access] in the node config). */
+export function k_access_clear(): void { accessClear(); }
+
+/** Lets the 32-byte key the host wrote at k_buf call `species` (0: any); 0, or -1 when the list is full. */
+export function k_access_add(species: u32): i32 { return accessAdd(RX, species); }
 
 export function k_tick(now: f64): f64 {
   timersRun(now);

@@ -54,7 +54,7 @@ export function onPong(ptr: usize, src: u32, now: f64): i32 {
   if (n == 5) {
     const l = reader.readF64();
     const s = reader.readF64();
-    if (reader.error == 0 && l >= 0 && s >= 0) peerSetLoad(p, l, s);
+    if (reader.error == 0 && l >= 0 && l <= 1 && s >= 0 && s <= 1) peerSetLoad(p, l, s);
   }
   return 0;
 }

@@ -2,64 +2,137 @@
 // (caller, seq, species). A retransmitted CALL gets the same answer again instead of running the
 // handler twice, so a retried non-idempotent call (place_order) is executed once.
 //
-// Most answers are small, so most slots are: SMALL_SLOTS of SMALL_BYTES hold the last small
-// answers, LARGE_SLOTS of REPLAY_BYTES the last large ones (10 KiB in all). A busy replica serves
-// many calls within one retry interval; with eight 1 KiB slots, a retransmission arriving after
-// eight other calls ran the handler a second time.
-export const SMALL_SLOTS: i32 = 48;
+// Per caller: an authenticated caller (frame-auth.ts) has PER_CALLER slots of its own, keyed by
+// its session, so no other caller can evict its entries or pre-fill them (its src cannot be
+// forged: the trailer's tag binds it). The row is forgotten when the session is replaced (the
+// caller restarted or re-keyed, its seqs start again). Unauthenticated callers (open mode) and
+// this node itself share the ring of SHARED_SLOTS as before: there a src is only a claim.
+// Answers up to SMALL_BYTES are kept in the slot; larger ones, up to REPLAY_BYTES, in one of
+// LARGE_SLOTS shared buffers: when that buffer has been reused, a retransmission is told the
+// call ran once (TOO_LARGE) rather than run again.
+import { MAX_SESSIONS } from "../protocol/table";
+import { frameSession } from "./frame-auth";
+
+export const PER_CALLER: i32 = 4;
+export const SHARED_SLOTS: i32 = 48;
 export const SMALL_BYTES: i32 = 128;
 export const LARGE_SLOTS: i32 = 4;
-export const REPLAY_SLOTS: i32 = SMALL_SLOTS + LARGE_SLOTS;
 /** Answers up to this size are kept whole; a larger one is remembered only as "already executed". */
 export const REPLAY_BYTES: i32 = 1024;
+const CALLER_SLOTS: i32 = MAX_SESSIONS * PER_CALLER;
+const SMALL_SLOTS: i32 = CALLER_SLOTS + SHARED_SLOTS;
+export const REPLAY_SLOTS: i32 = SMALL_SLOTS + LARGE_SLOTS;
+/** lens[] values that are not a length. */
+const EXECUTED: i32 = -1;
+const IN_LARGE: i32 = -2;
 
 const srcs = new StaticArray<u32>(REPLAY_SLOTS);
 const seqs = new StaticArray<u16>(REPLAY_SLOTS);
 const species = new StaticArray<u32>(REPLAY_SLOTS);
 const types = new StaticArray<u8>(REPLAY_SLOTS); // 0 = empty slot
-const lens = new StaticArray<i32>(REPLAY_SLOTS); // -1: executed, answer too large to keep
+const lens = new StaticArray<i32>(REPLAY_SLOTS);
 const stamps = new StaticArray<f64>(REPLAY_SLOTS);
 const SMALL: usize = memory.data(SMALL_SLOTS * SMALL_BYTES);
 const LARGE: usize = memory.data(LARGE_SLOTS * REPLAY_BYTES);
-let nextSmall: i32 = 0;
+const nextOfCaller = new StaticArray<i32>(MAX_SESSIONS);
+let nextShared: i32 = 0;
 let nextLarge: i32 = 0;
 
-/** Slot holding the answer to (src, seq, species) within `windowMs`, or -1. */
+function match(i: i32, src: u32, seq: u16, sp: u32, now: f64, windowMs: f64): bool {
+  // A stale match (the seq came round again after the window) does not hide a fresh one.
+  return unchecked(types[i]) != 0 && unchecked(srcs[i]) == src && unchecked(seqs[i]) == seq &&
+    unchecked(species[i]) == sp && now - unchecked(stamps[i]) <= windowMs;
+}
+
+/** Slot holding the answer to (src, seq, species) within `windowMs`, or -1; looks only where this caller's entries may be. */
 export function replayFind(src: u32, seq: u16, sp: u32, now: f64, windowMs: f64): i32 {
-  for (let i = 0; i < REPLAY_SLOTS; i++) {
-    // A stale match (the seq came round again after the window) does not hide a fresh one.
-    if (unchecked(types[i]) != 0 && unchecked(srcs[i]) == src && unchecked(seqs[i]) == seq && unchecked(species[i]) == sp &&
-      now - unchecked(stamps[i]) <= windowMs) return i;
+  const s = frameSession;
+  const from = s >= 0 ? s * PER_CALLER : CALLER_SLOTS;
+  const to = s >= 0 ? from + PER_CALLER : SMALL_SLOTS;
+  for (let i = from; i < to; i++) if (match(i, src, seq, sp, now, windowMs)) return i;
+  if (s < 0) {
+    for (let i = SMALL_SLOTS; i < REPLAY_SLOTS; i++) if (match(i, src, seq, sp, now, windowMs)) return i;
   }
   return -1;
 }
 
-/** Remembers an answer (type and payload) in the oldest slot of its size. */
-export function replayStore(src: u32, seq: u16, sp: u32, type: u8, ptr: usize, len: i32, now: f64): void {
-  let i: i32;
-  if (len <= SMALL_BYTES) {
-    i = nextSmall;
-    nextSmall = (nextSmall + 1) % SMALL_SLOTS;
-  } else {
-    // Too large to keep is remembered here too: it needs no data, but it must not push out small answers.
-    i = SMALL_SLOTS + nextLarge;
-    nextLarge = (nextLarge + 1) % LARGE_SLOTS;
-  }
+function put(i: i32, src: u32, seq: u16, sp: u32, type: u8, now: f64): void {
   unchecked(srcs[i] = src);
   unchecked(seqs[i] = seq);
   unchecked(species[i] = sp);
   unchecked(types[i] = type);
   unchecked(stamps[i] = now);
-  if (len <= REPLAY_BYTES) {
-    memory.copy(replayPtr(i), ptr, <usize>len);
+}
+
+/** Remembers an answer (type and payload): in the caller's own slots, or the shared ring. */
+export function replayStore(src: u32, seq: u16, sp: u32, type: u8, ptr: usize, len: i32, now: f64): void {
+  const s = frameSession;
+  const large = len > SMALL_BYTES;
+  let i: i32;
+  if (s >= 0) {
+    i = s * PER_CALLER + unchecked(nextOfCaller[s]);
+    unchecked(nextOfCaller[s] = (unchecked(nextOfCaller[s]) + 1) % PER_CALLER);
+  } else if (large) {
+    // Too large to keep is remembered here too: it needs no data, but it must not push out small answers.
+    i = SMALL_SLOTS + nextLarge;
+    nextLarge = (nextLarge + 1) % LARGE_SLOTS;
+  } else {
+    i = CALLER_SLOTS + nextShared;
+    nextShared = (nextShared + 1) % SHARED_SLOTS;
+  }
+  put(i, src, seq, sp, type, now);
+  if (!large) {
+    memory.copy(slotPtr(i), ptr, <usize>len);
+    unchecked(lens[i] = len);
+  } else if (len > REPLAY_BYTES) {
+    unchecked(lens[i] = EXECUTED);
+  } else if (i >= SMALL_SLOTS) {
+    memory.copy(slotPtr(i), ptr, <usize>len);
     unchecked(lens[i] = len);
   } else {
-    unchecked(lens[i] = -1);
+    // The caller's slot says "ran"; the bytes go to a shared large buffer, which may be reused.
+    unchecked(lens[i] = IN_LARGE);
+    const j = SMALL_SLOTS + nextLarge;
+    nextLarge = (nextLarge + 1) % LARGE_SLOTS;
+    put(j, src, seq, sp, type, now);
+    memory.copy(slotPtr(j), ptr, <usize>len);
+    unchecked(lens[j] = len);
   }
 }
 
+/** Forgets the entries of session row s (it now holds another peer, or a new key). */
+export function replayForget(s: i32): void {
+  for (let i = s * PER_CALLER; i < (s + 1) * PER_CALLER; i++) unchecked(types[i] = 0);
+  unchecked(nextOfCaller[s] = 0);
+}
+
 export function replayType(i: i32): u8 { return unchecked(types[i]); }
-export function replayLen(i: i32): i32 { return unchecked(lens[i]); }
+
+/** For a caller's slot whose bytes went to a large buffer: that buffer, if not reused since; else -1. */
+function largeOf(i: i32): i32 {
+  for (let j = SMALL_SLOTS; j < REPLAY_SLOTS; j++) {
+    if (unchecked(types[j]) != 0 && unchecked(srcs[j]) == unchecked(srcs[i]) && unchecked(seqs[j]) == unchecked(seqs[i]) &&
+      unchecked(species[j]) == unchecked(species[i]) && unchecked(stamps[j]) == unchecked(stamps[i])) return j;
+  }
+  return -1;
+}
+
+/** The kept answer's length, or -1 when only "executed" is known (too large, or its buffer was reused). */
+export function replayLen(i: i32): i32 {
+  const n = unchecked(lens[i]);
+  if (n != IN_LARGE) return n;
+  const j = largeOf(i);
+  return j >= 0 ? unchecked(lens[j]) : EXECUTED;
+}
+
 export function replayPtr(i: i32): usize {
+  if (i < SMALL_SLOTS && unchecked(lens[i]) == IN_LARGE) {
+    const j = largeOf(i);
+    return j >= 0 ? replayPtr(j) : 0;
+  }
+  return slotPtr(i);
+}
+
+function slotPtr(i: i32): usize {
   return i < SMALL_SLOTS ? SMALL + <usize>(i * SMALL_BYTES) : LARGE + <usize>((i - SMALL_SLOTS) * REPLAY_BYTES);
 }

@@ -11,6 +11,15 @@ export function setSelfId(id: u32): void {
   selfId = id;
 }
 
+/** This node's ed25519 public key (k_identity); the secret key stays with the host (hal.sign). */
+export const SELF_PUB: usize = memory.data(32);
+export let hasIdentity: bool = false;
+
+export function setSelfPub(pub: usize): void {
+  memory.copy(SELF_PUB, pub, 32);
+  hasIdentity = true;
+}
+
 /** Keeps the last valid value of each: a NaN or negative share from the host changes nothing. */
 export function setSelfLoad(cpuShare: f64, spareShare: f64): void {
   if (isFinite(cpuShare) && cpuShare >= 0) selfLoad = cpuShare;

@@ -30,14 +30,18 @@ export const T_ANNOUNCE: u8 = 6;
 export const T_SPORE_GET: u8 = 7;
 /** reserved for spore transfer */
 export const T_SPORE_DATA: u8 = 8;
+/** handshake opening: ed25519 key, ephemeral x25519 key, signature (docs/wire.md) */
+export const T_HELLO: u8 = 9;
+/** handshake answer: ed25519 key, ephemeral x25519 key, signature over both */
+export const T_WELCOME: u8 = 10;
 
 // Header flag bits, header byte 3 (docs/wire.md)
 /** sender wants an acknowledgement */
 export const F_ACK_REQ: u8 = 0x01;
 /** payload is one fragment of a larger message */
 export const F_FRAGMENT: u8 = 0x02;
-/** payload ends with an ed25519 signature */
-export const F_SIGNED: u8 = 0x04;
+/** payload ends with an auth trailer: counter and HMAC tag, or counter and ed25519 signature on a broadcast */
+export const F_AUTH: u8 = 0x04;
 /** more fragments follow */
 export const F_MORE: u8 = 0x08;
 
@@ -72,6 +76,18 @@ export const R_NO_ROUTE: i32 = 12;
 export const R_CALL_TABLE_FULL: i32 = 13;
 /** the destination already has peerWindow calls in flight */
 export const R_PEER_BUSY: i32 = 14;
+/** no AUTH trailer and this node is not open */
+export const R_NOT_AUTHENTICATED: i32 = 15;
+/** no session with that node: a HELLO is under way */
+export const R_NO_SESSION: i32 = 16;
+/** the trailer's tag or signature does not verify */
+export const R_BAD_AUTH: i32 = 17;
+/** the trailer's counter was seen already or is below the window */
+export const R_REPLAYED: i32 = 18;
+/** [access] does not let the caller's key call this species */
+export const R_NOT_AUTHORISED: i32 = 19;
+/** a HELLO or WELCOME that is malformed, unexpected or does not verify */
+export const R_BAD_HANDSHAKE: i32 = 20;
 
 // ERROR payload codes: [code, message] (docs/wire.md)
 /** kernel: no cell of that species is hosted here */
@@ -96,6 +112,10 @@ export const E_TIMEOUT: u32 = 9;
 export const E_NO_ROUTE: u32 = 10;
 /** host: the cell's queue is full; the call was not executed */
 export const E_OVERLOADED: u32 = 11;
+/** kernel: the call carried no AUTH trailer and this node is not open */
+export const E_NOT_AUTHENTICATED: u32 = 12;
+/** kernel: [access] does not let the caller's key call this species */
+export const E_NOT_AUTHORISED: u32 = 13;
 
 // Kernel counters, read with k_stat(id) (docs/abi.md)
 /** frames accepted by k_on_frame */
@@ -156,7 +176,31 @@ export const S_RETIREMENTS: i32 = 26;
 export const S_CALLS_SHED: i32 = 27;
 /** calls of ours a replica shed, sent at once to another replica */
 export const S_OVERLOAD_FAILOVERS: i32 = 28;
-export const S_COUNT: i32 = 29;
+/** frames without an AUTH trailer refused (the node is not open) */
+export const S_AUTH_REQUIRED: i32 = 29;
+/** authenticated frames from a node with no session here */
+export const S_AUTH_NO_SESSION: i32 = 30;
+/** frames whose tag or signature did not verify */
+export const S_AUTH_BAD_TAG: i32 = 31;
+/** frames whose counter was seen already or fell below the window */
+export const S_AUTH_REPLAYS: i32 = 32;
+/** calls refused by [access] */
+export const S_AUTH_UNAUTHORISED: i32 = 33;
+/** sessions established, as initiator or responder */
+export const S_HANDSHAKES_DONE: i32 = 34;
+/** HELLO or WELCOME dropped: size, id not the key's, signature, unexpected, or no identity */
+export const S_HANDSHAKES_BAD: i32 = 35;
+/** HELLOs not answered: that peer re-keyed less than rekeyMinMs ago */
+export const S_HANDSHAKES_THROTTLED: i32 = 36;
+/** sessions dropped to make room (least recently used) */
+export const S_SESSIONS_EVICTED: i32 = 37;
+/** frames not sent: no session with the destination yet (a HELLO went instead) */
+export const S_SENT_WITHOUT_SESSION: i32 = 38;
+/** announcements dropped: load or spare not a finite 0..1 */
+export const S_BAD_LOAD: i32 = 39;
+/** answers from a node other than the one the call went to */
+export const S_FOREIGN_ANSWERS: i32 = 40;
+export const S_COUNT: i32 = 41;
 
 // Kernel settings, changed with k_config(key, value) (docs/abi.md)
 /** first attempt's timeout to a destination with no measured RTT; each retry doubles it */
@@ -185,7 +229,13 @@ export const C_CPU_BUDGET: i32 = 10;
 export const C_RTO_MIN_MS: i32 = 11;
 /** cap of a call timeout computed from measured RTTs */
 export const C_RTO_MAX_MS: i32 = 12;
-export const C_COUNT: i32 = 13;
+/** 1: also accept frames without an AUTH trailer (lab LAN, simulator) */
+export const C_OPEN: i32 = 13;
+/** 1: only keys listed with k_access_add may call (an empty list: nobody) */
+export const C_ACCESS_LISTED_ONLY: i32 = 14;
+/** a peer's session is replaced by a new HELLO at most this often; HELLOs are re-sent no sooner */
+export const C_REKEY_MIN_MS: i32 = 15;
+export const C_COUNT: i32 = 16;
 
 // Fields of a peer table row, read with k_peer(i, field) (docs/abi.md)
 /** the peer's node id */
@@ -302,10 +352,30 @@ export const VS_ROTATED: i32 = 6;
 export const VS_UNKNOWN_PEER: i32 = 7;
 export const VS_COUNT: i32 = 8;
 
+// Sessions and the AUTH trailer (docs/wire.md, docs/security.md)
+/** trailer: the sender's per-session frame counter, u64 little-endian */
+export const AUTH_COUNTER_BYTES: i32 = 8;
+/** trailer: HMAC-SHA256 over header, payload and counter, truncated */
+export const AUTH_TAG_BYTES: i32 = 16;
+/** trailer of a unicast frame: counter and tag */
+export const AUTH_TRAILER_BYTES: i32 = 24;
+/** trailer of a broadcast frame: ed25519 signature after the counter */
+export const AUTH_SIG_BYTES: i32 = 64;
+/** trailer of a broadcast frame: counter and signature */
+export const AUTH_BROADCAST_TRAILER_BYTES: i32 = 72;
+/** payload of HELLO and WELCOME: ed25519 key, x25519 key, signature */
+export const HANDSHAKE_BYTES: i32 = 128;
+/** sessions a kernel holds; the least recently used is evicted */
+export const MAX_SESSIONS: i32 = 16;
+/** counters below the highest seen that are still accepted once */
+export const AUTH_WINDOW: i32 = 64;
+/** rows of the kernel's access list (key, species) */
+export const MAX_ACCESS: i32 = 32;
+
 // Every value above in table order, for the kernel export k_protocol: the host checks that the
 // kernel it runs was built from the same table (test/protocol.test.ts). In a function, so the
 // values take memory only in a module that calls it (the kernel, not the cells).
-export const PROTOCOL_COUNT: i32 = 132;
+export const PROTOCOL_COUNT: i32 = 166;
 
 /** Value i of the table, NaN past its end. */
 export function protocolValue(i: i32): f64 {
@@ -313,21 +383,26 @@ export function protocolValue(i: i32): f64 {
   const values = memory.data<u16>([
     <u16>HEADER_BYTES, <u16>MAGIC, <u16>VERSION, <u16>FLAGS_RESERVED, 0,
     <u16>T_CALL, <u16>T_REPLY, <u16>T_ERROR, <u16>T_PING, <u16>T_PONG,
-    <u16>T_ANNOUNCE, <u16>T_SPORE_GET, <u16>T_SPORE_DATA, <u16>F_ACK_REQ, <u16>F_FRAGMENT,
-    <u16>F_SIGNED, <u16>F_MORE, <u16>R_SHORT, <u16>R_BAD_MAGIC, <u16>R_BAD_VERSION,
-    <u16>R_BAD_TYPE, <u16>R_BAD_FLAGS, <u16>R_TRUNCATED, <u16>R_TRAILING, <u16>R_TOO_LARGE,
-    <u16>R_NOT_FOR_ME, <u16>R_BAD_PAYLOAD, <u16>R_UNSUPPORTED, <u16>R_NO_ROUTE, <u16>R_CALL_TABLE_FULL,
-    <u16>R_PEER_BUSY, <u16>E_UNKNOWN_SPECIES, <u16>E_UNKNOWN_METHOD, <u16>E_BAD_ARGS, <u16>E_CELL_TRAP,
-    <u16>E_OUT_OF_FUEL, <u16>E_OUT_OF_MEMORY, <u16>E_CELL_ERROR, <u16>E_TOO_LARGE, <u16>E_TIMEOUT,
-    <u16>E_NO_ROUTE, <u16>E_OVERLOADED, <u16>S_FRAMES_RX, <u16>S_FRAMES_TX, <u16>S_DROP_BAD_HEADER,
+    <u16>T_ANNOUNCE, <u16>T_SPORE_GET, <u16>T_SPORE_DATA, <u16>T_HELLO, <u16>T_WELCOME,
+    <u16>F_ACK_REQ, <u16>F_FRAGMENT, <u16>F_AUTH, <u16>F_MORE, <u16>R_SHORT,
+    <u16>R_BAD_MAGIC, <u16>R_BAD_VERSION, <u16>R_BAD_TYPE, <u16>R_BAD_FLAGS, <u16>R_TRUNCATED,
+    <u16>R_TRAILING, <u16>R_TOO_LARGE, <u16>R_NOT_FOR_ME, <u16>R_BAD_PAYLOAD, <u16>R_UNSUPPORTED,
+    <u16>R_NO_ROUTE, <u16>R_CALL_TABLE_FULL, <u16>R_PEER_BUSY, <u16>R_NOT_AUTHENTICATED, <u16>R_NO_SESSION,
+    <u16>R_BAD_AUTH, <u16>R_REPLAYED, <u16>R_NOT_AUTHORISED, <u16>R_BAD_HANDSHAKE, <u16>E_UNKNOWN_SPECIES,
+    <u16>E_UNKNOWN_METHOD, <u16>E_BAD_ARGS, <u16>E_CELL_TRAP, <u16>E_OUT_OF_FUEL, <u16>E_OUT_OF_MEMORY,
+    <u16>E_CELL_ERROR, <u16>E_TOO_LARGE, <u16>E_TIMEOUT, <u16>E_NO_ROUTE, <u16>E_OVERLOADED,
+    <u16>E_NOT_AUTHENTICATED, <u16>E_NOT_AUTHORISED, <u16>S_FRAMES_RX, <u16>S_FRAMES_TX, <u16>S_DROP_BAD_HEADER,
     <u16>S_DROP_NOT_FOR_ME, <u16>S_DROP_TOO_LARGE, <u16>S_CALLS_SERVED, <u16>S_CALL_ERRORS, <u16>S_UNKNOWN_SPECIES,
     <u16>S_REPLIES_DELIVERED, <u16>S_TIMEOUTS, <u16>S_UNMATCHED_REPLIES, <u16>S_PINGS_RX, <u16>S_PONGS_RX,
     <u16>S_ANNOUNCES_RX, <u16>S_PEERS_KNOWN, <u16>S_BAD_PAYLOAD, <u16>S_CALLS_SENT, <u16>S_NO_ROUTE,
     <u16>S_CALL_TABLE_FULL, <u16>S_PROBES_SENT, <u16>S_PEER_TABLE_FULL, <u16>S_RETRIES, <u16>S_FAILOVERS,
     <u16>S_DUPLICATE_CALLS, <u16>S_PEER_WINDOW_FULL, <u16>S_SPAWNS, <u16>S_RETIREMENTS, <u16>S_CALLS_SHED,
-    <u16>S_OVERLOAD_FAILOVERS, <u16>C_CALL_TIMEOUT_MS, <u16>C_PROBE_INTERVAL_MS, <u16>C_ANNOUNCE_INTERVAL_MS, <u16>C_PEER_MAX_AGE_MS,
-    <u16>C_DEFAULT_ROUTE, <u16>C_FAIL_HOLD_MS, <u16>C_CALL_ATTEMPTS, <u16>C_REPLAY_WINDOW_MS, <u16>C_PEER_WINDOW,
-    <u16>C_BUSY_HOLD_MS, <u16>C_CPU_BUDGET, <u16>C_RTO_MIN_MS, <u16>C_RTO_MAX_MS, <u16>PEER_NODE_ID,
+    <u16>S_OVERLOAD_FAILOVERS, <u16>S_AUTH_REQUIRED, <u16>S_AUTH_NO_SESSION, <u16>S_AUTH_BAD_TAG, <u16>S_AUTH_REPLAYS,
+    <u16>S_AUTH_UNAUTHORISED, <u16>S_HANDSHAKES_DONE, <u16>S_HANDSHAKES_BAD, <u16>S_HANDSHAKES_THROTTLED, <u16>S_SESSIONS_EVICTED,
+    <u16>S_SENT_WITHOUT_SESSION, <u16>S_BAD_LOAD, <u16>S_FOREIGN_ANSWERS, <u16>C_CALL_TIMEOUT_MS, <u16>C_PROBE_INTERVAL_MS,
+    <u16>C_ANNOUNCE_INTERVAL_MS, <u16>C_PEER_MAX_AGE_MS, <u16>C_DEFAULT_ROUTE, <u16>C_FAIL_HOLD_MS, <u16>C_CALL_ATTEMPTS,
+    <u16>C_REPLAY_WINDOW_MS, <u16>C_PEER_WINDOW, <u16>C_BUSY_HOLD_MS, <u16>C_CPU_BUDGET, <u16>C_RTO_MIN_MS,
+    <u16>C_RTO_MAX_MS, <u16>C_OPEN, <u16>C_ACCESS_LISTED_ONLY, <u16>C_REKEY_MIN_MS, <u16>PEER_NODE_ID,
     <u16>PEER_AGE_MS, <u16>PEER_LOAD, <u16>PEER_SPARE, <u16>PEER_HEALTHY, <u16>PEER_PREDICTED_RTT_MS,
     <u16>PEER_MEASURED_RTT_MS, <u16>PEER_SPECIES_COUNT, <u16>LOG_DEBUG, <u16>LOG_INFO, <u16>LOG_WARN,
     <u16>LOG_ERROR, <u16>ARG_OVER_BUDGET, <u16>ARG_BAD_FIELD, <u16>ARG_NOT_A_CALL, <u16>MCU_PAGES,
@@ -337,7 +412,9 @@ export function protocolValue(i: i32): f64 {
     <u16>TUNE_FILTER_PERCENTILE, <u16>TUNE_MIN_SAMPLES, <u16>TUNE_NEAR, <u16>TUNE_NEAR_SHARE, <u16>TUNE_REPLACE_SHARE,
     <u16>TUNE_GOSSIP_NEAR_SHARE, <u16>TUNE_LONG_LINK_MS, <u16>TUNE_DIMS, <u16>TUNE_FILTER_OFF, <u16>VS_UPDATES,
     <u16>VS_BAD_RTT, <u16>VS_BAD_COORD, <u16>VS_NON_FINITE, <u16>VS_HELD, <u16>VS_EVICTED,
-    <u16>VS_ROTATED, <u16>VS_UNKNOWN_PEER,
+    <u16>VS_ROTATED, <u16>VS_UNKNOWN_PEER, <u16>AUTH_COUNTER_BYTES, <u16>AUTH_TAG_BYTES, <u16>AUTH_TRAILER_BYTES,
+    <u16>AUTH_SIG_BYTES, <u16>AUTH_BROADCAST_TRAILER_BYTES, <u16>HANDSHAKE_BYTES, <u16>MAX_SESSIONS, <u16>AUTH_WINDOW,
+    <u16>MAX_ACCESS,
   ]);
   return i >= 0 && i < PROTOCOL_COUNT ? <f64>load<u16>(values + (<usize>i << 1)) : NaN;
 }

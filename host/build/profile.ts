@@ -22,6 +22,12 @@ export const HAL_IMPORTS: Readonly<Record<string, FuncSignature>> = {
   store_put: { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] },
   store_del: { params: ['i32', 'i32'], results: ['i32'] },
   store_next: { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] },
+  // Crypto for sessions (docs/security.md): the secret key stays with the host or the board.
+  sign: { params: ['i32', 'i32', 'i32'], results: ['i32'] },
+  verify: { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] },
+  x25519: { params: ['i32', 'i32', 'i32'], results: ['i32'] },
+  mac: { params: ['i32', 'i32', 'i32', 'i32', 'i32'], results: [] },
+  hash: { params: ['i32', 'i32', 'i32'], results: [] },
 };
 
 /** Cells reach the outside world only through these. */

@@ -79,8 +79,10 @@ export function registerCall(program: Command): void {
         host: direct ? await localAddressFor(seeds[0]!) : '127.0.0.1', port: 0, seeds,
         multicast: direct ? false : parseUdpAddress(opts.multicast),
       });
+      const identity = await newIdentity();
       const node = await CellNode.create({
-        nodeId: (await newIdentity()).nodeId,
+        nodeId: identity.nodeId,
+        identity,
         kernelWasm: new Uint8Array(await readFile(opts.kernel)),
         transports: [udp],
         // A one-shot client sends no pheromones. With --peer the seeds are its default route;
@@ -89,7 +91,9 @@ export function registerCall(program: Command): void {
         config: { defaultRoute: direct ? 1 : 0, announceIntervalMs: 0, probeIntervalMs: 0, callAttempts: 3, callTimeoutMs: timeout / 7 },
       });
       try {
-        const answer = await callWhenRouted(node, speciesIdOf(schema), payload, timeout, schema.name);
+        // --peer: a session with whatever node answers there first; then only that node may answer the call.
+        const dst = direct ? await node.handshake(0, timeout) : 0;
+        const answer = dst ? await node.call(speciesIdOf(schema), payload, dst) : await callWhenRouted(node, speciesIdOf(schema), payload, timeout, schema.name);
         if (answer.kind === 'reply') {
           // A void method's reply decodes to undefined: print JSON's null, so the output always parses.
           console.log(show(decodeReply(schema, method, answer.payload) ?? null));

@@ -26,9 +26,11 @@ export function registerRun(program: Command): void {
     .option('--kernel <file>', 'kernel .wasm', kernelPath('mcu'))
     .option('--fuel <n>', 'instruction budget per call', '10000000')
     .option('--state-dir <dir>', 'where hosted cells keep their durable store (default ~/.cell/state/<node id>; with --ephemeral, none: the store lives in memory)')
+    .option('--config <file>', 'node config (TOML): [access] lists which keys may call which species (docs/security.md)')
+    .option('--open', 'also accept unauthenticated frames: a lab LAN only (docs/security.md)')
     .option('--board <name>', 'board profile (boards/<name>.json) whose instruction rate is this node\'s capacity: the CPU share it announces and mitosis reads', 'raspberry-pi-4')
     .option('--control <path>', 'owner-only socket `cell stats` reads (default ~/.cell/run/node-<port>.sock)')
-    .action(async (files: string[], opts: { port: string; host: string; peer?: string[]; key: string; ephemeral?: boolean; kernel: string; fuel: string; multicast: string | false; serial?: string; baud: string; board: string; control?: string; stateDir?: string }) => {
+    .action(async (files: string[], opts: { port: string; host: string; peer?: string[]; key: string; ephemeral?: boolean; kernel: string; fuel: string; multicast: string | false; serial?: string; baud: string; board: string; control?: string; stateDir?: string; config?: string; open?: boolean }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not "${opts.port}"`);
       const fuel = Number(opts.fuel);
@@ -53,8 +55,12 @@ export function registerRun(program: Command): void {
         const { SerialTransport } = await import('../transport/serial-transport.ts');
         transports.push(await SerialTransport.open({ path: opts.serial, baudRate }));
       }
+      const { readNodeConfig, accessRows } = await import('../runtime/node-config.ts');
+      const nodeConfig = opts.config ? await readNodeConfig(opts.config) : { open: false, listedOnly: undefined, allow: [] };
       const node = await CellNode.create({
         nodeId: identity.nodeId,
+        identity,
+        open: opts.open === true || nodeConfig.open,
         kernelWasm: new Uint8Array(await readFile(opts.kernel)),
         transports,
         fuelPerCall: fuel,
@@ -67,6 +73,15 @@ export function registerRun(program: Command): void {
         const cell = await node.host(new Uint8Array(await readFile(f)));
         console.log(`hosting ${cell.name} (species ${speciesHex(cell.speciesId)}) from ${f}`);
       }
+      const access = accessRows(nodeConfig, opts.host, (name) => {
+        const cell = [...node.cells.values()].find((c) => c.name === name);
+        if (!cell) throw new Error(`[access] names species "${name}", which this node does not host`);
+        return cell.speciesId;
+      });
+      node.kernel.setAccess(access.rows);
+      node.kernel.configure('accessListedOnly', access.listedOnly ? 1 : 0);
+      const open = opts.open === true || nodeConfig.open;
+      console.log(`key ${Buffer.from(identity.publicKey).toString('hex')}; ${open ? 'open: unauthenticated frames accepted' : 'authenticated frames only'}; ${access.listedOnly ? `${access.rows.length} listed (key, species) pairs may call` : 'any authenticated peer may call'}`);
       const a = udp.address;
       const where = a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
       console.log(`node ${nodeIdHex(node.nodeId)} listening on udp ${where}${opts.serial ? ` and serial ${opts.serial} at ${opts.baud} baud` : ''}; Ctrl-C stops`);

@@ -74,6 +74,12 @@ export interface CellNodeOptions {
   queueDeadlineMs?: number;
   /** Calls that may wait at once; beyond it call() is refused with CALL_QUEUE_FULL. */
   maxQueuedCalls?: number;
+  /** This node's key pair. With it the node authenticates every frame (docs/security.md); without it, it runs open. */
+  identity?: { publicKey: Uint8Array; secretKey: Uint8Array };
+  /** With an identity: also accept unauthenticated frames (lab LAN). */
+  open?: boolean;
+  /** Who may call which species (node-config.ts); species 0 = any. */
+  access?: { listedOnly: boolean; rows: Array<{ publicKey: Uint8Array; species: number }> };
 }
 
 /** Nodes whose transport is remembered at most (as the UDP address table); least recently used goes first. */
@@ -164,9 +170,15 @@ export class CellNode {
       cellCall: (slot, input, out) => this.runCell(slot, input, out),
       deliver: (kind, seq, src, payload) => this.deliver(kind, seq, src, payload),
       log: opts.log,
+      identity: opts.identity,
     };
     this.kernel = KernelInstance.instantiate(module, hal);
     for (const [k, v] of Object.entries(opts.config ?? {})) this.kernel.configure(k as KernelConfigKey, v);
+    if (opts.open) this.kernel.configure('open', 1);
+    if (opts.access) {
+      this.kernel.setAccess(opts.access.rows);
+      this.kernel.configure('accessListedOnly', opts.access.listedOnly ? 1 : 0);
+    }
     this.kernel.init(this.nodeId, this.now());
     for (const t of this.transports) t.onFrame((frame) => this.receive(frame, t));
   }
@@ -282,6 +294,32 @@ export class CellNode {
 
   private readonly early = new Map<number, Answer>();
 
+  private readonly welcomes: Array<(nodeId: number) => void> = [];
+
+  /**
+   * Opens a session with `dst` (0: whichever node the transports reach, e.g. a --peer address) and
+   * resolves with the node id whose key signed the answer. Call that id afterwards: only it may answer.
+   */
+  handshake(dst = 0, timeoutMs = 2000): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const i = this.welcomes.indexOf(done);
+        if (i >= 0) this.welcomes.splice(i, 1);
+        reject(new Error(`no WELCOME within ${timeoutMs} ms (is the node running, and does it have a key?)`));
+      }, timeoutMs);
+      const done = (id: number) => {
+        clearTimeout(timer);
+        resolve(id);
+      };
+      this.welcomes.push(done);
+      if (!this.kernel.hello(dst)) {
+        clearTimeout(timer);
+        this.welcomes.splice(this.welcomes.indexOf(done), 1);
+        reject(new Error('the kernel sent no HELLO (no identity, or one went less than rekeyMinMs ago)'));
+      }
+    });
+  }
+
   addPeer(nodeId: number): void {
     this.kernel.addPeer(nodeId);
   }
@@ -364,6 +402,10 @@ export class CellNode {
   }
 
   private deliver(kind: number, seq: number, src: number, payload: Uint8Array): void {
+    if (kind === MsgType.WELCOME) {
+      this.welcomes.splice(0).forEach((done) => done(src));
+      return;
+    }
     const answer: Answer = { kind: kind === MsgType.REPLY ? 'reply' : 'error', src, payload: payload.slice() };
     const resolve = this.pending.get(seq);
     if (resolve) {

@@ -3,6 +3,8 @@
 import { readAsString } from './as-string.ts';
 import { KERNEL_STATS, KernelConfig, PeerField, type KernelConfigKey, type KernelStatName } from './kernel-stats.ts';
 import { HEADER_BYTES, HeaderReject } from '../wire/header.ts';
+import { MAX_ACCESS, AUTH_TRAILER_BYTES } from '../wire/protocol-table.ts';
+import { NodeCrypto } from '../identity/node-crypto.ts';
 
 /** What the kernel may do to the world (docs/abi.md, HAL imports). */
 export interface KernelHal {
@@ -20,6 +22,11 @@ export interface KernelHal {
   spawn?(species: number, target: number): number;
   /** Apoptosis: the kernel retired the replica in `slot`. */
   retire?(slot: number): void;
+  /**
+   * This node's ed25519 key pair: the kernel gets the public key (k_identity) and hal.sign signs
+   * with the secret one. Without it the kernel cannot handshake and runs open (the simulator).
+   */
+  identity?: { publicKey: Uint8Array; secretKey: Uint8Array };
 }
 
 interface KernelExports {
@@ -47,6 +54,11 @@ interface KernelExports {
   k_peer(i: number, field: number): number;
   k_peer_species(i: number, j: number): number;
   k_protocol(i: number): number;
+  k_identity(): void;
+  k_hello(dst: number): number;
+  k_sessions(): number;
+  k_access_clear(): void;
+  k_access_add(species: number): number;
 }
 
 /** One row of the kernel's peer table (`cell peers`). */
@@ -91,6 +103,7 @@ export class KernelInstance {
       return exp.memory;
     };
     const view = (ptr: number, len: number) => new Uint8Array(mem().buffer, ptr, len);
+    const crypto = new NodeCrypto(hal.identity?.secretKey ?? null);
     const imports = {
       hal: {
         send: (ptr: number, len: number) => hal.send(view(ptr, len)),
@@ -110,11 +123,44 @@ export class KernelInstance {
           hal.deliver(kind, seq, src >>> 0, view(ptr, len)),
         spawn: (species: number, target: number) => (hal.spawn ? hal.spawn(species >>> 0, target >>> 0) : -1),
         retire: (slot: number) => hal.retire?.(slot),
+        sign: (msg: number, len: number, sigOut: number) => (crypto.sign(view(msg, len), view(sigOut, 64)) ? 0 : -1),
+        verify: (pub: number, msg: number, len: number, sig: number) => (crypto.verify(view(pub, 32), view(msg, len), view(sig, 64)) ? 1 : 0),
+        x25519: (scalar: number, point: number, out: number) => (crypto.x25519(view(scalar, 32), view(point, 32), view(out, 32)) ? 0 : -1),
+        mac: (key: number, keyLen: number, data: number, len: number, out: number) => crypto.mac(view(key, keyLen), view(data, len), view(out, 32)),
+        hash: (data: number, len: number, out: number) => crypto.hash(view(data, len), view(out, 32)),
       },
     };
     const instance = new WebAssembly.Instance(module, imports);
     exp = instance.exports as unknown as KernelExports;
-    return new KernelInstance(exp);
+    const k = new KernelInstance(exp);
+    if (hal.identity) {
+      k.bytes.set(hal.identity.publicKey, k.bufPtr);
+      exp.k_identity();
+    } else {
+      // No key, no handshake: the kernel takes and sends bare frames (docs/security.md, open mode).
+      k.configure('open', 1);
+    }
+    return k;
+  }
+
+  /** Opens a session with node `dst` now (0: whoever answers at the transport's address); false if no HELLO went. */
+  hello(dst: number): boolean {
+    return this.k.k_hello(dst) === 0;
+  }
+
+  /** Sessions established now (at most MAX_SESSIONS). */
+  get sessions(): number {
+    return this.k.k_sessions();
+  }
+
+  /** Replaces the access list: who (a 32-byte ed25519 key) may call which species (0: any). */
+  setAccess(rows: Array<{ publicKey: Uint8Array; species: number }>): void {
+    this.k.k_access_clear();
+    for (const r of rows) {
+      if (r.publicKey.length !== 32) throw new Error(`an access key is 32 bytes, not ${r.publicKey.length}`);
+      this.bytes.set(r.publicKey, this.bufPtr);
+      if (this.k.k_access_add(r.species >>> 0) !== 0) throw new RangeError(`the access list holds at most ${MAX_ACCESS} rows`);
+    }
   }
 
   init(nodeId: number, now: number): void {
@@ -130,7 +176,7 @@ export class KernelInstance {
 
   /** Sends a CALL; `dst` 0 lets the kernel route to the nearest replica. Returns the seq or -reason. */
   call(dst: number, species: number, payload: Uint8Array): number {
-    if (payload.length > this.bufCap - HEADER_BYTES) return -HeaderReject.TOO_LARGE;
+    if (payload.length > this.bufCap - HEADER_BYTES - AUTH_TRAILER_BYTES) return -HeaderReject.TOO_LARGE;
     this.bytes.set(payload, this.bufPtr + HEADER_BYTES);
     return this.k.k_call(dst, species, payload.length);
   }

@@ -31,6 +31,10 @@ export enum MsgType {
   SPORE_GET = 7,
   /** reserved for spore transfer */
   SPORE_DATA = 8,
+  /** handshake opening: ed25519 key, ephemeral x25519 key, signature (docs/wire.md) */
+  HELLO = 9,
+  /** handshake answer: ed25519 key, ephemeral x25519 key, signature over both */
+  WELCOME = 10,
 }
 
 // Header flag bits, header byte 3 (docs/wire.md)
@@ -39,8 +43,8 @@ export const Flag = {
   ACK_REQ: 0x01,
   /** payload is one fragment of a larger message */
   FRAGMENT: 0x02,
-  /** payload ends with an ed25519 signature */
-  SIGNED: 0x04,
+  /** payload ends with an auth trailer: counter and HMAC tag, or counter and ed25519 signature on a broadcast */
+  AUTH: 0x04,
   /** more fragments follow */
   MORE: 0x08,
 } as const;
@@ -79,6 +83,18 @@ export enum KernelResult {
   CALL_TABLE_FULL = 13,
   /** the destination already has peerWindow calls in flight */
   PEER_BUSY = 14,
+  /** no AUTH trailer and this node is not open */
+  NOT_AUTHENTICATED = 15,
+  /** no session with that node: a HELLO is under way */
+  NO_SESSION = 16,
+  /** the trailer's tag or signature does not verify */
+  BAD_AUTH = 17,
+  /** the trailer's counter was seen already or is below the window */
+  REPLAYED = 18,
+  /** [access] does not let the caller's key call this species */
+  NOT_AUTHORISED = 19,
+  /** a HELLO or WELCOME that is malformed, unexpected or does not verify */
+  BAD_HANDSHAKE = 20,
 }
 
 // ERROR payload codes: [code, message] (docs/wire.md)
@@ -105,6 +121,10 @@ export enum ErrorCode {
   NO_ROUTE = 10,
   /** host: the cell's queue is full; the call was not executed */
   OVERLOADED = 11,
+  /** kernel: the call carried no AUTH trailer and this node is not open */
+  NOT_AUTHENTICATED = 12,
+  /** kernel: [access] does not let the caller's key call this species */
+  NOT_AUTHORISED = 13,
 }
 
 // Kernel counters, read with k_stat(id) (docs/abi.md)
@@ -167,6 +187,30 @@ export const KERNEL_STATS = [
   'callsShed',
   /** 28: calls of ours a replica shed, sent at once to another replica */
   'overloadFailovers',
+  /** 29: frames without an AUTH trailer refused (the node is not open) */
+  'authRequired',
+  /** 30: authenticated frames from a node with no session here */
+  'authNoSession',
+  /** 31: frames whose tag or signature did not verify */
+  'authBadTag',
+  /** 32: frames whose counter was seen already or fell below the window */
+  'authReplays',
+  /** 33: calls refused by [access] */
+  'authUnauthorised',
+  /** 34: sessions established, as initiator or responder */
+  'handshakesDone',
+  /** 35: HELLO or WELCOME dropped: size, id not the key's, signature, unexpected, or no identity */
+  'handshakesBad',
+  /** 36: HELLOs not answered: that peer re-keyed less than rekeyMinMs ago */
+  'handshakesThrottled',
+  /** 37: sessions dropped to make room (least recently used) */
+  'sessionsEvicted',
+  /** 38: frames not sent: no session with the destination yet (a HELLO went instead) */
+  'sentWithoutSession',
+  /** 39: announcements dropped: load or spare not a finite 0..1 */
+  'badLoad',
+  /** 40: answers from a node other than the one the call went to */
+  'foreignAnswers',
 ] as const;
 export type KernelStatName = (typeof KERNEL_STATS)[number];
 
@@ -198,6 +242,12 @@ export const KernelConfig = {
   rtoMinMs: 11,
   /** cap of a call timeout computed from measured RTTs */
   rtoMaxMs: 12,
+  /** 1: also accept frames without an AUTH trailer (lab LAN, simulator) */
+  open: 13,
+  /** 1: only keys listed with k_access_add may call (an empty list: nobody) */
+  accessListedOnly: 14,
+  /** a peer's session is replaced by a new HELLO at most this often; HELLOs are re-sent no sooner */
+  rekeyMinMs: 15,
 } as const;
 export type KernelConfigKey = keyof typeof KernelConfig;
 
@@ -326,6 +376,26 @@ export const VSTAT = {
   unknownPeer: 7,
 } as const;
 
+// Sessions and the AUTH trailer (docs/wire.md, docs/security.md)
+/** trailer: the sender's per-session frame counter, u64 little-endian */
+export const AUTH_COUNTER_BYTES = 8;
+/** trailer: HMAC-SHA256 over header, payload and counter, truncated */
+export const AUTH_TAG_BYTES = 16;
+/** trailer of a unicast frame: counter and tag */
+export const AUTH_TRAILER_BYTES = 24;
+/** trailer of a broadcast frame: ed25519 signature after the counter */
+export const AUTH_SIG_BYTES = 64;
+/** trailer of a broadcast frame: counter and signature */
+export const AUTH_BROADCAST_TRAILER_BYTES = 72;
+/** payload of HELLO and WELCOME: ed25519 key, x25519 key, signature */
+export const HANDSHAKE_BYTES = 128;
+/** sessions a kernel holds; the least recently used is evicted */
+export const MAX_SESSIONS = 16;
+/** counters below the highest seen that are still accepted once */
+export const AUTH_WINDOW = 64;
+/** rows of the kernel's access list (key, species) */
+export const MAX_ACCESS = 32;
+
 /** One row of the table: its group, AssemblyScript name, host name and value. */
 export interface ProtocolRow {
   group: string;
@@ -349,9 +419,11 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'type', asName: 'T_ANNOUNCE', hostName: 'ANNOUNCE', value: MsgType.ANNOUNCE },
   { group: 'type', asName: 'T_SPORE_GET', hostName: 'SPORE_GET', value: MsgType.SPORE_GET },
   { group: 'type', asName: 'T_SPORE_DATA', hostName: 'SPORE_DATA', value: MsgType.SPORE_DATA },
+  { group: 'type', asName: 'T_HELLO', hostName: 'HELLO', value: MsgType.HELLO },
+  { group: 'type', asName: 'T_WELCOME', hostName: 'WELCOME', value: MsgType.WELCOME },
   { group: 'flag', asName: 'F_ACK_REQ', hostName: 'ACK_REQ', value: Flag.ACK_REQ },
   { group: 'flag', asName: 'F_FRAGMENT', hostName: 'FRAGMENT', value: Flag.FRAGMENT },
-  { group: 'flag', asName: 'F_SIGNED', hostName: 'SIGNED', value: Flag.SIGNED },
+  { group: 'flag', asName: 'F_AUTH', hostName: 'AUTH', value: Flag.AUTH },
   { group: 'flag', asName: 'F_MORE', hostName: 'MORE', value: Flag.MORE },
   { group: 'reject', asName: 'R_SHORT', hostName: 'SHORT', value: HeaderReject.SHORT },
   { group: 'reject', asName: 'R_BAD_MAGIC', hostName: 'BAD_MAGIC', value: HeaderReject.BAD_MAGIC },
@@ -367,6 +439,12 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'result', asName: 'R_NO_ROUTE', hostName: 'NO_ROUTE', value: KernelResult.NO_ROUTE },
   { group: 'result', asName: 'R_CALL_TABLE_FULL', hostName: 'CALL_TABLE_FULL', value: KernelResult.CALL_TABLE_FULL },
   { group: 'result', asName: 'R_PEER_BUSY', hostName: 'PEER_BUSY', value: KernelResult.PEER_BUSY },
+  { group: 'result', asName: 'R_NOT_AUTHENTICATED', hostName: 'NOT_AUTHENTICATED', value: KernelResult.NOT_AUTHENTICATED },
+  { group: 'result', asName: 'R_NO_SESSION', hostName: 'NO_SESSION', value: KernelResult.NO_SESSION },
+  { group: 'result', asName: 'R_BAD_AUTH', hostName: 'BAD_AUTH', value: KernelResult.BAD_AUTH },
+  { group: 'result', asName: 'R_REPLAYED', hostName: 'REPLAYED', value: KernelResult.REPLAYED },
+  { group: 'result', asName: 'R_NOT_AUTHORISED', hostName: 'NOT_AUTHORISED', value: KernelResult.NOT_AUTHORISED },
+  { group: 'result', asName: 'R_BAD_HANDSHAKE', hostName: 'BAD_HANDSHAKE', value: KernelResult.BAD_HANDSHAKE },
   { group: 'error', asName: 'E_UNKNOWN_SPECIES', hostName: 'UNKNOWN_SPECIES', value: ErrorCode.UNKNOWN_SPECIES },
   { group: 'error', asName: 'E_UNKNOWN_METHOD', hostName: 'UNKNOWN_METHOD', value: ErrorCode.UNKNOWN_METHOD },
   { group: 'error', asName: 'E_BAD_ARGS', hostName: 'BAD_ARGS', value: ErrorCode.BAD_ARGS },
@@ -378,6 +456,8 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'error', asName: 'E_TIMEOUT', hostName: 'TIMEOUT', value: ErrorCode.TIMEOUT },
   { group: 'error', asName: 'E_NO_ROUTE', hostName: 'NO_ROUTE', value: ErrorCode.NO_ROUTE },
   { group: 'error', asName: 'E_OVERLOADED', hostName: 'OVERLOADED', value: ErrorCode.OVERLOADED },
+  { group: 'error', asName: 'E_NOT_AUTHENTICATED', hostName: 'NOT_AUTHENTICATED', value: ErrorCode.NOT_AUTHENTICATED },
+  { group: 'error', asName: 'E_NOT_AUTHORISED', hostName: 'NOT_AUTHORISED', value: ErrorCode.NOT_AUTHORISED },
   { group: 'stat', asName: 'S_FRAMES_RX', hostName: 'framesRx', value: KERNEL_STATS.indexOf('framesRx') },
   { group: 'stat', asName: 'S_FRAMES_TX', hostName: 'framesTx', value: KERNEL_STATS.indexOf('framesTx') },
   { group: 'stat', asName: 'S_DROP_BAD_HEADER', hostName: 'dropBadHeader', value: KERNEL_STATS.indexOf('dropBadHeader') },
@@ -407,6 +487,18 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'stat', asName: 'S_RETIREMENTS', hostName: 'retirements', value: KERNEL_STATS.indexOf('retirements') },
   { group: 'stat', asName: 'S_CALLS_SHED', hostName: 'callsShed', value: KERNEL_STATS.indexOf('callsShed') },
   { group: 'stat', asName: 'S_OVERLOAD_FAILOVERS', hostName: 'overloadFailovers', value: KERNEL_STATS.indexOf('overloadFailovers') },
+  { group: 'stat', asName: 'S_AUTH_REQUIRED', hostName: 'authRequired', value: KERNEL_STATS.indexOf('authRequired') },
+  { group: 'stat', asName: 'S_AUTH_NO_SESSION', hostName: 'authNoSession', value: KERNEL_STATS.indexOf('authNoSession') },
+  { group: 'stat', asName: 'S_AUTH_BAD_TAG', hostName: 'authBadTag', value: KERNEL_STATS.indexOf('authBadTag') },
+  { group: 'stat', asName: 'S_AUTH_REPLAYS', hostName: 'authReplays', value: KERNEL_STATS.indexOf('authReplays') },
+  { group: 'stat', asName: 'S_AUTH_UNAUTHORISED', hostName: 'authUnauthorised', value: KERNEL_STATS.indexOf('authUnauthorised') },
+  { group: 'stat', asName: 'S_HANDSHAKES_DONE', hostName: 'handshakesDone', value: KERNEL_STATS.indexOf('handshakesDone') },
+  { group: 'stat', asName: 'S_HANDSHAKES_BAD', hostName: 'handshakesBad', value: KERNEL_STATS.indexOf('handshakesBad') },
+  { group: 'stat', asName: 'S_HANDSHAKES_THROTTLED', hostName: 'handshakesThrottled', value: KERNEL_STATS.indexOf('handshakesThrottled') },
+  { group: 'stat', asName: 'S_SESSIONS_EVICTED', hostName: 'sessionsEvicted', value: KERNEL_STATS.indexOf('sessionsEvicted') },
+  { group: 'stat', asName: 'S_SENT_WITHOUT_SESSION', hostName: 'sentWithoutSession', value: KERNEL_STATS.indexOf('sentWithoutSession') },
+  { group: 'stat', asName: 'S_BAD_LOAD', hostName: 'badLoad', value: KERNEL_STATS.indexOf('badLoad') },
+  { group: 'stat', asName: 'S_FOREIGN_ANSWERS', hostName: 'foreignAnswers', value: KERNEL_STATS.indexOf('foreignAnswers') },
   { group: 'config', asName: 'C_CALL_TIMEOUT_MS', hostName: 'callTimeoutMs', value: KernelConfig.callTimeoutMs },
   { group: 'config', asName: 'C_PROBE_INTERVAL_MS', hostName: 'probeIntervalMs', value: KernelConfig.probeIntervalMs },
   { group: 'config', asName: 'C_ANNOUNCE_INTERVAL_MS', hostName: 'announceIntervalMs', value: KernelConfig.announceIntervalMs },
@@ -420,6 +512,9 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'config', asName: 'C_CPU_BUDGET', hostName: 'cpuBudget', value: KernelConfig.cpuBudget },
   { group: 'config', asName: 'C_RTO_MIN_MS', hostName: 'rtoMinMs', value: KernelConfig.rtoMinMs },
   { group: 'config', asName: 'C_RTO_MAX_MS', hostName: 'rtoMaxMs', value: KernelConfig.rtoMaxMs },
+  { group: 'config', asName: 'C_OPEN', hostName: 'open', value: KernelConfig.open },
+  { group: 'config', asName: 'C_ACCESS_LISTED_ONLY', hostName: 'accessListedOnly', value: KernelConfig.accessListedOnly },
+  { group: 'config', asName: 'C_REKEY_MIN_MS', hostName: 'rekeyMinMs', value: KernelConfig.rekeyMinMs },
   { group: 'peer_field', asName: 'PEER_NODE_ID', hostName: 'nodeId', value: PeerField.nodeId },
   { group: 'peer_field', asName: 'PEER_AGE_MS', hostName: 'ageMs', value: PeerField.ageMs },
   { group: 'peer_field', asName: 'PEER_LOAD', hostName: 'load', value: PeerField.load },
@@ -468,4 +563,13 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'vivaldi_stat', asName: 'VS_EVICTED', hostName: 'evicted', value: VSTAT.evicted },
   { group: 'vivaldi_stat', asName: 'VS_ROTATED', hostName: 'rotated', value: VSTAT.rotated },
   { group: 'vivaldi_stat', asName: 'VS_UNKNOWN_PEER', hostName: 'unknownPeer', value: VSTAT.unknownPeer },
+  { group: 'auth', asName: 'AUTH_COUNTER_BYTES', hostName: 'AUTH_COUNTER_BYTES', value: AUTH_COUNTER_BYTES },
+  { group: 'auth', asName: 'AUTH_TAG_BYTES', hostName: 'AUTH_TAG_BYTES', value: AUTH_TAG_BYTES },
+  { group: 'auth', asName: 'AUTH_TRAILER_BYTES', hostName: 'AUTH_TRAILER_BYTES', value: AUTH_TRAILER_BYTES },
+  { group: 'auth', asName: 'AUTH_SIG_BYTES', hostName: 'AUTH_SIG_BYTES', value: AUTH_SIG_BYTES },
+  { group: 'auth', asName: 'AUTH_BROADCAST_TRAILER_BYTES', hostName: 'AUTH_BROADCAST_TRAILER_BYTES', value: AUTH_BROADCAST_TRAILER_BYTES },
+  { group: 'auth', asName: 'HANDSHAKE_BYTES', hostName: 'HANDSHAKE_BYTES', value: HANDSHAKE_BYTES },
+  { group: 'auth', asName: 'MAX_SESSIONS', hostName: 'MAX_SESSIONS', value: MAX_SESSIONS },
+  { group: 'auth', asName: 'AUTH_WINDOW', hostName: 'AUTH_WINDOW', value: AUTH_WINDOW },
+  { group: 'auth', asName: 'MAX_ACCESS', hostName: 'MAX_ACCESS', value: MAX_ACCESS },
 ];

@@ -1,0 +1,81 @@
+// A node's config file (`cell run --config FILE`, TOML): [access] says who may call which species.
+//
+//   [access]
+//   open = false          # true: also accept unauthenticated frames (a lab LAN only)
+//   listed_only = true    # only the keys below may call (default: true when bound to a public address)
+//   allow = [
+//     { key = "<64 hex: an ed25519 public key>", species = ["kv", "exchange"] },
+//     { key = "<64 hex>", species = ["*"] },
+//   ]
+//
+// Species are cell names (resolved against the cells the node hosts) or ids ("0x3ece1a39").
+import { parse } from 'smol-toml';
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { MAX_ACCESS } from '../wire/protocol-table.ts';
+
+export interface AccessRule {
+  publicKey: Uint8Array;
+  /** Names or ids; '*' is any species. */
+  species: Array<string | number>;
+}
+
+export interface NodeConfig {
+  open: boolean;
+  /** undefined: the default for the bind address (accessDefault). */
+  listedOnly: boolean | undefined;
+  allow: AccessRule[];
+}
+
+export function parseNodeConfig(text: string, file = 'node config'): NodeConfig {
+  const doc = parse(text) as Record<string, unknown>;
+  const access = (doc.access ?? {}) as Record<string, unknown>;
+  if (typeof access !== 'object' || Array.isArray(access)) throw new Error(`${file}: [access] must be a table`);
+  for (const k of Object.keys(access)) {
+    if (!['open', 'listed_only', 'allow'].includes(k)) throw new Error(`${file}: unknown key access.${k} (open, listed_only, allow)`);
+  }
+  const open = access.open ?? false;
+  if (typeof open !== 'boolean') throw new Error(`${file}: access.open must be true or false`);
+  const listedOnly = access.listed_only;
+  if (listedOnly !== undefined && typeof listedOnly !== 'boolean') throw new Error(`${file}: access.listed_only must be true or false`);
+  const rows = access.allow ?? [];
+  if (!Array.isArray(rows)) throw new Error(`${file}: access.allow must be an array of { key, species }`);
+  const allow = rows.map((r, i): AccessRule => {
+    const row = r as Record<string, unknown>;
+    if (typeof row.key !== 'string' || !/^[0-9a-f]{64}$/i.test(row.key)) throw new Error(`${file}: access.allow[${i}].key must be 64 hex digits (an ed25519 public key)`);
+    const species = row.species ?? ['*'];
+    if (!Array.isArray(species) || species.length === 0 || !species.every((s) => typeof s === 'string')) throw new Error(`${file}: access.allow[${i}].species must be a list of cell names, ids or "*"`);
+    return { publicKey: Uint8Array.from(Buffer.from(row.key, 'hex')), species: species as string[] };
+  });
+  return { open, listedOnly, allow };
+}
+
+export async function readNodeConfig(path: string): Promise<NodeConfig> {
+  return parseNodeConfig(await readFile(path, 'utf8'), path);
+}
+
+/** Loopback, RFC 1918, link-local, CGNAT and IPv6 ULA/link-local addresses: reachable from a LAN at most. */
+export function isPrivateAddress(host: string): boolean {
+  if (host === 'localhost') return true;
+  const v = isIP(host);
+  if (v === 4) {
+    const [a, b] = host.split('.').map(Number) as [number, number];
+    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+  }
+  if (v === 6) {
+    const h = host.toLowerCase();
+    return h === '::1' || h.startsWith('fc') || h.startsWith('fd') || h.startsWith('fe80');
+  }
+  return false;
+}
+
+/**
+ * The kernel's access list: each (key, species) row with names resolved by `speciesOf`. listed_only
+ * defaults to true for a node bound to a public (or wildcard) address: strangers on the internet
+ * get NOT_AUTHORISED unless their key is listed.
+ */
+export function accessRows(cfg: NodeConfig, bindHost: string, speciesOf: (name: string) => number): { listedOnly: boolean; rows: Array<{ publicKey: Uint8Array; species: number }> } {
+  const rows = cfg.allow.flatMap((r) => r.species.map((s) => ({ publicKey: r.publicKey, species: s === '*' ? 0 : typeof s === 'number' ? s : /^0x[0-9a-f]{1,8}$/i.test(s) ? Number.parseInt(s, 16) : speciesOf(s) })));
+  if (rows.length > MAX_ACCESS) throw new Error(`[access] lists ${rows.length} (key, species) pairs; the kernel holds ${MAX_ACCESS}`);
+  return { listedOnly: cfg.listedOnly ?? !isPrivateAddress(bindHost), rows };
+}
