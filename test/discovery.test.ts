@@ -1,6 +1,7 @@
 // LAN discovery as a user sees it: two `cell run` processes announce themselves by multicast; a
 // client finds them with no address configured, and when the replica it uses is killed, its
 // calls move to the other with only added latency.
+import { newIdentity } from '../host/identity/node-identity.ts';
 import test from 'ava';
 import type { ChildProcess } from 'node:child_process';
 import { cellBin, startCell } from '../bench/node-process.ts';
@@ -25,8 +26,12 @@ async function startNode(): Promise<{ proc: ChildProcess; nodeId: number }> {
 test.serial('two cell run processes are found by multicast; killing the one in use moves calls to the other', async (t) => {
   const [a, b] = await Promise.all([startNode(), startNode()]);
   const udp = await UdpTransport.open({ port: 0, multicast: GROUP });
+  // An authenticated client (the nodes accept no other): it hears their signed pheromones once it
+  // has a session with each, which its kernel opens when it hears them.
+  const identity = await newIdentity();
   const client = await CellNode.create({
-    nodeId: 0xc0ffee01,
+    nodeId: identity.nodeId,
+    identity,
     kernelWasm: kernelWasm(),
     transports: [udp],
     config: { announceIntervalMs: 0, callTimeoutMs: 500, callAttempts: 3, failHoldMs: 60_000 },

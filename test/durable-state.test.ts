@@ -12,6 +12,7 @@ import { UdpTransport } from '../host/transport/udp-transport.ts';
 import { encodeCall, decodeReply, decodeError } from '../host/sdk/call-codec.ts';
 import type { CellSchema } from '../host/sdk/schema.ts';
 import { kernelWasm } from './fixtures/built.ts';
+import { newIdentity } from '../host/identity/node-identity.ts';
 import { REPO_ROOT } from '../host/build/asc.ts';
 
 const N = 48;
@@ -21,12 +22,15 @@ type Order = { id: bigint; symbol: string; amount: bigint };
 async function exchangeClient(port: number) {
   const { speciesId, schema } = JSON.parse(await readFile(join(REPO_ROOT, 'build/cells/exchange.schema.json'), 'utf8')) as { speciesId: number; schema: CellSchema };
   const udp = await UdpTransport.open({ host: '127.0.0.1', port: 0, seeds: [{ address: '127.0.0.1', port }], multicast: false });
+  // An authenticated client, as `cell call --peer` is: a session first, then calls to that node only.
+  const identity = await newIdentity();
   const node = await CellNode.create({
-    nodeId: 0x7e570001 + port, kernelWasm: kernelWasm(), transports: [udp],
+    nodeId: identity.nodeId, identity, kernelWasm: kernelWasm(), transports: [udp],
     config: { defaultRoute: 1, announceIntervalMs: 0, probeIntervalMs: 0 },
   });
+  const dst = await node.handshake(0);
   const call = async (method: string, ...args: unknown[]): Promise<unknown> => {
-    const a = await node.call(speciesId, encodeCall(schema, method, args));
+    const a = await node.call(speciesId, encodeCall(schema, method, args), dst);
     if (a.kind === 'error') throw new Error(`${method}: ${JSON.stringify(decodeError(a.payload))}`);
     return decodeReply(schema, method, a.payload);
   };

@@ -133,7 +133,7 @@ test('a forged announcement is a valid frame that a kernel in open mode accepts'
   t.is(k.onFrame(forgedAnnounce(0x1234, [7], words)), 0);
   const peer = k.peers().find((p) => p.nodeId === 0x1234);
   t.truthy(peer, 'the forger is in the peer table');
-  t.is(peer!.load, FORGED_LOAD, 'with its negative load: nothing range-checks it in open mode');
+  t.is(peer!.load, FORGED_LOAD, 'with its zero load: in range, so open mode takes it (a negative load is dropped, badLoad)');
   t.deepEqual(peer!.species, [7]);
 });
 

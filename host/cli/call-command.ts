@@ -92,7 +92,17 @@ export function registerCall(program: Command): void {
       });
       try {
         // --peer: a session with whatever node answers there first; then only that node may answer the call.
-        const dst = direct ? await node.handshake(0, timeout) : 0;
+        let dst = 0;
+        if (direct) {
+          try {
+            dst = await node.handshake(0, timeout);
+          } catch (err) {
+            // Nothing answered the handshake: to the user, the same as a call nobody answered.
+            process.stderr.write(`cell: ${schema.name}.${method} failed: TIMEOUT: ${(err as Error).message}\n`);
+            process.exitCode = 3;
+            return;
+          }
+        }
         const answer = dst ? await node.call(speciesIdOf(schema), payload, dst) : await callWhenRouted(node, speciesIdOf(schema), payload, timeout, schema.name);
         if (answer.kind === 'reply') {
           // A void method's reply decodes to undefined: print JSON's null, so the output always parses.

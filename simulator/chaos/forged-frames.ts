@@ -1,12 +1,13 @@
 // Frames a forging node sends (--forgers): an ANNOUNCE for every species it has heard, with a
-// negative load and a coordinate at the origin (height 0: "nearest to everyone"), and PONGs
+// zero load and a coordinate at the origin (height 0: "nearest to everyone"), and PONGs
 // carrying that same coordinate. Built from the real frames the swarm carries, so they follow
 // the wire format (docs/vivaldi.md) and a kernel in open mode accepts them.
 import { HEADER_BYTES, MsgType, decodeHeader, encodeFrame } from '../../host/wire/header.ts';
 import { decodeCbor } from '../../host/wire/cbor.ts';
 
-/** The load a forger claims: below any real load, so it wins every tie on load. */
-export const FORGED_LOAD = -1;
+/** The load a forger claims: the lowest a kernel accepts (a negative one is dropped and counted
+ *  as `badLoad`, issue #12), so it wins or shares every tie on load. */
+export const FORGED_LOAD = 0;
 /** The spare capacity a forger claims. */
 export const FORGED_SPARE = 1;
 /** A forged coordinate's error estimate: small, so receivers trust it. */
