@@ -110,7 +110,7 @@ export function renderMeasured(m: Measured): string {
   if (m.sims?.geo100k) rows.push(simRow(`geo ${int(m.sims.geo100k.nodes)} nodes, ${m.sims.geo100k.simSeconds} s`, m.sims.geo100k));
   if (b?.udp) {
     const u = b.udp;
-    rows.push(`| UDP RPC vs raw dgram echo, 64-byte payload | RTT p50 ${fix(u.rttP50Us, 1)} us vs ${fix(u.baseline.rttP50Us, 1)} us (${x(u.rttP50Us, u.baseline.rttP50Us)} of raw), p99 ${fix(u.rttP99Us, 1)} us; ${int(u.msgsPerSec)} vs ${int(u.baseline.msgsPerSec)} msg/s (${x(u.msgsPerSec, u.baseline.msgsPerSec)} of raw) | ${bc} |`);
+    rows.push(`| UDP RPC (authenticated: MAC trailer both ways) vs raw dgram echo, 64-byte payload | RTT p50 ${fix(u.rttP50Us, 1)} us vs ${fix(u.baseline.rttP50Us, 1)} us (${x(u.rttP50Us, u.baseline.rttP50Us)} of raw), p99 ${fix(u.rttP99Us, 1)} us; ${int(u.msgsPerSec)} vs ${int(u.baseline.msgsPerSec)} msg/s (${x(u.msgsPerSec, u.baseline.msgsPerSec)} of raw) | ${bc} |`);
   }
   if (b?.rpc) {
     const r = b.rpc;

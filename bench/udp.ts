@@ -12,6 +12,7 @@ import { validateSchema } from '../host/sdk/schema.ts';
 import { speciesIdOf } from '../host/sdk/species.ts';
 import { kernelPath, REPO_ROOT } from '../host/build/paths.ts';
 import { percentile } from './percentiles.ts';
+import { newIdentity } from '../host/identity/node-identity.ts';
 import { startCell, startNode } from './node-process.ts';
 
 export interface UdpBench {
@@ -80,15 +81,18 @@ async function cellRpc(): Promise<Side> {
   const schemaFile = JSON.parse(await readFile(`${REPO_ROOT}/build/cells/echo.schema.json`, 'utf8'));
   const schema = validateSchema(schemaFile.schema);
   const udp = await UdpTransport.open({ port: 0, multicast: false, seeds: [{ address: match[1]!, port: Number(match[2]) }] });
+  // Authenticated, as `cell call --peer` is (cell run accepts nothing else): a session, then calls to that node.
+  const identity = await newIdentity();
   const node = await CellNode.create({
-    nodeId: 0xbe7c0001, kernelWasm: new Uint8Array(await readFile(kernelPath())), transports: [udp],
+    nodeId: identity.nodeId, identity, kernelWasm: new Uint8Array(await readFile(kernelPath())), transports: [udp],
     config: { defaultRoute: 1, announceIntervalMs: 0, probeIntervalMs: 0 },
   });
+  const dst = await node.handshake(0);
   // echo(text) with a 64-byte string: the CALL payload is about the same size as the raw datagram.
   const payload = encodeCall(schema, 'echo', ['x'.repeat(PAYLOAD - 4)]);
   const species = speciesIdOf(schema);
   const one = async () => {
-    const a = await node.call(species, payload);
+    const a = await node.call(species, payload, dst);
     if (a.kind !== 'reply') throw new Error('echo failed during the benchmark');
   };
   return { one, close: async () => { await node.close(); proc.kill(); } };
