@@ -129,14 +129,13 @@ export function renderMeasured(m: Measured): string {
     rows.push(`| serial, COBS + CRC, 64-byte payloads, pty line paced at the line rate by \`pv -L\` | ${parts.join('; ')} | ${bc} |`);
   }
   // Which sections were measured in which run: a partial `npm run figures -- --only ...` leaves the rest as they were.
-  const parts: Array<[string, Stamp | undefined]> = [
-    ['sizes', z.measuredAt], ['bench', m.bench?.measuredAt], ['PlanetLab', m.sims?.planetlab?.measuredAt],
-    ['geo 1,000', m.sims?.geo1000?.measuredAt], ['geo 100,000', m.sims?.geo100k?.measuredAt],
+  const sections: Array<[string, { measuredAt?: Stamp } | undefined]> = [
+    ['sizes', z], ['bench', m.bench], ['PlanetLab', m.sims?.planetlab], ['geo 1,000', m.sims?.geo1000], ['geo 100,000', m.sims?.geo100k],
   ];
   const groups = new Map<string, string[]>();
-  for (const [label, st] of parts) {
-    if (label !== 'sizes' && !(label === 'bench' ? m.bench : label === 'PlanetLab' ? m.sims?.planetlab : label === 'geo 1,000' ? m.sims?.geo1000 : m.sims?.geo100k)) continue;
-    const key = stampText(st ?? m.run);
+  for (const [label, section] of sections) {
+    if (!section) continue;
+    const key = stampText(section.measuredAt ?? m.run);
     groups.set(key, [...(groups.get(key) ?? []), label]);
   }
   const tail = '(`npm run figures` reruns every command below and rewrites this table; wall times on a shared machine are upper bounds).';
