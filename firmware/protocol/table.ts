@@ -372,10 +372,16 @@ export const AUTH_WINDOW: i32 = 64;
 /** rows of the kernel's access list (key, species) */
 export const MAX_ACCESS: i32 = 32;
 
+// Spores: module chunks and their transfer (docs/spores.md)
+/** module bytes per chunk; the last chunk holds the rest (1..1024) */
+export const SPORE_CHUNK_BYTES: i32 = 0x400;
+/** SHA-256: a module's content address, a chunk tree node */
+export const SPORE_HASH_BYTES: i32 = 32;
+
 // Every value above in table order, for the kernel export k_protocol: the host checks that the
 // kernel it runs was built from the same table (test/protocol.test.ts). In a function, so the
 // values take memory only in a module that calls it (the kernel, not the cells).
-export const PROTOCOL_COUNT: i32 = 166;
+export const PROTOCOL_COUNT: i32 = 168;
 
 /** Value i of the table, NaN past its end. */
 export function protocolValue(i: i32): f64 {
@@ -414,7 +420,7 @@ export function protocolValue(i: i32): f64 {
     <u16>VS_BAD_RTT, <u16>VS_BAD_COORD, <u16>VS_NON_FINITE, <u16>VS_HELD, <u16>VS_EVICTED,
     <u16>VS_ROTATED, <u16>VS_UNKNOWN_PEER, <u16>AUTH_COUNTER_BYTES, <u16>AUTH_TAG_BYTES, <u16>AUTH_TRAILER_BYTES,
     <u16>AUTH_SIG_BYTES, <u16>AUTH_BROADCAST_TRAILER_BYTES, <u16>HANDSHAKE_BYTES, <u16>MAX_SESSIONS, <u16>AUTH_WINDOW,
-    <u16>MAX_ACCESS,
+    <u16>MAX_ACCESS, <u16>SPORE_CHUNK_BYTES, <u16>SPORE_HASH_BYTES,
   ]);
   return i >= 0 && i < PROTOCOL_COUNT ? <f64>load<u16>(values + (<usize>i << 1)) : NaN;
 }

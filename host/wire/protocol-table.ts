@@ -396,6 +396,12 @@ export const AUTH_WINDOW = 64;
 /** rows of the kernel's access list (key, species) */
 export const MAX_ACCESS = 32;
 
+// Spores: module chunks and their transfer (docs/spores.md)
+/** module bytes per chunk; the last chunk holds the rest (1..1024) */
+export const SPORE_CHUNK_BYTES = 0x400;
+/** SHA-256: a module's content address, a chunk tree node */
+export const SPORE_HASH_BYTES = 32;
+
 /** One row of the table: its group, AssemblyScript name, host name and value. */
 export interface ProtocolRow {
   group: string;
@@ -572,4 +578,6 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'auth', asName: 'MAX_SESSIONS', hostName: 'MAX_SESSIONS', value: MAX_SESSIONS },
   { group: 'auth', asName: 'AUTH_WINDOW', hostName: 'AUTH_WINDOW', value: AUTH_WINDOW },
   { group: 'auth', asName: 'MAX_ACCESS', hostName: 'MAX_ACCESS', value: MAX_ACCESS },
+  { group: 'spore', asName: 'SPORE_CHUNK_BYTES', hostName: 'SPORE_CHUNK_BYTES', value: SPORE_CHUNK_BYTES },
+  { group: 'spore', asName: 'SPORE_HASH_BYTES', hostName: 'SPORE_HASH_BYTES', value: SPORE_HASH_BYTES },
 ];
