@@ -508,3 +508,53 @@ test('retry/backoff state machine: every call ends exactly once, whatever answer
     { numRuns: 60 },
   );
 });
+
+test('k_table: each fixed table reports its rows, its cap and the rows it gave up (cell stats shows them)', async (t) => {
+  const r = await rig({ cell: echoCell });
+  r.k.host(1, SPECIES);
+  for (let i = 0; i < 200; i++) {
+    r.clock.now += 1;
+    r.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src: 0x100 + i, dst: SELF, species: SPECIES, seq: 1 }, encodeCbor([0])));
+  }
+  for (let i = 0; i < 65; i++) r.k.onFrame(encodeFrame({ type: MsgType.PING, flags: 0, src: 0x1000 + i, dst: SELF, species: 0, seq: 1 }, encodeCbor([r.clock.now])));
+  const tables = r.k.tables();
+  t.deepEqual(Object.keys(tables), ['peers', 'sessions', 'replay', 'calls', 'callers', 'budgets', 'rtt', 'cells', 'access']);
+  // 200 unauthenticated callers share the replay ring (48 of its 116 slots: 4 per session, 48 shared, 4 large): the oldest 152 answers were overwritten.
+  t.deepEqual(tables.replay, { rows: 48, cap: 116, givenUp: 152 });
+  t.deepEqual(tables.callers, { rows: 8, cap: 8, givenUp: 192 });
+  t.deepEqual(tables.budgets, { rows: 16, cap: 16, givenUp: 184 });
+  t.deepEqual(tables.peers, { rows: 64, cap: 64, givenUp: r.k.stat('peerTableFull') });
+  t.true(tables.peers.givenUp >= 1);
+  t.deepEqual(tables.cells, { rows: 1, cap: 8, givenUp: 0 });
+  t.deepEqual(tables.sessions, { rows: 0, cap: 16, givenUp: 0 });
+  t.deepEqual(tables.calls, { rows: 0, cap: 32, givenUp: 0 });
+});
+
+test('k_table (property): no table ever holds more rows than its cap, and given-up counts never fall', async (t) => {
+  const r = await rig({ cell: echoCell, config: { defaultRoute: 1 } });
+  r.k.host(1, SPECIES);
+  const kinds = fc.constantFrom('call', 'ping', 'announce', 'ownCall', 'tick');
+  let last = r.k.tables();
+  fc.assert(
+    fc.property(fc.array(fc.tuple(kinds, fc.integer({ min: 1, max: 400 })), { maxLength: 60 }), (steps) => {
+      for (const [kind, n] of steps) {
+        r.clock.now += 3;
+        const src = 0x2000 + n;
+        if (kind === 'call') r.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src, dst: SELF, species: SPECIES, seq: n }, encodeCbor([0])));
+        else if (kind === 'ping') r.k.onFrame(encodeFrame({ type: MsgType.PING, flags: 0, src, dst: SELF, species: 0, seq: 1 }, encodeCbor([r.clock.now])));
+        else if (kind === 'announce') r.k.onFrame(announce(src, [SPECIES + n], []));
+        else if (kind === 'ownCall') r.k.call(0, SPECIES + 1, encodeCbor([0]));
+        else r.k.tick(r.clock.now);
+        const now = r.k.tables();
+        for (const [name, row] of Object.entries(now)) {
+          const before = last[name as keyof typeof last];
+          if (!(row.rows >= 0 && row.rows <= row.cap && row.givenUp >= before.givenUp)) return false;
+        }
+        last = now;
+      }
+      return true;
+    }),
+    { numRuns: 60 },
+  );
+  t.true(last.peers.rows > 0, 'the property saw the tables fill');
+});

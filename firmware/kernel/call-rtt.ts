@@ -14,6 +14,11 @@ const srtt = new StaticArray<f64>(MAX_RTT_PEERS);
 const rttvar = new StaticArray<f64>(MAX_RTT_PEERS);
 const stamps = new StaticArray<f64>(MAX_RTT_PEERS);
 let used: i32 = 0;
+let replaced: u32 = 0;
+
+export function rttRows(): i32 { return used; }
+/** Rows given to a new destination by forgetting the one measured longest ago. */
+export function rttReplaced(): u32 { return replaced; }
 
 /** One answer from `dst`, `ms` after its first attempt was sent. */
 export function rttSample(dst: u32, ms: f64, now: f64): void {
@@ -22,6 +27,7 @@ export function rttSample(dst: u32, ms: f64, now: f64): void {
   if (r < 0) {
     r = rowForNewcomer(stamps, used);
     if (r == used) used++;
+    else replaced++;
     unchecked(ids[r] = dst);
     unchecked(srtt[r] = ms);
     unchecked(rttvar[r] = ms / 2);

@@ -21,6 +21,7 @@ const IDLE_MS: f64 = 0.001;
 const ids = new StaticArray<u32>(MAX_BUDGET_CALLERS);
 const usage = new StaticArray<f64>(MAX_BUDGET_CALLERS);
 let used: i32 = 0;
+let replaced: u32 = 0;
 let total: f64 = 0;
 let decayedAt: f64 = 0;
 
@@ -61,8 +62,13 @@ export function budgetCharge(id: u32, ms: f64, now: f64): void {
   if (r < 0) {
     r = rowForNewcomer(usage, used);
     if (r == used) used++;
+    else replaced++;
     unchecked(ids[r] = id);
     unchecked(usage[r] = 0);
   }
   unchecked(usage[r] += cost);
 }
+
+export function budgetRows(): i32 { return used; }
+/** Rows given to a newcomer by taking the lightest caller's place. */
+export function budgetReplaced(): u32 { return replaced; }

@@ -10,6 +10,10 @@ const KEEP: f64 = 0.9;
 const ids = new StaticArray<u32>(MAX_CALLERS);
 const weights = new StaticArray<f64>(MAX_CALLERS);
 let used: i32 = 0;
+let replaced: u32 = 0;
+
+/** Entries given to a newcomer by taking the lightest one's place. */
+export function callersReplaced(): u32 { return replaced; }
 
 export function callersCount(): i32 { return used; }
 export function callerId(i: i32): u32 { return i >= 0 && i < used ? unchecked(ids[i]) : 0; }
@@ -35,6 +39,7 @@ export function callersNote(id: u32): void {
     used++;
     return;
   }
+  replaced++;
   unchecked(ids[light] = id);
   unchecked(weights[light] += 1);
 }

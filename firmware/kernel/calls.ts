@@ -19,6 +19,12 @@ const payloadLen = new StaticArray<i32>(MAX_CALLS); // -1: not kept (too large)
 const PAYLOADS: usize = memory.data(MAX_CALLS * RETRY_BYTES);
 let nextSeq: u16 = 1;
 
+export function callsLive(): i32 {
+  let n = 0;
+  for (let i = 0; i < MAX_CALLS; i++) if (unchecked(live[i])) n++;
+  return n;
+}
+
 /** Opens a call; returns its table index, or -1 when MAX_CALLS are in flight. */
 export function callOpen(dst: u32, species: u32, isRouted: bool, now: f64, timeout: f64): i32 {
   for (let i = 0; i < MAX_CALLS; i++) {

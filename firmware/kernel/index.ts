@@ -19,6 +19,7 @@ import { sendCall } from "./outgoing-calls";
 import { confirmReplicas } from "./probes";
 import { peerField } from "./peer-fields";
 import { timersStart, timersRun, announceNow, nextWake } from "./timers";
+import { tableField } from "./kernel-tables";
 
 export function k_init(node: u32, now: f64): void {
   setSelfId(node);
@@ -113,6 +114,9 @@ export function k_identity(): void { setSelfPub(RX); }
 
 /** Opens a session with `dst` now (0: whichever node the host's transport reaches for it); 0, or -1 if no HELLO went. */
 export function k_hello(dst: u32): i32 { return sendHello(dst, halNow(), true); }
+
+/** Field f of the kernel's table t (docs/abi.md, KT_* and KTF_*): rows, cap, rows given up; NaN if unknown. */
+export function k_table(t: i32, f: i32): f64 { return tableField(t, f); }
 
 /** Sessions established now. */
 export function k_sessions(): i32 { return sessionCount(); }

@@ -37,6 +37,17 @@ const LARGE: usize = memory.data(LARGE_SLOTS * REPLAY_BYTES);
 const nextOfCaller = new StaticArray<i32>(MAX_SESSIONS);
 let nextShared: i32 = 0;
 let nextLarge: i32 = 0;
+let overwritten: u32 = 0;
+
+/** Slots holding an answer now. */
+export function replayRows(): i32 {
+  let n = 0;
+  for (let i = 0; i < REPLAY_SLOTS; i++) if (unchecked(types[i]) != 0) n++;
+  return n;
+}
+
+/** Answers forgotten to make room for newer ones (a retransmission after that runs the call again, or is told TOO_LARGE). */
+export function replayOverwritten(): u32 { return overwritten; }
 
 function match(i: i32, src: u32, seq: u16, sp: u32, now: f64, windowMs: f64): bool {
   // A stale match (the seq came round again after the window) does not hide a fresh one.
@@ -57,6 +68,7 @@ export function replayFind(src: u32, seq: u16, sp: u32, now: f64, windowMs: f64)
 }
 
 function put(i: i32, src: u32, seq: u16, sp: u32, type: u8, now: f64): void {
+  if (unchecked(types[i]) != 0) overwritten++;
   unchecked(srcs[i] = src);
   unchecked(seqs[i] = seq);
   unchecked(species[i] = sp);

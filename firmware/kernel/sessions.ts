@@ -56,6 +56,13 @@ export function sessionOf(peer: u32): i32 {
   return s >= 0 && unchecked(states[s]) == ST_ESTABLISHED ? s : -1;
 }
 
+/** Rows taken: established sessions and handshakes under way. */
+export function sessionRows(): i32 {
+  let n = 0;
+  for (let s = 0; s < MAX_SESSIONS; s++) if (unchecked(states[s]) != ST_EMPTY) n++;
+  return n;
+}
+
 export function sessionCount(): i32 {
   let n = 0;
   for (let s = 0; s < MAX_SESSIONS; s++) if (unchecked(states[s]) == ST_ESTABLISHED) n++;

@@ -372,6 +372,35 @@ export const AUTH_WINDOW: i32 = 64;
 /** rows of the kernel's access list (key, species) */
 export const MAX_ACCESS: i32 = 32;
 
+// The kernel's fixed tables, read with k_table(table, field) and shown by cell stats (docs/abi.md)
+/** nodes heard (pheromones, probes, bootstrap); full: a newcomer is refused and counted */
+export const KT_PEERS: i32 = 0;
+/** authenticated sessions; full: the least recently used is evicted */
+export const KT_SESSIONS: i32 = 1;
+/** answers kept for retransmissions: 4 per session, a shared ring, large buffers; the oldest is overwritten */
+export const KT_REPLAY: i32 = 2;
+/** this node's calls in flight; full: k_call is refused (CALL_TABLE_FULL) and the host queues */
+export const KT_CALLS: i32 = 3;
+/** heaviest callers of hosted cells (where siblings go); full: the lightest gives way */
+export const KT_CALLERS: i32 = 4;
+/** callers' recent CPU use (fair shedding); full: the lightest gives way */
+export const KT_BUDGETS: i32 = 5;
+/** smoothed RTT per call destination (timeouts); full: the one measured longest ago gives way */
+export const KT_RTT: i32 = 6;
+/** cells hosted (k_host); full: k_host fails */
+export const KT_CELLS: i32 = 7;
+/** [access] rows (key, species); full: k_access_add fails */
+export const KT_ACCESS: i32 = 8;
+export const KT_COUNT: i32 = 9;
+
+// Fields of k_table(table, field) (docs/abi.md)
+/** rows in use now */
+export const KTF_ROWS: i32 = 0;
+/** rows the kernel build holds */
+export const KTF_CAP: i32 = 1;
+/** since start: rows evicted or overwritten to make room, or newcomers refused */
+export const KTF_GIVEN_UP: i32 = 2;
+
 // Spores: module chunks and their transfer (docs/spores.md)
 /** module bytes per chunk; the last chunk holds the rest (1..1024) */
 export const SPORE_CHUNK_BYTES: i32 = 0x400;
@@ -381,7 +410,7 @@ export const SPORE_HASH_BYTES: i32 = 32;
 // Every value above in table order, for the kernel export k_protocol: the host checks that the
 // kernel it runs was built from the same table (test/protocol.test.ts). In a function, so the
 // values take memory only in a module that calls it (the kernel, not the cells).
-export const PROTOCOL_COUNT: i32 = 168;
+export const PROTOCOL_COUNT: i32 = 180;
 
 /** Value i of the table, NaN past its end. */
 export function protocolValue(i: i32): f64 {
@@ -420,7 +449,9 @@ export function protocolValue(i: i32): f64 {
     <u16>VS_BAD_RTT, <u16>VS_BAD_COORD, <u16>VS_NON_FINITE, <u16>VS_HELD, <u16>VS_EVICTED,
     <u16>VS_ROTATED, <u16>VS_UNKNOWN_PEER, <u16>AUTH_COUNTER_BYTES, <u16>AUTH_TAG_BYTES, <u16>AUTH_TRAILER_BYTES,
     <u16>AUTH_SIG_BYTES, <u16>AUTH_BROADCAST_TRAILER_BYTES, <u16>HANDSHAKE_BYTES, <u16>MAX_SESSIONS, <u16>AUTH_WINDOW,
-    <u16>MAX_ACCESS, <u16>SPORE_CHUNK_BYTES, <u16>SPORE_HASH_BYTES,
+    <u16>MAX_ACCESS, <u16>KT_PEERS, <u16>KT_SESSIONS, <u16>KT_REPLAY, <u16>KT_CALLS,
+    <u16>KT_CALLERS, <u16>KT_BUDGETS, <u16>KT_RTT, <u16>KT_CELLS, <u16>KT_ACCESS,
+    <u16>KTF_ROWS, <u16>KTF_CAP, <u16>KTF_GIVEN_UP, <u16>SPORE_CHUNK_BYTES, <u16>SPORE_HASH_BYTES,
   ]);
   return i >= 0 && i < PROTOCOL_COUNT ? <f64>load<u16>(values + (<usize>i << 1)) : NaN;
 }

@@ -23,8 +23,8 @@ export function cappedTables(s: NodeStats): TableRow[] {
       out.push({ table: `${t.name} reassembly (${t.perSenderCap} per sender)`, rows: t.partials as number, cap: t.partialCap, evicted: t.partialsEvicted as number });
     }
   });
-  // The kernel's own tables are fixed arrays in its memory (cap in firmware/kernel); it counts what they refused.
-  out.push({ table: 'kernel peers', rows: s.kernel.peersKnown ?? 0, cap: null, evicted: s.kernel.peerTableFull ?? 0 });
+  // The kernel's own tables are fixed arrays in its memory; it counts the rows each gave up or refused.
+  for (const [name, t] of Object.entries(s.kernelTables ?? {})) out.push({ table: `kernel ${name}`, rows: t.rows, cap: t.cap, evicted: t.givenUp });
   return out;
 }
 

@@ -90,6 +90,8 @@ export interface NodeStats {
   nodeId: number;
   uptimeMs: number;
   kernel: Record<string, number>;
+  /** The kernel's fixed tables: rows, cap, rows given up to make room (docs/abi.md, k_table). */
+  kernelTables: Record<string, { rows: number; cap: number; givenUp: number }>;
   /** node id -> transport: rows, cap, evictions; and frames sent on one transport or on all. */
   routes: { size: number; cap: number; evictions: number; routedOut: number; floodedOut: number };
   /** Calls in the kernel's table, and the client queue's counters (waiting, queued, refused offers, expired, overflowed). */
@@ -364,6 +366,7 @@ export class CellNode {
       nodeId: this.nodeId,
       uptimeMs: Math.round(this.now()),
       kernel: this.kernel.stats(),
+      kernelTables: this.kernel.tables(),
       routes: { ...this.routes.stats, routedOut: this.routedOut, floodedOut: this.floodedOut },
       calls: { pending: this.pending.size, ...this.queueStats },
       cells: [...this.cells.values()].map((c) => ({ name: c.name, speciesId: c.speciesId, slot: c.slot, ...c.instance.stats })),

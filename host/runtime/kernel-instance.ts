@@ -3,7 +3,7 @@
 import { readAsString } from './as-string.ts';
 import { KERNEL_STATS, KernelConfig, PeerField, type KernelConfigKey, type KernelStatName } from './kernel-stats.ts';
 import { HEADER_BYTES, HeaderReject } from '../wire/header.ts';
-import { MAX_ACCESS, AUTH_TRAILER_BYTES } from '../wire/protocol-table.ts';
+import { MAX_ACCESS, AUTH_TRAILER_BYTES, KERNEL_TABLES, KERNEL_TABLE_FIELDS, type KernelTable } from '../wire/protocol-table.ts';
 import { NodeCrypto } from '../identity/node-crypto.ts';
 
 /** What the kernel may do to the world (docs/abi.md, HAL imports). */
@@ -57,6 +57,7 @@ interface KernelExports {
   k_identity(): void;
   k_hello(dst: number): number;
   k_sessions(): number;
+  k_table(t: number, f: number): number;
   k_access_clear(): void;
   k_access_add(species: number): number;
 }
@@ -78,6 +79,10 @@ export interface PeerInfo {
 
 /** The kernel aborted: a firmware bug, never a consequence of bad input. */
 export class KernelPanic extends Error {}
+
+const FIELD_ROWS = KERNEL_TABLE_FIELDS.indexOf('rows');
+const FIELD_CAP = KERNEL_TABLE_FIELDS.indexOf('cap');
+const FIELD_GIVEN_UP = KERNEL_TABLE_FIELDS.indexOf('givenUp');
 
 export class KernelInstance {
   readonly bufPtr: number;
@@ -151,6 +156,15 @@ export class KernelInstance {
   /** Sessions established now (at most MAX_SESSIONS). */
   get sessions(): number {
     return this.k.k_sessions();
+  }
+
+  /** The kernel's fixed tables (docs/abi.md, k_table): rows in use, cap, rows given up to make room. */
+  tables(): Record<KernelTable, { rows: number; cap: number; givenUp: number }> {
+    const out = {} as Record<KernelTable, { rows: number; cap: number; givenUp: number }>;
+    KERNEL_TABLES.forEach((name, t) => {
+      out[name] = { rows: this.k.k_table(t, FIELD_ROWS), cap: this.k.k_table(t, FIELD_CAP), givenUp: this.k.k_table(t, FIELD_GIVEN_UP) };
+    });
+    return out;
   }
 
   /** Replaces the access list: who (a 32-byte ed25519 key) may call which species (0: any). */

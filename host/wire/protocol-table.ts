@@ -396,6 +396,40 @@ export const AUTH_WINDOW = 64;
 /** rows of the kernel's access list (key, species) */
 export const MAX_ACCESS = 32;
 
+// The kernel's fixed tables, read with k_table(table, field) and shown by cell stats (docs/abi.md)
+export const KERNEL_TABLES = [
+  /** 0: nodes heard (pheromones, probes, bootstrap); full: a newcomer is refused and counted */
+  'peers',
+  /** 1: authenticated sessions; full: the least recently used is evicted */
+  'sessions',
+  /** 2: answers kept for retransmissions: 4 per session, a shared ring, large buffers; the oldest is overwritten */
+  'replay',
+  /** 3: this node's calls in flight; full: k_call is refused (CALL_TABLE_FULL) and the host queues */
+  'calls',
+  /** 4: heaviest callers of hosted cells (where siblings go); full: the lightest gives way */
+  'callers',
+  /** 5: callers' recent CPU use (fair shedding); full: the lightest gives way */
+  'budgets',
+  /** 6: smoothed RTT per call destination (timeouts); full: the one measured longest ago gives way */
+  'rtt',
+  /** 7: cells hosted (k_host); full: k_host fails */
+  'cells',
+  /** 8: [access] rows (key, species); full: k_access_add fails */
+  'access',
+] as const;
+export type KernelTable = (typeof KERNEL_TABLES)[number];
+
+// Fields of k_table(table, field) (docs/abi.md)
+export const KERNEL_TABLE_FIELDS = [
+  /** 0: rows in use now */
+  'rows',
+  /** 1: rows the kernel build holds */
+  'cap',
+  /** 2: since start: rows evicted or overwritten to make room, or newcomers refused */
+  'givenUp',
+] as const;
+export type KernelTableField = (typeof KERNEL_TABLE_FIELDS)[number];
+
 // Spores: module chunks and their transfer (docs/spores.md)
 /** module bytes per chunk; the last chunk holds the rest (1..1024) */
 export const SPORE_CHUNK_BYTES = 0x400;
@@ -578,6 +612,18 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'auth', asName: 'MAX_SESSIONS', hostName: 'MAX_SESSIONS', value: MAX_SESSIONS },
   { group: 'auth', asName: 'AUTH_WINDOW', hostName: 'AUTH_WINDOW', value: AUTH_WINDOW },
   { group: 'auth', asName: 'MAX_ACCESS', hostName: 'MAX_ACCESS', value: MAX_ACCESS },
+  { group: 'ktable', asName: 'KT_PEERS', hostName: 'peers', value: KERNEL_TABLES.indexOf('peers') },
+  { group: 'ktable', asName: 'KT_SESSIONS', hostName: 'sessions', value: KERNEL_TABLES.indexOf('sessions') },
+  { group: 'ktable', asName: 'KT_REPLAY', hostName: 'replay', value: KERNEL_TABLES.indexOf('replay') },
+  { group: 'ktable', asName: 'KT_CALLS', hostName: 'calls', value: KERNEL_TABLES.indexOf('calls') },
+  { group: 'ktable', asName: 'KT_CALLERS', hostName: 'callers', value: KERNEL_TABLES.indexOf('callers') },
+  { group: 'ktable', asName: 'KT_BUDGETS', hostName: 'budgets', value: KERNEL_TABLES.indexOf('budgets') },
+  { group: 'ktable', asName: 'KT_RTT', hostName: 'rtt', value: KERNEL_TABLES.indexOf('rtt') },
+  { group: 'ktable', asName: 'KT_CELLS', hostName: 'cells', value: KERNEL_TABLES.indexOf('cells') },
+  { group: 'ktable', asName: 'KT_ACCESS', hostName: 'access', value: KERNEL_TABLES.indexOf('access') },
+  { group: 'ktable_field', asName: 'KTF_ROWS', hostName: 'rows', value: KERNEL_TABLE_FIELDS.indexOf('rows') },
+  { group: 'ktable_field', asName: 'KTF_CAP', hostName: 'cap', value: KERNEL_TABLE_FIELDS.indexOf('cap') },
+  { group: 'ktable_field', asName: 'KTF_GIVEN_UP', hostName: 'givenUp', value: KERNEL_TABLE_FIELDS.indexOf('givenUp') },
   { group: 'spore', asName: 'SPORE_CHUNK_BYTES', hostName: 'SPORE_CHUNK_BYTES', value: SPORE_CHUNK_BYTES },
   { group: 'spore', asName: 'SPORE_HASH_BYTES', hostName: 'SPORE_HASH_BYTES', value: SPORE_HASH_BYTES },
 ];
