@@ -306,3 +306,35 @@ async function resignAnnounce(frame: Uint8Array, load: number, counter: bigint, 
   f.set(await ed.signAsync(f.subarray(0, body + 8), secret), body + 8);
   return f;
 }
+
+test('HELLOs from nodes without a session are answered at newSessionRate at most; the excess is dropped and counted, established peers are not held up', async (t) => {
+  const server = await AuthPair.create(1, 2, { newSessionRate: 5, rekeyMinMs: 0 });
+  server.client.hello(server.serverId.nodeId);
+  server.flush(); // the pair's own client: a session, and one token of 5 spent
+  t.is(server.client.sessions, 1);
+  // Strangers with keys of their own, all saying HELLO to the same server key (seed 2) at once.
+  const hellos: Uint8Array[] = [];
+  for (let i = 0; i < 9; i++) {
+    const stranger = await AuthPair.create(40 + i, 2);
+    stranger.client.hello(server.serverId.nodeId);
+    hellos.push(stranger.net[0]!.bytes);
+  }
+  const welcomes = () => server.net.filter((f) => f.bytes[2] === MsgType.WELCOME).length;
+  for (const h of hellos.slice(0, 6)) t.is(server.server.onFrame(h), 0);
+  t.is(welcomes(), 4, 'the 4 tokens left answer 4');
+  t.is(server.server.stat('handshakesRateLimited'), 2);
+  server.now += 500; // half a second refills 2.5 tokens
+  for (const h of hellos.slice(6)) server.server.onFrame(h);
+  t.is(welcomes(), 6);
+  t.is(server.server.stat('handshakesRateLimited'), 3);
+  t.is(server.server.stat('handshakesDone'), 7);
+  // Less than a token left, yet the peer that holds a session re-keys and calls as before.
+  server.net.length = 0;
+  server.client.hello(server.serverId.nodeId);
+  server.flush();
+  t.is(server.server.stat('handshakesDone'), 8);
+  t.is(server.server.stat('handshakesRateLimited'), 3);
+  const seq = server.client.call(server.serverId.nodeId, SPECIES, Uint8Array.of(0x81, 0x02));
+  server.flush();
+  t.deepEqual(server.delivered.at(-1), [MsgType.REPLY, seq, server.serverId.nodeId, '8102']);
+});

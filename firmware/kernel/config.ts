@@ -2,7 +2,7 @@
 // docs/protocol.toml. Defaults suit a LAN node.
 import {
   C_CALL_TIMEOUT_MS, C_PROBE_INTERVAL_MS, C_ANNOUNCE_INTERVAL_MS, C_PEER_MAX_AGE_MS, C_DEFAULT_ROUTE, C_FAIL_HOLD_MS,
-  C_CALL_ATTEMPTS, C_REPLAY_WINDOW_MS, C_PEER_WINDOW, C_BUSY_HOLD_MS, C_CPU_BUDGET, C_RTO_MIN_MS, C_RTO_MAX_MS, C_REKEY_MIN_MS, C_COUNT,
+  C_CALL_ATTEMPTS, C_REPLAY_WINDOW_MS, C_PEER_WINDOW, C_BUSY_HOLD_MS, C_CPU_BUDGET, C_RTO_MIN_MS, C_RTO_MAX_MS, C_REKEY_MIN_MS, C_NEW_SESSION_RATE, C_COUNT,
 } from "../protocol/table";
 
 const values = new StaticArray<f64>(C_COUNT);
@@ -38,6 +38,9 @@ values[C_RTO_MAX_MS] = 8000;
 // open = 0 and accessListedOnly = 0: authenticated peers only, any of them may call (docs/security.md).
 // A replayed HELLO can force a re-key, and a restarted peer needs one: once a second at most.
 values[C_REKEY_MIN_MS] = 1000;
+// Each HELLO from a stranger costs a verify, two X25519 and a signature, and may evict an idle session:
+// 32 a second (bursts of 32) lets a LAN of new clients in at once and caps what a flood of fresh keys costs.
+values[C_NEW_SESSION_RATE] = 32;
 
 export function cfg(key: i32): f64 { return unchecked(values[key]); }
 

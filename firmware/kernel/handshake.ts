@@ -7,12 +7,13 @@
 import { halHash, halRandom, halSign, halVerify, halX25519, halMac, halDeliver, halSend } from "../hal/hal";
 import {
   HEADER_BYTES, BROADCAST, HANDSHAKE_BYTES, T_HELLO, T_WELCOME, C_REKEY_MIN_MS, R_BAD_HANDSHAKE,
-  S_HANDSHAKES_DONE, S_HANDSHAKES_BAD, S_HANDSHAKES_THROTTLED,
+  S_HANDSHAKES_DONE, S_HANDSHAKES_BAD, S_HANDSHAKES_THROTTLED, S_HANDSHAKES_RATE_LIMITED,
 } from "../protocol/table";
 import { headerWrite, hLength, hDst } from "./header";
 import { count } from "./stats";
 import { cfg } from "./config";
 import { TX } from "./frame-buffers";
+import { newSessionAdmit } from "./session-rate";
 import { selfId, SELF_PUB, hasIdentity } from "./self-node";
 import {
   ST_ESTABLISHED, sessionFind, sessionSlot, sessionState, sessionHelloSent, sessionEstablish,
@@ -120,6 +121,10 @@ export function onHello(ptr: usize, src: u32, now: f64): i32 {
       return 0;
     }
   } else {
+    if (!newSessionAdmit(now)) {
+      count(S_HANDSHAKES_RATE_LIMITED);
+      return 0;
+    }
     s = sessionSlot(src, now, true);
   }
   memory.copy(HELLO_COPY, ptr, SIGNED_BYTES);

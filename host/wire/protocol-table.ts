@@ -211,6 +211,8 @@ export const KERNEL_STATS = [
   'badLoad',
   /** 40: answers from a node other than the one the call went to */
   'foreignAnswers',
+  /** 41: HELLOs from nodes without a session dropped: over newSessionRate */
+  'handshakesRateLimited',
 ] as const;
 export type KernelStatName = (typeof KERNEL_STATS)[number];
 
@@ -248,6 +250,8 @@ export const KernelConfig = {
   accessListedOnly: 14,
   /** a peer's session is replaced by a new HELLO at most this often; HELLOs are re-sent no sooner */
   rekeyMinMs: 15,
+  /** HELLOs from nodes without a session answered per second at most, in bursts of as many (0: no limit) */
+  newSessionRate: 16,
 } as const;
 export type KernelConfigKey = keyof typeof KernelConfig;
 
@@ -539,6 +543,7 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'stat', asName: 'S_SENT_WITHOUT_SESSION', hostName: 'sentWithoutSession', value: KERNEL_STATS.indexOf('sentWithoutSession') },
   { group: 'stat', asName: 'S_BAD_LOAD', hostName: 'badLoad', value: KERNEL_STATS.indexOf('badLoad') },
   { group: 'stat', asName: 'S_FOREIGN_ANSWERS', hostName: 'foreignAnswers', value: KERNEL_STATS.indexOf('foreignAnswers') },
+  { group: 'stat', asName: 'S_HANDSHAKES_RATE_LIMITED', hostName: 'handshakesRateLimited', value: KERNEL_STATS.indexOf('handshakesRateLimited') },
   { group: 'config', asName: 'C_CALL_TIMEOUT_MS', hostName: 'callTimeoutMs', value: KernelConfig.callTimeoutMs },
   { group: 'config', asName: 'C_PROBE_INTERVAL_MS', hostName: 'probeIntervalMs', value: KernelConfig.probeIntervalMs },
   { group: 'config', asName: 'C_ANNOUNCE_INTERVAL_MS', hostName: 'announceIntervalMs', value: KernelConfig.announceIntervalMs },
@@ -555,6 +560,7 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'config', asName: 'C_OPEN', hostName: 'open', value: KernelConfig.open },
   { group: 'config', asName: 'C_ACCESS_LISTED_ONLY', hostName: 'accessListedOnly', value: KernelConfig.accessListedOnly },
   { group: 'config', asName: 'C_REKEY_MIN_MS', hostName: 'rekeyMinMs', value: KernelConfig.rekeyMinMs },
+  { group: 'config', asName: 'C_NEW_SESSION_RATE', hostName: 'newSessionRate', value: KernelConfig.newSessionRate },
   { group: 'peer_field', asName: 'PEER_NODE_ID', hostName: 'nodeId', value: PeerField.nodeId },
   { group: 'peer_field', asName: 'PEER_AGE_MS', hostName: 'ageMs', value: PeerField.ageMs },
   { group: 'peer_field', asName: 'PEER_LOAD', hostName: 'load', value: PeerField.load },
