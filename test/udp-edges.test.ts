@@ -6,6 +6,9 @@ import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { UdpTransport, ADDRESS_CAP, localAddressFor } from '../host/transport/udp-transport.ts';
 import { Inbox, frameTo } from './transport-conformance.ts';
+import { networkInterfaces } from 'node:os';
+import { ipv6MulticastInterface } from '../host/transport/ipv6-multicast.ts';
+import { BROADCAST } from '../host/wire/header.ts';
 
 /** A group port nobody else on the machine is likely to use while the tests run. */
 const groupPort = () => 20000 + Math.floor(Math.random() * 20000);
@@ -90,7 +93,7 @@ test.serial('IPv6: two nodes on ::1 exchange frames, fragments included; clients
   const a = await UdpTransport.open({ host: '::1', port: 0, seeds: [b.address] });
   try {
     t.is(b.address.address, '::1');
-    t.is(b.stats.groupBind, '', 'no multicast discovery on IPv6');
+    t.is(b.stats.groupBind, '', 'no multicast discovery on IPv6 loopback');
     const atB = new Inbox(b);
     const small = frameTo(0x0b, 0x0a, 1, new Uint8Array([1, 2, 3]));
     const big = frameTo(0x0b, 0x0a, 2, Uint8Array.from({ length: 5000 }, (_, i) => i & 0xff));
@@ -104,8 +107,56 @@ test.serial('IPv6: two nodes on ::1 exchange frames, fragments included; clients
     t.deepEqual(await atA.waitFor(1), [back]);
     t.is(await localAddressFor({ address: '::1', port: 4700 }), '::1');
     t.is(await localAddressFor({ address: '127.0.0.1', port: 4700 }), '127.0.0.1');
-    await t.throwsAsync(UdpTransport.open({ host: '::1', port: 0, multicast: { address: '239.1.2.3', port: 4747 } }), { message: /IPv6 nodes have no multicast/ });
+    await t.throwsAsync(UdpTransport.open({ host: '::1', port: 0, multicast: { address: '239.1.2.3', port: 4747 } }), { message: /not of the bind address ::1's family \(give an IPv6 group/ });
     await t.throwsAsync(UdpTransport.open({ port: 0, multicast: false, seeds: [{ address: '::1', port: 4700 }] }), { message: /peer ::1 is IPv6 but this node's socket is IPv4/ });
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('IPv6 multicast: the interface is the one holding the bind address; "::" takes the first with a routable IPv6 address; lo and unknown names are refused', (t) => {
+  const table = {
+    lo: [{ address: '::1', netmask: '', family: 'IPv6', mac: '', internal: true, cidr: null, scopeid: 0 }],
+    eth0: [
+      { address: 'fe80::1', netmask: '', family: 'IPv6', mac: '', internal: false, cidr: null, scopeid: 2 },
+      { address: 'fd00::2', netmask: '', family: 'IPv6', mac: '', internal: false, cidr: null, scopeid: 0 },
+    ],
+    wlan0: [{ address: 'fe80::9', netmask: '', family: 'IPv6', mac: '', internal: false, cidr: null, scopeid: 3 }],
+  } as unknown as ReturnType<typeof networkInterfaces>;
+  t.is(ipv6MulticastInterface('fd00::2', undefined, table), 'eth0');
+  t.is(ipv6MulticastInterface('fe80::9%wlan0', undefined, table), 'wlan0');
+  t.is(ipv6MulticastInterface('fe80::9%eth0', undefined, table), undefined, 'the scope must match the interface');
+  t.is(ipv6MulticastInterface('::', undefined, table), 'eth0');
+  t.is(ipv6MulticastInterface('::1', undefined, table), undefined, 'no IPv6 multicast on loopback');
+  t.is(ipv6MulticastInterface('::1', 'wlan0', table), 'wlan0');
+  t.throws(() => ipv6MulticastInterface('::', 'eth9', table), { message: /multicast interface eth9: no such interface/ });
+});
+
+test.serial('IPv6 multicast: two nodes on this machine\'s IPv6 address hear each other\'s pheromones through the link-local group', async (t) => {
+  const iface = ipv6MulticastInterface('::');
+  const host = iface ? networkInterfaces()[iface]!.find((a) => a.family === 'IPv6' && !a.address.startsWith('fe80'))!.address : '::1';
+  const group = { address: 'ff12::ce11', port: groupPort() };
+  const a = await UdpTransport.open({ host, port: 0, multicast: group });
+  const b = await UdpTransport.open({ host, port: 0, multicast: group });
+  try {
+    if (!iface) {
+      // A machine with IPv6 on loopback only: no discovery, said plainly (cell run prints it too).
+      t.log('no interface with a routable IPv6 address: checked the fallback only');
+      t.is(a.stats.groupBind, '');
+      return;
+    }
+    t.is(a.stats.groupBind, `ff12::ce11%${iface}:${group.port}`);
+    const atB = new Inbox(b);
+    const pheromone = frameTo(BROADCAST, 0x0a, 1, new Uint8Array([7, 7]));
+    a.send(pheromone);
+    t.deepEqual(await atB.waitFor(1), [pheromone]);
+    // As with IPv4 (finding 3): the group socket is bound to the group, so a unicast to the group port is not delivered.
+    const raw = await rawSocket('udp6', host);
+    await sendRaw(raw, frameTo(0, 0x0bad, 2, new Uint8Array([1])), group.port, host);
+    const after = frameTo(BROADCAST, 0x0a, 3, new Uint8Array([8]));
+    a.send(after);
+    t.deepEqual(await atB.waitFor(2), [pheromone, after], 'the unicast to the group port never arrived');
+    raw.close();
   } finally {
     await Promise.all([a.close(), b.close()]);
   }

@@ -85,7 +85,7 @@ export function registerRun(program: Command): void {
       const a = udp.address;
       const where = a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
       console.log(`node ${nodeIdHex(node.nodeId)} listening on udp ${where}${opts.serial ? ` and serial ${opts.serial} at ${opts.baud} baud` : ''}; Ctrl-C stops`);
-      if (opts.multicast !== false && udp.stats.groupBind === '') console.log('no multicast discovery on IPv6: callers reach this node with --peer');
+      if (opts.multicast !== false && udp.stats.groupBind === '') console.log(`no multicast discovery on ${a.address}: no interface there carries IPv6 multicast (loopback does not); callers reach this node with --peer`);
       const { serveStats, defaultControlPath } = await import('./stats-socket.ts');
       const control = await serveStats(opts.control ?? defaultControlPath(a.port), () => node.stats());
       console.log(`counters: cell stats --control ${control.path}`);

@@ -3,8 +3,8 @@
 // evictions, not memory); frames for an unknown node and for "any host" (dst 0) go to the seed
 // addresses; broadcasts go to the multicast group and seeds. Every socket is bound to the
 // address asked for: the multicast socket to the group itself, so a unicast datagram to the
-// group port is never delivered to it. IPv6 bind addresses get a udp6 socket; multicast
-// discovery is IPv4 only (an IPv6 node is reached through seeds).
+// group port is never delivered to it. IPv6 bind addresses get a udp6 socket and the link-local
+// group ff12::ce11 on the bind address's interface (ipv6-multicast.ts); ::1 has no multicast.
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { isIP } from 'node:net';
@@ -16,7 +16,8 @@ import type { Transport, TransportStats } from './transport.ts';
 import type { UdpAddress } from './udp-defaults.ts';
 export type { UdpAddress };
 
-import { DEFAULT_MULTICAST } from './udp-defaults.ts';
+import { DEFAULT_MULTICAST, DEFAULT_MULTICAST6 } from './udp-defaults.ts';
+import { ipv6MulticastInterface } from './ipv6-multicast.ts';
 
 export interface UdpTransportOptions {
   /** Local address to bind (default 127.0.0.1: never listen beyond this machine unless asked). */
@@ -27,7 +28,7 @@ export interface UdpTransportOptions {
   seeds?: UdpAddress[];
   /** Join this multicast group for pheromones (false: none). Default DEFAULT_MULTICAST. */
   multicast?: UdpAddress | false;
-  /** Interface address for multicast (default: the bind address, or 127.0.0.1 for 0.0.0.0). */
+  /** IPv4: interface address for multicast (default: the bind address, or 127.0.0.1 for 0.0.0.0). IPv6: interface name (default: the one holding the bind address). */
   multicastInterface?: string;
   /** Rows in the node id -> address table (default ADDRESS_CAP). */
   addressCap?: number;
@@ -160,22 +161,26 @@ export class UdpTransport implements Transport {
     const seeds = opts.seeds ?? [];
     for (const seed of seeds) await checkResolves(seed, family);
     let mc = opts.multicast === undefined ? DEFAULT_MULTICAST : opts.multicast;
+    // An IPv6 node asked for the IPv4 default group (the CLI's default) uses the IPv6 default.
+    if (mc && type === 'udp6' && mc.address === DEFAULT_MULTICAST.address && mc.port === DEFAULT_MULTICAST.port) mc = DEFAULT_MULTICAST6;
     if (mc && socketType(mc.address) !== type) {
-      // Discovery is IPv4 only (loopback has no IPv6 multicast on Linux): the default group is
-      // left out for an IPv6 node, a group asked for by name is an error.
-      if (opts.multicast !== undefined && !(mc.address === DEFAULT_MULTICAST.address && mc.port === DEFAULT_MULTICAST.port)) {
-        throw new Error(`multicast group ${mc.address} is not of the bind address ${host}'s family (IPv6 nodes have no multicast discovery: use --no-multicast and --peer)`);
-      }
-      mc = false;
+      throw new Error(`multicast group ${mc.address} is not of the bind address ${host}'s family (give an ${type === 'udp6' ? 'IPv6' : 'IPv4'} group, or --no-multicast and --peer)`);
     }
+    // IPv6: groups are joined per interface; with none that carries multicast (::1), no discovery.
+    const iface6 = mc && type === 'udp6' ? ipv6MulticastInterface(host, opts.multicastInterface) : undefined;
+    if (type === 'udp6' && iface6 === undefined) mc = false;
     const socket = dgram.createSocket({ type, lookup: lookup as unknown as dgram.SocketOptions['lookup'] });
     await bind(socket, opts.port ?? 0, host);
     let group: dgram.Socket | undefined;
     let groupBind = '';
+    if (mc && iface6 !== undefined) {
+      // The group with its scope: what the socket binds, joins and sends to.
+      mc = { address: `${mc.address.replace(/%.*$/, '')}%${iface6}`, port: mc.port };
+    }
     if (mc) {
-      const iface = opts.multicastInterface ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
+      const iface = type === 'udp6' ? `::%${iface6}` : opts.multicastInterface ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
       // Every node on the machine listens on the same group port, hence reuseAddr.
-      group = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+      group = dgram.createSocket({ type, reuseAddr: true });
       // Bound to the group address, the socket gets only datagrams sent to the group: a unicast
       // to <this machine>:<group port> from the LAN is not delivered (Linux, BSD). Where binding a
       // group address fails (Windows), fall back to the bind address, which still keeps a
@@ -185,11 +190,11 @@ export class UdpTransport implements Transport {
         groupBind = mc.address;
       } catch {
         group.close();
-        group = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+        group = dgram.createSocket({ type, reuseAddr: true });
         await bind(group, mc.port, host);
         groupBind = host;
       }
-      group.addMembership(mc.address, iface);
+      group.addMembership(mc.address.replace(/%.*$/, ''), iface);
       socket.setMulticastInterface(iface);
       socket.setMulticastLoopback(true);
       socket.setMulticastTTL(1); // pheromones stay on the LAN
@@ -238,7 +243,7 @@ export class UdpTransport implements Transport {
     }
     // Our own multicast comes back to us through the group socket: not news.
     const local = this.local;
-    if (rinfo.port === local.port && (rinfo.address === local.address || local.address === '0.0.0.0')) return;
+    if (rinfo.port === local.port && (rinfo.address === local.address || local.address === '0.0.0.0' || local.address === '::')) return;
     if ((frame[3]! & Flag.FRAGMENT) !== 0) {
       frame = this.reassembler.push(frame, `${rinfo.address}:${rinfo.port}`);
       if (!frame) return;
