@@ -129,3 +129,32 @@ test.serial('finding 4: a retransmission still finds its answer after another ca
     await Promise.all([server.node.close(), victim.node.close(), other.node.close()]);
   }
 });
+
+test.serial('serve list: a stranger with a valid key of its own announcing the species gets none of 20 calls from a client that lists the real server\'s key; a client that lists the stranger\'s key sends all 20 to it', async (t) => {
+  const hub = new LoopbackHub();
+  const server = await keyed(hub, {}, ['exchange']);
+  const stranger = await keyed(hub, {}, ['exchange']);
+  const trusting = await keyed(hub);
+  const other = await keyed(hub);
+  trusting.node.kernel.setServe([{ publicKey: server.id.publicKey, species: Exchange.speciesId }]);
+  other.node.kernel.setServe([{ publicKey: stranger.id.publicKey, species: 0 }]);
+  try {
+    await waitUntil(knows(trusting.node, server.id.nodeId, Exchange.speciesId), 'the client to take the server\'s announcement');
+    await waitUntil(knows(other.node, stranger.id.nodeId, Exchange.speciesId), 'the other client to take the stranger\'s announcement');
+    await waitUntil(() => trusting.node.kernel.stat('untrustedServers') > 0 && other.node.kernel.stat('untrustedServers') > 0, 'both clients to ignore an announcement');
+    t.false(knows(trusting.node, stranger.id.nodeId, Exchange.speciesId)(), 'the stranger is a peer, but not a replica');
+    t.false(knows(other.node, server.id.nodeId, Exchange.speciesId)());
+    const ex = await connect(Exchange, { node: trusting.node });
+    for (let i = 0; i < 20; i++) await ex.place_order('BTC', i + 1);
+    t.is(stranger.node.kernel.stat('callsServed'), 0);
+    t.is(server.node.kernel.stat('callsServed'), 20);
+    t.deepEqual(trusting.node.kernel.tables().serve, { rows: 1, cap: 32, givenUp: 0 });
+    // A row for species 0 names every species: the other client routes only to the stranger's key.
+    const theirs = await connect(Exchange, { node: other.node });
+    for (let i = 0; i < 20; i++) await theirs.place_order('ETH', i + 1);
+    t.is(stranger.node.kernel.stat('callsServed'), 20);
+    t.is(server.node.kernel.stat('callsServed'), 20);
+  } finally {
+    await Promise.all([server.node.close(), stranger.node.close(), trusting.node.close(), other.node.close()]);
+  }
+});

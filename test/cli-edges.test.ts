@@ -4,7 +4,8 @@
 import test from 'ava';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { loadOrCreateIdentity } from '../host/identity/node-identity.ts';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { cellBin, REPO } from '../bench/node-process.ts';
@@ -18,7 +19,7 @@ test.before(() => {
 });
 
 /** Starts `cell run`; resolves once it prints where it listens, with its stdout and stderr so far and later. */
-function startRun(args: string[]): Promise<{ proc: ChildProcess; port: number; err: () => string }> {
+function startRun(args: string[]): Promise<{ proc: ChildProcess; port: number; err: () => string; out: () => string }> {
   const proc = spawn(process.execPath, [cellBin(), 'run', ...args], { cwd: REPO });
   let out = '';
   let err = '';
@@ -27,7 +28,7 @@ function startRun(args: string[]): Promise<{ proc: ChildProcess; port: number; e
     proc.stdout!.on('data', (d) => {
       out += d;
       const m = /listening on udp \S+:(\d+)[\s\S]*counters: /.exec(out);
-      if (m) resolve({ proc, port: Number(m[1]), err: () => err });
+      if (m) resolve({ proc, port: Number(m[1]), err: () => err, out: () => out });
     });
     proc.once('exit', (code) => reject(new Error(`cell run exited with ${code}: ${out}${err}`)));
   });
@@ -69,4 +70,31 @@ test('issue 12 finding 10: --host ::1 serves calls; a void reply prints null; ce
   }
   const gone = await t.throwsAsync(cell('stats', '--control', control));
   t.regex((gone as unknown as { stderr: string }).stderr, /cannot read stats/);
+});
+
+test('[access] from --config: only a listed key calls, and only its species; --server-key refuses a --peer with another key', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cell-access-'));
+  const keyFile = join(dir, 'client.key');
+  const client = await loadOrCreateIdentity(keyFile);
+  const config = join(dir, 'node.toml');
+  await writeFile(config, `[access]\nlisted_only = true\nallow = [ { key = "${Buffer.from(client.publicKey).toString('hex')}", species = ["kv"] } ]\n`);
+  const node = await startRun(['build/cells/kv.wasm', 'build/cells/echo.wasm', '--port', '0', '--ephemeral', '--no-multicast', '--config', config, '--control', join(dir, 'node.sock')]);
+  try {
+    const serverKey = /^key ([0-9a-f]{64});.*1 listed \(key, species\) pairs may call/m.exec(node.out())?.[1];
+    t.truthy(serverKey, node.out());
+    const peer = `127.0.0.1:${node.port}`;
+    t.is((await cell('call', 'kv', 'put', '["k", "v"]', '--peer', peer, '--key', keyFile)).stdout, 'null\n');
+    const notThatSpecies = await t.throwsAsync(cell('call', 'echo', 'echo', '["x"]', '--peer', peer, '--key', keyFile));
+    t.regex((notThatSpecies as unknown as { stderr: string }).stderr, /NOT_AUTHORISED/);
+    const stranger = await t.throwsAsync(cell('call', 'kv', 'get', '["k"]', '--peer', peer));
+    t.regex((stranger as unknown as { stderr: string }).stderr, /NOT_AUTHORISED/);
+    const wrongServer = await t.throwsAsync(cell('call', 'kv', 'get', '["k"]', '--peer', peer, '--key', keyFile, '--server-key', 'c'.repeat(64)));
+    t.regex((wrongServer as unknown as { stderr: string }).stderr, new RegExp(`not sent: the node at ${peer} has key ${serverKey}, not one of --server-key`));
+    t.is((await cell('call', 'kv', 'get', '["k"]', '--peer', peer, '--key', keyFile, '--server-key', serverKey!)).stdout, '"v"\n');
+    const json = JSON.parse((await cell('stats', '--control', join(dir, 'node.sock'), '--json')).stdout);
+    t.is(json.kernel.authUnauthorised, 2);
+    t.deepEqual(json.kernelTables.access, { rows: 1, cap: 32, givenUp: 0 });
+  } finally {
+    node.proc.kill();
+  }
 });

@@ -518,7 +518,7 @@ test('k_table: each fixed table reports its rows, its cap and the rows it gave u
   }
   for (let i = 0; i < 65; i++) r.k.onFrame(encodeFrame({ type: MsgType.PING, flags: 0, src: 0x1000 + i, dst: SELF, species: 0, seq: 1 }, encodeCbor([r.clock.now])));
   const tables = r.k.tables();
-  t.deepEqual(Object.keys(tables), ['peers', 'sessions', 'replay', 'calls', 'callers', 'budgets', 'rtt', 'cells', 'access']);
+  t.deepEqual(Object.keys(tables), ['peers', 'sessions', 'replay', 'calls', 'callers', 'budgets', 'rtt', 'cells', 'access', 'serve']);
   // 200 unauthenticated callers share the replay ring (48 of its 116 slots: 4 per session, 48 shared, 4 large): the oldest 152 answers were overwritten.
   t.deepEqual(tables.replay, { rows: 48, cap: 116, givenUp: 152 });
   t.deepEqual(tables.callers, { rows: 8, cap: 8, givenUp: 192 });

@@ -1,6 +1,6 @@
 // Pheromones (docs/vivaldi.md): ANNOUNCE = [[species...], load, spare, coordinate], broadcast
 // every announce interval; a received one replaces what the peer table knew of its sender.
-import { HEADER_BYTES, BROADCAST, T_ANNOUNCE, R_BAD_PAYLOAD, S_ANNOUNCES_RX, S_BAD_PAYLOAD, S_BAD_LOAD } from "../protocol/table";
+import { HEADER_BYTES, BROADCAST, T_ANNOUNCE, R_BAD_PAYLOAD, S_ANNOUNCES_RX, S_BAD_PAYLOAD, S_BAD_LOAD, S_UNTRUSTED_SERVERS } from "../protocol/table";
 import { hLength } from "./header";
 import { count } from "./stats";
 import { MAX_CELLS, cellsCount, cellsSpeciesAt } from "./cells";
@@ -10,6 +10,9 @@ import { coordsReadPeer } from "./coords";
 import { TX_PAYLOAD, PAYLOAD_CAP, writer, reader } from "./frame-buffers";
 import { sendTx } from "./frame-out";
 import { selfLoad, selfSpare } from "./self-node";
+import { frameSession } from "./frame-auth";
+import { sessionPub } from "./sessions";
+import { serveAllows } from "./serve-trust";
 
 /** A load or spare share as a pheromone may carry it: finite, 0..1. A negative load would win every routing tie. */
 function isShare(x: f64): bool { return isFinite(x) && x >= 0 && x <= 1; }
@@ -36,7 +39,13 @@ export function onAnnounce(ptr: usize, src: u32, now: f64): i32 {
   }
   const ns = reader.readArrayHeader();
   peerClearSpecies(p);
-  for (let i = 0; i < ns && reader.error == 0; i++) peerAddSpecies(p, reader.readU32());
+  // The sender's verified key (its session's), or none for an unauthenticated frame (open mode).
+  const pub: usize = frameSession >= 0 ? sessionPub(frameSession) : 0;
+  for (let i = 0; i < ns && reader.error == 0; i++) {
+    const sp = reader.readU32();
+    if (serveAllows(pub, sp)) peerAddSpecies(p, sp);
+    else if (reader.error == 0) count(S_UNTRUSTED_SERVERS);
+  }
   const l = reader.readF64();
   const s = reader.readF64();
   const ok = coordsReadPeer(reader, p);

@@ -14,6 +14,7 @@ import { PAYLOAD_CAP } from "./frame-buffers";
 import { sendHello } from "./handshake";
 import { sessionCount } from "./sessions";
 import { accessAdd, accessClear } from "./access";
+import { serveAdd, serveClear } from "./serve-trust";
 import { onFrame } from "./frame-in";
 import { sendCall } from "./outgoing-calls";
 import { confirmReplicas } from "./probes";
@@ -126,6 +127,12 @@ export function k_access_clear(): void { accessClear(); }
 
 /** Lets the 32-byte key the host wrote at k_buf call `species` (0: any); 0, or -1 when the list is full. */
 export function k_access_add(species: u32): i32 { return accessAdd(RX, species); }
+
+/** Empties the serve list. */
+export function k_serve_clear(): void { serveClear(); }
+
+/** Lets the node with the 32-byte key the host wrote at k_buf serve `species` (0: any) to this node; 0, or -1 when the list is full. */
+export function k_serve_add(species: u32): i32 { return serveAdd(RX, species); }
 
 export function k_tick(now: f64): f64 {
   timersRun(now);

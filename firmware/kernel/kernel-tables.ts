@@ -2,8 +2,8 @@
 // build holds, and how many rows were given up to make room (or newcomers refused). Every table a
 // stranger can grow is here, so a flood shows up as a rising GIVEN_UP, not as silence.
 import {
-  KT_PEERS, KT_SESSIONS, KT_REPLAY, KT_CALLS, KT_CALLERS, KT_BUDGETS, KT_RTT, KT_CELLS, KT_ACCESS,
-  KTF_ROWS, KTF_CAP, KTF_GIVEN_UP, MAX_SESSIONS, MAX_ACCESS, S_PEER_TABLE_FULL, S_SESSIONS_EVICTED, S_CALL_TABLE_FULL,
+  KT_PEERS, KT_SESSIONS, KT_REPLAY, KT_CALLS, KT_CALLERS, KT_BUDGETS, KT_RTT, KT_CELLS, KT_ACCESS, KT_SERVE,
+  KTF_ROWS, KTF_CAP, KTF_GIVEN_UP, MAX_SESSIONS, MAX_ACCESS, MAX_SERVE, S_PEER_TABLE_FULL, S_SESSIONS_EVICTED, S_CALL_TABLE_FULL,
 } from "../protocol/table";
 import { statGet } from "./stats";
 import { peerCount, MAX_PEERS } from "./peers";
@@ -15,6 +15,7 @@ import { budgetRows, budgetReplaced, MAX_BUDGET_CALLERS } from "./caller-budgets
 import { rttRows, rttReplaced, MAX_RTT_PEERS } from "./call-rtt";
 import { cellsCount, MAX_CELLS } from "./cells";
 import { accessCount } from "./access";
+import { serveCount } from "./serve-trust";
 
 function rows(t: i32): f64 {
   if (t == KT_PEERS) return peerCount();
@@ -26,6 +27,7 @@ function rows(t: i32): f64 {
   if (t == KT_RTT) return rttRows();
   if (t == KT_CELLS) return cellsCount();
   if (t == KT_ACCESS) return accessCount();
+  if (t == KT_SERVE) return serveCount();
   return NaN;
 }
 
@@ -39,6 +41,7 @@ function cap(t: i32): f64 {
   if (t == KT_RTT) return MAX_RTT_PEERS;
   if (t == KT_CELLS) return MAX_CELLS;
   if (t == KT_ACCESS) return MAX_ACCESS;
+  if (t == KT_SERVE) return MAX_SERVE;
   return NaN;
 }
 
@@ -50,8 +53,8 @@ function givenUp(t: i32): f64 {
   if (t == KT_CALLERS) return callersReplaced();
   if (t == KT_BUDGETS) return budgetReplaced();
   if (t == KT_RTT) return rttReplaced();
-  // Cells and access rows are the host's own choice: a full table is an error to the host, not a loss.
-  if (t == KT_CELLS || t == KT_ACCESS) return 0;
+  // Cells, access and serve rows are the host's own choice: a full table is an error to the host, not a loss.
+  if (t == KT_CELLS || t == KT_ACCESS || t == KT_SERVE) return 0;
   return NaN;
 }
 

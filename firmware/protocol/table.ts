@@ -202,7 +202,9 @@ export const S_BAD_LOAD: i32 = 39;
 export const S_FOREIGN_ANSWERS: i32 = 40;
 /** HELLOs from nodes without a session dropped: over newSessionRate */
 export const S_HANDSHAKES_RATE_LIMITED: i32 = 41;
-export const S_COUNT: i32 = 42;
+/** species in announcements ignored: the serve list names the species and not the sender's key */
+export const S_UNTRUSTED_SERVERS: i32 = 42;
+export const S_COUNT: i32 = 43;
 
 // Kernel settings, changed with k_config(key, value) (docs/abi.md)
 /** first attempt's timeout to a destination with no measured RTT; each retry doubles it */
@@ -375,6 +377,8 @@ export const MAX_SESSIONS: i32 = 16;
 export const AUTH_WINDOW: i32 = 64;
 /** rows of the kernel's access list (key, species) */
 export const MAX_ACCESS: i32 = 32;
+/** rows of the kernel's serve list (key, species): whose replicas it routes to */
+export const MAX_SERVE: i32 = 32;
 
 // The kernel's fixed tables, read with k_table(table, field) and shown by cell stats (docs/abi.md)
 /** nodes heard (pheromones, probes, bootstrap); full: a newcomer is refused and counted */
@@ -395,7 +399,9 @@ export const KT_RTT: i32 = 6;
 export const KT_CELLS: i32 = 7;
 /** [access] rows (key, species); full: k_access_add fails */
 export const KT_ACCESS: i32 = 8;
-export const KT_COUNT: i32 = 9;
+/** [access] serve rows (key, species); full: k_serve_add fails */
+export const KT_SERVE: i32 = 9;
+export const KT_COUNT: i32 = 10;
 
 // Fields of k_table(table, field) (docs/abi.md)
 /** rows in use now */
@@ -414,7 +420,7 @@ export const SPORE_HASH_BYTES: i32 = 32;
 // Every value above in table order, for the kernel export k_protocol: the host checks that the
 // kernel it runs was built from the same table (test/protocol.test.ts). In a function, so the
 // values take memory only in a module that calls it (the kernel, not the cells).
-export const PROTOCOL_COUNT: i32 = 182;
+export const PROTOCOL_COUNT: i32 = 185;
 
 /** Value i of the table, NaN past its end. */
 export function protocolValue(i: i32): f64 {
@@ -438,25 +444,25 @@ export function protocolValue(i: i32): f64 {
     <u16>S_DUPLICATE_CALLS, <u16>S_PEER_WINDOW_FULL, <u16>S_SPAWNS, <u16>S_RETIREMENTS, <u16>S_CALLS_SHED,
     <u16>S_OVERLOAD_FAILOVERS, <u16>S_AUTH_REQUIRED, <u16>S_AUTH_NO_SESSION, <u16>S_AUTH_BAD_TAG, <u16>S_AUTH_REPLAYS,
     <u16>S_AUTH_UNAUTHORISED, <u16>S_HANDSHAKES_DONE, <u16>S_HANDSHAKES_BAD, <u16>S_HANDSHAKES_THROTTLED, <u16>S_SESSIONS_EVICTED,
-    <u16>S_SENT_WITHOUT_SESSION, <u16>S_BAD_LOAD, <u16>S_FOREIGN_ANSWERS, <u16>S_HANDSHAKES_RATE_LIMITED, <u16>C_CALL_TIMEOUT_MS,
-    <u16>C_PROBE_INTERVAL_MS, <u16>C_ANNOUNCE_INTERVAL_MS, <u16>C_PEER_MAX_AGE_MS, <u16>C_DEFAULT_ROUTE, <u16>C_FAIL_HOLD_MS,
-    <u16>C_CALL_ATTEMPTS, <u16>C_REPLAY_WINDOW_MS, <u16>C_PEER_WINDOW, <u16>C_BUSY_HOLD_MS, <u16>C_CPU_BUDGET,
-    <u16>C_RTO_MIN_MS, <u16>C_RTO_MAX_MS, <u16>C_OPEN, <u16>C_ACCESS_LISTED_ONLY, <u16>C_REKEY_MIN_MS,
-    <u16>C_NEW_SESSION_RATE, <u16>PEER_NODE_ID, <u16>PEER_AGE_MS, <u16>PEER_LOAD, <u16>PEER_SPARE,
-    <u16>PEER_HEALTHY, <u16>PEER_PREDICTED_RTT_MS, <u16>PEER_MEASURED_RTT_MS, <u16>PEER_SPECIES_COUNT, <u16>LOG_DEBUG,
-    <u16>LOG_INFO, <u16>LOG_WARN, <u16>LOG_ERROR, <u16>ARG_OVER_BUDGET, <u16>ARG_BAD_FIELD,
-    <u16>ARG_NOT_A_CALL, <u16>MCU_PAGES, <u16>HOST_PAGES, <u16>CborError.OK, <u16>CborError.TRUNCATED,
-    <u16>CborError.WRONG_TYPE, <u16>CborError.OVERFLOW, <u16>CborError.INDEFINITE, <u16>CborError.TOO_DEEP, <u16>CborError.BAD_UTF8,
-    <u16>CborError.RESERVED, <u16>CborError.UNSUPPORTED, <u16>CborError.TRAILING, <u16>CBOR_MAX_DEPTH, <u16>TUNE_CC,
-    <u16>TUNE_CE, <u16>TUNE_GRAVITY_RHO, <u16>TUNE_FILTER_PERCENTILE, <u16>TUNE_MIN_SAMPLES, <u16>TUNE_NEAR,
-    <u16>TUNE_NEAR_SHARE, <u16>TUNE_REPLACE_SHARE, <u16>TUNE_GOSSIP_NEAR_SHARE, <u16>TUNE_LONG_LINK_MS, <u16>TUNE_DIMS,
-    <u16>TUNE_FILTER_OFF, <u16>VS_UPDATES, <u16>VS_BAD_RTT, <u16>VS_BAD_COORD, <u16>VS_NON_FINITE,
-    <u16>VS_HELD, <u16>VS_EVICTED, <u16>VS_ROTATED, <u16>VS_UNKNOWN_PEER, <u16>AUTH_COUNTER_BYTES,
-    <u16>AUTH_TAG_BYTES, <u16>AUTH_TRAILER_BYTES, <u16>AUTH_SIG_BYTES, <u16>AUTH_BROADCAST_TRAILER_BYTES, <u16>HANDSHAKE_BYTES,
-    <u16>MAX_SESSIONS, <u16>AUTH_WINDOW, <u16>MAX_ACCESS, <u16>KT_PEERS, <u16>KT_SESSIONS,
-    <u16>KT_REPLAY, <u16>KT_CALLS, <u16>KT_CALLERS, <u16>KT_BUDGETS, <u16>KT_RTT,
-    <u16>KT_CELLS, <u16>KT_ACCESS, <u16>KTF_ROWS, <u16>KTF_CAP, <u16>KTF_GIVEN_UP,
-    <u16>SPORE_CHUNK_BYTES, <u16>SPORE_HASH_BYTES,
+    <u16>S_SENT_WITHOUT_SESSION, <u16>S_BAD_LOAD, <u16>S_FOREIGN_ANSWERS, <u16>S_HANDSHAKES_RATE_LIMITED, <u16>S_UNTRUSTED_SERVERS,
+    <u16>C_CALL_TIMEOUT_MS, <u16>C_PROBE_INTERVAL_MS, <u16>C_ANNOUNCE_INTERVAL_MS, <u16>C_PEER_MAX_AGE_MS, <u16>C_DEFAULT_ROUTE,
+    <u16>C_FAIL_HOLD_MS, <u16>C_CALL_ATTEMPTS, <u16>C_REPLAY_WINDOW_MS, <u16>C_PEER_WINDOW, <u16>C_BUSY_HOLD_MS,
+    <u16>C_CPU_BUDGET, <u16>C_RTO_MIN_MS, <u16>C_RTO_MAX_MS, <u16>C_OPEN, <u16>C_ACCESS_LISTED_ONLY,
+    <u16>C_REKEY_MIN_MS, <u16>C_NEW_SESSION_RATE, <u16>PEER_NODE_ID, <u16>PEER_AGE_MS, <u16>PEER_LOAD,
+    <u16>PEER_SPARE, <u16>PEER_HEALTHY, <u16>PEER_PREDICTED_RTT_MS, <u16>PEER_MEASURED_RTT_MS, <u16>PEER_SPECIES_COUNT,
+    <u16>LOG_DEBUG, <u16>LOG_INFO, <u16>LOG_WARN, <u16>LOG_ERROR, <u16>ARG_OVER_BUDGET,
+    <u16>ARG_BAD_FIELD, <u16>ARG_NOT_A_CALL, <u16>MCU_PAGES, <u16>HOST_PAGES, <u16>CborError.OK,
+    <u16>CborError.TRUNCATED, <u16>CborError.WRONG_TYPE, <u16>CborError.OVERFLOW, <u16>CborError.INDEFINITE, <u16>CborError.TOO_DEEP,
+    <u16>CborError.BAD_UTF8, <u16>CborError.RESERVED, <u16>CborError.UNSUPPORTED, <u16>CborError.TRAILING, <u16>CBOR_MAX_DEPTH,
+    <u16>TUNE_CC, <u16>TUNE_CE, <u16>TUNE_GRAVITY_RHO, <u16>TUNE_FILTER_PERCENTILE, <u16>TUNE_MIN_SAMPLES,
+    <u16>TUNE_NEAR, <u16>TUNE_NEAR_SHARE, <u16>TUNE_REPLACE_SHARE, <u16>TUNE_GOSSIP_NEAR_SHARE, <u16>TUNE_LONG_LINK_MS,
+    <u16>TUNE_DIMS, <u16>TUNE_FILTER_OFF, <u16>VS_UPDATES, <u16>VS_BAD_RTT, <u16>VS_BAD_COORD,
+    <u16>VS_NON_FINITE, <u16>VS_HELD, <u16>VS_EVICTED, <u16>VS_ROTATED, <u16>VS_UNKNOWN_PEER,
+    <u16>AUTH_COUNTER_BYTES, <u16>AUTH_TAG_BYTES, <u16>AUTH_TRAILER_BYTES, <u16>AUTH_SIG_BYTES, <u16>AUTH_BROADCAST_TRAILER_BYTES,
+    <u16>HANDSHAKE_BYTES, <u16>MAX_SESSIONS, <u16>AUTH_WINDOW, <u16>MAX_ACCESS, <u16>MAX_SERVE,
+    <u16>KT_PEERS, <u16>KT_SESSIONS, <u16>KT_REPLAY, <u16>KT_CALLS, <u16>KT_CALLERS,
+    <u16>KT_BUDGETS, <u16>KT_RTT, <u16>KT_CELLS, <u16>KT_ACCESS, <u16>KT_SERVE,
+    <u16>KTF_ROWS, <u16>KTF_CAP, <u16>KTF_GIVEN_UP, <u16>SPORE_CHUNK_BYTES, <u16>SPORE_HASH_BYTES,
   ]);
   return i >= 0 && i < PROTOCOL_COUNT ? <f64>load<u16>(values + (<usize>i << 1)) : NaN;
 }

@@ -54,8 +54,14 @@ export function registerCall(program: Command): void {
     .option('--multicast <group:port>', 'pheromone multicast group to discover replicas on', `${DEFAULT_MULTICAST.address}:${DEFAULT_MULTICAST.port}`)
     .option('--schema-dir <dir>', 'where built schemas are', 'build/cells')
     .option('--timeout <ms>', 'give up after this long', '3000')
+    .option('--key <file>', 'call as the node with this ed25519 secret key file (hex, as cell run --key; created if missing), so a server\'s [access] list can name it; default: a fresh key for each call')
+    .option('--server-key <hex...>', 'accept only a node with one of these ed25519 public keys (64 hex) as the server: routed calls skip other replicas, a --peer with another key is refused')
     .option('--kernel <file>', 'kernel .wasm', kernelPath('mcu'))
-    .action(async (speciesArg: string, method: string, argsText: string, opts: { peer?: string[]; multicast: string; schemaDir: string; timeout: string; kernel: string }) => {
+    .action(async (speciesArg: string, method: string, argsText: string, opts: { peer?: string[]; multicast: string; schemaDir: string; timeout: string; kernel: string; serverKey?: string[]; key?: string }) => {
+      const serverKeys = (opts.serverKey ?? []).map((k) => {
+        if (!/^[0-9a-f]{64}$/i.test(k)) throw new Error(`--server-key ${k}: must be 64 hex digits (an ed25519 public key)`);
+        return Buffer.from(k, 'hex');
+      });
       const schema = await loadSchema(speciesArg, opts.schemaDir);
       let json: unknown;
       try {
@@ -66,7 +72,7 @@ export function registerCall(program: Command): void {
       const timeout = Number(opts.timeout);
       if (!(timeout > 0)) throw new Error(`--timeout must be a positive number of milliseconds, not "${opts.timeout}"`);
       // Loaded here so that the other commands and --help do not pay for the runtime.
-      const [{ CellNode }, { UdpTransport, parseUdpAddress, localAddressFor }, { newIdentity }, { argsFromJson, encodeCall, decodeReply, decodeError }, { speciesIdOf }] = await Promise.all([
+      const [{ CellNode }, { UdpTransport, parseUdpAddress, localAddressFor }, { newIdentity, loadOrCreateIdentity }, { argsFromJson, encodeCall, decodeReply, decodeError }, { speciesIdOf }] = await Promise.all([
         import('../runtime/cell-node.ts'), import('../transport/udp-transport.ts'), import('../identity/node-identity.ts'),
         import('../sdk/call-codec.ts'), import('../sdk/species.ts'),
       ]);
@@ -79,7 +85,7 @@ export function registerCall(program: Command): void {
         host: direct ? await localAddressFor(seeds[0]!) : '127.0.0.1', port: 0, seeds,
         multicast: direct ? false : parseUdpAddress(opts.multicast),
       });
-      const identity = await newIdentity();
+      const identity = opts.key ? await loadOrCreateIdentity(opts.key) : await newIdentity();
       const node = await CellNode.create({
         nodeId: identity.nodeId,
         identity,
@@ -90,6 +96,8 @@ export function registerCall(program: Command): void {
         // Three attempts with doubling timeouts (t + 2t + 4t) fit in --timeout.
         config: { defaultRoute: direct ? 1 : 0, announceIntervalMs: 0, probeIntervalMs: 0, callAttempts: 3, callTimeoutMs: timeout / 7 },
       });
+      // The kernel's serve list: replicas of this species count only when announced under a listed key.
+      node.kernel.setServe(serverKeys.map((publicKey) => ({ publicKey, species: speciesIdOf(schema) })));
       try {
         // --peer: a session with whatever node answers there first; then only that node may answer the call.
         let dst = 0;
@@ -99,6 +107,12 @@ export function registerCall(program: Command): void {
           } catch (err) {
             // Nothing answered the handshake: to the user, the same as a call nobody answered.
             process.stderr.write(`cell: ${schema.name}.${method} failed: TIMEOUT: ${(err as Error).message}\n`);
+            process.exitCode = 3;
+            return;
+          }
+          const key = node.keyOf(dst);
+          if (serverKeys.length > 0 && !serverKeys.some((k) => key && k.equals(key))) {
+            process.stderr.write(`cell: ${schema.name}.${method} not sent: the node at ${opts.peer![0]} has key ${key ? Buffer.from(key).toString('hex') : '(unknown)'}, not one of --server-key\n`);
             process.exitCode = 3;
             return;
           }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -55,8 +56,8 @@ export function registerRun(program: Command): void {
         const { SerialTransport } = await import('../transport/serial-transport.ts');
         transports.push(await SerialTransport.open({ path: opts.serial, baudRate }));
       }
-      const { readNodeConfig, accessRows } = await import('../runtime/node-config.ts');
-      const nodeConfig = opts.config ? await readNodeConfig(opts.config) : { open: false, listedOnly: undefined, allow: [] };
+      const { readNodeConfig, accessRows, serveRows } = await import('../runtime/node-config.ts');
+      const nodeConfig = opts.config ? await readNodeConfig(opts.config) : { open: false, listedOnly: undefined, allow: [], serve: [] };
       const node = await CellNode.create({
         nodeId: identity.nodeId,
         identity,
@@ -79,6 +80,18 @@ export function registerRun(program: Command): void {
         return cell.speciesId;
       });
       node.kernel.setAccess(access.rows);
+      // Served species are usually not hosted here: a name is looked up among the hosted cells, then the built ones.
+      const serve = serveRows(nodeConfig, (name) => {
+        const cell = [...node.cells.values()].find((c) => c.name === name);
+        if (cell) return cell.speciesId;
+        try {
+          return (JSON.parse(readFileSync(join('build', 'cells', `${name}.schema.json`), 'utf8')) as { speciesId: number }).speciesId;
+        } catch {
+          throw new Error(`access.serve names species "${name}": not hosted here and no build/cells/${name}.schema.json; give its id ("0x...")`);
+        }
+      });
+      node.kernel.setServe(serve);
+      if (serve.length > 0) console.log(`access.serve: ${serve.length} (key, species) rows; calls of a species they name go only to its listed keys`);
       node.kernel.configure('accessListedOnly', access.listedOnly ? 1 : 0);
       const open = opts.open === true || nodeConfig.open;
       console.log(`key ${Buffer.from(identity.publicKey).toString('hex')}; ${open ? 'open: unauthenticated frames accepted' : 'authenticated frames only'}; ${access.listedOnly ? `${access.rows.length} listed (key, species) pairs may call` : 'any authenticated peer may call'}`);

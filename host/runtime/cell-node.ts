@@ -84,6 +84,8 @@ export interface CellNodeOptions {
 
 /** Nodes whose transport is remembered at most (as the UDP address table); least recently used goes first. */
 export const ROUTE_CAP = 4096;
+/** Keys of nodes this one handshook with, kept for keyOf (a client checks who answered). */
+const KEYS_KEPT = 256;
 
 /** What `cell stats` shows of a node: the kernel's counters, the node's tables, each transport's own. */
 export interface NodeStats {
@@ -297,6 +299,8 @@ export class CellNode {
   private readonly early = new Map<number, Answer>();
 
   private readonly welcomes: Array<(nodeId: number) => void> = [];
+  /** The key each WELCOME was signed with, by node id (the kernel verified it); the most recent KEYS_KEPT. */
+  private readonly welcomeKeys = new CappedMap<number, Uint8Array>(KEYS_KEPT);
 
   /**
    * Opens a session with `dst` (0: whichever node the transports reach, e.g. a --peer address) and
@@ -320,6 +324,11 @@ export class CellNode {
         reject(new Error('the kernel sent no HELLO (no identity, or one went less than rekeyMinMs ago)'));
       }
     });
+  }
+
+  /** The ed25519 key node `nodeId` signed its WELCOME with, if this node handshook with it. */
+  keyOf(nodeId: number): Uint8Array | undefined {
+    return this.welcomeKeys.get(nodeId);
   }
 
   addPeer(nodeId: number): void {
@@ -406,6 +415,7 @@ export class CellNode {
 
   private deliver(kind: number, seq: number, src: number, payload: Uint8Array): void {
     if (kind === MsgType.WELCOME) {
+      this.welcomeKeys.set(src, payload.slice());
       this.welcomes.splice(0).forEach((done) => done(src));
       return;
     }

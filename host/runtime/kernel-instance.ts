@@ -3,7 +3,7 @@
 import { readAsString } from './as-string.ts';
 import { KERNEL_STATS, KernelConfig, PeerField, type KernelConfigKey, type KernelStatName } from './kernel-stats.ts';
 import { HEADER_BYTES, HeaderReject } from '../wire/header.ts';
-import { MAX_ACCESS, AUTH_TRAILER_BYTES, KERNEL_TABLES, KERNEL_TABLE_FIELDS, type KernelTable } from '../wire/protocol-table.ts';
+import { MAX_ACCESS, MAX_SERVE, AUTH_TRAILER_BYTES, KERNEL_TABLES, KERNEL_TABLE_FIELDS, type KernelTable } from '../wire/protocol-table.ts';
 import { NodeCrypto } from '../identity/node-crypto.ts';
 
 /** What the kernel may do to the world (docs/abi.md, HAL imports). */
@@ -58,6 +58,8 @@ interface KernelExports {
   k_hello(dst: number): number;
   k_sessions(): number;
   k_table(t: number, f: number): number;
+  k_serve_clear(): void;
+  k_serve_add(species: number): number;
   k_access_clear(): void;
   k_access_add(species: number): number;
 }
@@ -169,11 +171,20 @@ export class KernelInstance {
 
   /** Replaces the access list: who (a 32-byte ed25519 key) may call which species (0: any). */
   setAccess(rows: Array<{ publicKey: Uint8Array; species: number }>): void {
-    this.k.k_access_clear();
+    this.loadKeyRows('access', rows, () => this.k.k_access_clear(), (sp) => this.k.k_access_add(sp), MAX_ACCESS);
+  }
+
+  /** Replaces the serve list: whose replicas (a 32-byte ed25519 key) of which species (0: any) calls are routed to. */
+  setServe(rows: Array<{ publicKey: Uint8Array; species: number }>): void {
+    this.loadKeyRows('serve', rows, () => this.k.k_serve_clear(), (sp) => this.k.k_serve_add(sp), MAX_SERVE);
+  }
+
+  private loadKeyRows(list: string, rows: Array<{ publicKey: Uint8Array; species: number }>, clear: () => void, add: (species: number) => number, cap: number): void {
+    clear();
     for (const r of rows) {
-      if (r.publicKey.length !== 32) throw new Error(`an access key is 32 bytes, not ${r.publicKey.length}`);
+      if (r.publicKey.length !== 32) throw new Error(`a key of the ${list} list is 32 bytes, not ${r.publicKey.length}`);
       this.bytes.set(r.publicKey, this.bufPtr);
-      if (this.k.k_access_add(r.species >>> 0) !== 0) throw new RangeError(`the access list holds at most ${MAX_ACCESS} rows`);
+      if (add(r.species >>> 0) !== 0) throw new RangeError(`the ${list} list holds at most ${cap} rows`);
     }
   }
 

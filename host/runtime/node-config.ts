@@ -7,12 +7,15 @@
 //     { key = "<64 hex: an ed25519 public key>", species = ["kv", "exchange"] },
 //     { key = "<64 hex>", species = ["*"] },
 //   ]
+//   serve = [             # whose replicas this node routes to: a species named here is taken only from these keys
+//     { key = "<64 hex: the serving node's key>", species = ["kv"] },
+//   ]
 //
 // Species are cell names (resolved against the cells the node hosts) or ids ("0x3ece1a39").
 import { parse } from 'smol-toml';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { MAX_ACCESS } from '../wire/protocol-table.ts';
+import { MAX_ACCESS, MAX_SERVE } from '../wire/protocol-table.ts';
 
 export interface AccessRule {
   publicKey: Uint8Array;
@@ -25,6 +28,20 @@ export interface NodeConfig {
   /** undefined: the default for the bind address (accessDefault). */
   listedOnly: boolean | undefined;
   allow: AccessRule[];
+  /** Whose replicas of a species this node routes calls to (a species no row names: any authenticated node). */
+  serve: AccessRule[];
+}
+
+/** Rows `[{ key, species }]` of access.<field>. */
+function keyRows(rows: unknown, field: string, file: string): AccessRule[] {
+  if (!Array.isArray(rows)) throw new Error(`${file}: access.${field} must be an array of { key, species }`);
+  return rows.map((r, i): AccessRule => {
+    const row = r as Record<string, unknown>;
+    if (typeof row.key !== 'string' || !/^[0-9a-f]{64}$/i.test(row.key)) throw new Error(`${file}: access.${field}[${i}].key must be 64 hex digits (an ed25519 public key)`);
+    const species = row.species ?? ['*'];
+    if (!Array.isArray(species) || species.length === 0 || !species.every((s) => typeof s === 'string')) throw new Error(`${file}: access.${field}[${i}].species must be a list of cell names, ids or "*"`);
+    return { publicKey: Uint8Array.from(Buffer.from(row.key, 'hex')), species: species as string[] };
+  });
 }
 
 export function parseNodeConfig(text: string, file = 'node config'): NodeConfig {
@@ -32,22 +49,13 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
   const access = (doc.access ?? {}) as Record<string, unknown>;
   if (typeof access !== 'object' || Array.isArray(access)) throw new Error(`${file}: [access] must be a table`);
   for (const k of Object.keys(access)) {
-    if (!['open', 'listed_only', 'allow'].includes(k)) throw new Error(`${file}: unknown key access.${k} (open, listed_only, allow)`);
+    if (!['open', 'listed_only', 'allow', 'serve'].includes(k)) throw new Error(`${file}: unknown key access.${k} (open, listed_only, allow, serve)`);
   }
   const open = access.open ?? false;
   if (typeof open !== 'boolean') throw new Error(`${file}: access.open must be true or false`);
   const listedOnly = access.listed_only;
   if (listedOnly !== undefined && typeof listedOnly !== 'boolean') throw new Error(`${file}: access.listed_only must be true or false`);
-  const rows = access.allow ?? [];
-  if (!Array.isArray(rows)) throw new Error(`${file}: access.allow must be an array of { key, species }`);
-  const allow = rows.map((r, i): AccessRule => {
-    const row = r as Record<string, unknown>;
-    if (typeof row.key !== 'string' || !/^[0-9a-f]{64}$/i.test(row.key)) throw new Error(`${file}: access.allow[${i}].key must be 64 hex digits (an ed25519 public key)`);
-    const species = row.species ?? ['*'];
-    if (!Array.isArray(species) || species.length === 0 || !species.every((s) => typeof s === 'string')) throw new Error(`${file}: access.allow[${i}].species must be a list of cell names, ids or "*"`);
-    return { publicKey: Uint8Array.from(Buffer.from(row.key, 'hex')), species: species as string[] };
-  });
-  return { open, listedOnly, allow };
+  return { open, listedOnly, allow: keyRows(access.allow ?? [], 'allow', file), serve: keyRows(access.serve ?? [], 'serve', file) };
 }
 
 export async function readNodeConfig(path: string): Promise<NodeConfig> {
@@ -74,8 +82,19 @@ export function isPrivateAddress(host: string): boolean {
  * defaults to true for a node bound to a public (or wildcard) address: strangers on the internet
  * get NOT_AUTHORISED unless their key is listed.
  */
-export function accessRows(cfg: NodeConfig, bindHost: string, speciesOf: (name: string) => number): { listedOnly: boolean; rows: Array<{ publicKey: Uint8Array; species: number }> } {
-  const rows = cfg.allow.flatMap((r) => r.species.map((s) => ({ publicKey: r.publicKey, species: s === '*' ? 0 : typeof s === 'number' ? s : /^0x[0-9a-f]{1,8}$/i.test(s) ? Number.parseInt(s, 16) : speciesOf(s) })));
-  if (rows.length > MAX_ACCESS) throw new Error(`[access] lists ${rows.length} (key, species) pairs; the kernel holds ${MAX_ACCESS}`);
-  return { listedOnly: cfg.listedOnly ?? !isPrivateAddress(bindHost), rows };
+export function accessRows(cfg: NodeConfig, bindHost: string, speciesOf: (name: string) => number): { listedOnly: boolean; rows: KeySpeciesRow[] } {
+  return { listedOnly: cfg.listedOnly ?? !isPrivateAddress(bindHost), rows: resolveRows(cfg.allow, 'allow', MAX_ACCESS, speciesOf) };
+}
+
+/** The kernel's serve list: each (key, species) row of access.serve with names resolved by `speciesOf`. */
+export function serveRows(cfg: NodeConfig, speciesOf: (name: string) => number): KeySpeciesRow[] {
+  return resolveRows(cfg.serve, 'serve', MAX_SERVE, speciesOf);
+}
+
+export interface KeySpeciesRow { publicKey: Uint8Array; species: number }
+
+function resolveRows(rules: AccessRule[], field: string, cap: number, speciesOf: (name: string) => number): KeySpeciesRow[] {
+  const rows = rules.flatMap((r) => r.species.map((s) => ({ publicKey: r.publicKey, species: s === '*' ? 0 : typeof s === 'number' ? s : /^0x[0-9a-f]{1,8}$/i.test(s) ? Number.parseInt(s, 16) : speciesOf(s) })));
+  if (rows.length > cap) throw new Error(`access.${field} lists ${rows.length} (key, species) pairs; the kernel holds ${cap}`);
+  return rows;
 }

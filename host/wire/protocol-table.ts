@@ -213,6 +213,8 @@ export const KERNEL_STATS = [
   'foreignAnswers',
   /** 41: HELLOs from nodes without a session dropped: over newSessionRate */
   'handshakesRateLimited',
+  /** 42: species in announcements ignored: the serve list names the species and not the sender's key */
+  'untrustedServers',
 ] as const;
 export type KernelStatName = (typeof KERNEL_STATS)[number];
 
@@ -399,6 +401,8 @@ export const MAX_SESSIONS = 16;
 export const AUTH_WINDOW = 64;
 /** rows of the kernel's access list (key, species) */
 export const MAX_ACCESS = 32;
+/** rows of the kernel's serve list (key, species): whose replicas it routes to */
+export const MAX_SERVE = 32;
 
 // The kernel's fixed tables, read with k_table(table, field) and shown by cell stats (docs/abi.md)
 export const KERNEL_TABLES = [
@@ -420,6 +424,8 @@ export const KERNEL_TABLES = [
   'cells',
   /** 8: [access] rows (key, species); full: k_access_add fails */
   'access',
+  /** 9: [access] serve rows (key, species); full: k_serve_add fails */
+  'serve',
 ] as const;
 export type KernelTable = (typeof KERNEL_TABLES)[number];
 
@@ -544,6 +550,7 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'stat', asName: 'S_BAD_LOAD', hostName: 'badLoad', value: KERNEL_STATS.indexOf('badLoad') },
   { group: 'stat', asName: 'S_FOREIGN_ANSWERS', hostName: 'foreignAnswers', value: KERNEL_STATS.indexOf('foreignAnswers') },
   { group: 'stat', asName: 'S_HANDSHAKES_RATE_LIMITED', hostName: 'handshakesRateLimited', value: KERNEL_STATS.indexOf('handshakesRateLimited') },
+  { group: 'stat', asName: 'S_UNTRUSTED_SERVERS', hostName: 'untrustedServers', value: KERNEL_STATS.indexOf('untrustedServers') },
   { group: 'config', asName: 'C_CALL_TIMEOUT_MS', hostName: 'callTimeoutMs', value: KernelConfig.callTimeoutMs },
   { group: 'config', asName: 'C_PROBE_INTERVAL_MS', hostName: 'probeIntervalMs', value: KernelConfig.probeIntervalMs },
   { group: 'config', asName: 'C_ANNOUNCE_INTERVAL_MS', hostName: 'announceIntervalMs', value: KernelConfig.announceIntervalMs },
@@ -618,6 +625,7 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'auth', asName: 'MAX_SESSIONS', hostName: 'MAX_SESSIONS', value: MAX_SESSIONS },
   { group: 'auth', asName: 'AUTH_WINDOW', hostName: 'AUTH_WINDOW', value: AUTH_WINDOW },
   { group: 'auth', asName: 'MAX_ACCESS', hostName: 'MAX_ACCESS', value: MAX_ACCESS },
+  { group: 'auth', asName: 'MAX_SERVE', hostName: 'MAX_SERVE', value: MAX_SERVE },
   { group: 'ktable', asName: 'KT_PEERS', hostName: 'peers', value: KERNEL_TABLES.indexOf('peers') },
   { group: 'ktable', asName: 'KT_SESSIONS', hostName: 'sessions', value: KERNEL_TABLES.indexOf('sessions') },
   { group: 'ktable', asName: 'KT_REPLAY', hostName: 'replay', value: KERNEL_TABLES.indexOf('replay') },
@@ -627,6 +635,7 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'ktable', asName: 'KT_RTT', hostName: 'rtt', value: KERNEL_TABLES.indexOf('rtt') },
   { group: 'ktable', asName: 'KT_CELLS', hostName: 'cells', value: KERNEL_TABLES.indexOf('cells') },
   { group: 'ktable', asName: 'KT_ACCESS', hostName: 'access', value: KERNEL_TABLES.indexOf('access') },
+  { group: 'ktable', asName: 'KT_SERVE', hostName: 'serve', value: KERNEL_TABLES.indexOf('serve') },
   { group: 'ktable_field', asName: 'KTF_ROWS', hostName: 'rows', value: KERNEL_TABLE_FIELDS.indexOf('rows') },
   { group: 'ktable_field', asName: 'KTF_CAP', hostName: 'cap', value: KERNEL_TABLE_FIELDS.indexOf('cap') },
   { group: 'ktable_field', asName: 'KTF_GIVEN_UP', hostName: 'givenUp', value: KERNEL_TABLE_FIELDS.indexOf('givenUp') },
