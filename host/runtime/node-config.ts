@@ -9,6 +9,11 @@
 //   ]
 //
 // Species are cell names (resolved against the cells the node hosts) or ids ("0x3ece1a39").
+//
+//   [trust]               # whose spores this node runs (docs/spores.md "Trust and key rotation")
+//   authorities = ["<64 hex: an authority's ed25519 public key>"]
+//   revoked = ["<64 hex>"]        # refused outright, with the successors they name
+//   follow_successors = true      # trust a successor named by a trusted manifest (default)
 import { parse } from 'smol-toml';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
@@ -25,6 +30,35 @@ export interface NodeConfig {
   /** undefined: the default for the bind address (accessDefault). */
   listedOnly: boolean | undefined;
   allow: AccessRule[];
+  trust: TrustConfig;
+}
+
+export interface TrustConfig {
+  authorities: Uint8Array[];
+  revoked: Uint8Array[];
+  followSuccessors: boolean;
+}
+
+/** Keys a [trust] list may hold: a config is the operator's, but a cap keeps a typo from a 10^6-row table. */
+export const MAX_TRUST_KEYS = 256;
+
+function parseTrust(doc: Record<string, unknown>, file: string): TrustConfig {
+  const trust = doc.trust ?? {};
+  if (typeof trust !== 'object' || trust === null || Array.isArray(trust)) throw new Error(`${file}: [trust] must be a table`);
+  const t = trust as Record<string, unknown>;
+  for (const k of Object.keys(t)) {
+    if (!['authorities', 'revoked', 'follow_successors'].includes(k)) throw new Error(`${file}: unknown key trust.${k} (authorities, revoked, follow_successors)`);
+  }
+  const keys = (name: string): Uint8Array[] => {
+    const v = t[name] ?? [];
+    if (!Array.isArray(v) || v.length > MAX_TRUST_KEYS || !v.every((k) => typeof k === 'string' && /^[0-9a-f]{64}$/i.test(k))) {
+      throw new Error(`${file}: trust.${name} must be a list of at most ${MAX_TRUST_KEYS} public keys, 64 hex digits each`);
+    }
+    return (v as string[]).map((k) => Uint8Array.from(Buffer.from(k, 'hex')));
+  };
+  const follow = t.follow_successors ?? true;
+  if (typeof follow !== 'boolean') throw new Error(`${file}: trust.follow_successors must be true or false`);
+  return { authorities: keys('authorities'), revoked: keys('revoked'), followSuccessors: follow };
 }
 
 export function parseNodeConfig(text: string, file = 'node config'): NodeConfig {
@@ -47,7 +81,7 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
     if (!Array.isArray(species) || species.length === 0 || !species.every((s) => typeof s === 'string')) throw new Error(`${file}: access.allow[${i}].species must be a list of cell names, ids or "*"`);
     return { publicKey: Uint8Array.from(Buffer.from(row.key, 'hex')), species: species as string[] };
   });
-  return { open, listedOnly, allow };
+  return { open, listedOnly, allow, trust: parseTrust(doc, file) };
 }
 
 export async function readNodeConfig(path: string): Promise<NodeConfig> {
