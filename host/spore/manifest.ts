@@ -126,7 +126,8 @@ export function decodeManifest(bytes: Uint8Array): SporeManifest {
 
   const speciesId = uint(K.speciesId, 'species id', U32);
   const moduleHash = bytesOf(K.moduleHash, 'module hash', HASH_BYTES);
-  const moduleSize = uint(K.moduleSize, 'module size', MODULE_MAX_BYTES);
+  const moduleSize = uint(K.moduleSize, 'module size');
+  if (moduleSize > MODULE_MAX_BYTES) throw new SporeError('too-large', `module of ${moduleSize} bytes: at most ${MODULE_MAX_BYTES}`);
   if (moduleSize < 1) bad('module size (key 3) must be at least 1 byte');
   const chunkRoot = bytesOf(K.chunkRoot, 'chunk root', HASH_BYTES);
   const abiVersion = uint(K.abiVersion, 'ABI version', U32);
