@@ -12,7 +12,7 @@ import { SporeError } from './spore-error.ts';
 export const SPORE_FORMAT_VERSION = 1;
 /** The cell ABI of docs/abi.md "Cell ABI": a node refuses a module built for another. */
 export const CELL_ABI_VERSION = 1;
-/** Largest manifest: a schema of a few dozen methods fits with room to spare (the example cells' are about 1.3 KiB). */
+/** Largest manifest: a schema of a few dozen methods fits with room to spare (the example cells' are about 600 bytes). */
 export const MANIFEST_MAX_BYTES = 4096;
 /** Largest module a spore carries: the kernel's fetch cap (docs/spores.md "File"). */
 export const MODULE_MAX_BYTES = 4 * 1024 * 1024;
