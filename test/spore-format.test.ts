@@ -18,9 +18,13 @@ import { SporeError, SPORE_REJECT_REASONS } from '../host/spore/spore-error.ts';
 import { TrustStore } from '../host/spore/trust.ts';
 import { verifySpore, type VerifyResult } from '../host/spore/verify-spore.ts';
 
-const V = JSON.parse(readFileSync(fileURLToPath(new URL('vectors/spore-manifest.json', import.meta.url)), 'utf8')) as Record<string, string | number>;
+interface Vectors {
+  secretKey: string; publicKey: string; module: string; moduleHash: string; chunkRoot: string; speciesId: number;
+  manifest: string; signature: string; spore: string;
+}
+const V = JSON.parse(readFileSync(fileURLToPath(new URL('vectors/spore-manifest.json', import.meta.url)), 'utf8')) as Vectors;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const bytes = (h: string | number) => Uint8Array.from(Buffer.from(String(h), 'hex'));
+const bytes = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
 const KEY = vectorKey();
 const NOW = VECTOR_ISSUED + 3600;
 const trusting = (...keys: Uint8Array[]) => new TrustStore({ authorities: keys });
