@@ -62,10 +62,12 @@ export class TrustStore {
     const from = hex(m.authority);
     const to = hex(m.successor);
     if (!this.check(m.authority, m.issuedAt).ok || this.revoked.has(to) || to === from) return null;
+    const known = this.listed.has(to) || this.learnt.has(to);
+    // A successor not learnt (table full) does not supersede: that would leave no key trusted.
+    if (!known && this.learnt.size >= MAX_LEARNT_SUCCESSORS) return `successor ${to} of ${from} not learnt: ${MAX_LEARNT_SUCCESSORS} successors already (list it with --trust)`;
     const prev = this.supersededAt.get(from);
     if (prev === undefined || m.issuedAt < prev) this.supersededAt.set(from, m.issuedAt);
-    if (this.listed.has(to) || this.learnt.has(to)) return prev === undefined ? `authority ${from} handed over to ${to}` : null;
-    if (this.learnt.size >= MAX_LEARNT_SUCCESSORS) return `successor ${to} of ${from} not learnt: ${MAX_LEARNT_SUCCESSORS} successors already (list it with --trust)`;
+    if (known) return prev === undefined ? `authority ${from} handed over to ${to}` : null;
     this.learnt.set(to, from);
     return `trusting ${to}: named successor by ${from}`;
   }
