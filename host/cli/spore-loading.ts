@@ -19,7 +19,8 @@ export interface LoadedCell {
 export interface LoadedSpores {
   cells: LoadedCell[];
   trust: TrustStore;
-  cache: SporeCache;
+  /** Opened only when there is a spore to cache: a node of .wasm files leaves ~/.cell/spores alone. */
+  cache: SporeCache | null;
   refused: SporeRejectCounts;
   /** Unpins what this node pinned (on a clean stop; a killed node's pins lapse with its pid). */
   release(): Promise<void>;
@@ -31,7 +32,7 @@ export async function loadSpores(files: string[], opts: { trustArgs: string[]; t
     revoked: opts.trustConfig.revoked,
     followSuccessors: opts.trustConfig.followSuccessors,
   });
-  const cache = await SporeCache.open({ dir: opts.cacheDir });
+  let cache: SporeCache | null = null;
   const refused = new SporeRejectCounts();
   const cells: LoadedCell[] = [];
   const pinned: string[] = [];
@@ -55,6 +56,7 @@ export async function loadSpores(files: string[], opts: { trustArgs: string[]; t
     }
     const learnt = trust.learn(r.spore.manifest);
     if (learnt) console.log(learnt);
+    cache ??= await SporeCache.open({ dir: opts.cacheDir });
     await cache.put(bytes);
     await cache.pin(r.spore.hash);
     pinned.push(r.spore.hash);
@@ -63,7 +65,7 @@ export async function loadSpores(files: string[], opts: { trustArgs: string[]; t
   return {
     cells, trust, cache, refused,
     release: async () => {
-      for (const h of pinned) await cache.unpin(h);
+      for (const h of pinned) await cache!.unpin(h);
     },
   };
 }
