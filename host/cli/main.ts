@@ -7,6 +7,9 @@ import { registerCall } from './call-command.ts';
 import { registerSim } from './sim-command.ts';
 import { registerPeers } from './peers-command.ts';
 import { registerStats } from './stats-command.ts';
+import { registerKeygen } from './keygen-command.ts';
+import { registerVerify } from './verify-command.ts';
+import { registerSpores } from './spores-command.ts';
 
 const program = new Command();
 program
@@ -22,6 +25,9 @@ registerCall(program);
 registerSim(program);
 registerPeers(program);
 registerStats(program);
+registerKeygen(program);
+registerVerify(program);
+registerSpores(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -12,8 +12,10 @@ export const DEFAULT_PORT = 4700;
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('host cells on this machine and serve calls over UDP until interrupted')
-    .argument('<wasm...>', 'built cell .wasm files (cell build)')
+    .description('host cells on this machine and serve calls over UDP until interrupted; with no cell, an empty node (capacity for others\' cells)')
+    .argument('[cells...]', 'built cells: .wasm files (cell build) or signed .spore files (cell build --sign, run only with --trust)')
+    .option('--trust <key...>', 'authority public keys whose spores this node runs (64 hex digits, or a FILE.pub)')
+    .option('--spore-cache <dir>', 'the spore cache (default $CELL_HOME/spores, else ~/.cell/spores)')
     .option('-p, --port <port>', 'UDP port to listen on', String(DEFAULT_PORT))
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--peer <host:port...>', 'other nodes to announce to and route through')
@@ -31,7 +33,7 @@ export function registerRun(program: Command): void {
     .option('--open', 'also accept unauthenticated frames: a lab LAN only (docs/security.md)')
     .option('--board <name>', 'board profile (boards/<name>.json) whose instruction rate is this node\'s capacity: the CPU share it announces and mitosis reads', 'raspberry-pi-4')
     .option('--control <path>', 'owner-only socket `cell stats` reads (default ~/.cell/run/node-<port>.sock)')
-    .action(async (files: string[], opts: { port: string; host: string; peer?: string[]; key: string; ephemeral?: boolean; kernel: string; fuel: string; multicast: string | false; serial?: string; baud: string; board: string; control?: string; stateDir?: string; config?: string; open?: boolean }) => {
+    .action(async (files: string[], opts: { trust?: string[]; sporeCache?: string; port: string; host: string; peer?: string[]; key: string; ephemeral?: boolean; kernel: string; fuel: string; multicast: string | false; serial?: string; baud: string; board: string; control?: string; stateDir?: string; config?: string; open?: boolean }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not "${opts.port}"`);
       const fuel = Number(opts.fuel);
@@ -42,6 +44,11 @@ export function registerRun(program: Command): void {
       const { speciesHex } = await import('../sdk/species.ts');
       const { readBoard } = await import('../runtime/board-profile.ts');
       const board = await readBoard(opts.board);
+      const { readNodeConfig, accessRows, serveRows } = await import('../runtime/node-config.ts');
+      const nodeConfig = opts.config ? await readNodeConfig(opts.config) : { open: false, listedOnly: undefined, allow: [], serve: [], trust: { authorities: [], revoked: [], followSuccessors: true } };
+      // Spores are verified before any socket opens: a refused one stops the node with its reason.
+      const { loadSpores } = await import('./spore-loading.ts');
+      const spores = await loadSpores(files, { trustArgs: opts.trust ?? [], trustConfig: nodeConfig.trust, cacheDir: opts.sporeCache });
       const { UdpTransport, parseUdpAddress } = await import('../transport/udp-transport.ts');
       const { loadOrCreateIdentity, newIdentity, nodeIdHex } = await import('../identity/node-identity.ts');
       const identity = opts.ephemeral ? await newIdentity() : await loadOrCreateIdentity(opts.key);
@@ -56,8 +63,6 @@ export function registerRun(program: Command): void {
         const { SerialTransport } = await import('../transport/serial-transport.ts');
         transports.push(await SerialTransport.open({ path: opts.serial, baudRate }));
       }
-      const { readNodeConfig, accessRows, serveRows } = await import('../runtime/node-config.ts');
-      const nodeConfig = opts.config ? await readNodeConfig(opts.config) : { open: false, listedOnly: undefined, allow: [], serve: [] };
       const node = await CellNode.create({
         nodeId: identity.nodeId,
         identity,
@@ -70,10 +75,11 @@ export function registerRun(program: Command): void {
         log: (level, text) => console.error(`[cell ${level}] ${text}`),
         cellLog: (cell, level, text) => console.error(`[${cell} ${(LogLevel[level] ?? String(level)).toLowerCase()}] ${text}`),
       });
-      for (const f of files) {
-        const cell = await node.host(new Uint8Array(await readFile(f)));
-        console.log(`hosting ${cell.name} (species ${speciesHex(cell.speciesId)}) from ${f}`);
+      for (const c of spores.cells) {
+        const cell = await node.host(c.module);
+        console.log(`hosting ${cell.name} (species ${speciesHex(cell.speciesId)}) from ${c.file}${c.from}`);
       }
+      if (spores.cells.length === 0) console.log(`hosting nothing yet: an empty node${spores.trust.isEmpty ? '' : `, trusting ${spores.trust.keys().filter((k) => k.state !== 'revoked').length} authorities`}`);
       const access = accessRows(nodeConfig, opts.host, (name) => {
         const cell = [...node.cells.values()].find((c) => c.name === name);
         if (!cell) throw new Error(`[access] names species "${name}", which this node does not host`);
@@ -103,6 +109,7 @@ export function registerRun(program: Command): void {
       const control = await serveStats(opts.control ?? defaultControlPath(a.port), () => node.stats());
       console.log(`counters: cell stats --control ${control.path}`);
       const stop = async () => {
+        await spores.release();
         await control.close();
         await node.close();
         process.exit(0);

@@ -12,6 +12,11 @@
 //   ]
 //
 // Species are cell names (resolved against the cells the node hosts) or ids ("0x3ece1a39").
+//
+//   [trust]               # whose spores this node runs (docs/spores.md "Trust and key rotation")
+//   authorities = ["<64 hex: an authority's ed25519 public key>"]
+//   revoked = ["<64 hex>"]        # refused outright, with the successors they name
+//   follow_successors = true      # trust a successor named by a trusted manifest (default)
 import { parse } from 'smol-toml';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
@@ -30,6 +35,7 @@ export interface NodeConfig {
   allow: AccessRule[];
   /** Whose replicas of a species this node routes calls to (a species no row names: any authenticated node). */
   serve: AccessRule[];
+  trust: TrustConfig;
 }
 
 /** Rows `[{ key, species }]` of access.<field>. */
@@ -44,6 +50,34 @@ function keyRows(rows: unknown, field: string, file: string): AccessRule[] {
   });
 }
 
+export interface TrustConfig {
+  authorities: Uint8Array[];
+  revoked: Uint8Array[];
+  followSuccessors: boolean;
+}
+
+/** Keys a [trust] list may hold: a config is the operator's, but a cap keeps a typo from a 10^6-row table. */
+export const MAX_TRUST_KEYS = 256;
+
+function parseTrust(doc: Record<string, unknown>, file: string): TrustConfig {
+  const trust = doc.trust ?? {};
+  if (typeof trust !== 'object' || trust === null || Array.isArray(trust)) throw new Error(`${file}: [trust] must be a table`);
+  const t = trust as Record<string, unknown>;
+  for (const k of Object.keys(t)) {
+    if (!['authorities', 'revoked', 'follow_successors'].includes(k)) throw new Error(`${file}: unknown key trust.${k} (authorities, revoked, follow_successors)`);
+  }
+  const keys = (name: string): Uint8Array[] => {
+    const v = t[name] ?? [];
+    if (!Array.isArray(v) || v.length > MAX_TRUST_KEYS || !v.every((k) => typeof k === 'string' && /^[0-9a-f]{64}$/i.test(k))) {
+      throw new Error(`${file}: trust.${name} must be a list of at most ${MAX_TRUST_KEYS} public keys, 64 hex digits each`);
+    }
+    return (v as string[]).map((k) => Uint8Array.from(Buffer.from(k, 'hex')));
+  };
+  const follow = t.follow_successors ?? true;
+  if (typeof follow !== 'boolean') throw new Error(`${file}: trust.follow_successors must be true or false`);
+  return { authorities: keys('authorities'), revoked: keys('revoked'), followSuccessors: follow };
+}
+
 export function parseNodeConfig(text: string, file = 'node config'): NodeConfig {
   const doc = parse(text) as Record<string, unknown>;
   const access = (doc.access ?? {}) as Record<string, unknown>;
@@ -55,7 +89,7 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
   if (typeof open !== 'boolean') throw new Error(`${file}: access.open must be true or false`);
   const listedOnly = access.listed_only;
   if (listedOnly !== undefined && typeof listedOnly !== 'boolean') throw new Error(`${file}: access.listed_only must be true or false`);
-  return { open, listedOnly, allow: keyRows(access.allow ?? [], 'allow', file), serve: keyRows(access.serve ?? [], 'serve', file) };
+  return { open, listedOnly, allow: keyRows(access.allow ?? [], 'allow', file), serve: keyRows(access.serve ?? [], 'serve', file), trust: parseTrust(doc, file) };
 }
 
 export async function readNodeConfig(path: string): Promise<NodeConfig> {

@@ -3,6 +3,7 @@
 // no-system-access.mjs makes any other file fail the moment it reaches for one of them.
 export const SYSTEM_TESTS = {
   'test/cli.test.ts': 'runs bin/cell.js as a child process against a cell run node',
+  'test/spore-cli.test.ts': 'runs cell keygen, build --sign, verify, run and spores as child processes',
   'test/cli-startup.test.ts': 'runs bin/cell.js commands as child processes and logs what they load',
   'test/durable-state.test.ts': 'kill -9 of a cell run process, restarted on the same --state-dir',
   'test/discovery.test.ts': 'two cell run processes found over UDP multicast',
