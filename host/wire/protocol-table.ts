@@ -27,9 +27,9 @@ export enum MsgType {
   PONG = 5,
   /** pheromone: hosted species, load, coordinate */
   ANNOUNCE = 6,
-  /** reserved for spore transfer */
+  /** spore chunk request: [hash, index] or [hash, index, padding] (docs/spores.md) */
   SPORE_GET = 7,
-  /** reserved for spore transfer */
+  /** spore chunk: [hash, index, chunk, proof], or a refusal [hash, index, reason] */
   SPORE_DATA = 8,
   /** handshake opening: ed25519 key, ephemeral x25519 key, signature (docs/wire.md) */
   HELLO = 9,
@@ -211,6 +211,26 @@ export const KERNEL_STATS = [
   'badLoad',
   /** 40: answers from a node other than the one the call went to */
   'foreignAnswers',
+  /** 41: spore chunks sent in answer to a SPORE_GET */
+  'sporeChunksServed',
+  /** 42: SPORE_GETs refused: the host does not hold that module or chunk */
+  'sporeRefusedNotHeld',
+  /** 43: SPORE_GETs refused: over sporeServeRate chunks this second */
+  'sporeRefusedBusy',
+  /** 44: unauthenticated SPORE_GETs refused: the answer would be over 3x the request */
+  'sporeRefusedUnpadded',
+  /** 45: spore chunks received, verified and handed to the host (hal.spore_put) */
+  'sporeChunksRx',
+  /** 46: spore chunks whose length or proof did not verify against the chunk root */
+  'sporeBadChunks',
+  /** 47: holders a fetch stopped asking: a bad chunk, NOT_HELD, or sporeAttempts timeouts */
+  'sporeHoldersDemoted',
+  /** 48: spore chunk requests that ran out of time (the chunk is asked again) */
+  'sporeTimeouts',
+  /** 49: fetches with every chunk verified and handed to the host */
+  'sporeFetchesDone',
+  /** 50: fetches that ended with no holder left */
+  'sporeFetchesFailed',
 ] as const;
 export type KernelStatName = (typeof KERNEL_STATS)[number];
 
@@ -248,6 +268,12 @@ export const KernelConfig = {
   accessListedOnly: 14,
   /** a peer's session is replaced by a new HELLO at most this often; HELLOs are re-sent no sooner */
   rekeyMinMs: 15,
+  /** spore chunk requests in flight per fetch, 1..SPORE_MAX_WINDOW */
+  sporeWindow: 16,
+  /** timeouts in a row after which a fetch moves to the next holder */
+  sporeAttempts: 17,
+  /** spore chunks this node serves per second at most (more are refused BUSY) */
+  sporeServeRate: 18,
 } as const;
 export type KernelConfigKey = keyof typeof KernelConfig;
 
@@ -401,6 +427,26 @@ export const MAX_ACCESS = 32;
 export const SPORE_CHUNK_BYTES = 0x400;
 /** SHA-256: a module's content address, a chunk tree node */
 export const SPORE_HASH_BYTES = 32;
+/** largest module a kernel fetches: 4096 chunks, a 512-byte chunk bitmap */
+export const SPORE_MAX_BYTES = 0x400000;
+/** fetches a kernel runs at once */
+export const SPORE_MAX_FETCHES = 2;
+/** holders a fetch remembers (hinted or announcing the species) */
+export const SPORE_MAX_HOLDERS = 8;
+/** cap of sporeWindow: requests in flight per fetch */
+export const SPORE_MAX_WINDOW = 16;
+/** an unauthenticated SPORE_GET is padded to this frame length: a third of the largest answer */
+export const SPORE_GET_PADDED_BYTES = 0x1f4;
+/** SPORE_DATA refusal: this node does not hold that module or chunk */
+export const SPORE_NOT_HELD = 1;
+/** SPORE_DATA refusal: over the serve rate, ask again later or elsewhere */
+export const SPORE_BUSY = 2;
+/** SPORE_DATA refusal: unauthenticated and the answer would be over 3x the request */
+export const SPORE_UNPADDED = 3;
+/** hal.spore_done status: every chunk verified and stored */
+export const FETCH_OK = 0;
+/** hal.spore_done status: every holder was tried or demoted */
+export const FETCH_NO_HOLDER = 1;
 
 /** One row of the table: its group, AssemblyScript name, host name and value. */
 export interface ProtocolRow {
@@ -505,6 +551,16 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'stat', asName: 'S_SENT_WITHOUT_SESSION', hostName: 'sentWithoutSession', value: KERNEL_STATS.indexOf('sentWithoutSession') },
   { group: 'stat', asName: 'S_BAD_LOAD', hostName: 'badLoad', value: KERNEL_STATS.indexOf('badLoad') },
   { group: 'stat', asName: 'S_FOREIGN_ANSWERS', hostName: 'foreignAnswers', value: KERNEL_STATS.indexOf('foreignAnswers') },
+  { group: 'stat', asName: 'S_SPORE_CHUNKS_SERVED', hostName: 'sporeChunksServed', value: KERNEL_STATS.indexOf('sporeChunksServed') },
+  { group: 'stat', asName: 'S_SPORE_REFUSED_NOT_HELD', hostName: 'sporeRefusedNotHeld', value: KERNEL_STATS.indexOf('sporeRefusedNotHeld') },
+  { group: 'stat', asName: 'S_SPORE_REFUSED_BUSY', hostName: 'sporeRefusedBusy', value: KERNEL_STATS.indexOf('sporeRefusedBusy') },
+  { group: 'stat', asName: 'S_SPORE_REFUSED_UNPADDED', hostName: 'sporeRefusedUnpadded', value: KERNEL_STATS.indexOf('sporeRefusedUnpadded') },
+  { group: 'stat', asName: 'S_SPORE_CHUNKS_RX', hostName: 'sporeChunksRx', value: KERNEL_STATS.indexOf('sporeChunksRx') },
+  { group: 'stat', asName: 'S_SPORE_BAD_CHUNKS', hostName: 'sporeBadChunks', value: KERNEL_STATS.indexOf('sporeBadChunks') },
+  { group: 'stat', asName: 'S_SPORE_HOLDERS_DEMOTED', hostName: 'sporeHoldersDemoted', value: KERNEL_STATS.indexOf('sporeHoldersDemoted') },
+  { group: 'stat', asName: 'S_SPORE_TIMEOUTS', hostName: 'sporeTimeouts', value: KERNEL_STATS.indexOf('sporeTimeouts') },
+  { group: 'stat', asName: 'S_SPORE_FETCHES_DONE', hostName: 'sporeFetchesDone', value: KERNEL_STATS.indexOf('sporeFetchesDone') },
+  { group: 'stat', asName: 'S_SPORE_FETCHES_FAILED', hostName: 'sporeFetchesFailed', value: KERNEL_STATS.indexOf('sporeFetchesFailed') },
   { group: 'config', asName: 'C_CALL_TIMEOUT_MS', hostName: 'callTimeoutMs', value: KernelConfig.callTimeoutMs },
   { group: 'config', asName: 'C_PROBE_INTERVAL_MS', hostName: 'probeIntervalMs', value: KernelConfig.probeIntervalMs },
   { group: 'config', asName: 'C_ANNOUNCE_INTERVAL_MS', hostName: 'announceIntervalMs', value: KernelConfig.announceIntervalMs },
@@ -521,6 +577,9 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'config', asName: 'C_OPEN', hostName: 'open', value: KernelConfig.open },
   { group: 'config', asName: 'C_ACCESS_LISTED_ONLY', hostName: 'accessListedOnly', value: KernelConfig.accessListedOnly },
   { group: 'config', asName: 'C_REKEY_MIN_MS', hostName: 'rekeyMinMs', value: KernelConfig.rekeyMinMs },
+  { group: 'config', asName: 'C_SPORE_WINDOW', hostName: 'sporeWindow', value: KernelConfig.sporeWindow },
+  { group: 'config', asName: 'C_SPORE_ATTEMPTS', hostName: 'sporeAttempts', value: KernelConfig.sporeAttempts },
+  { group: 'config', asName: 'C_SPORE_SERVE_RATE', hostName: 'sporeServeRate', value: KernelConfig.sporeServeRate },
   { group: 'peer_field', asName: 'PEER_NODE_ID', hostName: 'nodeId', value: PeerField.nodeId },
   { group: 'peer_field', asName: 'PEER_AGE_MS', hostName: 'ageMs', value: PeerField.ageMs },
   { group: 'peer_field', asName: 'PEER_LOAD', hostName: 'load', value: PeerField.load },
@@ -580,4 +639,14 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'auth', asName: 'MAX_ACCESS', hostName: 'MAX_ACCESS', value: MAX_ACCESS },
   { group: 'spore', asName: 'SPORE_CHUNK_BYTES', hostName: 'SPORE_CHUNK_BYTES', value: SPORE_CHUNK_BYTES },
   { group: 'spore', asName: 'SPORE_HASH_BYTES', hostName: 'SPORE_HASH_BYTES', value: SPORE_HASH_BYTES },
+  { group: 'spore', asName: 'SPORE_MAX_BYTES', hostName: 'SPORE_MAX_BYTES', value: SPORE_MAX_BYTES },
+  { group: 'spore', asName: 'SPORE_MAX_FETCHES', hostName: 'SPORE_MAX_FETCHES', value: SPORE_MAX_FETCHES },
+  { group: 'spore', asName: 'SPORE_MAX_HOLDERS', hostName: 'SPORE_MAX_HOLDERS', value: SPORE_MAX_HOLDERS },
+  { group: 'spore', asName: 'SPORE_MAX_WINDOW', hostName: 'SPORE_MAX_WINDOW', value: SPORE_MAX_WINDOW },
+  { group: 'spore', asName: 'SPORE_GET_PADDED_BYTES', hostName: 'SPORE_GET_PADDED_BYTES', value: SPORE_GET_PADDED_BYTES },
+  { group: 'spore', asName: 'SPORE_NOT_HELD', hostName: 'SPORE_NOT_HELD', value: SPORE_NOT_HELD },
+  { group: 'spore', asName: 'SPORE_BUSY', hostName: 'SPORE_BUSY', value: SPORE_BUSY },
+  { group: 'spore', asName: 'SPORE_UNPADDED', hostName: 'SPORE_UNPADDED', value: SPORE_UNPADDED },
+  { group: 'spore', asName: 'FETCH_OK', hostName: 'FETCH_OK', value: FETCH_OK },
+  { group: 'spore', asName: 'FETCH_NO_HOLDER', hostName: 'FETCH_NO_HOLDER', value: FETCH_NO_HOLDER },
 ];
