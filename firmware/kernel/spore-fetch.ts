@@ -9,7 +9,7 @@ import {
   HEADER_BYTES, T_SPORE_GET, R_BAD_PAYLOAD, S_BAD_PAYLOAD, S_SPORE_CHUNKS_RX, S_SPORE_BAD_CHUNKS, S_SPORE_HOLDERS_DEMOTED,
   S_SPORE_TIMEOUTS, S_SPORE_FETCHES_DONE, S_SPORE_FETCHES_FAILED, C_SPORE_WINDOW, C_SPORE_ATTEMPTS,
   SPORE_HASH_BYTES, SPORE_CHUNK_BYTES, SPORE_MAX_BYTES, SPORE_MAX_FETCHES, SPORE_MAX_HOLDERS, SPORE_MAX_WINDOW,
-  SPORE_GET_PADDED_BYTES, SPORE_NOT_HELD, SPORE_UNPADDED, FETCH_OK, FETCH_NO_HOLDER,
+  SPORE_GET_PADDED_BYTES, SPORE_NOT_HELD, SPORE_BUSY, SPORE_UNPADDED, FETCH_OK, FETCH_NO_HOLDER,
 } from "../protocol/table";
 import { hLength } from "./header";
 import { count } from "./stats";
@@ -43,9 +43,15 @@ const dead = new StaticArray<u32>(F * DEAD);
 const deadCount = new StaticArray<i32>(F);
 const holder = new StaticArray<u32>(F); // 0: none chosen
 const misses = new StaticArray<i32>(F); // timeouts in a row from the current holder
+const busyRow = new StaticArray<i32>(F); // BUSY answers in a row from the current holder
+// A holder that answers only BUSY is given up on after this many in a row.
+const MAX_BUSY_ROW: i32 = 64;
+// A BUSY request is asked again after this long (the serve rate is per second), not counted as lost.
+const BUSY_BACKOFF_MS: f64 = 250;
 const flightIdx = new StaticArray<i32>(F * W);
 const flightAt = new StaticArray<f64>(F * W);
 const flightDue = new StaticArray<f64>(F * W);
+const flightBusy = new StaticArray<bool>(F * W);
 const flightN = new StaticArray<i32>(F);
 let nextSeq: u16 = 1;
 
@@ -74,6 +80,7 @@ export function fetchStart(src: usize, sp: u32, size: i32): i32 {
     unchecked(deadCount[f] = 0);
     unchecked(holder[f] = 0);
     unchecked(misses[f] = 0);
+    unchecked(busyRow[f] = 0);
     unchecked(flightN[f] = 0);
     return f;
   }
@@ -115,10 +122,13 @@ function isDead(f: i32, node: u32): bool {
 
 /** Gives up on a holder for the rest of the fetch. */
 function demote(f: i32, node: u32): void {
-  count(S_SPORE_HOLDERS_DEMOTED);
-  if (!isDead(f, node) && unchecked(deadCount[f]) < DEAD) {
-    unchecked(dead[f * DEAD + deadCount[f]] = node);
-    unchecked(deadCount[f] += 1);
+  if (!isDead(f, node)) {
+    count(S_SPORE_HOLDERS_DEMOTED);
+    // A full list forgets nobody: the holder is simply not recorded, and may be asked again.
+    if (unchecked(deadCount[f]) < DEAD) {
+      unchecked(dead[f * DEAD + deadCount[f]] = node);
+      unchecked(deadCount[f] += 1);
+    }
   }
   if (unchecked(holder[f]) == node) {
     unchecked(holder[f] = 0);
@@ -169,6 +179,7 @@ function dropFlight(f: i32, j: i32): void {
   unchecked(flightIdx[f * W + j] = flightIdx[f * W + last]);
   unchecked(flightAt[f * W + j] = flightAt[f * W + last]);
   unchecked(flightDue[f * W + j] = flightDue[f * W + last]);
+  unchecked(flightBusy[f * W + j] = flightBusy[f * W + last]);
   unchecked(flightN[f] = last);
 }
 
@@ -188,6 +199,7 @@ function pump(f: i32, now: f64): void {
     }
     unchecked(holder[f] = h);
     unchecked(misses[f] = 0);
+    unchecked(busyRow[f] = 0);
   }
   const window = <i32>min(max(cfg(C_SPORE_WINDOW), 1), <f64>W);
   const n = unchecked(chunks[f]);
@@ -200,6 +212,7 @@ function pump(f: i32, now: f64): void {
     unchecked(flightIdx[f * W + j] = i);
     unchecked(flightAt[f * W + j] = now);
     unchecked(flightDue[f * W + j] = now + rtoFor(h));
+    unchecked(flightBusy[f * W + j] = false);
     unchecked(flightN[f] = j + 1);
     i++;
   }
@@ -242,6 +255,18 @@ export function onSporeData(ptr: usize, src: u32, now: f64): i32 {
     }
     // NOT_HELD (or an unpadded refusal we do not expect): this holder is no use. BUSY: ask again on timeout.
     if (reason == SPORE_NOT_HELD || reason == SPORE_UNPADDED) demote(f, src);
+    else if (reason == SPORE_BUSY && src == unchecked(holder[f])) {
+      unchecked(busyRow[f] += 1);
+      if (unchecked(busyRow[f]) > MAX_BUSY_ROW) demote(f, src);
+      else {
+        const fn = unchecked(flightN[f]);
+        for (let j = 0; j < fn; j++) {
+          if (unchecked(flightIdx[f * W + j]) != i) continue;
+          unchecked(flightDue[f * W + j] = now + BUSY_BACKOFF_MS);
+          unchecked(flightBusy[f * W + j] = true);
+        }
+      }
+    }
     pump(f, now);
     return 0;
   }
@@ -271,7 +296,10 @@ export function onSporeData(ptr: usize, src: u32, now: f64): i32 {
     dropFlight(f, j);
     break;
   }
-  if (src == unchecked(holder[f])) unchecked(misses[f] = 0);
+  if (src == unchecked(holder[f])) {
+    unchecked(misses[f] = 0);
+    unchecked(busyRow[f] = 0);
+  }
   count(S_SPORE_CHUNKS_RX);
   markHave(f, i);
   halSporePut(f, i, cp, cl);
@@ -289,8 +317,10 @@ export function fetchTimers(now: f64): void {
         j++;
         continue;
       }
-      count(S_SPORE_TIMEOUTS);
+      const busy = unchecked(flightBusy[f * W + j]);
       dropFlight(f, j);
+      if (busy) continue; // refused BUSY: asked again, not lost
+      count(S_SPORE_TIMEOUTS);
       unchecked(misses[f] += 1);
       if (<f64>unchecked(misses[f]) >= cfg(C_SPORE_ATTEMPTS) && unchecked(holder[f]) != 0) {
         demote(f, unchecked(holder[f]));
