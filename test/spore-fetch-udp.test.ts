@@ -7,7 +7,7 @@ import { SporeBytes } from '../host/runtime/spore-bytes.ts';
 import { UdpTransport } from '../host/transport/udp-transport.ts';
 import { newIdentity } from '../host/identity/node-identity.ts';
 import { chunkRoot } from '../host/spore/chunk-tree.ts';
-import { inspectWasm } from '../host/build/inspect.ts';
+import { Exchange } from '../build/cells/exchange.client.ts';
 import { kernelWasm, cellWasm } from './fixtures/built.ts';
 
 async function udpNode(seeds: Array<{ address: string; port: number }>) {
@@ -35,13 +35,13 @@ test('a cell (exchange.wasm, ~15 KB) and a 1 MiB module travel between two nodes
   try {
     await b.node.handshake(a.id.nodeId);
     const cell = cellWasm('exchange');
-    const species = inspectWasm(cell).speciesId!;
+    const species = Exchange.speciesId;
     a.spores.serve(cell);
     const got = await b.node.fetchSpore(request(cell, species, a.id.nodeId));
     t.true(Buffer.from(got).equals(Buffer.from(cell)));
     // The fetched bytes run: b hosts the cell it fetched.
     const hosted = await b.node.host(got);
-    t.is(hosted.species, species);
+    t.is(hosted.speciesId, species);
 
     const big = new Uint8Array(1024 * 1024);
     for (let i = 0; i < big.length; i++) big[i] = (i * 131 + (i >> 12)) & 255;
