@@ -214,6 +214,8 @@ export class CellNode {
     this.kernel.host(slot, speciesId);
     const cell: HostedCell = { slot, name: schema.name, speciesId, schema, instance, meter: new CpuMeter({ capacity: this.capacity, windowMs: this.meterWindowMs }) };
     this.cells.set(slot, cell);
+    // Every node is a mirror: the code it runs, it serves.
+    this.spores?.serve(wasm);
     return cell;
   }
 
