@@ -1,6 +1,8 @@
 // A spore fetch between two real nodes (CellNode, as `cell run` builds them) over loopback UDP,
 // authenticated: the fetched module is byte-exact and runs.
 import test from 'ava';
+import { spawn } from 'node:child_process';
+import { cellBin, REPO } from '../bench/node-process.ts';
 import { createHash } from 'node:crypto';
 import { CellNode } from '../host/runtime/cell-node.ts';
 import { SporeBytes } from '../host/runtime/spore-bytes.ts';
@@ -57,5 +59,31 @@ test('a cell (exchange.wasm, ~15 KB) and a 1 MiB module travel between two nodes
   } finally {
     await a.node.close();
     await b.node.close();
+  }
+});
+
+test('a `cell run` process serves the cell it hosts: an in-process node fetches it over loopback UDP', async (t) => {
+  const proc = spawn(process.execPath, [cellBin(), 'run', 'build/cells/exchange.wasm', '--port', '0', '--ephemeral', '--no-multicast'], { cwd: REPO });
+  try {
+    let out = '';
+    const { nodeId, port } = await new Promise<{ nodeId: number; port: number }>((resolve, reject) => {
+      proc.stdout!.on('data', (d) => {
+        out += d;
+        const m = /node ([0-9a-f]{8}) listening on udp \S+:(\d+)/.exec(out);
+        if (m) resolve({ nodeId: parseInt(m[1]!, 16), port: Number(m[2]) });
+      });
+      proc.once('exit', (code) => reject(new Error(`cell run exited with ${code}: ${out}`)));
+    });
+    const b = await udpNode([{ address: '127.0.0.1', port }]);
+    try {
+      await b.node.handshake(nodeId);
+      const cell = cellWasm('exchange');
+      const got = await b.node.fetchSpore(request(cell, Exchange.speciesId, nodeId));
+      t.true(Buffer.from(got).equals(Buffer.from(cell)));
+    } finally {
+      await b.node.close();
+    }
+  } finally {
+    proc.kill();
   }
 });
