@@ -35,6 +35,8 @@ const species = new StaticArray<u32>(F);
 const sizes = new StaticArray<i32>(F);
 const chunks = new StaticArray<i32>(F);
 const have = new StaticArray<i32>(F);
+// Every chunk below this index is held: the next-chunk scan starts here, not at 0.
+const low = new StaticArray<i32>(F);
 const keys: usize = memory.data(F * 2 * SPORE_HASH_BYTES); // hash, then chunk root, per fetch
 const bitmaps: usize = memory.data(F * BITMAP_BYTES);
 const hints = new StaticArray<u32>(F * H);
@@ -74,6 +76,7 @@ export function fetchStart(src: usize, sp: u32, size: i32): i32 {
     unchecked(sizes[f] = size);
     unchecked(chunks[f] = (size + SPORE_CHUNK_BYTES - 1) / SPORE_CHUNK_BYTES);
     unchecked(have[f] = 0);
+    unchecked(low[f] = 0);
     memory.copy(hashPtr(f), src, 2 * SPORE_HASH_BYTES);
     memory.fill(bitmaps + <usize>(f * BITMAP_BYTES), 0, BITMAP_BYTES);
     unchecked(hintCount[f] = 0);
@@ -203,7 +206,9 @@ function pump(f: i32, now: f64): void {
   }
   const window = <i32>min(max(cfg(C_SPORE_WINDOW), 1), <f64>W);
   const n = unchecked(chunks[f]);
-  let i = 0;
+  let i = unchecked(low[f]);
+  while (i < n && hasChunk(f, i)) i++;
+  unchecked(low[f] = i);
   while (unchecked(flightN[f]) < window) {
     while (i < n && (hasChunk(f, i) || inFlight(f, i))) i++;
     if (i >= n) return;
