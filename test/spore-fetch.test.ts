@@ -99,6 +99,30 @@ function requestFor(module: Uint8Array, hints: number[]) {
   };
 }
 
+/** Holders 1 and 3 serve the same module; node 2 is to fetch it. */
+async function twoHolders(size: number, salt: number) {
+  const mesh = new Mesh();
+  const first = await mesh.add(1);
+  const second = await mesh.add(3);
+  const b = await mesh.add(2);
+  const m = moduleOf(size, salt);
+  first.bytes.serve(m);
+  second.bytes.serve(m);
+  return { mesh, first, second, b, m };
+}
+
+/** The node serves its chunks with byte `at` flipped (short last chunks: their first byte), proofs unchanged. */
+function serveGarbage(node: Node, at: number): void {
+  const real = node.bytes.chunk.bind(node.bytes);
+  node.bytes.chunk = (h, i) => {
+    const c = real(h, i);
+    if (!c) return null;
+    const chunk = c.chunk.slice();
+    chunk[Math.min(at, chunk.length - 1)]! ^= 0xff;
+    return { chunk, proof: c.proof };
+  };
+}
+
 for (const size of [14 * 1024, 1024 * 1024]) {
   test(`a ${size}-byte module travels byte-exact between two kernels`, async (t) => {
     const mesh = new Mesh();
@@ -135,21 +159,8 @@ test('the kernel verifies the chunk-tree vectors: a holder serving them complete
 });
 
 test('a holder serving garbage is demoted and counted; the fetch completes from another holder', async (t) => {
-  const mesh = new Mesh();
-  const bad = await mesh.add(1);
-  const good = await mesh.add(3);
-  const b = await mesh.add(2);
-  const m = moduleOf(20 * 1024, 1);
-  bad.bytes.serve(m);
-  good.bytes.serve(m);
-  const real = bad.bytes.chunk.bind(bad.bytes);
-  bad.bytes.chunk = (h, i) => {
-    const c = real(h, i);
-    if (!c) return null;
-    const chunk = c.chunk.slice();
-    chunk[5] ^= 0xff;
-    return { chunk, proof: c.proof };
-  };
+  const { mesh, first: bad, second: good, b, m } = await twoHolders(20 * 1024, 1);
+  serveGarbage(bad, 5);
   const got = await mesh.run(b.bytes.fetch(requestFor(m, [1, 3])));
   t.true(Buffer.from(got).equals(Buffer.from(m)));
   t.true(b.k.stat('sporeBadChunks') >= 1);
@@ -158,13 +169,7 @@ test('a holder serving garbage is demoted and counted; the fetch completes from 
 });
 
 test('a holder that stops answering: the fetch times out on it and fails over', async (t) => {
-  const mesh = new Mesh();
-  const dead = await mesh.add(1);
-  const alive = await mesh.add(3);
-  const b = await mesh.add(2);
-  const m = moduleOf(30 * 1024, 2);
-  dead.bytes.serve(m);
-  alive.bytes.serve(m);
+  const { mesh, b, m } = await twoHolders(30 * 1024, 2);
   let servedByDead = 0;
   mesh.drop = (src) => src === 1 && ++servedByDead > 5;
   const got = await mesh.run(b.bytes.fetch(requestFor(m, [1, 3])));
@@ -283,13 +288,7 @@ test('property: any losses, duplicates, reordering and holder failures give the 
           const n = await mesh.add(h);
           n.bytes.serve(m);
           ids.push(h);
-          if (h === 1 && plan.includes('garbage')) {
-            const real = n.bytes.chunk.bind(n.bytes);
-            n.bytes.chunk = (hh, i) => {
-              const c = real(hh, i);
-              return c && { chunk: c.chunk.map((x) => x ^ 1), proof: c.proof };
-            };
-          }
+          if (h === 1 && plan.includes('garbage')) serveGarbage(n, 0);
         }
         let step = 0;
         const held: Uint8Array[] = [];
