@@ -313,3 +313,15 @@ test('property: any losses, duplicates, reordering and holder failures give the 
   );
   t.pass();
 });
+
+test('two requests for one module share one kernel fetch', async (t) => {
+  const mesh = new Mesh();
+  const a = await mesh.add(1);
+  const b = await mesh.add(2);
+  const m = moduleOf(9000, 8);
+  a.bytes.serve(m);
+  const [x, y] = await mesh.run(Promise.all([b.bytes.fetch(requestFor(m, [1])), b.bytes.fetch(requestFor(m, [1]))]));
+  t.true(Buffer.from(x).equals(Buffer.from(m)));
+  t.is(x, y);
+  t.is(a.k.stat('sporeChunksServed'), 9);
+});

@@ -48,6 +48,8 @@ export class SporeBytes implements SporeHal {
   private readonly partial = new Map<string, Partial>();
   private readonly fetches = new Map<number, Fetch>();
   private starting: Fetch | null = null;
+  // One kernel fetch per module: a second request for it waits on the first.
+  private readonly running = new Map<string, Promise<Uint8Array>>();
   private kernel: KernelInstance | null = null;
 
   /** The kernel whose fetches these are (set once the kernel is instantiated with this as hal.spores). */
@@ -96,6 +98,16 @@ export class SporeBytes implements SporeHal {
       return Promise.reject(new SporeFetchError(`module size ${req.size}: a spore is 1..${SPORE_MAX_BYTES} bytes`));
     }
     const key = hex(req.hash);
+    const already = this.running.get(key);
+    if (already) return already;
+    const p = this.start(kernel, req, key);
+    this.running.set(key, p);
+    const forget = () => this.running.delete(key);
+    p.then(forget, forget);
+    return p;
+  }
+
+  private start(kernel: KernelInstance, req: FetchRequest, key: string): Promise<Uint8Array> {
     const n = chunkCount(req.size);
     let part = this.partial.get(key);
     if (!part || part.module.length !== req.size) part = { hash: req.hash.slice(), module: new Uint8Array(req.size), held: new Uint8Array(n) };
