@@ -211,25 +211,29 @@ export const KERNEL_STATS = [
   'badLoad',
   /** 40: answers from a node other than the one the call went to */
   'foreignAnswers',
-  /** 41: spore chunks sent in answer to a SPORE_GET */
+  /** 41: HELLOs from nodes without a session dropped: over newSessionRate */
+  'handshakesRateLimited',
+  /** 42: species in announcements ignored: the serve list names the species and not the sender's key */
+  'untrustedServers',
+  /** 43: spore chunks sent in answer to a SPORE_GET */
   'sporeChunksServed',
-  /** 42: SPORE_GETs refused: the host does not hold that module or chunk */
+  /** 44: SPORE_GETs refused: the host does not hold that module or chunk */
   'sporeRefusedNotHeld',
-  /** 43: SPORE_GETs refused: over sporeServeRate chunks this second */
+  /** 45: SPORE_GETs refused: over sporeServeRate chunks this second */
   'sporeRefusedBusy',
-  /** 44: unauthenticated SPORE_GETs refused: the answer would be over 3x the request */
+  /** 46: unauthenticated SPORE_GETs refused: the answer would be over 3x the request */
   'sporeRefusedUnpadded',
-  /** 45: spore chunks received, verified and handed to the host (hal.spore_put) */
+  /** 47: spore chunks received, verified and handed to the host (hal.spore_put) */
   'sporeChunksRx',
-  /** 46: spore chunks whose length or proof did not verify against the chunk root */
+  /** 48: spore chunks whose length or proof did not verify against the chunk root */
   'sporeBadChunks',
-  /** 47: holders a fetch stopped asking: a bad chunk, NOT_HELD, or sporeAttempts timeouts */
+  /** 49: holders a fetch stopped asking: a bad chunk, NOT_HELD, or sporeAttempts timeouts */
   'sporeHoldersDemoted',
-  /** 48: spore chunk requests that ran out of time (the chunk is asked again) */
+  /** 50: spore chunk requests that ran out of time (the chunk is asked again) */
   'sporeTimeouts',
-  /** 49: fetches with every chunk verified and handed to the host */
+  /** 51: fetches with every chunk verified and handed to the host */
   'sporeFetchesDone',
-  /** 50: fetches that ended with no holder left */
+  /** 52: fetches that ended with no holder left */
   'sporeFetchesFailed',
 ] as const;
 export type KernelStatName = (typeof KERNEL_STATS)[number];
@@ -268,12 +272,14 @@ export const KernelConfig = {
   accessListedOnly: 14,
   /** a peer's session is replaced by a new HELLO at most this often; HELLOs are re-sent no sooner */
   rekeyMinMs: 15,
+  /** HELLOs from nodes without a session answered per second at most, in bursts of as many (0: no limit) */
+  newSessionRate: 16,
   /** spore chunk requests in flight per fetch, 1..SPORE_MAX_WINDOW */
-  sporeWindow: 16,
+  sporeWindow: 17,
   /** timeouts in a row after which a fetch moves to the next holder */
-  sporeAttempts: 17,
+  sporeAttempts: 18,
   /** spore chunks this node serves per second at most (more are refused BUSY) */
-  sporeServeRate: 18,
+  sporeServeRate: 19,
 } as const;
 export type KernelConfigKey = keyof typeof KernelConfig;
 
@@ -551,6 +557,8 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'stat', asName: 'S_SENT_WITHOUT_SESSION', hostName: 'sentWithoutSession', value: KERNEL_STATS.indexOf('sentWithoutSession') },
   { group: 'stat', asName: 'S_BAD_LOAD', hostName: 'badLoad', value: KERNEL_STATS.indexOf('badLoad') },
   { group: 'stat', asName: 'S_FOREIGN_ANSWERS', hostName: 'foreignAnswers', value: KERNEL_STATS.indexOf('foreignAnswers') },
+  { group: 'stat', asName: 'S_HANDSHAKES_RATE_LIMITED', hostName: 'handshakesRateLimited', value: KERNEL_STATS.indexOf('handshakesRateLimited') },
+  { group: 'stat', asName: 'S_UNTRUSTED_SERVERS', hostName: 'untrustedServers', value: KERNEL_STATS.indexOf('untrustedServers') },
   { group: 'stat', asName: 'S_SPORE_CHUNKS_SERVED', hostName: 'sporeChunksServed', value: KERNEL_STATS.indexOf('sporeChunksServed') },
   { group: 'stat', asName: 'S_SPORE_REFUSED_NOT_HELD', hostName: 'sporeRefusedNotHeld', value: KERNEL_STATS.indexOf('sporeRefusedNotHeld') },
   { group: 'stat', asName: 'S_SPORE_REFUSED_BUSY', hostName: 'sporeRefusedBusy', value: KERNEL_STATS.indexOf('sporeRefusedBusy') },
@@ -577,6 +585,7 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'config', asName: 'C_OPEN', hostName: 'open', value: KernelConfig.open },
   { group: 'config', asName: 'C_ACCESS_LISTED_ONLY', hostName: 'accessListedOnly', value: KernelConfig.accessListedOnly },
   { group: 'config', asName: 'C_REKEY_MIN_MS', hostName: 'rekeyMinMs', value: KernelConfig.rekeyMinMs },
+  { group: 'config', asName: 'C_NEW_SESSION_RATE', hostName: 'newSessionRate', value: KernelConfig.newSessionRate },
   { group: 'config', asName: 'C_SPORE_WINDOW', hostName: 'sporeWindow', value: KernelConfig.sporeWindow },
   { group: 'config', asName: 'C_SPORE_ATTEMPTS', hostName: 'sporeAttempts', value: KernelConfig.sporeAttempts },
   { group: 'config', asName: 'C_SPORE_SERVE_RATE', hostName: 'sporeServeRate', value: KernelConfig.sporeServeRate },
