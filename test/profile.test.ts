@@ -80,7 +80,7 @@ test('cells may import only hal.panic, hal.log and the store; the kernel the who
     (memory 1 1))`), { kind: 'kernel', maxPages: 1 });
   t.deepEqual(bad.problems, [
     "import hal.log: signature (i32) -> () does not match the HAL's (i32, i32, i32) -> ()",
-    'import hal.launch: not a HAL function (the HAL has send, now, random, log, panic, cell_call, deliver, spawn, retire, store_get, store_put, store_del, store_next, sign, verify, x25519, mac, hash)',
+    'import hal.launch: not a HAL function (the HAL has send, now, random, log, panic, cell_call, deliver, spawn, retire, store_get, store_put, store_del, store_next, sign, verify, x25519, mac, hash, spore_get, spore_put, spore_done)',
     'import hal.panic: a global; the HAL provides only functions',
   ]);
 });

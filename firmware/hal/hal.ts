@@ -52,6 +52,20 @@ export declare function halMac(key: usize, keyLen: i32, data: usize, len: i32, o
 @external("hal", "hash")
 export declare function halHash(data: usize, len: i32, out: usize): void;
 
+// Spores (docs/spores.md, Transfer): the kernel decides, the host holds the bytes.
+
+/** The host's chunk `index` of the module whose 32-byte hash is at hashPtr, then its proof, written at out; returns chunkLen | proofLen << 16, or -1 if not held. */
+@external("hal", "spore_get")
+export declare function halSporeGet(hashPtr: usize, index: i32, out: usize, outCap: i32): i32;
+
+/** A verified chunk of fetch `handle`: the host stores it. */
+@external("hal", "spore_put")
+export declare function halSporePut(handle: i32, index: i32, ptr: usize, len: i32): void;
+
+/** Fetch `handle` ended: FETCH_OK (every chunk stored; the host checks the module hash) or a FETCH_* failure. */
+@external("hal", "spore_done")
+export declare function halSporeDone(handle: i32, status: i32): void;
+
 export function halAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
   halPanic(changetype<usize>(message), changetype<usize>(fileName), line, column);
   unreachable();

@@ -3,6 +3,7 @@
 import {
   C_CALL_TIMEOUT_MS, C_PROBE_INTERVAL_MS, C_ANNOUNCE_INTERVAL_MS, C_PEER_MAX_AGE_MS, C_DEFAULT_ROUTE, C_FAIL_HOLD_MS,
   C_CALL_ATTEMPTS, C_REPLAY_WINDOW_MS, C_PEER_WINDOW, C_BUSY_HOLD_MS, C_CPU_BUDGET, C_RTO_MIN_MS, C_RTO_MAX_MS, C_REKEY_MIN_MS, C_NEW_SESSION_RATE, C_COUNT,
+  C_SPORE_WINDOW, C_SPORE_ATTEMPTS, C_SPORE_SERVE_RATE,
 } from "../protocol/table";
 
 const values = new StaticArray<f64>(C_COUNT);
@@ -41,6 +42,12 @@ values[C_REKEY_MIN_MS] = 1000;
 // Each HELLO from a stranger costs a verify, two X25519 and a signature, and may evict an idle session:
 // 32 a second (bursts of 32) lets a LAN of new clients in at once and caps what a flood of fresh keys costs.
 values[C_NEW_SESSION_RATE] = 32;
+// Eight 1 KiB chunks in flight keep a LAN link busy without flooding a holder's socket buffer.
+values[C_SPORE_WINDOW] = 8;
+// Three lost requests in a row and a fetch moves on to the next holder.
+values[C_SPORE_ATTEMPTS] = 3;
+// 4000 chunks (4 MiB) a second at most: serving spores cannot starve the calls.
+values[C_SPORE_SERVE_RATE] = 4000;
 
 export function cfg(key: i32): f64 { return unchecked(values[key]); }
 

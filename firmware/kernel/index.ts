@@ -21,6 +21,7 @@ import { confirmReplicas } from "./probes";
 import { peerField } from "./peer-fields";
 import { timersStart, timersRun, announceNow, nextWake } from "./timers";
 import { tableField } from "./kernel-tables";
+import { fetchStart, fetchHint, fetchHave, fetchGo } from "./spore-fetch";
 
 export function k_init(node: u32, now: f64): void {
   setSelfId(node);
@@ -133,6 +134,22 @@ export function k_serve_clear(): void { serveClear(); }
 
 /** Lets the node with the 32-byte key the host wrote at k_buf serve `species` (0: any) to this node; 0, or -1 when the list is full. */
 export function k_serve_add(species: u32): i32 { return serveAdd(RX, species); }
+
+/**
+ * Starts fetching the `size`-byte module of `species` whose hash and chunk root (32 bytes each)
+ * the host wrote at k_buf; returns a handle (0..SPORE_MAX_FETCHES-1) or -1. Nothing is sent
+ * before k_fetch_go, so the host can first add hints and the chunks it already holds.
+ */
+export function k_fetch(species: u32, size: i32): i32 { return fetchStart(RX, species, size); }
+
+/** A node that should hold the module of fetch `handle` (the spawner, a DHT answer); 0, or -1. */
+export function k_fetch_hint(handle: i32, node: u32): i32 { return fetchHint(handle, node); }
+
+/** The host already holds (verified) chunk `index` of fetch `handle`: it is not asked for again; 0, or -1. */
+export function k_fetch_have(handle: i32, index: i32): i32 { return fetchHave(handle, index); }
+
+/** Starts the requests of fetch `handle` (hal.spore_done may be called at once); 0, or -1. */
+export function k_fetch_go(handle: i32): i32 { return fetchGo(handle, halNow()); }
 
 export function k_tick(now: f64): f64 {
   timersRun(now);

@@ -12,6 +12,7 @@ import { expireCalls } from "./outgoing-calls";
 import { sendProbe, pingPeer } from "./probes";
 import { sendAnnounce } from "./announcements";
 import { selfId } from "./self-node";
+import { fetchTimers, fetchNextDeadline } from "./spore-fetch";
 
 let nextProbe: f64 = 0;
 let nextAnnounce: f64 = 0;
@@ -30,6 +31,7 @@ export function announceNow(): void {
 
 export function timersRun(now: f64): void {
   expireCalls(now);
+  fetchTimers(now);
   const probeEvery = cfg(C_PROBE_INTERVAL_MS);
   if (probeEvery > 0 && now >= nextProbe) {
     sendProbe(now);
@@ -53,7 +55,7 @@ export function timersRun(now: f64): void {
 
 /** The earliest time a timer or a call deadline needs a tick (Infinity if none). */
 export function nextWake(): f64 {
-  let next = callNextDeadline();
+  let next = min(callNextDeadline(), fetchNextDeadline());
   if (cfg(C_PROBE_INTERVAL_MS) > 0 && nextProbe < next) next = nextProbe;
   if (cfg(C_ANNOUNCE_INTERVAL_MS) > 0 && nextAnnounce < next) next = nextAnnounce;
   if (cellsCount() > 0 && nextDivision < next) next = nextDivision;

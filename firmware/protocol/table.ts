@@ -26,9 +26,9 @@ export const T_PING: u8 = 4;
 export const T_PONG: u8 = 5;
 /** pheromone: hosted species, load, coordinate */
 export const T_ANNOUNCE: u8 = 6;
-/** reserved for spore transfer */
+/** spore chunk request: [hash, index] or [hash, index, padding] (docs/spores.md) */
 export const T_SPORE_GET: u8 = 7;
-/** reserved for spore transfer */
+/** spore chunk: [hash, index, chunk, proof], or a refusal [hash, index, reason] */
 export const T_SPORE_DATA: u8 = 8;
 /** handshake opening: ed25519 key, ephemeral x25519 key, signature (docs/wire.md) */
 export const T_HELLO: u8 = 9;
@@ -204,7 +204,27 @@ export const S_FOREIGN_ANSWERS: i32 = 40;
 export const S_HANDSHAKES_RATE_LIMITED: i32 = 41;
 /** species in announcements ignored: the serve list names the species and not the sender's key */
 export const S_UNTRUSTED_SERVERS: i32 = 42;
-export const S_COUNT: i32 = 43;
+/** spore chunks sent in answer to a SPORE_GET */
+export const S_SPORE_CHUNKS_SERVED: i32 = 43;
+/** SPORE_GETs refused: the host does not hold that module or chunk */
+export const S_SPORE_REFUSED_NOT_HELD: i32 = 44;
+/** SPORE_GETs refused: over sporeServeRate chunks this second */
+export const S_SPORE_REFUSED_BUSY: i32 = 45;
+/** unauthenticated SPORE_GETs refused: the answer would be over 3x the request */
+export const S_SPORE_REFUSED_UNPADDED: i32 = 46;
+/** spore chunks received, verified and handed to the host (hal.spore_put) */
+export const S_SPORE_CHUNKS_RX: i32 = 47;
+/** spore chunks whose length or proof did not verify against the chunk root */
+export const S_SPORE_BAD_CHUNKS: i32 = 48;
+/** holders a fetch stopped asking: a bad chunk, NOT_HELD, or sporeAttempts timeouts */
+export const S_SPORE_HOLDERS_DEMOTED: i32 = 49;
+/** spore chunk requests that ran out of time (the chunk is asked again) */
+export const S_SPORE_TIMEOUTS: i32 = 50;
+/** fetches with every chunk verified and handed to the host */
+export const S_SPORE_FETCHES_DONE: i32 = 51;
+/** fetches that ended with no holder left */
+export const S_SPORE_FETCHES_FAILED: i32 = 52;
+export const S_COUNT: i32 = 53;
 
 // Kernel settings, changed with k_config(key, value) (docs/abi.md)
 /** first attempt's timeout to a destination with no measured RTT; each retry doubles it */
@@ -241,7 +261,13 @@ export const C_ACCESS_LISTED_ONLY: i32 = 14;
 export const C_REKEY_MIN_MS: i32 = 15;
 /** HELLOs from nodes without a session answered per second at most, in bursts of as many (0: no limit) */
 export const C_NEW_SESSION_RATE: i32 = 16;
-export const C_COUNT: i32 = 17;
+/** spore chunk requests in flight per fetch, 1..SPORE_MAX_WINDOW */
+export const C_SPORE_WINDOW: i32 = 17;
+/** timeouts in a row after which a fetch moves to the next holder */
+export const C_SPORE_ATTEMPTS: i32 = 18;
+/** spore chunks this node serves per second at most (more are refused BUSY) */
+export const C_SPORE_SERVE_RATE: i32 = 19;
+export const C_COUNT: i32 = 20;
 
 // Fields of a peer table row, read with k_peer(i, field) (docs/abi.md)
 /** the peer's node id */
@@ -416,15 +442,36 @@ export const KTF_GIVEN_UP: i32 = 2;
 export const SPORE_CHUNK_BYTES: i32 = 0x400;
 /** SHA-256: a module's content address, a chunk tree node */
 export const SPORE_HASH_BYTES: i32 = 32;
+/** largest module a kernel fetches: 4096 chunks, a 512-byte chunk bitmap */
+export const SPORE_MAX_BYTES: i32 = 0x400000;
+/** fetches a kernel runs at once */
+export const SPORE_MAX_FETCHES: i32 = 2;
+/** holders a fetch remembers (hinted or announcing the species) */
+export const SPORE_MAX_HOLDERS: i32 = 8;
+/** cap of sporeWindow: requests in flight per fetch */
+export const SPORE_MAX_WINDOW: i32 = 16;
+/** an unauthenticated SPORE_GET is padded to this frame length: a third of the largest answer */
+export const SPORE_GET_PADDED_BYTES: i32 = 0x1f4;
+/** SPORE_DATA refusal: this node does not hold that module or chunk */
+export const SPORE_NOT_HELD: i32 = 1;
+/** SPORE_DATA refusal: over the serve rate, ask again later or elsewhere */
+export const SPORE_BUSY: i32 = 2;
+/** SPORE_DATA refusal: unauthenticated and the answer would be over 3x the request */
+export const SPORE_UNPADDED: i32 = 3;
+/** hal.spore_done status: every chunk verified and stored */
+export const FETCH_OK: i32 = 0;
+/** hal.spore_done status: every holder was tried or demoted */
+export const FETCH_NO_HOLDER: i32 = 1;
 
 // Every value above in table order, for the kernel export k_protocol: the host checks that the
 // kernel it runs was built from the same table (test/protocol.test.ts). In a function, so the
 // values take memory only in a module that calls it (the kernel, not the cells).
-export const PROTOCOL_COUNT: i32 = 185;
+export const PROTOCOL_COUNT: i32 = 208;
 
 /** Value i of the table, NaN past its end. */
 export function protocolValue(i: i32): f64 {
   if (i == 4) return <f64>BROADCAST;
+  if (i == 198) return <f64>SPORE_MAX_BYTES;
   const values = memory.data<u16>([
     <u16>HEADER_BYTES, <u16>MAGIC, <u16>VERSION, <u16>FLAGS_RESERVED, 0,
     <u16>T_CALL, <u16>T_REPLY, <u16>T_ERROR, <u16>T_PING, <u16>T_PONG,
@@ -445,24 +492,29 @@ export function protocolValue(i: i32): f64 {
     <u16>S_OVERLOAD_FAILOVERS, <u16>S_AUTH_REQUIRED, <u16>S_AUTH_NO_SESSION, <u16>S_AUTH_BAD_TAG, <u16>S_AUTH_REPLAYS,
     <u16>S_AUTH_UNAUTHORISED, <u16>S_HANDSHAKES_DONE, <u16>S_HANDSHAKES_BAD, <u16>S_HANDSHAKES_THROTTLED, <u16>S_SESSIONS_EVICTED,
     <u16>S_SENT_WITHOUT_SESSION, <u16>S_BAD_LOAD, <u16>S_FOREIGN_ANSWERS, <u16>S_HANDSHAKES_RATE_LIMITED, <u16>S_UNTRUSTED_SERVERS,
+    <u16>S_SPORE_CHUNKS_SERVED, <u16>S_SPORE_REFUSED_NOT_HELD, <u16>S_SPORE_REFUSED_BUSY, <u16>S_SPORE_REFUSED_UNPADDED, <u16>S_SPORE_CHUNKS_RX,
+    <u16>S_SPORE_BAD_CHUNKS, <u16>S_SPORE_HOLDERS_DEMOTED, <u16>S_SPORE_TIMEOUTS, <u16>S_SPORE_FETCHES_DONE, <u16>S_SPORE_FETCHES_FAILED,
     <u16>C_CALL_TIMEOUT_MS, <u16>C_PROBE_INTERVAL_MS, <u16>C_ANNOUNCE_INTERVAL_MS, <u16>C_PEER_MAX_AGE_MS, <u16>C_DEFAULT_ROUTE,
     <u16>C_FAIL_HOLD_MS, <u16>C_CALL_ATTEMPTS, <u16>C_REPLAY_WINDOW_MS, <u16>C_PEER_WINDOW, <u16>C_BUSY_HOLD_MS,
     <u16>C_CPU_BUDGET, <u16>C_RTO_MIN_MS, <u16>C_RTO_MAX_MS, <u16>C_OPEN, <u16>C_ACCESS_LISTED_ONLY,
-    <u16>C_REKEY_MIN_MS, <u16>C_NEW_SESSION_RATE, <u16>PEER_NODE_ID, <u16>PEER_AGE_MS, <u16>PEER_LOAD,
-    <u16>PEER_SPARE, <u16>PEER_HEALTHY, <u16>PEER_PREDICTED_RTT_MS, <u16>PEER_MEASURED_RTT_MS, <u16>PEER_SPECIES_COUNT,
-    <u16>LOG_DEBUG, <u16>LOG_INFO, <u16>LOG_WARN, <u16>LOG_ERROR, <u16>ARG_OVER_BUDGET,
-    <u16>ARG_BAD_FIELD, <u16>ARG_NOT_A_CALL, <u16>MCU_PAGES, <u16>HOST_PAGES, <u16>CborError.OK,
-    <u16>CborError.TRUNCATED, <u16>CborError.WRONG_TYPE, <u16>CborError.OVERFLOW, <u16>CborError.INDEFINITE, <u16>CborError.TOO_DEEP,
-    <u16>CborError.BAD_UTF8, <u16>CborError.RESERVED, <u16>CborError.UNSUPPORTED, <u16>CborError.TRAILING, <u16>CBOR_MAX_DEPTH,
-    <u16>TUNE_CC, <u16>TUNE_CE, <u16>TUNE_GRAVITY_RHO, <u16>TUNE_FILTER_PERCENTILE, <u16>TUNE_MIN_SAMPLES,
-    <u16>TUNE_NEAR, <u16>TUNE_NEAR_SHARE, <u16>TUNE_REPLACE_SHARE, <u16>TUNE_GOSSIP_NEAR_SHARE, <u16>TUNE_LONG_LINK_MS,
-    <u16>TUNE_DIMS, <u16>TUNE_FILTER_OFF, <u16>VS_UPDATES, <u16>VS_BAD_RTT, <u16>VS_BAD_COORD,
-    <u16>VS_NON_FINITE, <u16>VS_HELD, <u16>VS_EVICTED, <u16>VS_ROTATED, <u16>VS_UNKNOWN_PEER,
-    <u16>AUTH_COUNTER_BYTES, <u16>AUTH_TAG_BYTES, <u16>AUTH_TRAILER_BYTES, <u16>AUTH_SIG_BYTES, <u16>AUTH_BROADCAST_TRAILER_BYTES,
-    <u16>HANDSHAKE_BYTES, <u16>MAX_SESSIONS, <u16>AUTH_WINDOW, <u16>MAX_ACCESS, <u16>MAX_SERVE,
-    <u16>KT_PEERS, <u16>KT_SESSIONS, <u16>KT_REPLAY, <u16>KT_CALLS, <u16>KT_CALLERS,
-    <u16>KT_BUDGETS, <u16>KT_RTT, <u16>KT_CELLS, <u16>KT_ACCESS, <u16>KT_SERVE,
-    <u16>KTF_ROWS, <u16>KTF_CAP, <u16>KTF_GIVEN_UP, <u16>SPORE_CHUNK_BYTES, <u16>SPORE_HASH_BYTES,
+    <u16>C_REKEY_MIN_MS, <u16>C_NEW_SESSION_RATE, <u16>C_SPORE_WINDOW, <u16>C_SPORE_ATTEMPTS, <u16>C_SPORE_SERVE_RATE,
+    <u16>PEER_NODE_ID, <u16>PEER_AGE_MS, <u16>PEER_LOAD, <u16>PEER_SPARE, <u16>PEER_HEALTHY,
+    <u16>PEER_PREDICTED_RTT_MS, <u16>PEER_MEASURED_RTT_MS, <u16>PEER_SPECIES_COUNT, <u16>LOG_DEBUG, <u16>LOG_INFO,
+    <u16>LOG_WARN, <u16>LOG_ERROR, <u16>ARG_OVER_BUDGET, <u16>ARG_BAD_FIELD, <u16>ARG_NOT_A_CALL,
+    <u16>MCU_PAGES, <u16>HOST_PAGES, <u16>CborError.OK, <u16>CborError.TRUNCATED, <u16>CborError.WRONG_TYPE,
+    <u16>CborError.OVERFLOW, <u16>CborError.INDEFINITE, <u16>CborError.TOO_DEEP, <u16>CborError.BAD_UTF8, <u16>CborError.RESERVED,
+    <u16>CborError.UNSUPPORTED, <u16>CborError.TRAILING, <u16>CBOR_MAX_DEPTH, <u16>TUNE_CC, <u16>TUNE_CE,
+    <u16>TUNE_GRAVITY_RHO, <u16>TUNE_FILTER_PERCENTILE, <u16>TUNE_MIN_SAMPLES, <u16>TUNE_NEAR, <u16>TUNE_NEAR_SHARE,
+    <u16>TUNE_REPLACE_SHARE, <u16>TUNE_GOSSIP_NEAR_SHARE, <u16>TUNE_LONG_LINK_MS, <u16>TUNE_DIMS, <u16>TUNE_FILTER_OFF,
+    <u16>VS_UPDATES, <u16>VS_BAD_RTT, <u16>VS_BAD_COORD, <u16>VS_NON_FINITE, <u16>VS_HELD,
+    <u16>VS_EVICTED, <u16>VS_ROTATED, <u16>VS_UNKNOWN_PEER, <u16>AUTH_COUNTER_BYTES, <u16>AUTH_TAG_BYTES,
+    <u16>AUTH_TRAILER_BYTES, <u16>AUTH_SIG_BYTES, <u16>AUTH_BROADCAST_TRAILER_BYTES, <u16>HANDSHAKE_BYTES, <u16>MAX_SESSIONS,
+    <u16>AUTH_WINDOW, <u16>MAX_ACCESS, <u16>MAX_SERVE, <u16>KT_PEERS, <u16>KT_SESSIONS,
+    <u16>KT_REPLAY, <u16>KT_CALLS, <u16>KT_CALLERS, <u16>KT_BUDGETS, <u16>KT_RTT,
+    <u16>KT_CELLS, <u16>KT_ACCESS, <u16>KT_SERVE, <u16>KTF_ROWS, <u16>KTF_CAP,
+    <u16>KTF_GIVEN_UP, <u16>SPORE_CHUNK_BYTES, <u16>SPORE_HASH_BYTES, 0, <u16>SPORE_MAX_FETCHES,
+    <u16>SPORE_MAX_HOLDERS, <u16>SPORE_MAX_WINDOW, <u16>SPORE_GET_PADDED_BYTES, <u16>SPORE_NOT_HELD, <u16>SPORE_BUSY,
+    <u16>SPORE_UNPADDED, <u16>FETCH_OK, <u16>FETCH_NO_HOLDER,
   ]);
   return i >= 0 && i < PROTOCOL_COUNT ? <f64>load<u16>(values + (<usize>i << 1)) : NaN;
 }

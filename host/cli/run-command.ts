@@ -40,6 +40,7 @@ export function registerRun(program: Command): void {
       if (!Number.isInteger(fuel) || fuel < 1 || fuel > 0x7fffffff) throw new Error(`--fuel must be 1..2147483647, not "${opts.fuel}"`);
       // Loaded here so that other commands do not pay for the runtime (crypto, the kernel).
       const { CellNode } = await import('../runtime/cell-node.ts');
+      const { SporeBytes } = await import('../runtime/spore-bytes.ts');
       const { LogLevel } = await import('../wire/protocol-table.ts');
       const { speciesHex } = await import('../sdk/species.ts');
       const { readBoard } = await import('../runtime/board-profile.ts');
@@ -69,6 +70,8 @@ export function registerRun(program: Command): void {
         open: opts.open === true || nodeConfig.open,
         kernelWasm: new Uint8Array(await readFile(opts.kernel)),
         transports,
+        // Serves the code of the cells it hosts to nodes that fetch it (docs/spores.md, Transfer).
+        spores: new SporeBytes(),
         fuelPerCall: fuel,
         capacity: board.instructionsPerSecond,
         stateDir: opts.stateDir ?? (opts.ephemeral ? undefined : join(homedir(), '.cell', 'state', nodeIdHex(identity.nodeId))),

@@ -1,6 +1,7 @@
 // A host node: one firmware kernel, the cells it hosts, and its transports.
 // Data flows one way: transport -> kernel (header, routing, call state) -> cell, and back.
 import { KernelInstance, type KernelHal } from './kernel-instance.ts';
+import type { SporeBytes, FetchRequest } from './spore-bytes.ts';
 import { CellInstance } from './cell-instance.ts';
 import { kernelResultName, type KernelConfigKey } from './kernel-stats.ts';
 import type { Transport } from '../transport/transport.ts';
@@ -80,6 +81,8 @@ export interface CellNodeOptions {
   open?: boolean;
   /** Who may call which species (node-config.ts); species 0 = any. */
   access?: { listedOnly: boolean; rows: Array<{ publicKey: Uint8Array; species: number }> };
+  /** The spore bytes this node serves and fetches into (docs/spores.md, Transfer); without it the node neither serves nor fetches. */
+  spores?: SporeBytes;
 }
 
 /** Nodes whose transport is remembered at most (as the UDP address table); least recently used goes first. */
@@ -153,6 +156,7 @@ export class CellNode {
   readonly queueStats: CallQueueStats = { waiting: 0, queued: 0, refusedOffers: 0, expired: 0, overflowed: 0 };
   /** One store per species: replicas of a species on this node share it. */
   private readonly stores = new Map<number, CellStore>();
+  private readonly spores: SporeBytes | undefined;
 
   private constructor(opts: CellNodeOptions, module: WebAssembly.Module) {
     this.nodeId = opts.nodeId >>> 0;
@@ -175,8 +179,11 @@ export class CellNode {
       deliver: (kind, seq, src, payload) => this.deliver(kind, seq, src, payload),
       log: opts.log,
       identity: opts.identity,
+      spores: opts.spores,
     };
     this.kernel = KernelInstance.instantiate(module, hal);
+    this.spores = opts.spores;
+    this.spores?.attach(this.kernel);
     for (const [k, v] of Object.entries(opts.config ?? {})) this.kernel.configure(k as KernelConfigKey, v);
     if (opts.open) this.kernel.configure('open', 1);
     if (opts.access) {
@@ -211,6 +218,8 @@ export class CellNode {
     this.kernel.host(slot, speciesId);
     const cell: HostedCell = { slot, name: schema.name, speciesId, schema, instance, meter: new CpuMeter({ capacity: this.capacity, windowMs: this.meterWindowMs }) };
     this.cells.set(slot, cell);
+    // Every node is a mirror: the code it runs, it serves.
+    this.spores?.serve(wasm);
     return cell;
   }
 
@@ -333,6 +342,14 @@ export class CellNode {
 
   addPeer(nodeId: number): void {
     this.kernel.addPeer(nodeId);
+  }
+
+  /** Fetches a module through the kernel (docs/spores.md, Transfer): the exact module, or a SporeFetchError. */
+  fetchSpore(req: FetchRequest): Promise<Uint8Array> {
+    if (!this.spores) return Promise.reject(new Error('this node was created without spores'));
+    const p = this.spores.fetch(req);
+    this.scheduleBy(this.kernel.nextWake);
+    return p;
   }
 
   async close(): Promise<void> {

@@ -27,6 +27,18 @@ export interface KernelHal {
    * with the secret one. Without it the kernel cannot handshake and runs open (the simulator).
    */
   identity?: { publicKey: Uint8Array; secretKey: Uint8Array };
+  /** The spore bytes this node holds and fetches (docs/spores.md, Transfer); without it, nothing is served or fetched. */
+  spores?: SporeHal;
+}
+
+/** The host's half of a spore transfer: it holds bytes, the kernel decides (docs/abi.md). */
+export interface SporeHal {
+  /** Chunk `index` of the module with this hash and its proof, or null if not held. Views are copied at once. */
+  chunk(hash: Uint8Array, index: number): { chunk: Uint8Array; proof: Uint8Array } | null;
+  /** A chunk of fetch `handle`, already verified by the kernel against the chunk root. The view is only valid during the call. */
+  put(handle: number, index: number, chunk: Uint8Array): void;
+  /** Fetch `handle` ended with a FETCH_* status. */
+  done(handle: number, status: number): void;
 }
 
 interface KernelExports {
@@ -62,6 +74,10 @@ interface KernelExports {
   k_serve_add(species: number): number;
   k_access_clear(): void;
   k_access_add(species: number): number;
+  k_fetch(species: number, size: number): number;
+  k_fetch_hint(handle: number, node: number): number;
+  k_fetch_have(handle: number, index: number): number;
+  k_fetch_go(handle: number): number;
 }
 
 /** One row of the kernel's peer table (`cell peers`). */
@@ -135,6 +151,17 @@ export class KernelInstance {
         x25519: (scalar: number, point: number, out: number) => (crypto.x25519(view(scalar, 32), view(point, 32), view(out, 32)) ? 0 : -1),
         mac: (key: number, keyLen: number, data: number, len: number, out: number) => crypto.mac(view(key, keyLen), view(data, len), view(out, 32)),
         hash: (data: number, len: number, out: number) => crypto.hash(view(data, len), view(out, 32)),
+        spore_get: (hashPtr: number, index: number, out: number, outCap: number) => {
+          const got = hal.spores?.chunk(view(hashPtr, 32).slice(), index);
+          if (!got || got.chunk.length === 0 || got.chunk.length + got.proof.length > outCap || got.chunk.length > 0xffff) return -1;
+          const o = view(out, outCap);
+          o.set(got.chunk, 0);
+          o.set(got.proof, got.chunk.length);
+          // Both lengths in one i32: chunk in the low 16 bits, proof above.
+          return got.chunk.length | (got.proof.length << 16);
+        },
+        spore_put: (handle: number, index: number, ptr: number, len: number) => hal.spores?.put(handle, index, view(ptr, len)),
+        spore_done: (handle: number, status: number) => hal.spores?.done(handle, status),
       },
     };
     const instance = new WebAssembly.Instance(module, imports);
@@ -290,6 +317,23 @@ export class KernelInstance {
       });
     }
     return out;
+  }
+
+  /**
+   * Starts a fetch of a module (docs/spores.md, Transfer): its hash and chunk root, the nodes
+   * hinted to hold it, the chunks already held (a resumed fetch). Returns the handle hal.spores
+   * sees, or -1 when the size is out of range or SPORE_MAX_FETCHES are running.
+   */
+  fetch(species: number, hash: Uint8Array, root: Uint8Array, size: number, hints: readonly number[], held: readonly number[]): number {
+    if (hash.length !== 32 || root.length !== 32) throw new RangeError('a module hash and a chunk root are 32 bytes each');
+    this.bytes.set(hash, this.bufPtr);
+    this.bytes.set(root, this.bufPtr + 32);
+    const h = this.k.k_fetch(species >>> 0, size);
+    if (h < 0) return h;
+    for (const node of hints) this.k.k_fetch_hint(h, node >>> 0);
+    for (const i of held) this.k.k_fetch_have(h, i);
+    this.k.k_fetch_go(h);
+    return h;
   }
 
   /** Value i of the protocol table the kernel was built with (PROTOCOL_ROWS order); NaN past its end. */

@@ -27,9 +27,9 @@ export enum MsgType {
   PONG = 5,
   /** pheromone: hosted species, load, coordinate */
   ANNOUNCE = 6,
-  /** reserved for spore transfer */
+  /** spore chunk request: [hash, index] or [hash, index, padding] (docs/spores.md) */
   SPORE_GET = 7,
-  /** reserved for spore transfer */
+  /** spore chunk: [hash, index, chunk, proof], or a refusal [hash, index, reason] */
   SPORE_DATA = 8,
   /** handshake opening: ed25519 key, ephemeral x25519 key, signature (docs/wire.md) */
   HELLO = 9,
@@ -215,6 +215,26 @@ export const KERNEL_STATS = [
   'handshakesRateLimited',
   /** 42: species in announcements ignored: the serve list names the species and not the sender's key */
   'untrustedServers',
+  /** 43: spore chunks sent in answer to a SPORE_GET */
+  'sporeChunksServed',
+  /** 44: SPORE_GETs refused: the host does not hold that module or chunk */
+  'sporeRefusedNotHeld',
+  /** 45: SPORE_GETs refused: over sporeServeRate chunks this second */
+  'sporeRefusedBusy',
+  /** 46: unauthenticated SPORE_GETs refused: the answer would be over 3x the request */
+  'sporeRefusedUnpadded',
+  /** 47: spore chunks received, verified and handed to the host (hal.spore_put) */
+  'sporeChunksRx',
+  /** 48: spore chunks whose length or proof did not verify against the chunk root */
+  'sporeBadChunks',
+  /** 49: holders a fetch stopped asking: a bad chunk, NOT_HELD, or sporeAttempts timeouts */
+  'sporeHoldersDemoted',
+  /** 50: spore chunk requests that ran out of time (the chunk is asked again) */
+  'sporeTimeouts',
+  /** 51: fetches with every chunk verified and handed to the host */
+  'sporeFetchesDone',
+  /** 52: fetches that ended with no holder left */
+  'sporeFetchesFailed',
 ] as const;
 export type KernelStatName = (typeof KERNEL_STATS)[number];
 
@@ -254,6 +274,12 @@ export const KernelConfig = {
   rekeyMinMs: 15,
   /** HELLOs from nodes without a session answered per second at most, in bursts of as many (0: no limit) */
   newSessionRate: 16,
+  /** spore chunk requests in flight per fetch, 1..SPORE_MAX_WINDOW */
+  sporeWindow: 17,
+  /** timeouts in a row after which a fetch moves to the next holder */
+  sporeAttempts: 18,
+  /** spore chunks this node serves per second at most (more are refused BUSY) */
+  sporeServeRate: 19,
 } as const;
 export type KernelConfigKey = keyof typeof KernelConfig;
 
@@ -445,6 +471,26 @@ export type KernelTableField = (typeof KERNEL_TABLE_FIELDS)[number];
 export const SPORE_CHUNK_BYTES = 0x400;
 /** SHA-256: a module's content address, a chunk tree node */
 export const SPORE_HASH_BYTES = 32;
+/** largest module a kernel fetches: 4096 chunks, a 512-byte chunk bitmap */
+export const SPORE_MAX_BYTES = 0x400000;
+/** fetches a kernel runs at once */
+export const SPORE_MAX_FETCHES = 2;
+/** holders a fetch remembers (hinted or announcing the species) */
+export const SPORE_MAX_HOLDERS = 8;
+/** cap of sporeWindow: requests in flight per fetch */
+export const SPORE_MAX_WINDOW = 16;
+/** an unauthenticated SPORE_GET is padded to this frame length: a third of the largest answer */
+export const SPORE_GET_PADDED_BYTES = 0x1f4;
+/** SPORE_DATA refusal: this node does not hold that module or chunk */
+export const SPORE_NOT_HELD = 1;
+/** SPORE_DATA refusal: over the serve rate, ask again later or elsewhere */
+export const SPORE_BUSY = 2;
+/** SPORE_DATA refusal: unauthenticated and the answer would be over 3x the request */
+export const SPORE_UNPADDED = 3;
+/** hal.spore_done status: every chunk verified and stored */
+export const FETCH_OK = 0;
+/** hal.spore_done status: every holder was tried or demoted */
+export const FETCH_NO_HOLDER = 1;
 
 /** One row of the table: its group, AssemblyScript name, host name and value. */
 export interface ProtocolRow {
@@ -551,6 +597,16 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'stat', asName: 'S_FOREIGN_ANSWERS', hostName: 'foreignAnswers', value: KERNEL_STATS.indexOf('foreignAnswers') },
   { group: 'stat', asName: 'S_HANDSHAKES_RATE_LIMITED', hostName: 'handshakesRateLimited', value: KERNEL_STATS.indexOf('handshakesRateLimited') },
   { group: 'stat', asName: 'S_UNTRUSTED_SERVERS', hostName: 'untrustedServers', value: KERNEL_STATS.indexOf('untrustedServers') },
+  { group: 'stat', asName: 'S_SPORE_CHUNKS_SERVED', hostName: 'sporeChunksServed', value: KERNEL_STATS.indexOf('sporeChunksServed') },
+  { group: 'stat', asName: 'S_SPORE_REFUSED_NOT_HELD', hostName: 'sporeRefusedNotHeld', value: KERNEL_STATS.indexOf('sporeRefusedNotHeld') },
+  { group: 'stat', asName: 'S_SPORE_REFUSED_BUSY', hostName: 'sporeRefusedBusy', value: KERNEL_STATS.indexOf('sporeRefusedBusy') },
+  { group: 'stat', asName: 'S_SPORE_REFUSED_UNPADDED', hostName: 'sporeRefusedUnpadded', value: KERNEL_STATS.indexOf('sporeRefusedUnpadded') },
+  { group: 'stat', asName: 'S_SPORE_CHUNKS_RX', hostName: 'sporeChunksRx', value: KERNEL_STATS.indexOf('sporeChunksRx') },
+  { group: 'stat', asName: 'S_SPORE_BAD_CHUNKS', hostName: 'sporeBadChunks', value: KERNEL_STATS.indexOf('sporeBadChunks') },
+  { group: 'stat', asName: 'S_SPORE_HOLDERS_DEMOTED', hostName: 'sporeHoldersDemoted', value: KERNEL_STATS.indexOf('sporeHoldersDemoted') },
+  { group: 'stat', asName: 'S_SPORE_TIMEOUTS', hostName: 'sporeTimeouts', value: KERNEL_STATS.indexOf('sporeTimeouts') },
+  { group: 'stat', asName: 'S_SPORE_FETCHES_DONE', hostName: 'sporeFetchesDone', value: KERNEL_STATS.indexOf('sporeFetchesDone') },
+  { group: 'stat', asName: 'S_SPORE_FETCHES_FAILED', hostName: 'sporeFetchesFailed', value: KERNEL_STATS.indexOf('sporeFetchesFailed') },
   { group: 'config', asName: 'C_CALL_TIMEOUT_MS', hostName: 'callTimeoutMs', value: KernelConfig.callTimeoutMs },
   { group: 'config', asName: 'C_PROBE_INTERVAL_MS', hostName: 'probeIntervalMs', value: KernelConfig.probeIntervalMs },
   { group: 'config', asName: 'C_ANNOUNCE_INTERVAL_MS', hostName: 'announceIntervalMs', value: KernelConfig.announceIntervalMs },
@@ -568,6 +624,9 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'config', asName: 'C_ACCESS_LISTED_ONLY', hostName: 'accessListedOnly', value: KernelConfig.accessListedOnly },
   { group: 'config', asName: 'C_REKEY_MIN_MS', hostName: 'rekeyMinMs', value: KernelConfig.rekeyMinMs },
   { group: 'config', asName: 'C_NEW_SESSION_RATE', hostName: 'newSessionRate', value: KernelConfig.newSessionRate },
+  { group: 'config', asName: 'C_SPORE_WINDOW', hostName: 'sporeWindow', value: KernelConfig.sporeWindow },
+  { group: 'config', asName: 'C_SPORE_ATTEMPTS', hostName: 'sporeAttempts', value: KernelConfig.sporeAttempts },
+  { group: 'config', asName: 'C_SPORE_SERVE_RATE', hostName: 'sporeServeRate', value: KernelConfig.sporeServeRate },
   { group: 'peer_field', asName: 'PEER_NODE_ID', hostName: 'nodeId', value: PeerField.nodeId },
   { group: 'peer_field', asName: 'PEER_AGE_MS', hostName: 'ageMs', value: PeerField.ageMs },
   { group: 'peer_field', asName: 'PEER_LOAD', hostName: 'load', value: PeerField.load },
@@ -641,4 +700,14 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'ktable_field', asName: 'KTF_GIVEN_UP', hostName: 'givenUp', value: KERNEL_TABLE_FIELDS.indexOf('givenUp') },
   { group: 'spore', asName: 'SPORE_CHUNK_BYTES', hostName: 'SPORE_CHUNK_BYTES', value: SPORE_CHUNK_BYTES },
   { group: 'spore', asName: 'SPORE_HASH_BYTES', hostName: 'SPORE_HASH_BYTES', value: SPORE_HASH_BYTES },
+  { group: 'spore', asName: 'SPORE_MAX_BYTES', hostName: 'SPORE_MAX_BYTES', value: SPORE_MAX_BYTES },
+  { group: 'spore', asName: 'SPORE_MAX_FETCHES', hostName: 'SPORE_MAX_FETCHES', value: SPORE_MAX_FETCHES },
+  { group: 'spore', asName: 'SPORE_MAX_HOLDERS', hostName: 'SPORE_MAX_HOLDERS', value: SPORE_MAX_HOLDERS },
+  { group: 'spore', asName: 'SPORE_MAX_WINDOW', hostName: 'SPORE_MAX_WINDOW', value: SPORE_MAX_WINDOW },
+  { group: 'spore', asName: 'SPORE_GET_PADDED_BYTES', hostName: 'SPORE_GET_PADDED_BYTES', value: SPORE_GET_PADDED_BYTES },
+  { group: 'spore', asName: 'SPORE_NOT_HELD', hostName: 'SPORE_NOT_HELD', value: SPORE_NOT_HELD },
+  { group: 'spore', asName: 'SPORE_BUSY', hostName: 'SPORE_BUSY', value: SPORE_BUSY },
+  { group: 'spore', asName: 'SPORE_UNPADDED', hostName: 'SPORE_UNPADDED', value: SPORE_UNPADDED },
+  { group: 'spore', asName: 'FETCH_OK', hostName: 'FETCH_OK', value: FETCH_OK },
+  { group: 'spore', asName: 'FETCH_NO_HOLDER', hostName: 'FETCH_NO_HOLDER', value: FETCH_NO_HOLDER },
 ];

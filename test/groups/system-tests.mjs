@@ -14,4 +14,5 @@ export const SYSTEM_TESTS = {
   'test/transport-udp.test.ts': 'UDP sockets on loopback',
   'test/udp-edges.test.ts': 'UDP sockets on loopback, IPv4 multicast and ::1',
   'test/cli-edges.test.ts': 'runs cell run, call and stats as child processes on ::1',
+  'test/spore-fetch-udp.test.ts': 'a spore fetch over UDP on loopback, from a node in-process and from a cell run process',
 };

@@ -1,0 +1,164 @@
+// The bytes of spores on a host (docs/spores.md, Transfer): the modules this node serves, each
+// with its chunk tree computed once, and the chunks of fetches in progress. Every decision (which
+// holder, which chunk, retries, proofs) is the kernel's; this only stores, and at the end checks
+// the whole-module SHA-256 before anyone sees the module. A fetch that fails keeps its chunks, so
+// the next fetch of the same module resumes from them.
+import { createHash } from 'node:crypto';
+import { chunkCount, chunkOf, chunkProof, chunkTree } from '../spore/chunk-tree.ts';
+import { FETCH_OK, FETCH_NO_HOLDER, SPORE_CHUNK_BYTES, SPORE_MAX_BYTES } from '../wire/protocol-table.ts';
+import type { KernelInstance, SporeHal } from './kernel-instance.ts';
+
+/** Modules served at most, and partial fetches kept for resuming: the least recently used goes first. */
+export const MAX_SERVED_MODULES = 64;
+export const MAX_PARTIAL_FETCHES = 4;
+
+export class SporeFetchError extends Error {}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+interface Served {
+  module: Uint8Array;
+  levels: Uint8Array[][];
+  served: number;
+}
+
+interface Partial {
+  hash: Uint8Array;
+  module: Uint8Array;
+  held: Uint8Array; // one byte per chunk: 1 once stored
+}
+
+interface Fetch extends Partial {
+  done?: boolean;
+  resolve(module: Uint8Array): void;
+  reject(e: Error): void;
+}
+
+export interface FetchRequest {
+  species: number;
+  hash: Uint8Array;
+  root: Uint8Array;
+  size: number;
+  /** Nodes that should hold it (the spawner, a DHT answer); the kernel adds peers announcing the species. */
+  hints?: readonly number[];
+}
+
+export class SporeBytes implements SporeHal {
+  private readonly served = new Map<string, Served>();
+  private readonly partial = new Map<string, Partial>();
+  private readonly fetches = new Map<number, Fetch>();
+  private starting: Fetch | null = null;
+  // One kernel fetch per module: a second request for it waits on the first.
+  private readonly running = new Map<string, Promise<Uint8Array>>();
+  private kernel: KernelInstance | null = null;
+
+  /** The kernel whose fetches these are (set once the kernel is instantiated with this as hal.spores). */
+  attach(kernel: KernelInstance): void {
+    this.kernel = kernel;
+  }
+
+  /** Serves `module` from now on (a local .wasm, or one fetched); returns its hash. */
+  serve(module: Uint8Array): Uint8Array {
+    if (module.length < 1 || module.length > SPORE_MAX_BYTES) throw new RangeError(`a module is 1..${SPORE_MAX_BYTES} bytes, not ${module.length}`);
+    const hash = new Uint8Array(createHash('sha256').update(module).digest());
+    const key = hex(hash);
+    this.served.delete(key);
+    this.served.set(key, { module, levels: chunkTree(module), served: 0 });
+    while (this.served.size > MAX_SERVED_MODULES) this.served.delete(this.served.keys().next().value!);
+    return hash;
+  }
+
+  /** The module with this hash if this node serves it. */
+  module(hash: Uint8Array): Uint8Array | null {
+    return this.served.get(hex(hash))?.module ?? null;
+  }
+
+  /** Chunks served of the module with this hash. */
+  servedCount(hash: Uint8Array): number {
+    return this.served.get(hex(hash))?.served ?? 0;
+  }
+
+  chunk(hash: Uint8Array, index: number): { chunk: Uint8Array; proof: Uint8Array } | null {
+    const s = this.served.get(hex(hash));
+    if (!s || index < 0 || index >= s.levels[0]!.length) return null;
+    s.served++;
+    return { chunk: chunkOf(s.module, index), proof: chunkProof(s.levels, index) };
+  }
+
+  /**
+   * Fetches a module through the kernel: resolves with the exact module once every chunk verified
+   * and its SHA-256 matches; rejects with why otherwise. Chunks held from an earlier attempt are not asked again.
+   */
+  fetch(req: FetchRequest): Promise<Uint8Array> {
+    const kernel = this.kernel;
+    if (!kernel) return Promise.reject(new SporeFetchError('no kernel attached'));
+    const have = this.module(req.hash);
+    if (have) return Promise.resolve(have);
+    if (!Number.isSafeInteger(req.size) || req.size < 1 || req.size > SPORE_MAX_BYTES) {
+      return Promise.reject(new SporeFetchError(`module size ${req.size}: a spore is 1..${SPORE_MAX_BYTES} bytes`));
+    }
+    const key = hex(req.hash);
+    const already = this.running.get(key);
+    if (already) return already;
+    const p = this.start(kernel, req, key);
+    this.running.set(key, p);
+    const forget = () => this.running.delete(key);
+    p.then(forget, forget);
+    return p;
+  }
+
+  private start(kernel: KernelInstance, req: FetchRequest, key: string): Promise<Uint8Array> {
+    const n = chunkCount(req.size);
+    let part = this.partial.get(key);
+    if (!part || part.module.length !== req.size) part = { hash: req.hash.slice(), module: new Uint8Array(req.size), held: new Uint8Array(n) };
+    this.partial.delete(key);
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const f: Fetch = { ...part, resolve, reject };
+      const held: number[] = [];
+      f.held.forEach((v, i) => v && held.push(i));
+      this.starting = f;
+      let h: number;
+      try {
+        h = kernel.fetch(req.species, req.hash, req.root, req.size, req.hints ?? [], held);
+      } finally {
+        this.starting = null;
+      }
+      if (h < 0) reject(new SporeFetchError('the kernel runs its maximum of fetches already'));
+      else if (!f.done) this.fetches.set(h, f);
+    });
+  }
+
+  put(handle: number, index: number, chunk: Uint8Array): void {
+    const f = this.fetches.get(handle) ?? this.starting;
+    if (!f || index < 0 || index >= f.held.length) return;
+    f.module.set(chunk, index * SPORE_CHUNK_BYTES);
+    f.held[index] = 1;
+  }
+
+  done(handle: number, status: number): void {
+    const f = this.fetches.get(handle) ?? this.starting;
+    if (!f) return;
+    this.fetches.delete(handle);
+    f.done = true;
+    if (status !== FETCH_OK) {
+      this.keepPartial(f);
+      f.reject(new SporeFetchError(status === FETCH_NO_HOLDER ? 'no holder left: every holder was tried or demoted' : `fetch failed (status ${status})`));
+      return;
+    }
+    const got = new Uint8Array(createHash('sha256').update(f.module).digest());
+    if (!Buffer.from(got).equals(Buffer.from(f.hash))) {
+      // Every chunk verified against the root, yet the module hash differs: the manifest's root and hash disagree.
+      f.reject(new SporeFetchError(`module hash mismatch: got ${hex(got)}, the manifest says ${hex(f.hash)}`));
+      return;
+    }
+    this.serve(f.module); // every node is a mirror
+    f.resolve(f.module);
+  }
+
+  private keepPartial(f: Partial): void {
+    const key = hex(f.hash);
+    this.partial.delete(key);
+    this.partial.set(key, { hash: f.hash, module: f.module, held: f.held });
+    while (this.partial.size > MAX_PARTIAL_FETCHES) this.partial.delete(this.partial.keys().next().value!);
+  }
+}

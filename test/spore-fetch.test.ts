@@ -1,0 +1,327 @@
+// The spore transfer through the built kernel (docs/spores.md, Transfer): kernels in-process on a
+// fake transport, each with its host's SporeBytes; every decision is the kernel's.
+import test from 'ava';
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { KernelInstance, type KernelHal } from '../host/runtime/kernel-instance.ts';
+import { SporeBytes, SporeFetchError } from '../host/runtime/spore-bytes.ts';
+import { chunkRoot, chunkTree, chunkProof, chunkOf } from '../host/spore/chunk-tree.ts';
+import { decodeHeader, encodeFrame, MsgType, BROADCAST } from '../host/wire/header.ts';
+import { decodeCbor, encodeCbor } from '../host/wire/cbor.ts';
+import { SPORE_NOT_HELD, SPORE_UNPADDED } from '../host/wire/protocol-table.ts';
+
+const kernelModule = KernelInstance.compile(readFileSync('build/kernel.wasm'));
+const SPECIES = 0x5eed0001;
+
+interface Node {
+  id: number;
+  k: KernelInstance;
+  bytes: SporeBytes;
+}
+
+/** A mesh of kernels: frames queue and are delivered in order (never re-entering a kernel); `drop` loses some. */
+class Mesh {
+  readonly nodes = new Map<number, Node>();
+  readonly clock = { now: 0 };
+  private queue: Uint8Array[] = [];
+  drop: (src: number, dst: number, frame: Uint8Array) => boolean = () => false;
+  private seed = 7;
+
+  async add(id: number, bytes = new SporeBytes()): Promise<Node> {
+    const hal: KernelHal = {
+      send: (f) => this.queue.push(f.slice()),
+      now: () => this.clock.now,
+      random: () => (this.seed = (this.seed * 1103515245 + 12345) >>> 0),
+      cellCall: () => -1,
+      deliver: () => {},
+      spores: bytes,
+    };
+    const k = KernelInstance.instantiate(await kernelModule, hal);
+    k.configure('probeIntervalMs', 0);
+    k.configure('announceIntervalMs', 0);
+    k.init(id, 0);
+    bytes.attach(k);
+    const n = { id, k, bytes };
+    this.nodes.set(id, n);
+    return n;
+  }
+
+  /** Delivers every queued frame (and those they cause) without moving the clock. */
+  flush(): void {
+    for (let f = this.queue.shift(); f; f = this.queue.shift()) {
+      this.deliver(f);
+    }
+  }
+
+  private deliver(f: Uint8Array): void {
+    const h = decodeHeader(f);
+    for (const to of this.nodes.values()) {
+      if ((to.id === h.dst || (h.dst === BROADCAST && to.id !== h.src)) && !this.drop(h.src, to.id, f)) to.k.onFrame(f);
+    }
+  }
+
+  /** Delivers frames and advances time to the next kernel deadline until `until` settles (or 10 virtual minutes pass). */
+  async run<T>(p: Promise<T>): Promise<T> {
+    let settled = false;
+    p.then(() => (settled = true), () => (settled = true));
+    for (let steps = 0; steps < 1_000_000 && this.clock.now < 600_000; steps++) {
+      await Promise.resolve();
+      if (settled) break;
+      const f = this.queue.shift();
+      if (f) {
+        this.deliver(f);
+        continue;
+      }
+      let wake = Infinity;
+      for (const n of this.nodes.values()) wake = Math.min(wake, n.k.nextWake);
+      if (!Number.isFinite(wake)) break;
+      this.clock.now = Math.max(this.clock.now, wake);
+      for (const n of this.nodes.values()) n.k.tick(this.clock.now);
+    }
+    return p;
+  }
+}
+
+function moduleOf(size: number, salt = 0): Uint8Array {
+  const m = new Uint8Array(size);
+  for (let i = 0; i < size; i++) m[i] = (i * 31 + 7 + salt * 13 + (i >> 10)) & 255;
+  return m;
+}
+
+function requestFor(module: Uint8Array, hints: number[]) {
+  return {
+    species: SPECIES,
+    hash: new Uint8Array(createHash('sha256').update(module).digest()),
+    root: chunkRoot(module),
+    size: module.length,
+    hints,
+  };
+}
+
+/** Holders 1 and 3 serve the same module; node 2 is to fetch it. */
+async function twoHolders(size: number, salt: number) {
+  const mesh = new Mesh();
+  const first = await mesh.add(1);
+  const second = await mesh.add(3);
+  const b = await mesh.add(2);
+  const m = moduleOf(size, salt);
+  first.bytes.serve(m);
+  second.bytes.serve(m);
+  return { mesh, first, second, b, m };
+}
+
+/** The node serves its chunks with byte `at` flipped (short last chunks: their first byte), proofs unchanged. */
+function serveGarbage(node: Node, at: number): void {
+  const real = node.bytes.chunk.bind(node.bytes);
+  node.bytes.chunk = (h, i) => {
+    const c = real(h, i);
+    if (!c) return null;
+    const chunk = c.chunk.slice();
+    chunk[Math.min(at, chunk.length - 1)]! ^= 0xff;
+    return { chunk, proof: c.proof };
+  };
+}
+
+for (const size of [14 * 1024, 1024 * 1024]) {
+  test(`a ${size}-byte module travels byte-exact between two kernels`, async (t) => {
+    const mesh = new Mesh();
+    const a = await mesh.add(1);
+    const b = await mesh.add(2);
+    const m = moduleOf(size);
+    a.bytes.serve(m);
+    const got = await mesh.run(b.bytes.fetch(requestFor(m, [1])));
+    t.true(Buffer.from(got).equals(Buffer.from(m)));
+    const chunks = Math.ceil(size / 1024);
+    t.is(b.k.stat('sporeChunksRx'), chunks);
+    t.is(a.k.stat('sporeChunksServed'), chunks);
+    t.is(b.k.stat('sporeFetchesDone'), 1);
+    // Every node is a mirror: b now serves it.
+    t.truthy(b.bytes.module(requestFor(m, []).hash));
+  });
+}
+
+test('the kernel verifies the chunk-tree vectors: a holder serving them completes every fetch', async (t) => {
+  const vectors = JSON.parse(readFileSync('test/vectors/chunk-tree.json', 'utf8')) as { cases: Array<{ size: number; root: string; proofs: string[] }> };
+  for (const c of vectors.cases) {
+    const m = new Uint8Array(c.size);
+    for (let i = 0; i < c.size; i++) m[i] = (i * 31 + 7) & 255;
+    const mesh = new Mesh();
+    const a = await mesh.add(1);
+    const b = await mesh.add(2);
+    const hash = new Uint8Array(createHash('sha256').update(m).digest());
+    // The holder answers with the vector's proofs, not ones computed here.
+    a.bytes.chunk = (h, i) => (Buffer.from(h).equals(Buffer.from(hash)) && i < c.proofs.length ? { chunk: chunkOf(m, i), proof: Buffer.from(c.proofs[i]!, 'hex') } : null);
+    const got = await mesh.run(b.bytes.fetch({ species: SPECIES, hash, root: Buffer.from(c.root, 'hex'), size: c.size, hints: [1] }));
+    t.true(Buffer.from(got).equals(Buffer.from(m)), `size ${c.size}`);
+    t.is(b.k.stat('sporeBadChunks'), 0);
+  }
+});
+
+test('a holder serving garbage is demoted and counted; the fetch completes from another holder', async (t) => {
+  const { mesh, first: bad, second: good, b, m } = await twoHolders(20 * 1024, 1);
+  serveGarbage(bad, 5);
+  const got = await mesh.run(b.bytes.fetch(requestFor(m, [1, 3])));
+  t.true(Buffer.from(got).equals(Buffer.from(m)));
+  t.true(b.k.stat('sporeBadChunks') >= 1);
+  t.is(b.k.stat('sporeHoldersDemoted'), 1);
+  t.true(good.k.stat('sporeChunksServed') >= 20 - b.k.stat('sporeBadChunks') - 8);
+});
+
+test('a holder that stops answering: the fetch times out on it and fails over', async (t) => {
+  const { mesh, b, m } = await twoHolders(30 * 1024, 2);
+  let servedByDead = 0;
+  mesh.drop = (src) => src === 1 && ++servedByDead > 5;
+  const got = await mesh.run(b.bytes.fetch(requestFor(m, [1, 3])));
+  t.true(Buffer.from(got).equals(Buffer.from(m)));
+  t.true(b.k.stat('sporeTimeouts') >= 3);
+  t.is(b.k.stat('sporeHoldersDemoted'), 1);
+});
+
+test('NOT_HELD moves on at once; with no holder left the fetch fails with a reason and hands nothing over', async (t) => {
+  const mesh = new Mesh();
+  const empty = await mesh.add(1);
+  const b = await mesh.add(2);
+  const m = moduleOf(3000, 3);
+  const err = await t.throwsAsync(mesh.run(b.bytes.fetch(requestFor(m, [1]))), { instanceOf: SporeFetchError });
+  t.regex(err!.message, /no holder left/);
+  t.is(empty.k.stat('sporeRefusedNotHeld'), 3); // the window: 3 chunks asked at once
+  t.is(b.k.stat('sporeFetchesFailed'), 1);
+  t.is(b.k.stat('sporeTimeouts'), 0);
+  t.is(b.bytes.module(requestFor(m, []).hash), null);
+});
+
+test('a fetch cut off resumes from the chunks it has', async (t) => {
+  const mesh = new Mesh();
+  const a = await mesh.add(1);
+  const b = await mesh.add(2);
+  const m = moduleOf(40 * 1024, 4);
+  a.bytes.serve(m);
+  // The holder answers 25 chunks, then goes silent: the first fetch fails with 25 chunks held.
+  let answered = 0;
+  mesh.drop = (src) => src === 1 && ++answered > 25;
+  await t.throwsAsync(mesh.run(b.bytes.fetch(requestFor(m, [1]))), { instanceOf: SporeFetchError });
+  const before = a.k.stat('sporeChunksServed');
+  mesh.drop = () => false;
+  const got = await mesh.run(b.bytes.fetch(requestFor(m, [1])));
+  t.true(Buffer.from(got).equals(Buffer.from(m)));
+  t.is(a.k.stat('sporeChunksServed') - before, 40 - 25);
+});
+
+test('a holder announcing the species is found without a hint', async (t) => {
+  const mesh = new Mesh();
+  const a = await mesh.add(1);
+  const b = await mesh.add(2);
+  a.k.host(0, SPECIES);
+  a.k.configure('announceIntervalMs', 1000);
+  b.k.addPeer(1);
+  a.k.addPeer(2);
+  const m = moduleOf(5000, 5);
+  a.bytes.serve(m);
+  // Let an announcement arrive, then fetch with no hint.
+  mesh.clock.now = 2000;
+  a.k.tick(2000);
+  mesh.flush();
+  a.k.configure('announceIntervalMs', 0);
+  t.is(b.k.stat('announcesRx'), 1);
+  const got = await mesh.run(b.bytes.fetch(requestFor(m, [])));
+  t.true(Buffer.from(got).equals(Buffer.from(m)));
+});
+
+test('amplification: an unpadded unauthenticated GET gets a small refusal; the kernel pads its own', async (t) => {
+  const mesh = new Mesh();
+  const a = await mesh.add(1);
+  const m = moduleOf(4096, 6);
+  const hash = a.bytes.serve(m);
+  const sent: Uint8Array[] = [];
+  const real = mesh.nodes.get(1)!;
+  // A bare GET straight into the kernel (open mode: no identity).
+  const get = encodeFrame({ type: MsgType.SPORE_GET, flags: 0, src: 9, dst: 1, species: SPECIES, seq: 4 }, encodeCbor([hash, 0]));
+  const spy = mesh as unknown as { queue: Uint8Array[] };
+  real.k.onFrame(get);
+  sent.push(...spy.queue.splice(0));
+  t.is(sent.length, 1);
+  const answer = decodeCbor(sent[0]!.subarray(20)) as unknown[];
+  t.is(answer.length, 3);
+  t.is(answer[2], SPORE_UNPADDED);
+  t.true(sent[0]!.length <= 3 * get.length);
+  t.is(a.k.stat('sporeRefusedUnpadded'), 1);
+  // Padded as the kernel pads: the chunk is served, at most 3x the request.
+  const padded = encodeFrame({ type: MsgType.SPORE_GET, flags: 0, src: 9, dst: 1, species: SPECIES, seq: 5 }, encodeCbor([hash, 0, new Uint8Array(440)]));
+  real.k.onFrame(padded);
+  const data = spy.queue.splice(0);
+  t.is(data.length, 1);
+  t.true(data[0]!.length <= 3 * padded.length);
+  const d = decodeCbor(data[0]!.subarray(20)) as unknown[];
+  t.is(d.length, 4);
+  t.true(Buffer.from(d[2] as Uint8Array).equals(Buffer.from(chunkOf(m, 0))));
+  t.true(Buffer.from(d[3] as Uint8Array).equals(Buffer.from(chunkProof(chunkTree(m), 0))));
+  // An unknown module: NOT_HELD.
+  real.k.onFrame(encodeFrame({ type: MsgType.SPORE_GET, flags: 0, src: 9, dst: 1, species: SPECIES, seq: 6 }, encodeCbor([new Uint8Array(32), 0, new Uint8Array(440)])));
+  t.is((decodeCbor(spy.queue.splice(0)[0]!.subarray(20)) as unknown[])[2], SPORE_NOT_HELD);
+});
+
+test('the serve rate caps chunks per second; more are refused BUSY and the fetch still completes', async (t) => {
+  const mesh = new Mesh();
+  const a = await mesh.add(1);
+  const b = await mesh.add(2);
+  a.k.configure('sporeServeRate', 4);
+  const m = moduleOf(12 * 1024, 7);
+  a.bytes.serve(m);
+  const got = await mesh.run(b.bytes.fetch(requestFor(m, [1])));
+  t.true(Buffer.from(got).equals(Buffer.from(m)));
+  t.true(a.k.stat('sporeRefusedBusy') > 0);
+});
+
+test('property: any losses, duplicates, reordering and holder failures give the exact module or a clear failure', async (t) => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 1, max: 12 * 1024 }),
+      fc.array(fc.constantFrom('ok', 'drop', 'dup', 'garbage', 'late'), { minLength: 1, maxLength: 64 }),
+      fc.integer({ min: 1, max: 3 }),
+      async (size, plan, holders) => {
+        const mesh = new Mesh();
+        const b = await mesh.add(100);
+        const m = moduleOf(size, size);
+        const ids: number[] = [];
+        for (let h = 1; h <= holders; h++) {
+          const n = await mesh.add(h);
+          n.bytes.serve(m);
+          ids.push(h);
+          if (h === 1 && plan.includes('garbage')) serveGarbage(n, 0);
+        }
+        let step = 0;
+        const held: Uint8Array[] = [];
+        mesh.drop = (src, _dst, f) => {
+          if (src === 100) return false;
+          const what = plan[step++ % plan.length];
+          // A frame held back earlier arrives now, out of order.
+          if (held.length > 0 && step % 3 === 0) mesh.nodes.get(100)!.k.onFrame(held.shift()!);
+          if (what === 'dup') mesh.nodes.get(100)!.k.onFrame(f);
+          if (what === 'late') held.push(f);
+          return what === 'drop' || what === 'late';
+        };
+        try {
+          const got = await mesh.run(b.bytes.fetch(requestFor(m, ids)));
+          return Buffer.from(got).equals(Buffer.from(m)) && b.k.stat('sporeChunksRx') <= Math.ceil(size / 1024);
+        } catch (e) {
+          return e instanceof SporeFetchError && b.bytes.module(requestFor(m, []).hash) === null;
+        }
+      },
+    ),
+    { numRuns: 60 },
+  );
+  t.pass();
+});
+
+test('two requests for one module share one kernel fetch', async (t) => {
+  const mesh = new Mesh();
+  const a = await mesh.add(1);
+  const b = await mesh.add(2);
+  const m = moduleOf(9000, 8);
+  a.bytes.serve(m);
+  const [x, y] = await mesh.run(Promise.all([b.bytes.fetch(requestFor(m, [1])), b.bytes.fetch(requestFor(m, [1]))]));
+  t.true(Buffer.from(x).equals(Buffer.from(m)));
+  t.is(x, y);
+  t.is(a.k.stat('sporeChunksServed'), 9);
+});
