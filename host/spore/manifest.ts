@@ -7,6 +7,7 @@ import type { CellBiology, CellLimits } from '../build/cell-toml.ts';
 import { canonicalSchemaJson, SERVICE_NAME, validateSchema } from '../sdk/schema.ts';
 import { speciesIdOf } from '../sdk/species.ts';
 import { SporeError } from './spore-error.ts';
+import { SPORE_MAX_BYTES } from '../wire/protocol-table.ts';
 
 /** This manifest layout. A node refuses another version rather than guess at its fields. */
 export const SPORE_FORMAT_VERSION = 1;
@@ -15,7 +16,8 @@ export const CELL_ABI_VERSION = 1;
 /** Largest manifest: a schema of a few dozen methods fits with room to spare (the example cells' are about 600 bytes). */
 export const MANIFEST_MAX_BYTES = 4096;
 /** Largest module a spore carries: the kernel's fetch cap (docs/spores.md "File"). */
-export const MODULE_MAX_BYTES = 4 * 1024 * 1024;
+/** The kernel's fetch cap: a spore carries no module it could not fetch. */
+export const MODULE_MAX_BYTES = SPORE_MAX_BYTES;
 const HASH_BYTES = 32;
 const KEY_BYTES = 32;
 /** cpu_target travels as parts per million: an integer, so no float encoding to agree on. */
