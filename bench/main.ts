@@ -9,12 +9,12 @@ const program = new Command()
   .name('npm run bench --')
   .description('measure each transport beside a baseline from the same run')
   .option('--json <file>', 'also write the figures as JSON')
-  .option('--only <list>', 'comma-separated subset of shm,udp,rpc,serial,cells,cli,auth,fair (fair: issue #12 finding 8, not in the default set)', 'shm,udp,rpc,serial,cells,cli,auth')
+  .option('--only <list>', 'comma-separated subset of shm,udp,rpc,serial,cells,cli,auth,spore,fair (fair: issue #12 finding 8, not in the default set)', 'shm,udp,rpc,serial,cells,cli,auth,spore')
   .option('--seconds <n>', 'seconds per measurement; UDP ratios wander in much shorter runs', '8')
   .parse();
 const opts = program.opts<{ json?: string; only: string; seconds: string }>();
 const only = new Set(opts.only.split(',').map((s) => s.trim()));
-for (const o of only) if (!['shm', 'udp', 'rpc', 'serial', 'cells', 'cli', 'auth', 'fair'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
+for (const o of only) if (!['shm', 'udp', 'rpc', 'serial', 'cells', 'cli', 'auth', 'spore', 'fair'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
 const seconds = Number(opts.seconds);
 if (!(seconds > 0)) throw new Error(`--seconds must be positive, not "${opts.seconds}"`);
 
@@ -40,6 +40,14 @@ if (only.has('udp')) {
   console.log(`  rtt p50   ${n(r.rttP50Us, 1)} us   baseline ${n(r.baseline.rttP50Us, 1)} us   (${ratio(r.rttP50Us, r.baseline.rttP50Us)} of raw)`);
   console.log(`  rtt p99   ${n(r.rttP99Us, 1)} us   baseline ${n(r.baseline.rttP99Us, 1)} us`);
   console.log(`  msgs/s    ${n(r.msgsPerSec)}   baseline ${n(r.baseline.msgsPerSec)}   (${ratio(r.msgsPerSec, r.baseline.msgsPerSec)} of raw)\n`);
+}
+if (only.has('spore')) {
+  const { benchSpore } = await import('./spore.ts');
+  const r = await benchSpore();
+  out.spore = r;
+  console.log('spore fetch (two nodes, the kernel\'s chunked transfer over authenticated loopback UDP) vs the same bytes over a TCP socket');
+  for (const c of r.cases) console.log(`  ${n(c.bytes)} bytes   ${n(c.ms, 1)} ms, ${n(c.bytesPerSec / 1e6, 2)} MB/s   baseline ${n(c.baseline.ms, 1)} ms, ${n(c.baseline.bytesPerSec / 1e6, 1)} MB/s   (${ratio(c.bytesPerSec, c.baseline.bytesPerSec)} of TCP)`);
+  console.log('');
 }
 if (only.has('rpc')) {
   const { benchRpcStack } = await import('./rpc-stack.ts');
