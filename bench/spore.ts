@@ -1,97 +1,224 @@
-// Spore transfer benchmark (issue #13 target): the kernel's chunked fetch between two nodes over
-// loopback UDP, authenticated as `cell run` is, beside the same bytes sent over a plain Node TCP
-// socket in the same run; plus the cost of verifying a spore (hash + signature). Both nodes run in
-// this process (the figure is an upper bound of a two-process run's cost per byte, which it shares).
-import net from 'node:net';
+// Spore transfer benchmark (issue #13 target): the kernel's chunked fetch from a `cell run`
+// process over loopback UDP, authenticated, into a node in this process built as `cell run`
+// builds one; beside, in the same run and between the same two kinds of process:
+//   baseline - the same bytes over a plain Node TCP socket (the issue's ratio);
+//   floor    - the same bytes as plain 1 KiB UDP request/answer datagrams, `window` in flight,
+//              no kernel, no proof, no MAC: what Node's dgram carries in this chunk size, so the
+//              kernel's own share of the cost is visible.
+// Plus the cost of verifying a spore (hash + signature) beside its transfer.
 import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import dgram from 'node:dgram';
+import type { ChildProcess } from 'node:child_process';
 import { CellNode } from '../host/runtime/cell-node.ts';
 import { SporeBytes } from '../host/runtime/spore-bytes.ts';
 import { UdpTransport } from '../host/transport/udp-transport.ts';
 import { newIdentity } from '../host/identity/node-identity.ts';
 import { chunkRoot } from '../host/spore/chunk-tree.ts';
-import { kernelPath } from '../host/build/paths.ts';
-import { readFile } from 'node:fs/promises';
+import { appendCustomSection } from '../host/build/custom-section.ts';
+import { kernelPath, REPO_ROOT } from '../host/build/paths.ts';
+import { startCell, startNode } from './node-process.ts';
+import { readCellToml } from '../host/build/cell-toml.ts';
+import { validateSchema } from '../host/sdk/schema.ts';
+import { generateAuthorityKey } from '../host/spore/authority-key.ts';
+import { signSpore } from '../host/spore/sign-spore.ts';
+import { verifySpore, nowSeconds } from '../host/spore/verify-spore.ts';
 
 export interface SporeBenchCase {
   bytes: number;
   ms: number;
   bytesPerSec: number;
   baseline: { ms: number; bytesPerSec: number };
+  floor: { ms: number; bytesPerSec: number };
+  /** verifySpore of the signed .spore (signature, module hash, chunk root, schema), as `cell run` does before it runs one. */
+  verifyMs: number;
 }
 
 export interface SporeBenchResult {
+  /** Requests in flight per fetch (the kernel's sporeWindow), and of the UDP floor. */
+  window: number;
+  rounds: number;
   cases: SporeBenchCase[];
   /** The issue's keys: the 1 MiB case. */
   bytesPerSec: number;
   baseline: { bytesPerSec: number };
 }
 
-async function udpNode(kernelWasm: Uint8Array, seeds: Array<{ address: string; port: number }>) {
-  const id = await newIdentity();
-  const udp = await UdpTransport.open({ port: 0, multicast: false, seeds });
-  const spores = new SporeBytes();
-  const node = await CellNode.create({ nodeId: id.nodeId, identity: id, kernelWasm, transports: [udp], spores, config: { probeIntervalMs: 0, announceIntervalMs: 0 } });
-  return { node, id, udp, spores };
+const WINDOW = 8; // the kernel's default sporeWindow (docs/protocol.toml)
+const CHUNK = 1024;
+
+/** The exchange cell, padded with a custom section to `size` bytes: a module `cell run` hosts and serves. */
+function moduleOf(cell: Uint8Array, size: number): Uint8Array {
+  if (size <= cell.length + 16) return cell;
+  let padLen = size - cell.length - 16; // less the section id, the two LEB128 lengths and the name
+  for (;;) {
+    const pad = new Uint8Array(padLen);
+    for (let i = 0; i < padLen; i++) pad[i] = (i * 131 + (i >> 12)) & 255;
+    const out = appendCustomSection(cell, 'bench.pad', pad);
+    if (out.length === size) return out;
+    padLen += size - out.length;
+  }
 }
 
-/** The same bytes through a TCP connection on loopback: connect, write, the peer counts them in. */
-function tcpSend(bytes: Uint8Array): Promise<number> {
+/** A fresh fetching node (a fresh node holds nothing, so every round travels). */
+async function fetcher(kernelWasm: Uint8Array, port: number) {
+  const id = await newIdentity();
+  const udp = await UdpTransport.open({ port: 0, multicast: false, seeds: [{ address: '127.0.0.1', port }] });
+  const spores = new SporeBytes();
+  const node = await CellNode.create({ nodeId: id.nodeId, identity: id, kernelWasm, transports: [udp], spores, config: { probeIntervalMs: 0, announceIntervalMs: 0 } });
+  return node;
+}
+
+// The baseline's and the floor's server: a second Node process holding the same file.
+const SERVER = `
+const fs = require('node:fs'), net = require('node:net'), dgram = require('node:dgram');
+const bytes = fs.readFileSync(process.argv[1]);
+const tcp = net.createServer((s) => { s.on('error', () => {}); s.end(bytes); });
+const udp = dgram.createSocket('udp4');
+udp.on('message', (m, r) => {
+  const i = m.readUInt32LE(0);
+  const d = Buffer.allocUnsafe(4 + 1024);
+  d.writeUInt32LE(i, 0);
+  const n = bytes.copy(d, 4, i * 1024, i * 1024 + 1024);
+  udp.send(d.subarray(0, 4 + n), r.port, r.address);
+});
+tcp.listen(0, '127.0.0.1', () => udp.bind(0, '127.0.0.1', () => console.log('ready tcp ' + tcp.address().port + ' udp ' + udp.address().port)));
+`;
+
+function tcpFetch(port: number, size: number): Promise<number> {
   return new Promise((resolve, reject) => {
+    const t0 = performance.now();
     let got = 0;
-    let t0 = 0;
-    const server = net.createServer((s) => {
-      s.on('data', (d) => {
-        got += d.length;
-        if (got >= bytes.length) {
-          const ms = performance.now() - t0;
-          s.destroy();
-          server.close();
-          resolve(ms);
-        }
-      });
+    const c = net.connect(port, '127.0.0.1');
+    c.on('data', (d) => {
+      got += d.length;
+      if (got >= size) {
+        resolve(performance.now() - t0);
+        c.destroy();
+      }
     });
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
+    c.on('error', reject);
+  });
+}
+
+/** Every 1 KiB chunk asked for and answered as plain datagrams, `window` in flight, a lost one asked again. */
+function udpFloor(port: number, size: number, window: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const n = Math.ceil(size / CHUNK);
+    const held = new Uint8Array(n);
+    const sock = dgram.createSocket('udp4');
+    let next = 0;
+    let have = 0;
+    let t0 = 0;
+    const ask = (i: number) => {
+      const b = Buffer.allocUnsafe(4);
+      b.writeUInt32LE(i, 0);
+      sock.send(b, port, '127.0.0.1');
+    };
+    const retry = setInterval(() => { for (let i = 0; i < n; i++) if (!held[i]) { ask(i); break; } }, 50);
+    sock.on('message', (m) => {
+      const i = m.readUInt32LE(0);
+      if (i < n && !held[i]) {
+        held[i] = 1;
+        have++;
+      }
+      if (have === n) {
+        clearInterval(retry);
+        sock.close();
+        resolve(performance.now() - t0);
+        return;
+      }
+      if (next < n) ask(next++);
+    });
+    sock.on('error', reject);
+    sock.bind(0, '127.0.0.1', () => {
       t0 = performance.now();
-      const c = net.connect(port, '127.0.0.1', () => c.end(bytes));
-      c.on('error', reject);
+      while (next < Math.min(window, n)) ask(next++);
     });
   });
 }
 
+const median = (xs: number[]) => xs.slice().sort((x, y) => x - y)[xs.length >> 1]!;
+
+/** Median time of verifySpore on `module` signed by a fresh authority (trust not consulted: a lookup). */
+function verifyMs(module: Uint8Array, rounds: number): number {
+  const cfg = readCellToml(join(REPO_ROOT, 'firmware', 'cells', 'exchange'));
+  const schema = validateSchema(JSON.parse(readFileSync(join(REPO_ROOT, 'build', 'cells', 'exchange.schema.json'), 'utf8')).schema);
+  const now = nowSeconds();
+  const spore = signSpore({ module, schema, biology: cfg.biology, limits: cfg.limits }, { key: generateAuthorityKey(), issuedAt: now, expiresAt: now + 3600, revision: 1 });
+  const runs: number[] = [];
+  verifySpore(spore, { trust: null, now }); // the first ed25519 verify of a process builds tables
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    const v = verifySpore(spore, { trust: null, now });
+    runs.push(performance.now() - t0);
+    if (!v.ok) throw new Error(`the bench spore does not verify: ${v.detail}`);
+  }
+  return median(runs);
+}
+
+async function measure(kernelWasm: Uint8Array, file: string, module: Uint8Array, rounds: number): Promise<SporeBenchCase> {
+  const procs: ChildProcess[] = [];
+  try {
+    const server = await startCell(['run', file, '--port', '0', '--ephemeral', '--no-multicast'], /node ([0-9a-f]{8}) listening on udp \S+:(\d+)/);
+    procs.push(server.proc);
+    const serverId = parseInt(server.match[1]!, 16);
+    const serverPort = Number(server.match[2]);
+    const plain = await startNode(['-e', SERVER, file], /ready tcp (\d+) udp (\d+)/, 'the baseline server');
+    procs.push(plain.proc);
+    const tcpPort = Number(plain.match[1]);
+    const udpPort = Number(plain.match[2]);
+    const hash = new Uint8Array(createHash('sha256').update(module).digest());
+    const root = chunkRoot(module);
+    const species = 0x5b0e0000; // any id: the holder is hinted, not found by its announcement
+    const runs: number[] = [];
+    const tcpRuns: number[] = [];
+    const floorRuns: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const node = await fetcher(kernelWasm, serverPort);
+      try {
+        await node.handshake(serverId);
+        const t0 = performance.now();
+        const got = await node.fetchSpore({ species, hash, root, size: module.length, hints: [serverId] });
+        runs.push(performance.now() - t0);
+        if (!Buffer.from(got).equals(Buffer.from(module))) throw new Error('the fetched module differs from the one served');
+      } finally {
+        await node.close();
+      }
+      tcpRuns.push(await tcpFetch(tcpPort, module.length));
+      floorRuns.push(await udpFloor(udpPort, module.length, WINDOW));
+    }
+    const ms = median(runs);
+    const tcp = median(tcpRuns);
+    const floor = median(floorRuns);
+    const rate = (t: number) => (module.length / t) * 1000;
+    return { bytes: module.length, ms, bytesPerSec: rate(ms), baseline: { ms: tcp, bytesPerSec: rate(tcp) }, floor: { ms: floor, bytesPerSec: rate(floor) }, verifyMs: verifyMs(module, rounds) };
+  } finally {
+    for (const p of procs) p.kill();
+  }
+}
+
 export async function benchSpore(opts: { sizes?: number[]; rounds?: number } = {}): Promise<SporeBenchResult> {
   const kernelWasm = new Uint8Array(await readFile(kernelPath('mcu')));
-  const a = await udpNode(kernelWasm, []);
-  const b = await udpNode(kernelWasm, [{ address: '127.0.0.1', port: a.udp.address.port }]);
+  const cell = new Uint8Array(await readFile(join(REPO_ROOT, 'build', 'cells', 'exchange.wasm')));
+  const dir = await mkdtemp(join(tmpdir(), 'cell-spore-bench-'));
+  const rounds = opts.rounds ?? 5;
   const cases: SporeBenchCase[] = [];
   try {
-    await b.node.handshake(a.id.nodeId);
-    let species = 0x5b0e0000;
-    for (const size of opts.sizes ?? [14 * 1024, 1024 * 1024]) {
-      const msRuns: number[] = [];
-      const tcpRuns: number[] = [];
-      for (let r = 0; r < (opts.rounds ?? 5); r++) {
-        // Other bytes each round: a fetched module is kept (every node is a mirror), so a repeat would not travel.
-        const module = Uint8Array.from({ length: size }, (_, i) => (i * 131 + (i >> 12) + r * 7) & 255);
-        a.spores.serve(module);
-        const hash = new Uint8Array(createHash('sha256').update(module).digest());
-        const root = chunkRoot(module);
-        const t0 = performance.now();
-        const got = await b.node.fetchSpore({ species: ++species, hash, root, size, hints: [a.id.nodeId] });
-        msRuns.push(performance.now() - t0);
-        if (!Buffer.from(got).equals(Buffer.from(module))) throw new Error('the fetched module differs');
-        tcpRuns.push(await tcpSend(module));
-      }
-      const median = (xs: number[]) => xs.slice().sort((x, y) => x - y)[xs.length >> 1]!;
-      const ms = median(msRuns);
-      const tcp = median(tcpRuns);
-      cases.push({ bytes: size, ms, bytesPerSec: (size / ms) * 1000, baseline: { ms: tcp, bytesPerSec: (size / tcp) * 1000 } });
+    // The 14 KB case is the exchange cell as built; larger ones are it plus a custom section.
+    for (const size of opts.sizes ?? [cell.length, 1024 * 1024]) {
+      const module = moduleOf(cell, size);
+      const file = join(dir, `exchange-${size}.wasm`);
+      await writeFile(file, module);
+      cases.push(await measure(kernelWasm, file, module, rounds));
     }
   } finally {
-    await a.node.close();
-    await b.node.close();
+    await rm(dir, { recursive: true, force: true });
   }
   const big = cases[cases.length - 1]!;
-  return { cases, bytesPerSec: big.bytesPerSec, baseline: { bytesPerSec: big.baseline.bytesPerSec } };
+  return { window: WINDOW, rounds, cases, bytesPerSec: big.bytesPerSec, baseline: { bytesPerSec: big.baseline.bytesPerSec } };
 }
