@@ -91,6 +91,12 @@ test('[access] from --config: only a listed key calls, and only its species; --s
     const wrongServer = await t.throwsAsync(cell('call', 'kv', 'get', '["k"]', '--peer', peer, '--key', keyFile, '--server-key', 'c'.repeat(64)));
     t.regex((wrongServer as unknown as { stderr: string }).stderr, new RegExp(`not sent: the node at ${peer} has key ${serverKey}, not one of --server-key`));
     t.is((await cell('call', 'kv', 'get', '["k"]', '--peer', peer, '--key', keyFile, '--server-key', serverKey!)).stdout, '"v"\n');
+    // A FILE.pub names the server as well as its hex; a malformed key is refused before anything is sent.
+    const pub = join(dir, 'server.pub');
+    await writeFile(pub, `${serverKey}\n`);
+    t.is((await cell('call', 'kv', 'get', '["k"]', '--peer', peer, '--key', keyFile, '--server-key', pub)).stdout, '"v"\n');
+    const badKey = await t.throwsAsync(cell('call', 'kv', 'get', '["k"]', '--peer', peer, '--server-key', 'abc'));
+    t.regex((badKey as unknown as { stderr: string }).stderr, /--server-key: "abc" is neither a public key \(64 hex digits\) nor a readable key file/);
     const json = JSON.parse((await cell('stats', '--control', join(dir, 'node.sock'), '--json')).stdout);
     t.is(json.kernel.authUnauthorised, 2);
     t.deepEqual(json.kernelTables.access, { rows: 1, cap: 32, givenUp: 0 });
