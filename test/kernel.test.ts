@@ -518,7 +518,7 @@ test('k_table: each fixed table reports its rows, its cap and the rows it gave u
   }
   for (let i = 0; i < 65; i++) r.k.onFrame(encodeFrame({ type: MsgType.PING, flags: 0, src: 0x1000 + i, dst: SELF, species: 0, seq: 1 }, encodeCbor([r.clock.now])));
   const tables = r.k.tables();
-  t.deepEqual(Object.keys(tables), ['peers', 'sessions', 'replay', 'calls', 'callers', 'budgets', 'rtt', 'cells', 'access', 'serve']);
+  t.deepEqual(Object.keys(tables), ['peers', 'sessions', 'replay', 'calls', 'callers', 'budgets', 'rtt', 'cells', 'access', 'serve', 'sporeRequesters']);
   // 200 unauthenticated callers share the replay ring (32 of its 100 slots: 4 per session, 32 shared, 4 large): the oldest 168 answers were overwritten.
   t.deepEqual(tables.replay, { rows: 32, cap: 100, givenUp: 168 });
   t.deepEqual(tables.callers, { rows: 8, cap: 8, givenUp: 192 });

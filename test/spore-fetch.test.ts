@@ -12,6 +12,7 @@ import { decodeCbor, encodeCbor } from '../host/wire/cbor.ts';
 import { SPORE_NOT_HELD, SPORE_UNPADDED } from '../host/wire/protocol-table.ts';
 
 const kernelModule = KernelInstance.compile(readFileSync('build/kernel.wasm'));
+const kernelModuleSync = new WebAssembly.Module(readFileSync('build/kernel.wasm'));
 const SPECIES = 0x5eed0001;
 
 interface Node {
@@ -261,16 +262,68 @@ test('amplification: an unpadded unauthenticated GET gets a small refusal; the k
   t.is((decodeCbor(spy.queue.splice(0)[0]!.subarray(20)) as unknown[])[2], SPORE_NOT_HELD);
 });
 
-test('the serve rate caps chunks per second; more are refused BUSY and the fetch still completes', async (t) => {
+test('the serve rate caps chunks per second, shared equally among requesters; more are refused BUSY and every fetch still completes', async (t) => {
   const mesh = new Mesh();
   const a = await mesh.add(1);
-  const b = await mesh.add(2);
-  a.k.configure('sporeServeRate', 4);
+  a.k.configure('sporeServeRate', 6);
   const m = moduleOf(12 * 1024, 7);
   a.bytes.serve(m);
-  const got = await mesh.run(b.bytes.fetch(requestFor(m, [1])));
-  t.true(Buffer.from(got).equals(Buffer.from(m)));
+  // One requester alone gets the whole rate: refused only by the node's bucket.
+  const b = await mesh.add(2);
+  t.true(Buffer.from(await mesh.run(b.bytes.fetch(requestFor(m, [1])))).equals(Buffer.from(m)));
   t.true(a.k.stat('sporeRefusedBusy') > 0);
+  t.is(a.k.stat('sporeRefusedShare'), 0);
+  // Three at once: each is held to a third, so none starves (a holder answering only BUSY 64 times
+  // in a row would be given up on), and every fetch completes.
+  const m2 = moduleOf(12 * 1024, 8);
+  a.bytes.serve(m2);
+  const others = [await mesh.add(3), await mesh.add(4), await mesh.add(5)];
+  const got = await mesh.run(Promise.all(others.map((n) => n.bytes.fetch(requestFor(m2, [1])))));
+  for (const g of got) t.true(Buffer.from(g).equals(Buffer.from(m2)));
+  t.true(a.k.stat('sporeRefusedShare') > 0);
+  t.is(a.k.stat('sporeChunksServed'), 48);
+  t.is(a.k.stat('sporeHoldersDemoted'), 0);
+  for (const n of others) t.is(n.k.stat('sporeHoldersDemoted'), 0);
+  // Four requesters have rows in the table of 8; none was replaced.
+  t.deepEqual(a.k.tables().sporeRequesters, { rows: 4, cap: 8, givenUp: 0 });
+});
+
+test('property: served chunks never outrun the node bucket (rate a second, a burst of as many); the requester table stays within its cap', (t) => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 2, max: 40 }),
+      fc.array(fc.record({ from: fc.integer({ min: 2, max: 13 }), dt: fc.integer({ min: 0, max: 400 }) }), { minLength: 1, maxLength: 300 }),
+      (rate, asks) => {
+        const sent: Uint8Array[] = [];
+        const clock = { now: 1000 };
+        const bytes = new SporeBytes();
+        const k = KernelInstance.instantiate(kernelModuleSync, {
+          send: (f) => sent.push(f.slice()), now: () => clock.now, random: () => 4, cellCall: () => -1, deliver: () => {}, spores: bytes,
+        });
+        k.configure('probeIntervalMs', 0);
+        k.configure('announceIntervalMs', 0);
+        k.configure('sporeServeRate', rate);
+        k.init(1, 0);
+        const m = moduleOf(2048, 3);
+        const hash = bytes.serve(m);
+        const served = new Map<number, number>();
+        let seq = 1;
+        for (const a of asks) {
+          clock.now += a.dt;
+          sent.length = 0;
+          k.onFrame(encodeFrame({ type: MsgType.SPORE_GET, flags: 0, src: a.from, dst: 1, species: SPECIES, seq: seq++ }, encodeCbor([hash, 0, new Uint8Array(440)])));
+          const answer = decodeCbor(sent[0]!.subarray(20)) as unknown[];
+          if (answer.length === 4) served.set(a.from, (served.get(a.from) ?? 0) + 1);
+        }
+        const seconds = (clock.now - 1000) / 1000;
+        const table = k.tables().sporeRequesters;
+        let total = 0;
+        for (const [, n] of served) total += n;
+        return table.rows <= table.cap && total <= rate + rate * seconds + 1e-9 && total === k.stat('sporeChunksServed');
+      },
+    ),
+  );
+  t.pass();
 });
 
 test('property: any losses, duplicates, reordering and holder failures give the exact module or a clear failure', async (t) => {

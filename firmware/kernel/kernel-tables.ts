@@ -2,8 +2,8 @@
 // build holds, and how many rows were given up to make room (or newcomers refused). Every table a
 // stranger can grow is here, so a flood shows up as a rising GIVEN_UP, not as silence.
 import {
-  KT_PEERS, KT_SESSIONS, KT_REPLAY, KT_CALLS, KT_CALLERS, KT_BUDGETS, KT_RTT, KT_CELLS, KT_ACCESS, KT_SERVE,
-  KTF_ROWS, KTF_CAP, KTF_GIVEN_UP, MAX_SESSIONS, MAX_ACCESS, MAX_SERVE, S_PEER_TABLE_FULL, S_SESSIONS_EVICTED, S_CALL_TABLE_FULL,
+  KT_PEERS, KT_SESSIONS, KT_REPLAY, KT_CALLS, KT_CALLERS, KT_BUDGETS, KT_RTT, KT_CELLS, KT_ACCESS, KT_SERVE, KT_SPORE_REQUESTERS,
+  KTF_ROWS, KTF_CAP, KTF_GIVEN_UP, MAX_SESSIONS, MAX_ACCESS, MAX_SERVE, SPORE_SERVE_REQUESTERS, S_PEER_TABLE_FULL, S_SESSIONS_EVICTED, S_CALL_TABLE_FULL,
 } from "../protocol/table";
 import { statGet } from "./stats";
 import { peerCount, MAX_PEERS } from "./peers";
@@ -16,6 +16,7 @@ import { rttRows, rttReplaced, MAX_RTT_PEERS } from "./call-rtt";
 import { cellsCount, MAX_CELLS } from "./cells";
 import { accessCount } from "./access";
 import { serveCount } from "./serve-trust";
+import { sporeRequesterRows, sporeRequestersReplaced } from "./spore-serve";
 
 function rows(t: i32): f64 {
   if (t == KT_PEERS) return peerCount();
@@ -28,6 +29,7 @@ function rows(t: i32): f64 {
   if (t == KT_CELLS) return cellsCount();
   if (t == KT_ACCESS) return accessCount();
   if (t == KT_SERVE) return serveCount();
+  if (t == KT_SPORE_REQUESTERS) return sporeRequesterRows();
   return NaN;
 }
 
@@ -42,6 +44,7 @@ function cap(t: i32): f64 {
   if (t == KT_CELLS) return MAX_CELLS;
   if (t == KT_ACCESS) return MAX_ACCESS;
   if (t == KT_SERVE) return MAX_SERVE;
+  if (t == KT_SPORE_REQUESTERS) return SPORE_SERVE_REQUESTERS;
   return NaN;
 }
 
@@ -53,6 +56,7 @@ function givenUp(t: i32): f64 {
   if (t == KT_CALLERS) return callersReplaced();
   if (t == KT_BUDGETS) return budgetReplaced();
   if (t == KT_RTT) return rttReplaced();
+  if (t == KT_SPORE_REQUESTERS) return sporeRequestersReplaced();
   // Cells, access and serve rows are the host's own choice: a full table is an error to the host, not a loss.
   if (t == KT_CELLS || t == KT_ACCESS || t == KT_SERVE) return 0;
   return NaN;

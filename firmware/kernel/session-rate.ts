@@ -4,21 +4,13 @@
 // peers that already have sessions are not touched by it (their HELLOs re-key under rekeyMinMs).
 import { C_NEW_SESSION_RATE } from "../protocol/table";
 import { cfg } from "./config";
+import { bucketReset, bucketTake } from "./token-bucket";
 
-let tokens: f64 = -1; // -1: not started, the bucket begins full
-let filledAt: f64 = 0;
+const bucket = new StaticArray<f64>(2);
+bucketReset(bucket, 0);
 
 /** Takes a token for a stranger's HELLO at `now`; false: drop it. */
 export function newSessionAdmit(now: f64): bool {
   const rate = cfg(C_NEW_SESSION_RATE);
-  if (rate <= 0) return true;
-  if (tokens < 0 || now < filledAt) {
-    tokens = rate;
-    filledAt = now;
-  }
-  tokens = min(rate, tokens + (now - filledAt) * rate / 1000);
-  filledAt = now;
-  if (tokens < 1) return false;
-  tokens -= 1;
-  return true;
+  return rate <= 0 || bucketTake(bucket, 0, rate, now);
 }

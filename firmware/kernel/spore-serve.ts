@@ -1,22 +1,86 @@
 // Serving spore chunks (docs/spores.md, Transfer): SPORE_GET [hash, index(, padding)] is answered
 // SPORE_DATA [hash, index, chunk, proof] from bytes the host holds (hal.spore_get), or refused
-// [hash, index, reason]. A rate cap bounds what a node serves; an unauthenticated request (open
-// mode) is answered only if the answer is at most 3x its size, so a spoofed source gains little.
+// [hash, index, reason]. Token buckets bound what a node serves: sporeServeRate chunks a second
+// in all, and to each requester an equal share of it among those that asked in the last second,
+// so one greedy fetch cannot starve the others, and a lone one gets the whole rate. An unauthenticated request (open mode) is answered only if the answer is at most 3x its
+// size, so a spoofed source gains little.
 import { halSporeGet } from "../hal/hal";
 import {
   HEADER_BYTES, T_SPORE_DATA, R_BAD_PAYLOAD, S_BAD_PAYLOAD, S_SPORE_CHUNKS_SERVED, S_SPORE_REFUSED_NOT_HELD,
-  S_SPORE_REFUSED_BUSY, S_SPORE_REFUSED_UNPADDED, C_SPORE_SERVE_RATE, SPORE_HASH_BYTES, SPORE_NOT_HELD, SPORE_BUSY,
-  SPORE_UNPADDED,
+  S_SPORE_REFUSED_BUSY, S_SPORE_REFUSED_UNPADDED, S_SPORE_REFUSED_SHARE, C_SPORE_SERVE_RATE, SPORE_HASH_BYTES,
+  SPORE_NOT_HELD, SPORE_BUSY, SPORE_UNPADDED, SPORE_SERVE_REQUESTERS,
 } from "../protocol/table";
 import { hLength, hSeq, hSpecies } from "./header";
 import { count } from "./stats";
 import { cfg } from "./config";
 import { RX, BUF_CAP, TX_PAYLOAD, PAYLOAD_CAP, writer, reader } from "./frame-buffers";
 import { sendTx } from "./frame-out";
+import { bucketReset, bucketTake, bucketRefund } from "./token-bucket";
 
 const HASH: usize = memory.data(SPORE_HASH_BYTES);
-let windowStart: f64 = -Infinity;
-let servedInWindow: f64 = 0;
+const R = SPORE_SERVE_REQUESTERS;
+const nodeBucket = new StaticArray<f64>(2);
+bucketReset(nodeBucket, 0);
+// Recent requesters and their buckets; a newcomer takes a free row or the one unused longest.
+const requester = new StaticArray<u32>(R); // 0: free
+const lastAsked = new StaticArray<f64>(R);
+const buckets = new StaticArray<f64>(2 * R);
+for (let i = 0; i < R; i++) bucketReset(buckets, i);
+let requesterRows: i32 = 0;
+let requestersReplaced: f64 = 0;
+let admittedRow: i32 = -1;
+let admittedShare: f64 = 0;
+const ACTIVE_MS: f64 = 1000;
+
+export function sporeRequesterRows(): i32 { return requesterRows; }
+export function sporeRequestersReplaced(): f64 { return requestersReplaced; }
+
+function requesterRow(src: u32, now: f64): i32 {
+  let oldest = 0;
+  for (let i = 0; i < R; i++) {
+    const id = unchecked(requester[i]);
+    if (id == src) {
+      unchecked(lastAsked[i] = now);
+      return i;
+    }
+    if (id == 0 || (unchecked(requester[oldest]) != 0 && unchecked(lastAsked[i]) < unchecked(lastAsked[oldest]))) oldest = i;
+  }
+  if (unchecked(requester[oldest]) == 0) requesterRows++;
+  else requestersReplaced += 1;
+  unchecked(requester[oldest] = src);
+  unchecked(lastAsked[oldest] = now);
+  // A newcomer starts full; cycling identities through the table is still held to the node bucket.
+  bucketReset(buckets, oldest);
+  return oldest;
+}
+
+/** Requesters that asked within the last second (the one asking now among them). */
+function activeRequesters(now: f64): i32 {
+  let n = 0;
+  for (let i = 0; i < R; i++) if (unchecked(requester[i]) != 0 && now - unchecked(lastAsked[i]) < ACTIVE_MS) n++;
+  return max(n, 1);
+}
+
+/** Takes a token from the requester's bucket (its share of the rate) and the node's; 0, or the stat of the refusal. */
+function admit(src: u32, now: f64): i32 {
+  const rate = cfg(C_SPORE_SERVE_RATE);
+  const row = requesterRow(src, now);
+  admittedShare = rate / <f64>activeRequesters(now);
+  if (!bucketTake(nodeBucket, 0, rate, now)) return S_SPORE_REFUSED_BUSY;
+  if (!bucketTake(buckets, row, admittedShare, now)) {
+    bucketRefund(nodeBucket, 0, rate);
+    return S_SPORE_REFUSED_SHARE;
+  }
+  admittedRow = row;
+  return 0;
+}
+
+/** Gives back the tokens of the request just admitted: it was refused after all (not held, unpadded). */
+function giveBack(): void {
+  const rate = cfg(C_SPORE_SERVE_RATE);
+  bucketRefund(nodeBucket, 0, rate);
+  bucketRefund(buckets, admittedRow, admittedShare);
+}
 
 export function onSporeGet(ptr: usize, src: u32, authenticated: bool, now: f64): i32 {
   const frameLen = HEADER_BYTES + <i32>hLength(ptr);
@@ -32,12 +96,9 @@ export function onSporeGet(ptr: usize, src: u32, authenticated: bool, now: f64):
   memory.copy(HASH, hp, SPORE_HASH_BYTES);
   const species = hSpecies(ptr);
   const seq = hSeq(ptr);
-  if (now - windowStart >= 1000) {
-    windowStart = now;
-    servedInWindow = 0;
-  }
-  if (servedInWindow >= cfg(C_SPORE_SERVE_RATE)) {
-    count(S_SPORE_REFUSED_BUSY);
+  const refused = admit(src, now);
+  if (refused != 0) {
+    count(refused);
     return refuse(src, species, seq, <i32>index, SPORE_BUSY);
   }
   // The request is parsed and its hash copied: RX is free for the host to write the chunk and proof.
@@ -46,6 +107,7 @@ export function onSporeGet(ptr: usize, src: u32, authenticated: bool, now: f64):
   const proofLen = r >>> 16;
   if (r < 0 || chunkLen == 0 || chunkLen + proofLen > BUF_CAP) {
     count(S_SPORE_REFUSED_NOT_HELD);
+    giveBack();
     return refuse(src, species, seq, <i32>index, SPORE_NOT_HELD);
   }
   writer.reset(TX_PAYLOAD, PAYLOAD_CAP);
@@ -56,13 +118,14 @@ export function onSporeGet(ptr: usize, src: u32, authenticated: bool, now: f64):
   writer.bytesRaw(RX + <usize>chunkLen, proofLen);
   if (writer.overflow) {
     count(S_SPORE_REFUSED_NOT_HELD);
+    giveBack();
     return refuse(src, species, seq, <i32>index, SPORE_NOT_HELD);
   }
   if (!authenticated && HEADER_BYTES + writer.length > 3 * frameLen) {
     count(S_SPORE_REFUSED_UNPADDED);
+    giveBack();
     return refuse(src, species, seq, <i32>index, SPORE_UNPADDED);
   }
-  servedInWindow += 1;
   count(S_SPORE_CHUNKS_SERVED);
   sendTx(T_SPORE_DATA, src, species, seq, writer.length);
   return 0;

@@ -208,7 +208,7 @@ export const S_UNTRUSTED_SERVERS: i32 = 42;
 export const S_SPORE_CHUNKS_SERVED: i32 = 43;
 /** SPORE_GETs refused: the host does not hold that module or chunk */
 export const S_SPORE_REFUSED_NOT_HELD: i32 = 44;
-/** SPORE_GETs refused: over sporeServeRate chunks this second */
+/** SPORE_GETs refused: this node is over sporeServeRate chunks a second */
 export const S_SPORE_REFUSED_BUSY: i32 = 45;
 /** unauthenticated SPORE_GETs refused: the answer would be over 3x the request */
 export const S_SPORE_REFUSED_UNPADDED: i32 = 46;
@@ -224,7 +224,9 @@ export const S_SPORE_TIMEOUTS: i32 = 50;
 export const S_SPORE_FETCHES_DONE: i32 = 51;
 /** fetches that ended with no holder left */
 export const S_SPORE_FETCHES_FAILED: i32 = 52;
-export const S_COUNT: i32 = 53;
+/** SPORE_GETs refused: the requester is over its share of sporeServeRate (an equal share among those that asked in the last second) */
+export const S_SPORE_REFUSED_SHARE: i32 = 53;
+export const S_COUNT: i32 = 54;
 
 // Kernel settings, changed with k_config(key, value) (docs/abi.md)
 /** first attempt's timeout to a destination with no measured RTT; each retry doubles it */
@@ -265,7 +267,7 @@ export const C_NEW_SESSION_RATE: i32 = 16;
 export const C_SPORE_WINDOW: i32 = 17;
 /** timeouts in a row after which a fetch moves to the next holder */
 export const C_SPORE_ATTEMPTS: i32 = 18;
-/** spore chunks this node serves per second at most (more are refused BUSY) */
+/** spore chunks this node serves per second at most, shared equally among the requesters of the last second (more are refused BUSY) */
 export const C_SPORE_SERVE_RATE: i32 = 19;
 export const C_COUNT: i32 = 20;
 
@@ -427,7 +429,9 @@ export const KT_CELLS: i32 = 7;
 export const KT_ACCESS: i32 = 8;
 /** [access] serve rows (key, species); full: k_serve_add fails */
 export const KT_SERVE: i32 = 9;
-export const KT_COUNT: i32 = 10;
+/** recent spore requesters and their serve buckets; full: the one unused longest gives way */
+export const KT_SPORE_REQUESTERS: i32 = 10;
+export const KT_COUNT: i32 = 11;
 
 // Fields of k_table(table, field) (docs/abi.md)
 /** rows in use now */
@@ -450,6 +454,8 @@ export const SPORE_MAX_FETCHES: i32 = 2;
 export const SPORE_MAX_HOLDERS: i32 = 8;
 /** cap of sporeWindow: requests in flight per fetch */
 export const SPORE_MAX_WINDOW: i32 = 16;
+/** requesters whose serve buckets a node keeps (each gets an equal share of sporeServeRate) */
+export const SPORE_SERVE_REQUESTERS: i32 = 8;
 /** an unauthenticated SPORE_GET is padded to this frame length: a third of the largest answer */
 export const SPORE_GET_PADDED_BYTES: i32 = 0x1f4;
 /** SPORE_DATA refusal: this node does not hold that module or chunk */
@@ -466,12 +472,12 @@ export const FETCH_NO_HOLDER: i32 = 1;
 // Every value above in table order, for the kernel export k_protocol: the host checks that the
 // kernel it runs was built from the same table (test/protocol.test.ts). In a function, so the
 // values take memory only in a module that calls it (the kernel, not the cells).
-export const PROTOCOL_COUNT: i32 = 208;
+export const PROTOCOL_COUNT: i32 = 211;
 
 /** Value i of the table, NaN past its end. */
 export function protocolValue(i: i32): f64 {
   if (i == 4) return <f64>BROADCAST;
-  if (i == 198) return <f64>SPORE_MAX_BYTES;
+  if (i == 200) return <f64>SPORE_MAX_BYTES;
   const values = memory.data<u16>([
     <u16>HEADER_BYTES, <u16>MAGIC, <u16>VERSION, <u16>FLAGS_RESERVED, 0,
     <u16>T_CALL, <u16>T_REPLY, <u16>T_ERROR, <u16>T_PING, <u16>T_PONG,
@@ -494,27 +500,28 @@ export function protocolValue(i: i32): f64 {
     <u16>S_SENT_WITHOUT_SESSION, <u16>S_BAD_LOAD, <u16>S_FOREIGN_ANSWERS, <u16>S_HANDSHAKES_RATE_LIMITED, <u16>S_UNTRUSTED_SERVERS,
     <u16>S_SPORE_CHUNKS_SERVED, <u16>S_SPORE_REFUSED_NOT_HELD, <u16>S_SPORE_REFUSED_BUSY, <u16>S_SPORE_REFUSED_UNPADDED, <u16>S_SPORE_CHUNKS_RX,
     <u16>S_SPORE_BAD_CHUNKS, <u16>S_SPORE_HOLDERS_DEMOTED, <u16>S_SPORE_TIMEOUTS, <u16>S_SPORE_FETCHES_DONE, <u16>S_SPORE_FETCHES_FAILED,
-    <u16>C_CALL_TIMEOUT_MS, <u16>C_PROBE_INTERVAL_MS, <u16>C_ANNOUNCE_INTERVAL_MS, <u16>C_PEER_MAX_AGE_MS, <u16>C_DEFAULT_ROUTE,
-    <u16>C_FAIL_HOLD_MS, <u16>C_CALL_ATTEMPTS, <u16>C_REPLAY_WINDOW_MS, <u16>C_PEER_WINDOW, <u16>C_BUSY_HOLD_MS,
-    <u16>C_CPU_BUDGET, <u16>C_RTO_MIN_MS, <u16>C_RTO_MAX_MS, <u16>C_OPEN, <u16>C_ACCESS_LISTED_ONLY,
-    <u16>C_REKEY_MIN_MS, <u16>C_NEW_SESSION_RATE, <u16>C_SPORE_WINDOW, <u16>C_SPORE_ATTEMPTS, <u16>C_SPORE_SERVE_RATE,
-    <u16>PEER_NODE_ID, <u16>PEER_AGE_MS, <u16>PEER_LOAD, <u16>PEER_SPARE, <u16>PEER_HEALTHY,
-    <u16>PEER_PREDICTED_RTT_MS, <u16>PEER_MEASURED_RTT_MS, <u16>PEER_SPECIES_COUNT, <u16>LOG_DEBUG, <u16>LOG_INFO,
-    <u16>LOG_WARN, <u16>LOG_ERROR, <u16>ARG_OVER_BUDGET, <u16>ARG_BAD_FIELD, <u16>ARG_NOT_A_CALL,
-    <u16>MCU_PAGES, <u16>HOST_PAGES, <u16>CborError.OK, <u16>CborError.TRUNCATED, <u16>CborError.WRONG_TYPE,
-    <u16>CborError.OVERFLOW, <u16>CborError.INDEFINITE, <u16>CborError.TOO_DEEP, <u16>CborError.BAD_UTF8, <u16>CborError.RESERVED,
-    <u16>CborError.UNSUPPORTED, <u16>CborError.TRAILING, <u16>CBOR_MAX_DEPTH, <u16>TUNE_CC, <u16>TUNE_CE,
-    <u16>TUNE_GRAVITY_RHO, <u16>TUNE_FILTER_PERCENTILE, <u16>TUNE_MIN_SAMPLES, <u16>TUNE_NEAR, <u16>TUNE_NEAR_SHARE,
-    <u16>TUNE_REPLACE_SHARE, <u16>TUNE_GOSSIP_NEAR_SHARE, <u16>TUNE_LONG_LINK_MS, <u16>TUNE_DIMS, <u16>TUNE_FILTER_OFF,
-    <u16>VS_UPDATES, <u16>VS_BAD_RTT, <u16>VS_BAD_COORD, <u16>VS_NON_FINITE, <u16>VS_HELD,
-    <u16>VS_EVICTED, <u16>VS_ROTATED, <u16>VS_UNKNOWN_PEER, <u16>AUTH_COUNTER_BYTES, <u16>AUTH_TAG_BYTES,
-    <u16>AUTH_TRAILER_BYTES, <u16>AUTH_SIG_BYTES, <u16>AUTH_BROADCAST_TRAILER_BYTES, <u16>HANDSHAKE_BYTES, <u16>MAX_SESSIONS,
-    <u16>AUTH_WINDOW, <u16>MAX_ACCESS, <u16>MAX_SERVE, <u16>KT_PEERS, <u16>KT_SESSIONS,
-    <u16>KT_REPLAY, <u16>KT_CALLS, <u16>KT_CALLERS, <u16>KT_BUDGETS, <u16>KT_RTT,
-    <u16>KT_CELLS, <u16>KT_ACCESS, <u16>KT_SERVE, <u16>KTF_ROWS, <u16>KTF_CAP,
-    <u16>KTF_GIVEN_UP, <u16>SPORE_CHUNK_BYTES, <u16>SPORE_HASH_BYTES, 0, <u16>SPORE_MAX_FETCHES,
-    <u16>SPORE_MAX_HOLDERS, <u16>SPORE_MAX_WINDOW, <u16>SPORE_GET_PADDED_BYTES, <u16>SPORE_NOT_HELD, <u16>SPORE_BUSY,
-    <u16>SPORE_UNPADDED, <u16>FETCH_OK, <u16>FETCH_NO_HOLDER,
+    <u16>S_SPORE_REFUSED_SHARE, <u16>C_CALL_TIMEOUT_MS, <u16>C_PROBE_INTERVAL_MS, <u16>C_ANNOUNCE_INTERVAL_MS, <u16>C_PEER_MAX_AGE_MS,
+    <u16>C_DEFAULT_ROUTE, <u16>C_FAIL_HOLD_MS, <u16>C_CALL_ATTEMPTS, <u16>C_REPLAY_WINDOW_MS, <u16>C_PEER_WINDOW,
+    <u16>C_BUSY_HOLD_MS, <u16>C_CPU_BUDGET, <u16>C_RTO_MIN_MS, <u16>C_RTO_MAX_MS, <u16>C_OPEN,
+    <u16>C_ACCESS_LISTED_ONLY, <u16>C_REKEY_MIN_MS, <u16>C_NEW_SESSION_RATE, <u16>C_SPORE_WINDOW, <u16>C_SPORE_ATTEMPTS,
+    <u16>C_SPORE_SERVE_RATE, <u16>PEER_NODE_ID, <u16>PEER_AGE_MS, <u16>PEER_LOAD, <u16>PEER_SPARE,
+    <u16>PEER_HEALTHY, <u16>PEER_PREDICTED_RTT_MS, <u16>PEER_MEASURED_RTT_MS, <u16>PEER_SPECIES_COUNT, <u16>LOG_DEBUG,
+    <u16>LOG_INFO, <u16>LOG_WARN, <u16>LOG_ERROR, <u16>ARG_OVER_BUDGET, <u16>ARG_BAD_FIELD,
+    <u16>ARG_NOT_A_CALL, <u16>MCU_PAGES, <u16>HOST_PAGES, <u16>CborError.OK, <u16>CborError.TRUNCATED,
+    <u16>CborError.WRONG_TYPE, <u16>CborError.OVERFLOW, <u16>CborError.INDEFINITE, <u16>CborError.TOO_DEEP, <u16>CborError.BAD_UTF8,
+    <u16>CborError.RESERVED, <u16>CborError.UNSUPPORTED, <u16>CborError.TRAILING, <u16>CBOR_MAX_DEPTH, <u16>TUNE_CC,
+    <u16>TUNE_CE, <u16>TUNE_GRAVITY_RHO, <u16>TUNE_FILTER_PERCENTILE, <u16>TUNE_MIN_SAMPLES, <u16>TUNE_NEAR,
+    <u16>TUNE_NEAR_SHARE, <u16>TUNE_REPLACE_SHARE, <u16>TUNE_GOSSIP_NEAR_SHARE, <u16>TUNE_LONG_LINK_MS, <u16>TUNE_DIMS,
+    <u16>TUNE_FILTER_OFF, <u16>VS_UPDATES, <u16>VS_BAD_RTT, <u16>VS_BAD_COORD, <u16>VS_NON_FINITE,
+    <u16>VS_HELD, <u16>VS_EVICTED, <u16>VS_ROTATED, <u16>VS_UNKNOWN_PEER, <u16>AUTH_COUNTER_BYTES,
+    <u16>AUTH_TAG_BYTES, <u16>AUTH_TRAILER_BYTES, <u16>AUTH_SIG_BYTES, <u16>AUTH_BROADCAST_TRAILER_BYTES, <u16>HANDSHAKE_BYTES,
+    <u16>MAX_SESSIONS, <u16>AUTH_WINDOW, <u16>MAX_ACCESS, <u16>MAX_SERVE, <u16>KT_PEERS,
+    <u16>KT_SESSIONS, <u16>KT_REPLAY, <u16>KT_CALLS, <u16>KT_CALLERS, <u16>KT_BUDGETS,
+    <u16>KT_RTT, <u16>KT_CELLS, <u16>KT_ACCESS, <u16>KT_SERVE, <u16>KT_SPORE_REQUESTERS,
+    <u16>KTF_ROWS, <u16>KTF_CAP, <u16>KTF_GIVEN_UP, <u16>SPORE_CHUNK_BYTES, <u16>SPORE_HASH_BYTES,
+    0, <u16>SPORE_MAX_FETCHES, <u16>SPORE_MAX_HOLDERS, <u16>SPORE_MAX_WINDOW, <u16>SPORE_SERVE_REQUESTERS,
+    <u16>SPORE_GET_PADDED_BYTES, <u16>SPORE_NOT_HELD, <u16>SPORE_BUSY, <u16>SPORE_UNPADDED, <u16>FETCH_OK,
+    <u16>FETCH_NO_HOLDER,
   ]);
   return i >= 0 && i < PROTOCOL_COUNT ? <f64>load<u16>(values + (<usize>i << 1)) : NaN;
 }

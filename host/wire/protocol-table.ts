@@ -219,7 +219,7 @@ export const KERNEL_STATS = [
   'sporeChunksServed',
   /** 44: SPORE_GETs refused: the host does not hold that module or chunk */
   'sporeRefusedNotHeld',
-  /** 45: SPORE_GETs refused: over sporeServeRate chunks this second */
+  /** 45: SPORE_GETs refused: this node is over sporeServeRate chunks a second */
   'sporeRefusedBusy',
   /** 46: unauthenticated SPORE_GETs refused: the answer would be over 3x the request */
   'sporeRefusedUnpadded',
@@ -235,6 +235,8 @@ export const KERNEL_STATS = [
   'sporeFetchesDone',
   /** 52: fetches that ended with no holder left */
   'sporeFetchesFailed',
+  /** 53: SPORE_GETs refused: the requester is over its share of sporeServeRate (an equal share among those that asked in the last second) */
+  'sporeRefusedShare',
 ] as const;
 export type KernelStatName = (typeof KERNEL_STATS)[number];
 
@@ -278,7 +280,7 @@ export const KernelConfig = {
   sporeWindow: 17,
   /** timeouts in a row after which a fetch moves to the next holder */
   sporeAttempts: 18,
-  /** spore chunks this node serves per second at most (more are refused BUSY) */
+  /** spore chunks this node serves per second at most, shared equally among the requesters of the last second (more are refused BUSY) */
   sporeServeRate: 19,
 } as const;
 export type KernelConfigKey = keyof typeof KernelConfig;
@@ -452,6 +454,8 @@ export const KERNEL_TABLES = [
   'access',
   /** 9: [access] serve rows (key, species); full: k_serve_add fails */
   'serve',
+  /** 10: recent spore requesters and their serve buckets; full: the one unused longest gives way */
+  'sporeRequesters',
 ] as const;
 export type KernelTable = (typeof KERNEL_TABLES)[number];
 
@@ -479,6 +483,8 @@ export const SPORE_MAX_FETCHES = 2;
 export const SPORE_MAX_HOLDERS = 8;
 /** cap of sporeWindow: requests in flight per fetch */
 export const SPORE_MAX_WINDOW = 16;
+/** requesters whose serve buckets a node keeps (each gets an equal share of sporeServeRate) */
+export const SPORE_SERVE_REQUESTERS = 8;
 /** an unauthenticated SPORE_GET is padded to this frame length: a third of the largest answer */
 export const SPORE_GET_PADDED_BYTES = 0x1f4;
 /** SPORE_DATA refusal: this node does not hold that module or chunk */
@@ -607,6 +613,7 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'stat', asName: 'S_SPORE_TIMEOUTS', hostName: 'sporeTimeouts', value: KERNEL_STATS.indexOf('sporeTimeouts') },
   { group: 'stat', asName: 'S_SPORE_FETCHES_DONE', hostName: 'sporeFetchesDone', value: KERNEL_STATS.indexOf('sporeFetchesDone') },
   { group: 'stat', asName: 'S_SPORE_FETCHES_FAILED', hostName: 'sporeFetchesFailed', value: KERNEL_STATS.indexOf('sporeFetchesFailed') },
+  { group: 'stat', asName: 'S_SPORE_REFUSED_SHARE', hostName: 'sporeRefusedShare', value: KERNEL_STATS.indexOf('sporeRefusedShare') },
   { group: 'config', asName: 'C_CALL_TIMEOUT_MS', hostName: 'callTimeoutMs', value: KernelConfig.callTimeoutMs },
   { group: 'config', asName: 'C_PROBE_INTERVAL_MS', hostName: 'probeIntervalMs', value: KernelConfig.probeIntervalMs },
   { group: 'config', asName: 'C_ANNOUNCE_INTERVAL_MS', hostName: 'announceIntervalMs', value: KernelConfig.announceIntervalMs },
@@ -695,6 +702,7 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'ktable', asName: 'KT_CELLS', hostName: 'cells', value: KERNEL_TABLES.indexOf('cells') },
   { group: 'ktable', asName: 'KT_ACCESS', hostName: 'access', value: KERNEL_TABLES.indexOf('access') },
   { group: 'ktable', asName: 'KT_SERVE', hostName: 'serve', value: KERNEL_TABLES.indexOf('serve') },
+  { group: 'ktable', asName: 'KT_SPORE_REQUESTERS', hostName: 'sporeRequesters', value: KERNEL_TABLES.indexOf('sporeRequesters') },
   { group: 'ktable_field', asName: 'KTF_ROWS', hostName: 'rows', value: KERNEL_TABLE_FIELDS.indexOf('rows') },
   { group: 'ktable_field', asName: 'KTF_CAP', hostName: 'cap', value: KERNEL_TABLE_FIELDS.indexOf('cap') },
   { group: 'ktable_field', asName: 'KTF_GIVEN_UP', hostName: 'givenUp', value: KERNEL_TABLE_FIELDS.indexOf('givenUp') },
@@ -704,6 +712,7 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'spore', asName: 'SPORE_MAX_FETCHES', hostName: 'SPORE_MAX_FETCHES', value: SPORE_MAX_FETCHES },
   { group: 'spore', asName: 'SPORE_MAX_HOLDERS', hostName: 'SPORE_MAX_HOLDERS', value: SPORE_MAX_HOLDERS },
   { group: 'spore', asName: 'SPORE_MAX_WINDOW', hostName: 'SPORE_MAX_WINDOW', value: SPORE_MAX_WINDOW },
+  { group: 'spore', asName: 'SPORE_SERVE_REQUESTERS', hostName: 'SPORE_SERVE_REQUESTERS', value: SPORE_SERVE_REQUESTERS },
   { group: 'spore', asName: 'SPORE_GET_PADDED_BYTES', hostName: 'SPORE_GET_PADDED_BYTES', value: SPORE_GET_PADDED_BYTES },
   { group: 'spore', asName: 'SPORE_NOT_HELD', hostName: 'SPORE_NOT_HELD', value: SPORE_NOT_HELD },
   { group: 'spore', asName: 'SPORE_BUSY', hostName: 'SPORE_BUSY', value: SPORE_BUSY },
