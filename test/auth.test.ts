@@ -59,6 +59,37 @@ test('finding 4: a captured CALL re-sent later, or with new seq numbers, does no
   t.is(p.server.stat('authBadTag'), 20);
 });
 
+test('a retransmission whose answer the server gave up (past replayWindowMs, or pushed out by the caller\'s later calls) is refused STALE, never run again', async (t) => {
+  const p = await connected({ callTimeoutMs: 200, callAttempts: 5 });
+  // Past the window: the answer is lost, time jumps (a paused process), the client re-sends.
+  const seq = p.client.call(p.serverId.nodeId, SPECIES, Uint8Array.of(0x81, 0x05));
+  p.deliver(0);
+  t.deepEqual(p.executed, ['8105']);
+  p.net.length = 0; // the REPLY is lost
+  p.tick(20_000);
+  p.flush();
+  t.deepEqual(p.executed, ['8105']);
+  t.is(p.server.stat('staleCalls'), 1);
+  const answer = p.delivered.find((d) => d[1] === seq)!;
+  t.is(answer[0], MsgType.ERROR);
+  t.is(answer[3].slice(0, 4), '820e'); // [14 (STALE), "..."]
+  // Pushed out: six calls in flight to one node, four slots for this caller; all six run once, and
+  // retransmissions of the two oldest (their entries overwritten) are refused, not run again.
+  const before = p.executed.length;
+  const seqs: number[] = [];
+  for (let i = 0; i < 6; i++) seqs.push(p.client.call(p.serverId.nodeId, SPECIES, Uint8Array.of(0x81, 0x10 + i)));
+  for (let i = 0; i < 6; i++) p.deliver(0);
+  t.is(p.executed.length, before + 6);
+  p.net.length = 0; // every REPLY is lost
+  p.tick(300); // each call's timer fires: all six are re-sent
+  p.flush();
+  t.is(p.executed.length, before + 6);
+  t.is(p.server.stat('duplicateCalls'), 4);
+  t.is(p.server.stat('staleCalls'), 3);
+  for (const s of seqs.slice(0, 2)) t.is(p.delivered.find((d) => d[1] === s)?.[0], MsgType.ERROR);
+  for (const s of seqs.slice(2)) t.is(p.delivered.find((d) => d[1] === s)?.[0], MsgType.REPLY);
+});
+
 test('a bare frame to a node that is not open is refused with NOT_AUTHENTICATED, and a bare CALL is told so in 40 bytes at most', async (t) => {
   const p = await connected();
   const call = Uint8Array.from([0xce, 0x01, MsgType.CALL, 0, ...le32(0x1234), ...le32(p.serverId.nodeId), ...le32(SPECIES), 7, 0, 1, 0, 0x80]);

@@ -2,14 +2,14 @@
 // or answer a retransmission from the replay cache without running the cell again.
 import { halNow, halCellCall } from "../hal/hal";
 import {
-  HEADER_BYTES, BROADCAST, T_REPLY, T_ERROR, E_UNKNOWN_SPECIES, E_TOO_LARGE, E_OVERLOADED, C_REPLAY_WINDOW_MS,
-  S_UNKNOWN_SPECIES, S_CALLS_SERVED, S_CALLS_SHED, S_CALL_ERRORS, S_DUPLICATE_CALLS,
+  HEADER_BYTES, BROADCAST, T_REPLY, T_ERROR, E_UNKNOWN_SPECIES, E_TOO_LARGE, E_OVERLOADED, E_STALE, C_REPLAY_WINDOW_MS,
+  S_UNKNOWN_SPECIES, S_CALLS_SERVED, S_CALLS_SHED, S_CALL_ERRORS, S_DUPLICATE_CALLS, S_STALE_CALLS,
 } from "../protocol/table";
 import { hSpecies, hSeq, hLength } from "./header";
 import { count } from "./stats";
 import { cfg } from "./config";
 import { cellsSlotOf } from "./cells";
-import { replayFind, replayStore, replayType, replayLen, replayPtr } from "./replay";
+import { replayFind, replayStore, replayType, replayLen, replayPtr, REPLAY_STALE } from "./replay";
 import { callersNote } from "./callers";
 import { budgetAdmit, budgetCharge } from "./caller-budgets";
 import { TX_PAYLOAD, PAYLOAD_CAP } from "./frame-buffers";
@@ -23,6 +23,11 @@ export function onCall(ptr: usize, src: u32, dst: u32): i32 {
   const now = halNow();
   const seen = replayFind(src, seq, species, now, cfg(C_REPLAY_WINDOW_MS));
   if (seen >= 0) return replayAnswer(seen, src, species, seq);
+  if (seen == REPLAY_STALE) {
+    count(S_STALE_CALLS);
+    sendTx(T_ERROR, src, species, seq, errorPayload(TX_PAYLOAD, PAYLOAD_CAP, E_STALE, "stale: older than this node's replay cache; it may have run already"));
+    return 0;
+  }
   const slot = cellsSlotOf(species);
   if (slot < 0) {
     count(S_UNKNOWN_SPECIES);

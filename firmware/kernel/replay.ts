@@ -7,6 +7,10 @@
 // forged: the trailer's tag binds it). The row is forgotten when the session is replaced (the
 // caller restarted or re-keyed, its seqs start again). Unauthenticated callers (open mode) and
 // this node itself share the ring of SHARED_SLOTS as before: there a src is only a claim.
+// Per session row, a floor: the newest seq whose entry was given up (overwritten by the caller's
+// later calls, or past the window). A caller's seqs rise with every call it sends, so a CALL at
+// or below the floor that is not in the cache is a retransmission of something that may have run,
+// or a straggler older than that: it is refused STALE, never run again (docs/abi.md, Guarantee).
 // Answers up to SMALL_BYTES are kept in the slot; larger ones, up to REPLAY_BYTES, in one of
 // LARGE_SLOTS shared buffers: when that buffer has been reused, a retransmission is told the
 // call ran once (TOO_LARGE) rather than run again.
@@ -36,6 +40,10 @@ const stamps = new StaticArray<f64>(REPLAY_SLOTS);
 const SMALL: usize = memory.data(SMALL_SLOTS * SMALL_BYTES);
 const LARGE: usize = memory.data(LARGE_SLOTS * REPLAY_BYTES);
 const nextOfCaller = new StaticArray<i32>(MAX_SESSIONS);
+const floorSeq = new StaticArray<u16>(MAX_SESSIONS);
+const hasFloor = new StaticArray<bool>(MAX_SESSIONS);
+/** replayFind: the CALL is at or below its session's floor. */
+export const REPLAY_STALE: i32 = -2;
 let nextShared: i32 = 0;
 let nextLarge: i32 = 0;
 let overwritten: u32 = 0;
@@ -56,7 +64,21 @@ function match(i: i32, src: u32, seq: u16, sp: u32, now: f64, windowMs: f64): bo
     unchecked(species[i]) == sp && now - unchecked(stamps[i]) <= windowMs;
 }
 
-/** Slot holding the answer to (src, seq, species) within `windowMs`, or -1; looks only where this caller's entries may be. */
+/** a is after b in seq order (serial-number arithmetic: seqs wrap at 65535). */
+@inline function seqAfter(a: u16, b: u16): bool {
+  return a != b && <u16>(a - b) < 0x8000;
+}
+
+/** Session s gave up the entry for `seq`: the floor rises to it. */
+function raiseFloor(s: i32, seq: u16): void {
+  if (!unchecked(hasFloor[s]) || seqAfter(seq, unchecked(floorSeq[s]))) unchecked(floorSeq[s] = seq);
+  unchecked(hasFloor[s] = true);
+}
+
+/**
+ * Slot holding the answer to (src, seq, species) within `windowMs`, -1 if none, or REPLAY_STALE
+ * when an authenticated caller's seq is at or below its floor; looks only where this caller's entries may be.
+ */
 export function replayFind(src: u32, seq: u16, sp: u32, now: f64, windowMs: f64): i32 {
   const s = frameSession;
   const from = s >= 0 ? s * PER_CALLER : CALLER_SLOTS;
@@ -64,7 +86,16 @@ export function replayFind(src: u32, seq: u16, sp: u32, now: f64, windowMs: f64)
   for (let i = from; i < to; i++) if (match(i, src, seq, sp, now, windowMs)) return i;
   if (s < 0) {
     for (let i = SMALL_SLOTS; i < REPLAY_SLOTS; i++) if (match(i, src, seq, sp, now, windowMs)) return i;
+    return -1;
   }
+  // Entries past the window are given up now: their seqs raise the floor.
+  for (let i = from; i < to; i++) {
+    if (unchecked(types[i]) != 0 && now - unchecked(stamps[i]) > windowMs) {
+      raiseFloor(s, unchecked(seqs[i]));
+      unchecked(types[i] = 0);
+    }
+  }
+  if (unchecked(hasFloor[s]) && !seqAfter(seq, unchecked(floorSeq[s]))) return REPLAY_STALE;
   return -1;
 }
 
@@ -85,6 +116,7 @@ export function replayStore(src: u32, seq: u16, sp: u32, type: u8, ptr: usize, l
   if (s >= 0) {
     i = s * PER_CALLER + unchecked(nextOfCaller[s]);
     unchecked(nextOfCaller[s] = (unchecked(nextOfCaller[s]) + 1) % PER_CALLER);
+    if (unchecked(types[i]) != 0) raiseFloor(s, unchecked(seqs[i]));
   } else if (large) {
     // Too large to keep is remembered here too: it needs no data, but it must not push out small answers.
     i = SMALL_SLOTS + nextLarge;
@@ -117,6 +149,7 @@ export function replayStore(src: u32, seq: u16, sp: u32, type: u8, ptr: usize, l
 export function replayForget(s: i32): void {
   for (let i = s * PER_CALLER; i < (s + 1) * PER_CALLER; i++) unchecked(types[i] = 0);
   unchecked(nextOfCaller[s] = 0);
+  unchecked(hasFloor[s] = false);
 }
 
 export function replayType(i: i32): u8 { return unchecked(types[i]); }

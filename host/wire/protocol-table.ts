@@ -125,6 +125,8 @@ export enum ErrorCode {
   NOT_AUTHENTICATED = 12,
   /** kernel: [access] does not let the caller's key call this species */
   NOT_AUTHORISED = 13,
+  /** kernel: a CALL at or below its caller's replay floor (a retransmission older than the replay cache); not run, it may have run already */
+  STALE = 14,
 }
 
 // Kernel counters, read with k_stat(id) (docs/abi.md)
@@ -237,6 +239,8 @@ export const KERNEL_STATS = [
   'sporeFetchesFailed',
   /** 53: SPORE_GETs refused: the requester is over its share of sporeServeRate (an equal share among those that asked in the last second) */
   'sporeRefusedShare',
+  /** 54: CALLs refused STALE: at or below the caller's replay floor, not run again */
+  'staleCalls',
 ] as const;
 export type KernelStatName = (typeof KERNEL_STATS)[number];
 
@@ -560,6 +564,7 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'error', asName: 'E_OVERLOADED', hostName: 'OVERLOADED', value: ErrorCode.OVERLOADED },
   { group: 'error', asName: 'E_NOT_AUTHENTICATED', hostName: 'NOT_AUTHENTICATED', value: ErrorCode.NOT_AUTHENTICATED },
   { group: 'error', asName: 'E_NOT_AUTHORISED', hostName: 'NOT_AUTHORISED', value: ErrorCode.NOT_AUTHORISED },
+  { group: 'error', asName: 'E_STALE', hostName: 'STALE', value: ErrorCode.STALE },
   { group: 'stat', asName: 'S_FRAMES_RX', hostName: 'framesRx', value: KERNEL_STATS.indexOf('framesRx') },
   { group: 'stat', asName: 'S_FRAMES_TX', hostName: 'framesTx', value: KERNEL_STATS.indexOf('framesTx') },
   { group: 'stat', asName: 'S_DROP_BAD_HEADER', hostName: 'dropBadHeader', value: KERNEL_STATS.indexOf('dropBadHeader') },
@@ -614,6 +619,7 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'stat', asName: 'S_SPORE_FETCHES_DONE', hostName: 'sporeFetchesDone', value: KERNEL_STATS.indexOf('sporeFetchesDone') },
   { group: 'stat', asName: 'S_SPORE_FETCHES_FAILED', hostName: 'sporeFetchesFailed', value: KERNEL_STATS.indexOf('sporeFetchesFailed') },
   { group: 'stat', asName: 'S_SPORE_REFUSED_SHARE', hostName: 'sporeRefusedShare', value: KERNEL_STATS.indexOf('sporeRefusedShare') },
+  { group: 'stat', asName: 'S_STALE_CALLS', hostName: 'staleCalls', value: KERNEL_STATS.indexOf('staleCalls') },
   { group: 'config', asName: 'C_CALL_TIMEOUT_MS', hostName: 'callTimeoutMs', value: KernelConfig.callTimeoutMs },
   { group: 'config', asName: 'C_PROBE_INTERVAL_MS', hostName: 'probeIntervalMs', value: KernelConfig.probeIntervalMs },
   { group: 'config', asName: 'C_ANNOUNCE_INTERVAL_MS', hostName: 'announceIntervalMs', value: KernelConfig.announceIntervalMs },
