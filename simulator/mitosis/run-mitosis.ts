@@ -72,6 +72,8 @@ export interface MitosisOptions {
   /** Frame loss of the latency model (as `cell sim --loss`), and the chaos of simulator/chaos. */
   loss?: number;
   chaos?: ChaosOptions;
+  /** Sees each chunk a node stores and each replica start, in virtual time (tests). */
+  trace?: (e: { kind: 'chunk' | 'hosting'; controller: Controller; node: number; tMs: number }) => void;
   /** Bytes per ms of each node's uplink for spore chunks (default 1000: 1 MB/s); Infinity: latency only. */
   sporeUplinkBytesPerMs?: number;
 }
@@ -145,7 +147,7 @@ export async function runMitosis(opts: MitosisOptions): Promise<MitosisResult> {
     runs[controller] = runOne({
       controller, module, latency, sc, cell, capacity, seed: opts.seed, clients: opts.clients ?? 200, maxBacklogS: (opts.maxBacklogMs ?? 100) / 1000,
       progress: opts.progress, offset: controller === 'cell' ? 0 : duration, total: 2 * duration, chaos: opts.chaos,
-      uplinkBytesPerMs: opts.sporeUplinkBytesPerMs ?? SPORE_UPLINK_BYTES_PER_MS,
+      uplinkBytesPerMs: opts.sporeUplinkBytesPerMs ?? SPORE_UPLINK_BYTES_PER_MS, trace: opts.trace,
     });
   }
   opts.progress?.stop();
@@ -167,6 +169,7 @@ interface RunArgs {
   total: number;
   chaos?: ChaosOptions;
   uplinkBytesPerMs: number;
+  trace?: MitosisOptions['trace'];
 }
 
 function runOne(a: RunArgs): ControllerRun {
@@ -228,6 +231,8 @@ class ControllerSwarm {
       sporeUplinkBytesPerMs: a.uplinkBytesPerMs,
     });
     this.mirrors.clock = () => this.swarm.now;
+    const trace = a.trace;
+    if (trace) this.mirrors.onChunk = (node) => trace({ kind: 'chunk', controller: a.controller, node, tMs: this.swarm.now });
     // The central baseline: HPA syncs every 15 s; a ReplicaSet keeps its count, replacing lost pods.
     const b = a.cell.biology;
     this.hpa = new HpaController({ minReplicas: b.minReplicas, maxReplicas: b.maxReplicas, targetUtilisation: b.cpuTarget });
@@ -327,6 +332,7 @@ class ControllerSwarm {
     this.startedS[t] = swarm.now / 1000;
     swarm.kernels[t]!.host(SLOT, a.cell.speciesId);
     if (a.controller === 'cell') swarm.kernels[t]!.policy(SLOT, a.cell.biology);
+    a.trace?.({ kind: 'hosting', controller: a.controller, node: t, tMs: swarm.now });
   }
 
   stopReplica(t: number): void {

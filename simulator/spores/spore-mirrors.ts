@@ -169,6 +169,7 @@ export class SporeMirrors {
         if (!sameBytes(chunk, chunkOf(m.bytes, index))) throw new Error(`kernel of node ${node} passed chunk ${index} that is not the module's`);
         m.held[node * m.rowBytes + (index >> 3)]! |= 1 << (index & 7);
         this.chunksIn++;
+        this.onChunk?.(node, index);
       },
       done: (handle, status) => {
         const f = this.fetchOf(node, handle);
@@ -188,6 +189,9 @@ export class SporeMirrors {
       },
     };
   }
+
+  /** Sees every verified chunk as it is stored (tests: nothing runs before its last chunk). */
+  onChunk?: (node: number, index: number) => void;
 
   /** Virtual time, set by the swarm's owner before kernels run (done() stamps the end of a fetch). */
   clock: () => number = () => 0;
