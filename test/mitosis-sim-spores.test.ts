@@ -158,3 +158,25 @@ test('mitosis: no sibling hosts before its last chunk arrived; fetch figures are
   t.deepEqual(again.hpa.spores, r.hpa.spores);
   t.deepEqual(again.cell.series, r.cell.series);
 });
+
+test('mitosis under churn: every fetch is accounted for, no sibling hosts before its last chunk', async (t) => {
+  const chunksOf = new Map<string, number>();
+  const atHosting: Array<{ k: string; chunks: number }> = [];
+  const r = await runMitosis({
+    kernelWasm: kernelWasm(), nodes: 60, seed: 5, scenario: 'load-step', duration: 200, clients: 30,
+    chaos: { churn: { perMinute: 0.1, meanDownS: 20 } },
+    trace: (e) => {
+      const k = `${e.controller}:${e.node}`;
+      if (e.kind === 'chunk') chunksOf.set(k, (chunksOf.get(k) ?? 0) + 1);
+      else atHosting.push({ k, chunks: chunksOf.get(k) ?? 0 });
+    },
+  });
+  const n = Math.ceil(r.cell.spores.moduleBytes / 1024);
+  for (const c of [r.cell, r.hpa]) {
+    const s = c.spores;
+    t.true(s.fetches > 0, JSON.stringify(s));
+    t.is(s.fetchesDone + s.failedFetches + s.unfinished, s.fetches, JSON.stringify(s));
+    t.log(c.source.split(':')[0], JSON.stringify(s));
+  }
+  t.deepEqual(atHosting.filter((h) => h.chunks < n), []);
+});
