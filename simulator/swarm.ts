@@ -1,7 +1,8 @@
 // N real firmware kernels in one process, a virtual clock, and a latency model between them.
 // The simulator is just another transport plus a clock: each kernel gets the same HAL a board
 // gives it (send, now, random), frames become delivery events, and time jumps from event to event.
-import { KernelInstance, type KernelHal } from '../host/runtime/kernel-instance.ts';
+import { KernelInstance, type KernelHal, type SporeHal } from '../host/runtime/kernel-instance.ts';
+import { MsgType } from '../host/wire/header.ts';
 import type { KernelConfigKey } from '../host/runtime/kernel-stats.ts';
 import { EventQueue } from './event-queue.ts';
 import { Rng, hash3 } from './rng.ts';
@@ -26,6 +27,8 @@ export interface SwarmHooks {
   broadcast?(node: number, frame: Uint8Array): readonly number[];
   /** Every frame a kernel sends, as it leaves (what the kernel decided: a CALL's dst is its routing choice). */
   sent?(node: number, frame: Uint8Array): void;
+  /** Node `node` was rebooted as a fresh kernel (chaos churn): what its old kernel was doing is gone. */
+  restarted?(node: number): void;
 }
 
 export interface SwarmConfig {
@@ -40,6 +43,13 @@ export interface SwarmConfig {
   hooks?: SwarmHooks;
   /** Spikes, partitions, churn, slow nodes, forgers (simulator/chaos); none: the calm transport. */
   chaos?: ChaosOptions;
+  /** The spore bytes each node holds and serves (simulator/spores); none: no node serves or fetches. */
+  spores?: { halFor(node: number): SporeHal };
+  /**
+   * Each node's uplink for spore chunks (SPORE_DATA), bytes per virtual ms: a chunk leaves once
+   * the chunks before it have been sent. Unset: frames have only the latency model's delay.
+   */
+  sporeUplinkBytesPerMs?: number;
 }
 
 export interface SwarmCounters {
@@ -97,6 +107,10 @@ export class Swarm implements ChaosHost {
   // Frames in flight live here; an event carries the slot number.
   private readonly frames: Array<Uint8Array | null> = [];
   private readonly freeSlots: number[] = [];
+  private readonly spores: SwarmConfig['spores'];
+  private readonly uplinkBytesPerMs: number;
+  /** When each node's uplink is free again (spore chunks queue behind each other). */
+  private readonly uplinkFreeAt: Float64Array;
 
   constructor(cfg: SwarmConfig) {
     this.latency = cfg.latency;
@@ -107,6 +121,10 @@ export class Swarm implements ChaosHost {
     this.generation = new Int32Array(this.size);
     this.module = cfg.kernel;
     this.kernelConfig = cfg.kernelConfig ?? {};
+    this.spores = cfg.spores;
+    this.uplinkBytesPerMs = cfg.sporeUplinkBytesPerMs ?? Infinity;
+    if (!(this.uplinkBytesPerMs > 0)) throw new RangeError(`sporeUplinkBytesPerMs must be > 0, got ${cfg.sporeUplinkBytesPerMs}`);
+    this.uplinkFreeAt = new Float64Array(Number.isFinite(this.uplinkBytesPerMs) ? this.size : 0);
     this.ids = new Uint32Array(this.size);
     for (let i = 0; i < this.size; i++) {
       let id = hash3(cfg.seed, i, 0x6e6f6465) >>> 0;
@@ -196,6 +214,7 @@ export class Swarm implements ChaosHost {
     this.dead[i] = 0;
     this.kernels[i] = this.newKernel(i);
     this.boot(i);
+    this.hooks.restarted?.(i);
   }
 
   /** The simulator's random stream (one stream keeps a run deterministic). */
@@ -225,6 +244,7 @@ export class Swarm implements ChaosHost {
       deliver: (kind, seq, src, payload) => h.deliver?.(i, kind, seq, src, payload),
       spawn: (species, target) => (h.spawn ? h.spawn(i, species, target) : -1),
       retire: (slot) => h.retire?.(i, slot),
+      spores: this.spores?.halFor(i),
     };
   }
 
@@ -237,8 +257,9 @@ export class Swarm implements ChaosHost {
       frame = out;
     }
     this.hooks.sent?.(from, frame);
-    const extra = this.extraDelayMs;
+    let extra = this.extraDelayMs;
     this.extraDelayMs = 0;
+    if (frame[2] === MsgType.SPORE_DATA && this.uplinkFreeAt.length > 0) extra += this.serialise(from, frame.length);
     const dst = frameDst(frame);
     if (dst === BROADCAST) {
       const reach = this.hooks.broadcast?.(from, frame);
@@ -256,6 +277,13 @@ export class Swarm implements ChaosHost {
       return;
     }
     this.post(from, to, frame, extra);
+  }
+
+  /** Queues `bytes` on node from's uplink; returns how long after now they have all left. */
+  private serialise(from: number, bytes: number): number {
+    const start = Math.max(this.now, this.uplinkFreeAt[from]!);
+    this.uplinkFreeAt[from] = start + bytes / this.uplinkBytesPerMs;
+    return this.uplinkFreeAt[from]! - this.now;
   }
 
   /** Puts a frame in flight from `from` to `to` (or counts it lost). */

@@ -58,6 +58,8 @@ export function printMitosis(m: MitosisResult): void {
     ['client-nearest RTT (ms)', (r) => (r.clientNearestRttMs === null ? '-' : r.clientNearestRttMs.toFixed(0))],
     ['calls to nearest replica', (r) => `${(r.routing.nearestHitRate * 100).toFixed(1)}%`],
     ['routing stretch p50 / p90', (r) => `${r.routing.medianStretch.toFixed(2)} / ${r.routing.p90Stretch.toFixed(2)}`],
+    ['spore fetches ok / failed', (r) => `${r.spores.fetchesDone} / ${r.spores.failedFetches}`],
+    ['spore fetch p50 / p99 (ms)', (r) => (r.spores.fetchMsP50 === null ? '-' : `${r.spores.fetchMsP50.toFixed(0)} / ${r.spores.fetchMsP99!.toFixed(0)}`)],
   ];
   console.log(`mitosis   ${m.scenario}: ${m.species} (min ${m.biology.minReplicas}, max ${m.biology.maxReplicas}, cpu_target ${m.biology.cpuTarget}); ${m.costInstructions} metered instructions per call on ${m.capacity.toLocaleString('en')} instructions/s nodes`);
   console.log(`          ${'metric'.padEnd(27)} ${'cell'.padStart(10)} ${'hpa'.padStart(10)}`);
@@ -66,7 +68,7 @@ export function printMitosis(m: MitosisResult): void {
 
 /** One controller's figures in the JSON report: the metrics, then what the run counted beside them. */
 function controllerJson(r: MitosisResult['cell']) {
-  return { source: r.source, ...r.metrics, failedRequests: r.failedRequests, callsShed: r.kernel.callsShed, clientNearestRttMs: r.clientNearestRttMs, routing: r.routing };
+  return { source: r.source, ...r.metrics, failedRequests: r.failedRequests, callsShed: r.kernel.callsShed, clientNearestRttMs: r.clientNearestRttMs, routing: r.routing, spores: r.spores };
 }
 
 export function registerSim(program: Command): void {

@@ -12,6 +12,7 @@ import { CellInstance } from '../../host/runtime/cell-instance.ts';
 import { encodeCall } from '../../host/sdk/call-codec.ts';
 import { ErrorCode, encodeErrorPayload } from '../../host/wire/error-codes.ts';
 import { MsgType } from '../../host/wire/header.ts';
+import { SPORE_MAX_HOLDERS } from '../../host/wire/protocol-table.ts';
 import { validateSchema } from '../../host/sdk/schema.ts';
 import { speciesIdOf } from '../../host/sdk/species.ts';
 import { readCellToml } from '../../host/build/cell-toml.ts';
@@ -27,10 +28,14 @@ import { autoscalingMetrics, latencyQuantileSeries, type AutoscalingMetrics, typ
 import { Rng } from '../rng.ts';
 import { quantile, choiceQuality, type ReplicaChoice } from '../metrics.ts';
 import type { Progress } from '../progress.ts';
+import { SporeMirrors, type SharedModule, type SporeFigures, type FetchOutcome } from '../spores/spore-mirrors.ts';
 
 const SLOT = 1; // every node hosts the species in slot 1
-/** Spore transfer: the cell's bytes over a 1 MB/s path plus one RTT, then instantiation. */
-const SPORE_BYTES_PER_MS = 1000;
+/**
+ * A sibling is ready once its kernel fetched the spore chunk by chunk (simulator/spores) and the
+ * host instantiated it. Each node's uplink sends chunks at 1 MB/s (a board's Wi-Fi, roughly).
+ */
+const SPORE_UPLINK_BYTES_PER_MS = 1000;
 const INSTANTIATE_MS = 50;
 const OVERLOADED = encodeErrorPayload(ErrorCode.OVERLOADED, 'overloaded: queue full');
 
@@ -67,6 +72,10 @@ export interface MitosisOptions {
   /** Frame loss of the latency model (as `cell sim --loss`), and the chaos of simulator/chaos. */
   loss?: number;
   chaos?: ChaosOptions;
+  /** Sees each chunk a node stores and each replica start, in virtual time (tests). */
+  trace?: (e: { kind: 'chunk' | 'hosting'; controller: Controller; node: number; tMs: number }) => void;
+  /** Bytes per ms of each node's uplink for spore chunks (default 1000: 1 MB/s); Infinity: latency only. */
+  sporeUplinkBytesPerMs?: number;
 }
 
 export interface ControllerRun {
@@ -80,6 +89,8 @@ export interface ControllerRun {
   replicasLost: number;
   /** Where the replicas ended up: median over live clients of the RTT to their nearest replica at the end (ms). */
   clientNearestRttMs: number | null;
+  /** The spore transfers of this run: every sibling fetched its spore through its kernel first. */
+  spores: SporeFigures;
   /** The replica each client's kernel chose for a call (the CALL's dst), against the truly nearest live one then. */
   routing: { source: 'kernel routing'; calls: number; nearestHitRate: number; medianStretch: number; p90Stretch: number };
 }
@@ -112,7 +123,7 @@ async function exchangeCell() {
   }
   costs.sort((a, b) => a - b);
   return {
-    speciesId: speciesIdOf(schema), name: schema.name, payload, cost: costs[costs.length >> 1]!, sporeBytes: wasm.length,
+    speciesId: speciesIdOf(schema), name: schema.name, payload, cost: costs[costs.length >> 1]!, sporeBytes: wasm,
     biology: { minReplicas: toml.biology.min_replicas, maxReplicas: toml.biology.max_replicas, cpuTarget: toml.biology.cpu_target },
   };
 }
@@ -136,6 +147,7 @@ export async function runMitosis(opts: MitosisOptions): Promise<MitosisResult> {
     runs[controller] = runOne({
       controller, module, latency, sc, cell, capacity, seed: opts.seed, clients: opts.clients ?? 200, maxBacklogS: (opts.maxBacklogMs ?? 100) / 1000,
       progress: opts.progress, offset: controller === 'cell' ? 0 : duration, total: 2 * duration, chaos: opts.chaos,
+      uplinkBytesPerMs: opts.sporeUplinkBytesPerMs ?? SPORE_UPLINK_BYTES_PER_MS, trace: opts.trace,
     });
   }
   opts.progress?.stop();
@@ -156,6 +168,8 @@ interface RunArgs {
   offset: number;
   total: number;
   chaos?: ChaosOptions;
+  uplinkBytesPerMs: number;
+  trace?: MitosisOptions['trace'];
 }
 
 function runOne(a: RunArgs): ControllerRun {
@@ -174,7 +188,10 @@ class ControllerSwarm {
   readonly rng: Rng;
   readonly queues: ServiceQueues;
   readonly hosting: Uint8Array; // 1: serving the species
-  readonly pending: Uint8Array; // 1: a spore is on its way
+  readonly pending: Uint8Array; // 1: a spore is on its way, or being instantiated
+  /** The spore's one shared buffer, and which chunks each node holds. */
+  readonly mirrors: SporeMirrors;
+  readonly spore: SharedModule;
   readonly startedS: Float64Array;
   readonly retiredAt: Float64Array;
   readonly clientNodes: number[];
@@ -199,6 +216,8 @@ class ControllerSwarm {
     this.queues = new ServiceQueues(n, a.capacity);
     this.hosting = new Uint8Array(n);
     this.pending = new Uint8Array(n);
+    this.mirrors = new SporeMirrors(n);
+    this.spore = this.mirrors.add(a.cell.speciesId, a.cell.sporeBytes);
     this.startedS = new Float64Array(n);
     this.retiredAt = new Float64Array(n).fill(-Infinity);
     this.clientNodes = pickClients(this.rng, n, a.clients);
@@ -208,7 +227,12 @@ class ControllerSwarm {
       kernelConfig: { announceIntervalMs: 2000, peerWindow: 64, callTimeoutMs: 3000, callAttempts: 2 },
       hooks: this.hooks(),
       chaos: a.chaos,
+      spores: this.mirrors,
+      sporeUplinkBytesPerMs: a.uplinkBytesPerMs,
     });
+    this.mirrors.clock = () => this.swarm.now;
+    const trace = a.trace;
+    if (trace) this.mirrors.onChunk = (node) => trace({ kind: 'chunk', controller: a.controller, node, tMs: this.swarm.now });
     // The central baseline: HPA syncs every 15 s; a ReplicaSet keeps its count, replacing lost pods.
     const b = a.cell.biology;
     this.hpa = new HpaController({ minReplicas: b.minReplicas, maxReplicas: b.maxReplicas, targetUtilisation: b.cpuTarget });
@@ -249,12 +273,16 @@ class ControllerSwarm {
       spawn: (node, _species, target) => {
         const t = this.swarm.indexOf(target);
         if (a.controller !== 'cell' || t < 0 || this.swarm.dead[t] || this.hosting[t] || this.pending[t]) return -1;
-        this.startReplica(t, a.latency.rtt(node, t));
-        return 0;
+        return this.startReplica(t, [this.swarm.ids[node]!]) ? 0 : -1;
       },
       retire: (node) => this.stopReplica(node),
       sent: (node, frame) => {
         if (node === this.caller && frame[2] === MsgType.CALL) this.callDst = frameDst(frame);
+      },
+      restarted: (node) => {
+        // A reboot ends the fetch; the chunks already in stay (a host keeps them on disk).
+        this.mirrors.abandon(node);
+        this.pending[node] = 0;
       },
     };
   }
@@ -273,19 +301,38 @@ class ControllerSwarm {
     this.doneAtS.push(swarm.now / 1000);
   }
 
-  startReplica(t: number, rttMs: number): void {
-    const { swarm, a } = this;
-    this.pending[t] = 1;
-    const delay = (Number.isFinite(rttMs) ? rttMs : 200) + a.cell.sporeBytes / SPORE_BYTES_PER_MS + INSTANTIATE_MS;
-    swarm.at(swarm.now + delay, () => {
-      this.pending[t] = 0;
-      if (swarm.dead[t] || this.hosting[t]) return;
-      this.hosting[t] = 1;
-      this.hosts = null;
-      this.startedS[t] = swarm.now / 1000;
-      swarm.kernels[t]!.host(SLOT, a.cell.speciesId);
-      if (a.controller === 'cell') swarm.kernels[t]!.policy(SLOT, a.cell.biology);
+  /**
+   * Node t's kernel fetches the spore (from `hints` first, then the holders it hears announce the
+   * species), and the replica starts INSTANTIATE_MS after the last chunk arrived. False when its
+   * kernel would not start a fetch.
+   */
+  startReplica(t: number, hints: readonly number[]): boolean {
+    const { swarm } = this;
+    if (this.mirrors.holds(this.spore, t)) {
+      this.pending[t] = 1;
+      swarm.at(swarm.now + INSTANTIATE_MS, () => this.ready(t));
+      return true;
+    }
+    const started = this.mirrors.fetch(swarm.kernels[t]!, t, this.spore, hints, swarm.now, (o: FetchOutcome) => {
+      if (!o.ok) { this.pending[t] = 0; return; }
+      swarm.at(swarm.now + INSTANTIATE_MS, () => this.ready(t));
     });
+    if (started && !this.mirrors.fetching(t) && !this.mirrors.holds(this.spore, t)) return false; // failed at once: no holder
+    if (started) this.pending[t] = 1;
+    return started;
+  }
+
+  /** The spore is in and instantiated: node t hosts the species. */
+  private ready(t: number): void {
+    const { swarm, a } = this;
+    this.pending[t] = 0;
+    if (swarm.dead[t] || this.hosting[t]) return;
+    this.hosting[t] = 1;
+    this.hosts = null;
+    this.startedS[t] = swarm.now / 1000;
+    swarm.kernels[t]!.host(SLOT, a.cell.speciesId);
+    if (a.controller === 'cell') swarm.kernels[t]!.policy(SLOT, a.cell.biology);
+    a.trace?.({ kind: 'hosting', controller: a.controller, node: t, tMs: swarm.now });
   }
 
   stopReplica(t: number): void {
@@ -304,6 +351,7 @@ class ControllerSwarm {
       let t = rng.int(n);
       while (this.hosting[t]) t = rng.int(n);
       this.hosting[t] = 1;
+      this.mirrors.install(this.spore, t);
       swarm.kernels[t]!.host(SLOT, a.cell.speciesId);
       if (a.controller === 'cell') swarm.kernels[t]!.policy(SLOT, a.cell.biology);
     }
@@ -388,7 +436,7 @@ class ControllerSwarm {
       for (let k = live; k < desired && free.length > 0; k++) {
         const t = randomPlacement(this.rng, free);
         free.splice(free.indexOf(t), 1);
-        this.startReplica(t, 50);
+        this.startReplica(t, this.nearestHolders(t));
       }
     } else if (desired < hosts.length) {
       const newest = [...hosts].sort((x, y) => this.startedS[y]! - this.startedS[x]!);
@@ -397,6 +445,18 @@ class ControllerSwarm {
         this.stopReplica(h);
       }
     }
+  }
+
+  /**
+   * Where the HPA's new pod pulls its image from: the live nodes holding the spore nearest to t
+   * (a central controller knows the topology, as a registry's nearest mirror would be).
+   */
+  private nearestHolders(t: number): number[] {
+    const holders: number[] = [];
+    for (let i = 0; i < this.n; i++) if (i !== t && !this.swarm.dead[i] && this.mirrors.holds(this.spore, i)) holders.push(i);
+    const rtt = (i: number) => { const r = this.a.latency.rtt(t, i); return Number.isFinite(r) ? r : Infinity; };
+    holders.sort((x, y) => rtt(x) - rtt(y) || x - y);
+    return holders.slice(0, SPORE_MAX_HOLDERS).map((h) => this.swarm.ids[h]!);
   }
 
   /** Runs the scenario second by second, metering after each. */
@@ -464,6 +524,7 @@ class ControllerSwarm {
       kernel,
       replicasLost: this.replicasLost,
       clientNearestRttMs,
+      spores: this.mirrors.figures(this.spore),
       routing: { source: 'kernel routing', calls: this.choices.length, nearestHitRate: chosen.hitRate, medianStretch: chosen.stretchMedian, p90Stretch: chosen.stretchP90 },
     };
   }
