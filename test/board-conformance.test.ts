@@ -101,6 +101,10 @@ test('the recorded session exercises calls, errors, traps and fuel', async (t) =
   t.true(sends > 20, `${sends} frames sent`);
   t.true(fuel.length >= 10, `${fuel.length} cell calls`);
   t.true(fuel.includes(FUEL), 'one call ran out of fuel');
+  const sent = transcript.filter((l) => l.startsWith('send ')).join(' ');
+  for (const text of ['out of fuel after', 'out of memory: ', 'no thanks', 'hello board']) {
+    t.true(sent.includes(Buffer.from(text).toString('hex')), `an answer carries "${text}"`);
+  }
 });
 
 test('the posix board on wasm3 answers the recorded session byte for byte as V8 does', async (t) => {
