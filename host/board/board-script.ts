@@ -16,7 +16,9 @@ export type BoardStep =
   | { op: 'frame'; bytes: Uint8Array }
   | { op: 'call'; dst: number; species: number; payload: Uint8Array }
   | { op: 'tick' }
-  | { op: 'stat'; id: number };
+  | { op: 'stat'; id: number }
+  /** The posix board prints its peak resident bytes; V8 prints nothing. */
+  | { op: 'mem' };
 
 /** What a scripted board is made of: the kernel and its cells, one per slot in order. */
 export interface BoardImage {
@@ -47,6 +49,7 @@ export function stepLine(s: BoardStep): string {
     case 'call': return `call ${s.dst >>> 0} ${s.species >>> 0} ${hex(s.payload)}`;
     case 'tick': return 'tick';
     case 'stat': return `stat ${s.id}`;
+    case 'mem': return 'mem';
   }
 }
 
@@ -115,6 +118,7 @@ export class V8ScriptedBoard {
       case 'call': t.push(`result ${k.call(s.dst >>> 0, s.species >>> 0, s.payload)}`); break;
       case 'tick': t.push(`wake ${doubleBits(k.tick(this.now))}`); break;
       case 'stat': t.push(`result ${k.stats()[KERNEL_STATS[s.id]!] | 0}`); break;
+      case 'mem': break;
     }
     t.push('ok');
   }

@@ -4,7 +4,8 @@
  *     the clock is CLOCK_MONOTONIC, entropy is getrandom(2), hal.log goes to stderr.
  *   ... --script --seed N
  *     conformance mode: stdin is a line protocol the test drives (clock, frames, calls, ticks),
- *     random is xorshift32 from the seed, and every effect is printed as a line on stdout.
+ *     random is xorshift32 from the seed, and every effect is printed as a line on stdout;
+ *     `mem` prints the process's peak resident bytes (the bench reads it).
  * Module files are read once at start-up, as a board maps them from flash. */
 #define _GNU_SOURCE
 #include "../../core/platform.h"
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -166,6 +168,10 @@ static int run_script(void) {
       double wake;
       err = board_k_tick(script_now, &wake);
       if (!err) printf("wake %016llx\n", double_bits(wake));
+    } else if (!strcmp(cmd, "mem")) {
+      struct rusage u;
+      getrusage(RUSAGE_SELF, &u);
+      printf("maxrss %ld\n", u.ru_maxrss * 1024L);
     } else if (!strcmp(cmd, "quit")) {
       break;
     } else {
