@@ -13,6 +13,7 @@ const NEEDED = [
     programs: process.env.CHROMIUM_BIN ? [process.env.CHROMIUM_BIN] : ['chromium', 'chromium-browser', 'google-chrome'],
   },
   { pkg: 'socat', why: 'joins a pseudo-terminal pair for the serial tests (test/pty-pair.ts)', programs: ['socat'] },
+  { pkg: 'gcc', why: 'builds the posix board runtime on wasm3 (boards/runtime, test/board-conformance.test.ts)', programs: process.env.CC ? [process.env.CC] : ['cc', 'gcc'] },
 ];
 
 function onPath(program) {
