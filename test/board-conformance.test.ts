@@ -127,3 +127,36 @@ test('one byte changed in one input frame changes the board transcript (the comp
   const got = await runPosixBoard(await binary, { ...f, seed: SEED, fuelPerCall: FUEL }, bad);
   t.notDeepEqual(got, transcript);
 });
+
+test('serial mode: a CALL framed with COBS + CRC on the board\'s stdin is answered by a framed REPLY on its stdout', async (t) => {
+  const f = await fx;
+  const { spawn } = await import('node:child_process');
+  const { encodeSerialFrame, SerialDeframer } = await import('../host/wire/serial-framing.ts');
+  const board = spawn(await binary, ['--kernel', f.kernelPath, '--cell', `${f.cellPaths[0]}:1`, '--node', String(BOARD)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const answers: Uint8Array[] = [];
+  const got = new Promise<void>((resolve) => {
+    // The board also sends probes and announcements of its own; wait for the answer.
+    const deframer = new SerialDeframer((frame) => {
+      answers.push(frame);
+      if (Buffer.from(frame).includes(Buffer.from('over the wire'))) resolve();
+    });
+    board.stdout.on('data', (d: Buffer) => deframer.push(d));
+  });
+  let sent: Uint8Array | undefined;
+  const peer = KernelInstance.instantiate(await KernelInstance.compile(builtFile('kernel.wasm')), {
+    send: (fr) => (sent = fr.slice()), now: () => 0, random: () => 4, cellCall: () => 0,
+    deliver: (kind, _seq, src, payload) => t.log(`deliver ${kind} from ${src}: ${payload.length} bytes`),
+  });
+  peer.init(PEER, 0);
+  t.true(peer.call(BOARD, 1, encodeCall(f.echoSchema, 'echo', ['over the wire'])) >= 0);
+  // Line noise first: the board must drop it and stay in step for the real frame.
+  board.stdin.write(new Uint8Array([0x13, 0x37, 0x00, 0x05, 0x00]));
+  board.stdin.write(encodeSerialFrame(sent!));
+  await got;
+  board.stdin.end();
+  board.kill();
+  const reply = answers.find((a) => Buffer.from(a).includes(Buffer.from('over the wire')));
+  t.truthy(reply, 'a frame from the board carries the echoed text');
+  t.is(peer.onFrame(reply!), 0, 'the peer kernel accepts the board\'s REPLY frame');
+  t.is(peer.stats().repliesDelivered, 1);
+});
