@@ -11,6 +11,9 @@ double platform_now_ms(void);
 uint32_t platform_random(void);
 /* Writes bytes to the serial link; blocks until they are queued. */
 void platform_serial_write(const uint8_t *bytes, size_t len);
+/* Reads up to `cap` bytes from the serial link, blocking until at least one came; 0 or less: the
+ * line closed. */
+int platform_serial_read(uint8_t *buf, size_t cap);
 /* A line of diagnostics (hal.log, panics); level as in docs/abi.md. Not the serial link. */
 void platform_log(int level, const char *text, size_t len);
 

@@ -64,6 +64,11 @@ static size_t as_string(const uint8_t *mem, uint32_t size, uint32_t ptr, const c
   return o;
 }
 
+static void board_log(int level, const char *text, size_t len) {
+  if (board_observe.log) board_observe.log(level, text, len);
+  else platform_log(level, text, len);
+}
+
 /* [ptr, ptr+len) inside the calling runtime's memory, or NULL. */
 static uint8_t *range(IM3Runtime rt, uint32_t ptr, uint32_t len) {
   uint32_t size = 0;
@@ -90,7 +95,7 @@ static m3ApiRawFunction(cell_log) {
   m3ApiGetArg(int32_t, level) m3ApiGetArg(uint32_t, ptr) m3ApiGetArg(uint32_t, len)
   uint8_t *p = range(runtime, ptr, len);
   if (!p) m3ApiTrap(m3Err_trapOutOfBoundsMemoryAccess);
-  platform_log(level, (const char *)p, len);
+  board_log(level, (const char *)p, len);
   m3ApiSuccess();
 }
 
@@ -309,7 +314,7 @@ static m3ApiRawFunction(hal_random) {
 static m3ApiRawFunction(hal_log) {
   m3ApiGetArg(int32_t, level) m3ApiGetArg(uint32_t, ptr) m3ApiGetArg(uint32_t, len)
   KERNEL_RANGE(p, ptr, len)
-  platform_log(level, (const char *)p, len);
+  board_log(level, (const char *)p, len);
   m3ApiSuccess();
 }
 

@@ -21,6 +21,8 @@ typedef struct {
   void (*deliver)(int kind, int seq, uint32_t src, const uint8_t *payload, size_t len);
   /* A kernel frame to transmit; NULL: framed onto the serial link. */
   void (*send)(const uint8_t *frame, size_t len);
+  /* hal.log of the kernel and the cells; NULL: platform_log. */
+  void (*log)(int level, const char *text, size_t len);
 } board_observers;
 
 extern board_observers board_observe;
