@@ -2,93 +2,12 @@
 // and cells get the same recorded frames, clock and random sequence on both, and every output
 // frame, answer, log line and fuel figure must be byte-identical (issue #14, scope 6).
 import test from 'ava';
-import { join } from 'node:path';
 import { KernelInstance } from '../host/runtime/kernel-instance.ts';
 import { encodeCall } from '../host/sdk/call-codec.ts';
-import type { CellSchema } from '../host/sdk/schema.ts';
 import { buildPosixBoard } from '../host/board/build-runtime.ts';
-import { runPosixBoard, V8ScriptedBoard, type BoardStep } from '../host/board/board-script.ts';
+import { runPosixBoard } from '../host/board/board-script.ts';
 import { builtFile } from './fixtures/built.ts';
-import { builtFixtureCell } from './fixtures/fixture-cells.ts';
-import { REPO_ROOT } from '../host/build/paths.ts';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-
-const BOARD = 0xa1b2c3d4;
-const PEER = 0x11223344;
-const FUEL = 2_000_000;
-const SEED = 0x2545f491;
-
-interface Fixture {
-  kernelPath: string;
-  cellPaths: string[];
-  echoSchema: CellSchema;
-}
-
-async function fixture(): Promise<Fixture> {
-  // The board reads modules from files, as it maps them from flash.
-  const dir = join(REPO_ROOT, 'build', 'test-cells', 'board');
-  mkdirSync(dir, { recursive: true });
-  const fixturePath = async (name: 'spin' | 'oom') => {
-    const path = join(dir, `${name}.wasm`);
-    writeFileSync(path, await builtFixtureCell(name));
-    return path;
-  };
-  const spin = { wasmPath: await fixturePath('spin') };
-  const oom = { wasmPath: await fixturePath('oom') };
-  builtFile('kernel.wasm'); // a clear message when the build is missing
-  const echoSchema = (JSON.parse(readFileSync(join(REPO_ROOT, 'build', 'cells', 'echo.schema.json'), 'utf8')) as { schema: CellSchema }).schema;
-  return {
-    kernelPath: join(REPO_ROOT, 'build', 'kernel.wasm'),
-    cellPaths: [join(REPO_ROOT, 'build', 'cells', 'echo.wasm'), spin.wasmPath, oom.wasmPath],
-    echoSchema,
-  };
-}
-
-/**
- * Records a session of the board on V8 with a peer kernel beside it: the peer's calls and its
- * answers to the board's probes become the board's input frames. Returns the steps and V8's transcript.
- */
-async function recordOnV8(fx: Fixture): Promise<{ steps: BoardStep[]; transcript: string[] }> {
-  const cells = fx.cellPaths.map((p) => new Uint8Array(readFileSync(p)));
-  const board = await V8ScriptedBoard.create({ kernel: new Uint8Array(readFileSync(fx.kernelPath)), cells, seed: SEED, fuelPerCall: FUEL });
-  const steps: BoardStep[] = [];
-  const run = (s: BoardStep) => { steps.push(s); board.step(s); };
-  let peerNow = 0;
-  const toBoard: Uint8Array[] = [];
-  let seq = 1;
-  const peer = KernelInstance.instantiate(await KernelInstance.compile(builtFile('kernel.wasm')), {
-    send: (f) => toBoard.push(f.slice()), now: () => peerNow, random: () => (seq = (seq * 1103515245 + 12345) >>> 0),
-    cellCall: () => 0, deliver: () => {},
-  });
-  run({ op: 'now', ms: 0 });
-  run({ op: 'init', node: BOARD });
-  cells.forEach((_, slot) => run({ op: 'host', slot, species: slot + 1 }));
-  peer.init(PEER, 0);
-  const echo = (method: string, args: unknown[]) => encodeCall(fx.echoSchema, method, args);
-  const calls: Array<[number, Uint8Array]> = [
-    [1, echo('echo', ['hello board'])], [1, echo('add', [40, 2])], [1, echo('reverse', [new Uint8Array([1, 2, 3, 250])])],
-    [1, echo('refuse', ['no thanks'])], [2, new Uint8Array([1])], [2, new Uint8Array([7, 8, 9])],
-    [3, new Uint8Array([1])], [3, new Uint8Array([2])], [1, echo('count', [])], [1, new Uint8Array([0xff, 0x00])],
-  ];
-  for (let t = 0; t <= 30_000; t += 250) {
-    run({ op: 'now', ms: t });
-    peerNow = t;
-    run({ op: 'tick' });
-    peer.tick(t);
-    const i = t / 250;
-    if (i % 5 === 2 && calls.length > 0) {
-      const [species, payload] = calls.shift()!;
-      peer.call(BOARD, species, payload);
-    }
-    // Frames cross in both directions until the line is quiet.
-    for (let round = 0; round < 4 && (toBoard.length > 0 || board.outbox.length > 0); round++) {
-      for (const f of toBoard.splice(0)) run({ op: 'frame', bytes: f });
-      for (const f of board.outbox.splice(0)) peer.onFrame(f);
-    }
-  }
-  for (let id = 0; id < 53; id++) run({ op: 'stat', id });
-  return { steps, transcript: board.transcript };
-}
+import { BOARD, FUEL, fixture, PEER, recordOnV8, SEED } from './fixtures/board-session.ts';
 
 const fx = fixture();
 const recorded = fx.then(recordOnV8);

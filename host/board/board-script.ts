@@ -128,18 +128,30 @@ export class V8ScriptedBoard {
  * Runs the steps on the posix board (`binary --script`) and returns its transcript. The steps
  * are written all at once: the board answers each in order, so no step waits on a timer.
  */
-export async function runPosixBoard(binary: string, image: { kernelPath: string; cellPaths: string[]; seed: number; fuelPerCall: number }, steps: BoardStep[]): Promise<string[]> {
+export function runPosixBoard(binary: string, image: { kernelPath: string; cellPaths: string[]; seed: number; fuelPerCall: number }, steps: BoardStep[]): Promise<string[]> {
   const args = ['--kernel', image.kernelPath, '--script', '--seed', String(image.seed), '--fuel', String(image.fuelPerCall)];
   image.cellPaths.forEach((p, i) => args.push('--cell', `${p}:${i + 1}`));
-  const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  return runScripted(binary, args, '', steps);
+}
+
+/**
+ * Runs the steps on a QEMU board image (UART0 on stdio); its kernel and cells are linked in.
+ * The first line tells the image its random seed, fuel per call and wasm3 stack.
+ */
+export function runQemuBoard(qemu: { command: string; args: string[] }, image: { seed: number; fuelPerCall: number; stackBytes: number }, steps: BoardStep[]): Promise<string[]> {
+  return runScripted(qemu.command, qemu.args, `boot ${image.seed} ${image.fuelPerCall} ${image.stackBytes}\n`, steps);
+}
+
+async function runScripted(command: string, args: string[], preamble: string, steps: BoardStep[]): Promise<string[]> {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines: string[] = [];
   const rl = createInterface({ input: child.stdout });
   rl.on('line', (l) => lines.push(l));
   child.stdin.on('error', () => {}); // a board that died is reported by its exit below
-  child.stdin.end(steps.map(stepLine).join('\n') + '\nquit\n');
+  child.stdin.end(preamble + steps.map(stepLine).join('\n') + '\nquit\n');
   const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
-  if (code !== 0) throw new Error(`the posix board exited with ${code}: ${stderr.trim()}`);
+  if (code !== 0) throw new Error(`${command} exited with ${code}: ${stderr.trim() || lines.slice(-3).join(' / ')}`);
   return lines;
 }

@@ -155,6 +155,9 @@ static const char *cell_instantiate(cell_slot *c) {
   if ((r = link_optional(m3_LinkRawFunction(mod, "hal", "store_put", "i(iiii)", cell_store_put)))) return r;
   if ((r = link_optional(m3_LinkRawFunction(mod, "hal", "store_del", "i(ii)", cell_store_del)))) return r;
   if ((r = link_optional(m3_LinkRawFunction(mod, "hal", "store_next", "i(iiii)", cell_store_get)))) return r;
+#ifdef BOARD_EAGER_COMPILE
+  if ((r = m3_CompileModule(mod))) return r;
+#endif
   c->fuel = m3_FindGlobal(mod, "cell_fuel");
   c->oom = m3_FindGlobal(mod, "cell_oom");
   if (!c->fuel) return "it does not export the cell_fuel global";
