@@ -20,6 +20,15 @@ const NEEDED = [
 ];
 
 function onPath(program) {
+  // A library (a path ending in .a) only needs to be there; a program must be executable.
+  if (program.endsWith('.a')) {
+    try {
+      accessSync(program, constants.R_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
   const candidates = program.includes('/') ? [program] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, program));
   return candidates.some((c) => {
     try {
