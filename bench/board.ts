@@ -1,13 +1,15 @@
 // The board runtime (boards/runtime) beside V8: the same echo CALL frames through the mcu kernel
 // and the echo cell on the posix wasm3 board and on V8 (KernelInstance + CellInstance), time per
-// call and the ratio; the posix binary's size and peak RSS. `npm run bench -- --only board`.
+// call and the ratio; the posix binary's size and peak RSS; on the QEMU Cortex-M4 board, the RAM
+// hunt and the image's flash size. `npm run bench -- --only board`.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { KernelInstance } from '../host/runtime/kernel-instance.ts';
 import { encodeCall } from '../host/sdk/call-codec.ts';
 import type { CellSchema } from '../host/sdk/schema.ts';
 import { buildPosixBoard } from '../host/board/build-runtime.ts';
-import { runPosixBoard, V8ScriptedBoard, type BoardStep } from '../host/board/board-script.ts';
+import { runPosixBoard, runQemuBoard, V8ScriptedBoard, type BoardStep } from '../host/board/board-script.ts';
+import { armToolchainMissing, buildQemuImage, qemuArgs } from '../host/board/build-qemu.ts';
 import { REPO_ROOT } from '../host/build/paths.ts';
 
 const BOARD = 0xa1b2c3d4;
@@ -22,10 +24,18 @@ export interface BoardFigures {
   wasm3OverV8: number;
   posixBinaryBytes: number;
   posixPeakRssBytes: number;
+  /** Smallest linker-script RAM cap (4 KiB steps) at which the QEMU board answers as V8 does: kernel + echo. */
+  ramKernelOneCellBytes: number | null;
+  /** The same with kernel + echo + kv. */
+  ramKernelTwoCellsBytes: number | null;
+  /** Flash of the QEMU image with the kernel and the three example cells (.text + .data). */
+  flashBytes: number | null;
+  /** Why the QEMU figures are null (no ARM toolchain). */
+  qemuSkipped?: string;
 }
 
-/** `calls` CALL frames for the echo cell from a peer kernel, recorded as board input. */
-async function echoFrames(calls: number): Promise<{ setup: BoardStep[]; frames: BoardStep[] }> {
+/** `calls` CALL frames for the echo cell (slot 0, species 1) from peer kernels, recorded as board input; every `kvEvery`th goes to kv (slot 1, species 2). */
+async function echoFrames(calls: number, kvEvery = 0): Promise<{ setup: BoardStep[]; frames: BoardStep[] }> {
   const kernel = new Uint8Array(readFileSync(join(REPO_ROOT, 'build', 'kernel.wasm')));
   const schema = (JSON.parse(readFileSync(join(REPO_ROOT, 'build', 'cells', 'echo.schema.json'), 'utf8')) as { schema: CellSchema }).schema;
   const out: Uint8Array[] = [];
@@ -39,6 +49,8 @@ async function echoFrames(calls: number): Promise<{ setup: BoardStep[]; frames: 
     return k;
   };
   const payload = encodeCall(schema, 'echo', ['hello from the bench']);
+  const kvSchema = (JSON.parse(readFileSync(join(REPO_ROOT, 'build', 'cells', 'kv.schema.json'), 'utf8')) as { schema: CellSchema }).schema;
+  const kvPayload = encodeCall(kvSchema, 'get', ['a']);
   const frames: BoardStep[] = [];
   let peer = newPeer(PEER);
   for (let i = 0; i < calls; i++) {
@@ -46,11 +58,14 @@ async function echoFrames(calls: number): Promise<{ setup: BoardStep[]; frames: 
     // is keyed by caller) takes over before its peerWindow (8) fills.
     if (i % 8 === 7) peer = newPeer(PEER + i);
     out.length = 0;
-    const seq = peer.call(BOARD, 1, payload);
+    const kv = kvEvery > 0 && i % kvEvery === kvEvery - 1;
+    const seq = peer.call(BOARD, kv ? 2 : 1, kv ? kvPayload : payload);
     if (seq < 0) throw new Error(`the peer kernel refused call ${i}: ${seq}`);
     for (const f of out) frames.push({ op: 'frame', bytes: f });
   }
-  return { setup: [{ op: 'now', ms: 0 }, { op: 'init', node: BOARD }, { op: 'host', slot: 0, species: 1 }], frames };
+  const setup: BoardStep[] = [{ op: 'now', ms: 0 }, { op: 'init', node: BOARD }, { op: 'host', slot: 0, species: 1 }];
+  if (kvEvery > 0) setup.push({ op: 'host', slot: 1, species: 2 });
+  return { setup, frames };
 }
 
 export async function benchBoard(): Promise<BoardFigures> {
@@ -79,5 +94,49 @@ export async function benchBoard(): Promise<BoardFigures> {
   const v8Ns = Number(process.hrtime.bigint() - t0);
   const wasm3UsPerCall = (full.ns - empty.ns) / calls / 1000;
   const v8UsPerCall = v8Ns / calls / 1000;
-  return { calls, wasm3UsPerCall, v8UsPerCall, wasm3OverV8: wasm3UsPerCall / v8UsPerCall, posixBinaryBytes: statSync(binary).size, posixPeakRssBytes: rss };
+  const figures: BoardFigures = {
+    calls, wasm3UsPerCall, v8UsPerCall, wasm3OverV8: wasm3UsPerCall / v8UsPerCall, posixBinaryBytes: statSync(binary).size, posixPeakRssBytes: rss,
+    ramKernelOneCellBytes: null, ramKernelTwoCellsBytes: null, flashBytes: null,
+  };
+  const missing = armToolchainMissing();
+  if (missing) return { ...figures, qemuSkipped: missing };
+  const cell = (name: string) => join(REPO_ROOT, 'build', 'cells', `${name}.wasm`);
+  figures.flashBytes = buildQemuImage({ kernelPath: image.kernelPath, cellPaths: ['echo', 'kv', 'exchange'].map(cell), ramBytes: 4 << 20, tag: 'flash' }).flashBytes;
+  figures.ramKernelOneCellBytes = await ramHunt(image.kernelPath, [cell('echo')], 0);
+  figures.ramKernelTwoCellsBytes = await ramHunt(image.kernelPath, [cell('echo'), cell('kv')], 3);
+  return figures;
+}
+
+const WASM3_STACK = 4096;
+
+/**
+ * The RAM hunt: the smallest linker-script RAM cap (4 KiB steps) at which the QEMU board answers
+ * 24 calls (and the ticks between) exactly as V8 does. Bisection between 64 KiB and 4 MiB: every
+ * cap below a passing one that was tried failed.
+ */
+async function ramHunt(kernelPath: string, cellPaths: string[], kvEvery: number): Promise<number | null> {
+  const { setup, frames } = await echoFrames(24, kvEvery);
+  const steps: BoardStep[] = [...setup, ...frames, { op: 'now', ms: 5000 }, { op: 'tick' }];
+  const v8 = await V8ScriptedBoard.create({ kernel: new Uint8Array(readFileSync(kernelPath)), cells: cellPaths.map((p) => new Uint8Array(readFileSync(p))), seed: 1, fuelPerCall: FUEL });
+  for (const s of steps) v8.step(s);
+  const want = v8.transcript.join('\n');
+  const passes = async (ram: number) => {
+    const img = buildQemuImage({ kernelPath, cellPaths, ramBytes: ram, tag: `ram-${cellPaths.length}` });
+    try {
+      const got = await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(img.elf) }, { seed: 1, fuelPerCall: FUEL, stackBytes: WASM3_STACK }, steps);
+      return got.join('\n') === want;
+    } catch {
+      return false;
+    }
+  };
+  const step = 4096;
+  let lo = 64 * 1024 / step; // fails (checked below)
+  let hi = (4 << 20) / step;
+  if (!(await passes(hi * step)) || (await passes(lo * step))) return null;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (await passes(mid * step)) hi = mid;
+    else lo = mid;
+  }
+  return hi * step;
 }

@@ -83,7 +83,9 @@ if (only.has('board')) {
   out.board = r;
   console.log('board runtime (posix build, wasm3) vs V8: the same echo CALL frames through the mcu kernel and the echo cell');
   console.log(`  per call  ${n(r.wasm3UsPerCall, 2)} us   baseline V8 ${n(r.v8UsPerCall, 2)} us   (${ratio(r.wasm3UsPerCall, r.v8UsPerCall)} of V8)`);
-  console.log(`  posix binary ${n(r.posixBinaryBytes)} bytes, peak RSS ${n(r.posixPeakRssBytes)} bytes\n`);
+  console.log(`  posix binary ${n(r.posixBinaryBytes)} bytes, peak RSS ${n(r.posixPeakRssBytes)} bytes`);
+  if (r.qemuSkipped) console.log(`  qemu-mps2-an386: skipped (${r.qemuSkipped})\n`);
+  else console.log(`  qemu-mps2-an386 RAM hunt: kernel + echo ${n(r.ramKernelOneCellBytes ?? NaN)} bytes, kernel + echo + kv ${n(r.ramKernelTwoCellsBytes ?? NaN)} bytes; image with kernel + 3 cells ${n(r.flashBytes ?? NaN)} bytes of flash\n`);
 }
 if (only.has('fair')) {
   const { benchFair } = await import('./fair.ts');

@@ -3,8 +3,8 @@
 // by the linker script. Used by the QEMU conformance test and the RAM hunt (bench/board.ts).
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { BUILD_DIR } from '../build/paths.ts';
 import { RUNTIME_DIR, runtimeSources, WASM3_DEFINES } from './build-runtime.ts';
 import { WASM3_FILES, wasm3SourceDir } from './wasm3-source.ts';
@@ -67,28 +67,46 @@ export function buildQemuImage(o: QemuImageOptions): QemuImage {
   ].join('\n');
   writeFileSync(join(dir, 'modules.s'), asm);
   const elf = join(dir, 'board.elf');
-  const sources = [...runtimeSources(QEMU_BOARD), ...WASM3_FILES.map((f) => join(w3, f)), join(dir, 'modules.s')];
-  const args = [
+  // Objects are shared by every image (the RAM hunt links one per cap); only modules.s and the
+  // linker script differ.
+  const sources = [...runtimeSources(QEMU_BOARD), ...WASM3_FILES.map((f) => join(w3, f))];
+  const cflags = [
     // m3_info.c uses PRIi64/PRIu64, which newlib's inttypes.h does not define for this target.
     ...CPU_FLAGS, '-std=gnu99', '-Os', '-DPRIi64="lli"', '-DPRIu64="llu"', '-ffunction-sections', '-fdata-sections', ...WASM3_DEFINES, ...SMALL_RAM,
-    `-I${w3}`, `-I${join(RUNTIME_DIR, 'core')}`, ...sources,
-    '--specs=nano.specs', '--specs=nosys.specs', '-nostartfiles', `-T${join(dir, 'link.ld')}`, '-Wl,--gc-sections', '-o', elf, '-lm',
+    `-I${w3}`, `-I${join(RUNTIME_DIR, 'core')}`,
   ];
-  const stamp = createHash('sha256').update(JSON.stringify(args));
-  for (const f of [...sources, ...mods]) stamp.update(readFileSync(f));
+  const objStamp = createHash('sha256').update(JSON.stringify(cflags));
+  for (const f of sources) objStamp.update(f).update(readFileSync(f));
+  for (const f of readdirSync(join(RUNTIME_DIR, 'core')).filter((x) => x.endsWith('.h'))) objStamp.update(readFileSync(join(RUNTIME_DIR, 'core', f)));
+  const objDir = join(BUILD_DIR, 'board', QEMU_BOARD, 'obj', objStamp.digest('hex').slice(0, 16));
+  const objects = sources.map((f, i) => join(objDir, `${i}-${basename(f, '.c')}.o`));
+  if (!existsSync(join(objDir, 'done'))) {
+    mkdirSync(objDir, { recursive: true });
+    run(CC, [...cflags, '-c', ...sources], objDir);
+    // gcc -c names each object after its source; give them the numbered names above.
+    sources.forEach((f, i) => renameSync(join(objDir, `${basename(f, '.c')}.o`), objects[i]!));
+    writeFileSync(join(objDir, 'done'), '');
+  }
+  const args = [...CPU_FLAGS, ...objects, join(dir, 'modules.s'), '--specs=nano.specs', '--specs=nosys.specs', '-nostartfiles', `-T${join(dir, 'link.ld')}`, '-Wl,--gc-sections', '-o', elf, '-lm'];
+  const stamp = createHash('sha256').update(JSON.stringify(args)).update(ld);
+  for (const f of mods) stamp.update(readFileSync(f));
   const stampFile = `${elf}.stamp`;
   const digest = stamp.digest('hex');
   if (!(existsSync(elf) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === digest)) {
-    try {
-      execFileSync(CC, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    } catch (err) {
-      const e = err as { stderr?: Buffer };
-      throw new Error(`building the ${QEMU_BOARD} image failed:\n${e.stderr?.toString() ?? String(err)}`);
-    }
+    run(CC, args, dir);
     writeFileSync(stampFile, digest);
   }
   const size = execFileSync('arm-none-eabi-size', [elf], { encoding: 'utf8' }).trim().split('\n')[1]!.trim().split(/\s+/).map(Number);
   return { elf, flashBytes: size[0]! + size[1]! };
+}
+
+function run(cc: string, args: string[], cwd: string): void {
+  try {
+    execFileSync(cc, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (err) {
+    const e = err as { stderr?: Buffer };
+    throw new Error(`building the ${QEMU_BOARD} image failed:\n${e.stderr?.toString() ?? String(err)}`);
+  }
 }
 
 /** The qemu-system-arm command line that boots an image with UART0 on stdio. */
