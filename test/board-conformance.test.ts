@@ -2,6 +2,7 @@
 // and cells get the same recorded frames, clock and random sequence on both, and every output
 // frame, answer, log line and fuel figure must be byte-identical (issue #14, scope 6).
 import test from 'ava';
+import fc from 'fast-check';
 import { KernelInstance } from '../host/runtime/kernel-instance.ts';
 import { encodeCall } from '../host/sdk/call-codec.ts';
 import { buildPosixBoard } from '../host/board/build-runtime.ts';
@@ -47,35 +48,52 @@ test('one byte changed in one input frame changes the board transcript (the comp
   t.notDeepEqual(got, transcript);
 });
 
-test('serial mode: a CALL framed with COBS + CRC on the board\'s stdin is answered by a framed REPLY on its stdout', async (t) => {
-  const f = await fx;
+/** Starts the posix board in serial mode, writes `noise` then a framed echo CALL from a peer kernel, and returns the frame answering it. */
+async function callOverSerial(f: Awaited<typeof fx>, noise: Uint8Array, text: string): Promise<{ reply: Uint8Array; peer: KernelInstance }> {
   const { spawn } = await import('node:child_process');
   const { encodeSerialFrame, SerialDeframer } = await import('../host/wire/serial-framing.ts');
   const board = spawn(await binary, ['--kernel', f.kernelPath, '--cell', `${f.cellPaths[0]}:1`, '--node', String(BOARD)], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const answers: Uint8Array[] = [];
-  const got = new Promise<void>((resolve) => {
+  const want = Buffer.from(text);
+  const reply = new Promise<Uint8Array>((resolve, reject) => {
     // The board also sends probes and announcements of its own; wait for the answer.
     const deframer = new SerialDeframer((frame) => {
-      answers.push(frame);
-      if (Buffer.from(frame).includes(Buffer.from('over the wire'))) resolve();
+      if (Buffer.from(frame).includes(want)) resolve(frame);
     });
     board.stdout.on('data', (d: Buffer) => deframer.push(d));
+    board.on('exit', (code) => reject(new Error(`the board exited (${code}) before answering`)));
   });
   let sent: Uint8Array | undefined;
   const peer = KernelInstance.instantiate(await KernelInstance.compile(builtFile('kernel.wasm')), {
-    send: (fr) => (sent = fr.slice()), now: () => 0, random: () => 4, cellCall: () => 0,
-    deliver: (kind, _seq, src, payload) => t.log(`deliver ${kind} from ${src}: ${payload.length} bytes`),
+    send: (fr) => (sent = fr.slice()), now: () => 0, random: () => 4, cellCall: () => 0, deliver: () => {},
   });
   peer.init(PEER, 0);
-  t.true(peer.call(BOARD, 1, encodeCall(f.echoSchema, 'echo', ['over the wire'])) >= 0);
-  // Line noise first: the board must drop it and stay in step for the real frame.
-  board.stdin.write(new Uint8Array([0x13, 0x37, 0x00, 0x05, 0x00]));
+  if (peer.call(BOARD, 1, encodeCall(f.echoSchema, 'echo', [text])) < 0) throw new Error('the peer kernel refused the call');
+  board.stdin.on('error', () => {});
+  board.stdin.write(noise);
   board.stdin.write(encodeSerialFrame(sent!));
-  await got;
-  board.stdin.end();
-  board.kill();
-  const reply = answers.find((a) => Buffer.from(a).includes(Buffer.from('over the wire')));
-  t.truthy(reply, 'a frame from the board carries the echoed text');
-  t.is(peer.onFrame(reply!), 0, 'the peer kernel accepts the board\'s REPLY frame');
+  try {
+    return { reply: await reply, peer };
+  } finally {
+    board.stdin.end();
+    board.kill();
+  }
+}
+
+test('serial mode: a CALL framed with COBS + CRC on the board\'s stdin is answered by a framed REPLY on its stdout', async (t) => {
+  // Line noise first: the board must drop it and stay in step for the real frame.
+  const { reply, peer } = await callOverSerial(await fx, new Uint8Array([0x13, 0x37, 0x00, 0x05, 0x00]), 'over the wire');
+  t.is(peer.onFrame(reply), 0, 'the peer kernel accepts the board\'s REPLY frame');
   t.is(peer.stats().repliesDelivered, 1);
+});
+
+test('serial mode: whatever bytes come first, the next good frame is answered (property)', async (t) => {
+  const f = await fx;
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ maxLength: 400 }), async (noise) => {
+      const { reply, peer } = await callOverSerial(f, noise, 'after noise');
+      return peer.onFrame(reply) === 0;
+    }),
+    { numRuns: 12 },
+  );
+  t.pass();
 });
