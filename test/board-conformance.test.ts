@@ -97,3 +97,17 @@ test('serial mode: whatever bytes come first, the next good frame is answered (p
   );
   t.pass();
 });
+
+test('wasm3 built with its embedded default d_m3CascadedOpcodes=0 cannot run the kernel (why the board builds with 1)', async (t) => {
+  const f = await fx;
+  const { steps, transcript } = await recorded;
+  const embeddedDefault = buildPosixBoard(undefined, { name: 'cascaded0', defines: ['-Dd_m3CascadedOpcodes=0', '-DDEBUG=0'] });
+  let got: string[] = [];
+  try {
+    got = await runPosixBoard(embeddedDefault, { ...f, seed: SEED, fuelPerCall: FUEL }, steps);
+  } catch (err) {
+    t.log((err as Error).message);
+  }
+  t.notDeepEqual(got, transcript);
+  t.true(got.length === 0 || got.some((l) => l.startsWith('error ')), 'the board reports the module it could not run');
+});

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BUILD_DIR, REPO_ROOT } from '../build/paths.ts';
 import { WASM3_FILES, wasm3SourceDir } from './wasm3-source.ts';
 
@@ -32,8 +32,13 @@ function stampOf(inputs: string[], args: string[]): string {
   return h.update(JSON.stringify(args)).digest('hex');
 }
 
-/** Builds the posix board if anything changed; returns the binary's path. */
-export function buildPosixBoard(log: (line: string) => void = () => {}): string {
+/**
+ * Builds the posix board if anything changed; returns the binary's path. `variant` builds another
+ * binary beside it with other wasm3 defines (a test shows why d_m3CascadedOpcodes=1 is needed).
+ */
+export function buildPosixBoard(log: (line: string) => void = () => {}, variant?: { name: string; defines: string[] }): string {
+  const out = variant ? join(BUILD_DIR, 'board', `posix-${variant.name}`, 'cell-board') : POSIX_BOARD;
+  const defines = variant?.defines ?? WASM3_DEFINES;
   const w3 = wasm3SourceDir();
   const sources = [...runtimeSources('posix'), ...WASM3_FILES.map((f) => join(w3, f))];
   const headers = [
@@ -41,11 +46,11 @@ export function buildPosixBoard(log: (line: string) => void = () => {}): string 
     ...readdirSync(w3).filter((f) => f.endsWith('.h')).map((f) => join(w3, f)),
   ];
   const cc = process.env.CC ?? 'cc';
-  const args = ['-std=gnu99', '-O2', '-Wall', ...WASM3_DEFINES, `-I${w3}`, `-I${join(RUNTIME_DIR, 'core')}`, ...sources, '-o', POSIX_BOARD, '-lm'];
-  const stampFile = `${POSIX_BOARD}.stamp`;
+  const args = ['-std=gnu99', '-O2', '-Wall', ...defines, `-I${w3}`, `-I${join(RUNTIME_DIR, 'core')}`, ...sources, '-o', out, '-lm'];
+  const stampFile = `${out}.stamp`;
   const stamp = stampOf([...sources, ...headers], [cc, ...args]);
-  if (existsSync(POSIX_BOARD) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return POSIX_BOARD;
-  mkdirSync(join(BUILD_DIR, 'board', 'posix'), { recursive: true });
+  if (existsSync(out) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return out;
+  mkdirSync(dirname(out), { recursive: true });
   log(`board posix: ${cc} ${sources.length} files`);
   try {
     execFileSync(cc, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -55,7 +60,7 @@ export function buildPosixBoard(log: (line: string) => void = () => {}): string 
     throw new Error(`building the posix board failed:\n${e.stderr?.toString() ?? String(err)}`);
   }
   writeFileSync(stampFile, stamp);
-  return POSIX_BOARD;
+  return out;
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
