@@ -418,14 +418,29 @@ const char *board_start(const uint8_t *kernel, size_t len, const board_options *
   return board_k_config(13 /* open */, 1, &ok);
 }
 
+/* The first error of a kernel call (a panic, a trap, a function wasm3 could not compile) stops the
+ * kernel: its memory may be mid-update and wasm3 may hold half-compiled code, so every later call
+ * answers the same error instead of running it again. */
+static const char *kernel_stopped;
+
+static const char *stop(const char *err) {
+  if (err && !kernel_stopped) {
+    static char why[224];
+    snprintf(why, sizeof why, "kernel stopped: %s", err);
+    kernel_stopped = why;
+  }
+  return err;
+}
+
 static const char *find(const char *name, IM3Function *f) {
+  if (kernel_stopped) return kernel_stopped;
   return m3_FindFunction(f, kernel_rt, name);
 }
 
 const char *board_k_init(uint32_t node, double now) {
   IM3Function f;
   M3Result r = find("k_init", &f);
-  return r ? r : m3_CallV(f, (int32_t)node, now);
+  return r ? r : stop(m3_CallV(f, (int32_t)node, now));
 }
 
 const char *board_k_i32(const char *name, int nargs, int32_t a, int32_t b, int32_t c, int32_t *result) {
@@ -433,7 +448,7 @@ const char *board_k_i32(const char *name, int nargs, int32_t a, int32_t b, int32
   M3Result r = find(name, &f);
   if (r) return r;
   if ((int)m3_GetArgCount(f) != nargs) return "argument count mismatch";
-  r = nargs == 0 ? m3_CallV(f) : nargs == 1 ? m3_CallV(f, a) : nargs == 2 ? m3_CallV(f, a, b) : m3_CallV(f, a, b, c);
+  r = stop(nargs == 0 ? m3_CallV(f) : nargs == 1 ? m3_CallV(f, a) : nargs == 2 ? m3_CallV(f, a, b) : m3_CallV(f, a, b, c));
   if (r) return r;
   *result = 0;
   return m3_GetRetCount(f) ? m3_GetResultsV(f, result) : NULL;
@@ -442,14 +457,14 @@ const char *board_k_i32(const char *name, int nargs, int32_t a, int32_t b, int32
 const char *board_k_config(int32_t key, double value, int32_t *result) {
   IM3Function f;
   M3Result r = find("k_config", &f);
-  if (r || (r = m3_CallV(f, key, value))) return r;
+  if (r || (r = stop(m3_CallV(f, key, value)))) return r;
   return m3_GetResultsV(f, result);
 }
 
 const char *board_k_tick(double now, double *wake) {
   static IM3Function f;
-  M3Result r = f ? NULL : find("k_tick", &f);
-  if (r || (r = m3_CallV(f, now))) return r;
+  M3Result r = kernel_stopped ? kernel_stopped : f ? NULL : find("k_tick", &f);
+  if (r || (r = stop(m3_CallV(f, now)))) return r;
   return m3_GetResultsV(f, wake);
 }
 
