@@ -9,12 +9,12 @@ const program = new Command()
   .name('npm run bench --')
   .description('measure each transport beside a baseline from the same run')
   .option('--json <file>', 'also write the figures as JSON')
-  .option('--only <list>', 'comma-separated subset of shm,udp,rpc,serial,cells,cli,auth,spore,fair (fair: issue #12 finding 8, not in the default set)', 'shm,udp,rpc,serial,cells,cli,auth,spore')
+  .option('--only <list>', 'comma-separated subset of shm,udp,rpc,serial,cells,cli,auth,spore,fair,board (fair: issue #12 finding 8, not in the default set)', 'shm,udp,rpc,serial,cells,cli,auth,spore')
   .option('--seconds <n>', 'seconds per measurement; UDP ratios wander in much shorter runs', '8')
   .parse();
 const opts = program.opts<{ json?: string; only: string; seconds: string }>();
 const only = new Set(opts.only.split(',').map((s) => s.trim()));
-for (const o of only) if (!['shm', 'udp', 'rpc', 'serial', 'cells', 'cli', 'auth', 'spore', 'fair'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
+for (const o of only) if (!['shm', 'udp', 'rpc', 'serial', 'cells', 'cli', 'auth', 'spore', 'fair', 'board'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
 const seconds = Number(opts.seconds);
 if (!(seconds > 0)) throw new Error(`--seconds must be positive, not "${opts.seconds}"`);
 
@@ -79,6 +79,16 @@ if (only.has('cells')) {
   console.log('cells: metered instructions per call (the CPU mitosis counts) vs the same method with its smallest argument');
   for (const c of r) console.log(`  ${c.call.padEnd(32)} ${n(c.instructions).padStart(9)}   baseline ${c.baseline.call} ${n(c.baseline.instructions)}   (${ratio(c.instructions, c.baseline.instructions)})`);
   console.log('');
+}
+if (only.has('board')) {
+  const { benchBoard } = await import('./board.ts');
+  const r = await benchBoard();
+  out.board = r;
+  console.log('board runtime (posix build, wasm3) vs V8: the same echo CALL frames through the mcu kernel and the echo cell');
+  console.log(`  per call  ${n(r.wasm3UsPerCall, 2)} us   baseline V8 ${n(r.v8UsPerCall, 2)} us   (${ratio(r.wasm3UsPerCall, r.v8UsPerCall)} of V8)`);
+  console.log(`  posix binary ${n(r.posixBinaryBytes)} bytes, peak RSS ${n(r.posixPeakRssBytes)} bytes`);
+  if (r.qemuSkipped) console.log(`  qemu-mps2-an386: skipped (${r.qemuSkipped})\n`);
+  else console.log(`  qemu-mps2-an386 RAM hunt: kernel + echo ${n(r.ramKernelOneCellBytes ?? NaN)} bytes, kernel + echo + kv ${n(r.ramKernelTwoCellsBytes ?? NaN)} bytes; image with kernel + 3 cells ${n(r.flashBytes ?? NaN)} bytes of flash\n`);
 }
 if (only.has('fair')) {
   const { benchFair } = await import('./fair.ts');

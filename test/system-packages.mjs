@@ -13,9 +13,22 @@ const NEEDED = [
     programs: process.env.CHROMIUM_BIN ? [process.env.CHROMIUM_BIN] : ['chromium', 'chromium-browser', 'google-chrome'],
   },
   { pkg: 'socat', why: 'joins a pseudo-terminal pair for the serial tests (test/pty-pair.ts)', programs: ['socat'] },
+  { pkg: 'gcc-arm-none-eabi', why: 'builds the qemu-mps2-an386 board image (test/board-qemu.test.ts)', programs: ['arm-none-eabi-gcc'] },
+  { pkg: 'libnewlib-arm-none-eabi', why: 'the C library of the qemu-mps2-an386 board image', programs: ['/usr/lib/arm-none-eabi/newlib/libc.a'] },
+  { pkg: 'qemu-system-arm', why: 'boots the emulated Cortex-M4 board (test/board-qemu.test.ts)', programs: ['qemu-system-arm'] },
+  { pkg: 'gcc', why: 'builds the posix board runtime on wasm3 (boards/runtime, test/board-conformance.test.ts)', programs: process.env.CC ? [process.env.CC] : ['cc', 'gcc'] },
 ];
 
 function onPath(program) {
+  // A library (a path ending in .a) only needs to be there; a program must be executable.
+  if (program.endsWith('.a')) {
+    try {
+      accessSync(program, constants.R_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
   const candidates = program.includes('/') ? [program] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, program));
   return candidates.some((c) => {
     try {

@@ -1,0 +1,142 @@
+// The board runtime (boards/runtime) beside V8: the same echo CALL frames through the mcu kernel
+// and the echo cell on the posix wasm3 board and on V8 (KernelInstance + CellInstance), time per
+// call and the ratio; the posix binary's size and peak RSS; on the QEMU Cortex-M4 board, the RAM
+// hunt and the image's flash size. `npm run bench -- --only board`.
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { KernelInstance } from '../host/runtime/kernel-instance.ts';
+import { encodeCall } from '../host/sdk/call-codec.ts';
+import type { CellSchema } from '../host/sdk/schema.ts';
+import { buildPosixBoard } from '../host/board/build-runtime.ts';
+import { runPosixBoard, runQemuBoard, V8ScriptedBoard, type BoardStep } from '../host/board/board-script.ts';
+import { armToolchainMissing, buildQemuImage, qemuArgs } from '../host/board/build-qemu.ts';
+import { REPO_ROOT } from '../host/build/paths.ts';
+
+const BOARD = 0xa1b2c3d4;
+const PEER = 0x11223344;
+const FUEL = 10_000_000;
+
+export interface BoardFigures {
+  calls: number;
+  wasm3UsPerCall: number;
+  v8UsPerCall: number;
+  /** wasm3 time over V8 time per call. */
+  wasm3OverV8: number;
+  posixBinaryBytes: number;
+  posixPeakRssBytes: number;
+  /** Smallest linker-script RAM cap (4 KiB steps) at which the QEMU board answers as V8 does: kernel + echo. */
+  ramKernelOneCellBytes: number | null;
+  /** The same with kernel + echo + kv. */
+  ramKernelTwoCellsBytes: number | null;
+  /** Flash of the QEMU image with the kernel and the three example cells (.text + .data). */
+  flashBytes: number | null;
+  /** Why the QEMU figures are null (no ARM toolchain). */
+  qemuSkipped?: string;
+}
+
+/** `calls` CALL frames for the echo cell (slot 0, species 1) from peer kernels, recorded as board input; every `kvEvery`th goes to kv (slot 1, species 2). */
+async function echoFrames(calls: number, kvEvery = 0): Promise<{ setup: BoardStep[]; frames: BoardStep[] }> {
+  const kernel = new Uint8Array(readFileSync(join(REPO_ROOT, 'build', 'kernel.wasm')));
+  const schema = (JSON.parse(readFileSync(join(REPO_ROOT, 'build', 'cells', 'echo.schema.json'), 'utf8')) as { schema: CellSchema }).schema;
+  const out: Uint8Array[] = [];
+  const module = await KernelInstance.compile(kernel);
+  let r = 7;
+  const newPeer = (id: number) => {
+    const k = KernelInstance.instantiate(module, {
+      send: (f) => out.push(f.slice()), now: () => 0, random: () => (r = (r * 1103515245 + 12345) >>> 0), cellCall: () => 0, deliver: () => {},
+    });
+    k.init(id, 0);
+    return k;
+  };
+  const payload = encodeCall(schema, 'echo', ['hello from the bench']);
+  const kvSchema = (JSON.parse(readFileSync(join(REPO_ROOT, 'build', 'cells', 'kv.schema.json'), 'utf8')) as { schema: CellSchema }).schema;
+  const kvPayload = encodeCall(kvSchema, 'get', ['a']);
+  const frames: BoardStep[] = [];
+  let peer = newPeer(PEER);
+  for (let i = 0; i < calls; i++) {
+    // A peer's answers never come back here, so a fresh peer (a new id: the board's replay cache
+    // is keyed by caller) takes over before its peerWindow (8) fills.
+    if (i % 8 === 7) peer = newPeer(PEER + i);
+    out.length = 0;
+    const kv = kvEvery > 0 && i % kvEvery === kvEvery - 1;
+    const seq = peer.call(BOARD, kv ? 2 : 1, kv ? kvPayload : payload);
+    if (seq < 0) throw new Error(`the peer kernel refused call ${i}: ${seq}`);
+    for (const f of out) frames.push({ op: 'frame', bytes: f });
+  }
+  const setup: BoardStep[] = [{ op: 'now', ms: 0 }, { op: 'init', node: BOARD }, { op: 'host', slot: 0, species: 1 }];
+  if (kvEvery > 0) setup.push({ op: 'host', slot: 1, species: 2 });
+  return { setup, frames };
+}
+
+export async function benchBoard(): Promise<BoardFigures> {
+  const binary = buildPosixBoard();
+  const calls = 2000;
+  const { setup, frames } = await echoFrames(calls);
+  const image = { kernelPath: join(REPO_ROOT, 'build', 'kernel.wasm'), cellPaths: [join(REPO_ROOT, 'build', 'cells', 'echo.wasm')], seed: 1, fuelPerCall: FUEL };
+  // The board's time per call: a run with the frames minus a run without, so start-up cancels.
+  const timed = async (steps: BoardStep[]) => {
+    const t0 = process.hrtime.bigint();
+    const lines = await runPosixBoard(binary, image, [...steps, { op: 'stat', id: 5 }, { op: 'mem' }]);
+    return { ns: Number(process.hrtime.bigint() - t0), lines };
+  };
+  await timed(setup); // warm the page cache
+  const empty = await timed(setup);
+  const full = await timed([...setup, ...frames]);
+  const served = Number(full.lines.filter((l) => l.startsWith('result ')).at(-1)?.split(' ')[1]);
+  if (served !== calls) throw new Error(`the board served ${served} of ${calls} echo calls`);
+  const rss = Number(full.lines.find((l) => l.startsWith('maxrss '))?.split(' ')[1]);
+
+  const v8 = await V8ScriptedBoard.create({ kernel: new Uint8Array(readFileSync(image.kernelPath)), cells: [new Uint8Array(readFileSync(image.cellPaths[0]!))], seed: 1, fuelPerCall: FUEL });
+  for (const s of setup) v8.step(s);
+  for (const s of frames.slice(0, 200)) v8.step(s); // warm-up: V8 tiers up hot code
+  const t0 = process.hrtime.bigint();
+  for (const s of frames) v8.step(s);
+  const v8Ns = Number(process.hrtime.bigint() - t0);
+  const wasm3UsPerCall = (full.ns - empty.ns) / calls / 1000;
+  const v8UsPerCall = v8Ns / calls / 1000;
+  const figures: BoardFigures = {
+    calls, wasm3UsPerCall, v8UsPerCall, wasm3OverV8: wasm3UsPerCall / v8UsPerCall, posixBinaryBytes: statSync(binary).size, posixPeakRssBytes: rss,
+    ramKernelOneCellBytes: null, ramKernelTwoCellsBytes: null, flashBytes: null,
+  };
+  const missing = armToolchainMissing();
+  if (missing) return { ...figures, qemuSkipped: missing };
+  const cell = (name: string) => join(REPO_ROOT, 'build', 'cells', `${name}.wasm`);
+  figures.flashBytes = buildQemuImage({ kernelPath: image.kernelPath, cellPaths: ['echo', 'kv', 'exchange'].map(cell), ramBytes: 4 << 20, tag: 'flash' }).flashBytes;
+  figures.ramKernelOneCellBytes = await ramHunt(image.kernelPath, [cell('echo')], 0);
+  figures.ramKernelTwoCellsBytes = await ramHunt(image.kernelPath, [cell('echo'), cell('kv')], 3);
+  return figures;
+}
+
+const WASM3_STACK = 4096;
+
+/**
+ * The RAM hunt: the smallest linker-script RAM cap (4 KiB steps) at which the QEMU board answers
+ * 24 calls (and the ticks between) exactly as V8 does. Bisection between 64 KiB and 4 MiB: every
+ * cap below a passing one that was tried failed.
+ */
+async function ramHunt(kernelPath: string, cellPaths: string[], kvEvery: number): Promise<number | null> {
+  const { setup, frames } = await echoFrames(24, kvEvery);
+  const steps: BoardStep[] = [...setup, ...frames, { op: 'now', ms: 5000 }, { op: 'tick' }];
+  const v8 = await V8ScriptedBoard.create({ kernel: new Uint8Array(readFileSync(kernelPath)), cells: cellPaths.map((p) => new Uint8Array(readFileSync(p))), seed: 1, fuelPerCall: FUEL });
+  for (const s of steps) v8.step(s);
+  const want = v8.transcript.join('\n');
+  const passes = async (ram: number) => {
+    const img = buildQemuImage({ kernelPath, cellPaths, ramBytes: ram, tag: `ram-${cellPaths.length}` });
+    try {
+      const got = await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(img.elf) }, { seed: 1, fuelPerCall: FUEL, stackBytes: WASM3_STACK }, steps);
+      return got.join('\n') === want;
+    } catch {
+      return false;
+    }
+  };
+  const step = 4096;
+  let lo = 64 * 1024 / step; // fails (checked below)
+  let hi = (4 << 20) / step;
+  if (!(await passes(hi * step)) || (await passes(lo * step))) return null;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (await passes(mid * step)) hi = mid;
+    else lo = mid;
+  }
+  return hi * step;
+}

@@ -1,0 +1,175 @@
+#include "script-mode.h"
+#include "platform.h"
+#include "runtime.h"
+#include <string.h>
+
+#ifndef SCRIPT_LINE_MAX
+#define SCRIPT_LINE_MAX (2 * 4200 + 64)
+#endif
+
+static double now_ms;
+static uint32_t xorshift_state = 1;
+static char line[SCRIPT_LINE_MAX];
+static uint8_t out[256];
+static size_t out_len;
+
+double script_now(void) { return now_ms; }
+
+uint32_t script_random(void) {
+  /* xorshift32 (Marsaglia 2003): host/board/board-script.ts computes the same sequence. */
+  uint32_t x = xorshift_state;
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  return xorshift_state = x;
+}
+
+static void flush(void) {
+  if (out_len) platform_serial_write(out, out_len);
+  out_len = 0;
+}
+static void put(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (out_len == sizeof out) flush();
+    out[out_len++] = (uint8_t)s[i];
+  }
+}
+static void puts_(const char *s) { put(s, strlen(s)); }
+static void put_hex(const uint8_t *p, size_t n) {
+  static const char digits[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; i++) { char h[2] = { digits[p[i] >> 4], digits[p[i] & 15] }; put(h, 2); }
+}
+static void put_int(long long v) {
+  char b[24];
+  int i = 23;
+  int neg = v < 0;
+  unsigned long long u = neg ? (unsigned long long)(-(v + 1)) + 1 : (unsigned long long)v;
+  b[i] = 0;
+  do { b[--i] = (char)('0' + u % 10); u /= 10; } while (u);
+  if (neg) b[--i] = '-';
+  puts_(b + i);
+}
+static void put_bits(double d) {
+  uint8_t b[8];
+  uint64_t u;
+  memcpy(&u, &d, 8);
+  for (int i = 0; i < 8; i++) b[i] = (uint8_t)(u >> (56 - 8 * i));
+  put_hex(b, 8);
+}
+static void end_line(void) { put("\n", 1); }
+
+static void on_send(const uint8_t *frame, size_t len) { puts_("send "); put_hex(frame, len); end_line(); }
+static void on_fuel(int slot, int32_t used) { puts_("fuel "); put_int(slot); puts_(" "); put_int(used); end_line(); }
+static void on_log(int level, const char *text, size_t len) { puts_("log "); put_int(level); puts_(" "); put_hex((const uint8_t *)text, len); end_line(); }
+static void on_deliver(int kind, int seq, uint32_t src, const uint8_t *p, size_t len) {
+  puts_("deliver "); put_int(kind); puts_(" "); put_int(seq); puts_(" "); put_int(src); puts_(" "); put_hex(p, len); end_line();
+}
+
+/* Reads one line into `line` (without its newline); -1 at the end of the input. */
+static int read_line(void) {
+  size_t n = 0;
+  for (;;) {
+    uint8_t c;
+    int r = platform_serial_read(&c, 1);
+    if (r <= 0) return n ? (int)n : -1;
+    if (c == '\n') break;
+    if (n + 1 < sizeof line) line[n++] = (char)c;
+  }
+  line[n] = 0;
+  return (int)n;
+}
+
+/* Parsers for the fields of a line; `*p` moves past the field and one space. */
+static int hexval(char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; }
+static long long field_int(const char **p) {
+  const char *s = *p;
+  int neg = *s == '-';
+  long long v = 0;
+  if (neg) s++;
+  while (*s >= '0' && *s <= '9') v = v * 10 + (*s++ - '0');
+  while (*s == ' ') s++;
+  *p = s;
+  return neg ? -v : v;
+}
+static uint64_t field_hex64(const char **p) {
+  const char *s = *p;
+  uint64_t v = 0;
+  while (hexval(*s) >= 0) v = (v << 4) | (uint64_t)hexval(*s++);
+  while (*s == ' ') s++;
+  *p = s;
+  return v;
+}
+static double field_bits(const char **p) {
+  uint64_t u = field_hex64(p);
+  double d;
+  memcpy(&d, &u, 8);
+  return d;
+}
+/* Decodes hex at `s` in place (each byte lands before the digits it came from); returns the length. */
+static size_t field_bytes(char *s) {
+  size_t n = 0;
+  while (hexval(s[2 * n]) >= 0 && hexval(s[2 * n + 1]) >= 0) {
+    ((uint8_t *)s)[n] = (uint8_t)(hexval(s[2 * n]) << 4 | hexval(s[2 * n + 1]));
+    n++;
+  }
+  return n;
+}
+
+static int is(const char *word, const char **rest) {
+  size_t n = strlen(word);
+  if (strncmp(line, word, n) != 0 || (line[n] != ' ' && line[n] != 0)) return 0;
+  *rest = line + n + (line[n] == ' ');
+  return 1;
+}
+
+static void result(const char *err, int32_t r) {
+  if (err) return;
+  puts_("result "); put_int(r); end_line();
+}
+
+void script_begin(uint32_t seed) {
+  xorshift_state = seed ? seed : 1;
+  board_observe = (board_observers){ .fuel = on_fuel, .deliver = on_deliver, .send = on_send, .log = on_log };
+}
+
+int script_run(void) {
+  puts_("ready\n");
+  flush();
+  while (read_line() >= 0) {
+    const char *a;
+    const char *err = NULL;
+    int32_t r = 0;
+    if (line[0] == 0) continue;
+    if (is("now", &a)) now_ms = field_bits(&a);
+    else if (is("init", &a)) err = board_k_init((uint32_t)field_int(&a), now_ms);
+    else if (is("config", &a)) { int32_t key = (int32_t)field_int(&a); err = board_k_config(key, field_bits(&a), &r); result(err, r); }
+    else if (is("host", &a)) { int32_t slot = (int32_t)field_int(&a); err = board_k_i32("k_host", 2, slot, (int32_t)field_int(&a), 0, &r); result(err, r); }
+    else if (is("peer", &a)) { err = board_k_i32("k_add_peer", 1, (int32_t)field_int(&a), 0, 0, &r); result(err, r); }
+    else if (is("stat", &a)) { err = board_k_i32("k_stat", 1, (int32_t)field_int(&a), 0, 0, &r); result(err, r); }
+    else if (is("frame", &a)) { size_t n = field_bytes((char *)a); err = board_on_frame((const uint8_t *)a, n, &r); result(err, r); }
+    else if (is("call", &a)) {
+      int32_t dst = (int32_t)field_int(&a);
+      int32_t species = (int32_t)field_int(&a);
+      size_t n = field_bytes((char *)a);
+      uint32_t cap;
+      uint8_t *buf = board_k_buf(&cap);
+      if (!buf || n + 20 > cap) err = "call payload too large for k_buf";
+      else {
+        memcpy(buf + 20, a, n);
+        err = board_k_i32("k_call", 3, dst, species, (int32_t)n, &r);
+        result(err, r);
+      }
+    } else if (is("tick", &a)) {
+      double wake;
+      err = board_k_tick(now_ms, &wake);
+      if (!err) { puts_("wake "); put_bits(wake); end_line(); }
+    } else if (is("mem", &a)) { puts_("maxrss "); put_int(platform_peak_bytes()); end_line(); }
+    else if (is("quit", &a)) break;
+    else { puts_("error unknown command "); puts_(line); end_line(); }
+    if (err) { puts_("error "); puts_(err); end_line(); }
+    puts_("ok\n");
+    flush();
+  }
+  flush();
+  return 0;
+}

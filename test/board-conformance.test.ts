@@ -1,0 +1,110 @@
+// Conformance of the board runtime (boards/runtime, posix build on wasm3) with V8: the mcu kernel
+// and cells get the same recorded frames, clock and random sequence on both, and every output
+// frame, answer, log line and fuel figure must be byte-identical (issue #14, scope 6).
+import test from 'ava';
+import fc from 'fast-check';
+import { KernelInstance } from '../host/runtime/kernel-instance.ts';
+import { encodeCall } from '../host/sdk/call-codec.ts';
+import { buildPosixBoard } from '../host/board/build-runtime.ts';
+import { runPosixBoard } from '../host/board/board-script.ts';
+import { builtFile } from './fixtures/built.ts';
+import { BOARD, FUEL, fixture, PEER, recordOnV8, SEED } from './fixtures/board-session.ts';
+
+const fx = fixture();
+const recorded = fx.then(recordOnV8);
+const binary = Promise.resolve().then(() => buildPosixBoard());
+
+test('the recorded session exercises calls, errors, traps and fuel', async (t) => {
+  const { transcript } = await recorded;
+  const sends = transcript.filter((l) => l.startsWith('send ')).length;
+  const fuel = transcript.filter((l) => l.startsWith('fuel ')).map((l) => Number(l.split(' ')[2]));
+  t.true(sends > 20, `${sends} frames sent`);
+  t.true(fuel.length >= 10, `${fuel.length} cell calls`);
+  t.true(fuel.includes(FUEL), 'one call ran out of fuel');
+  const sent = transcript.filter((l) => l.startsWith('send ')).join(' ');
+  for (const text of ['out of fuel after', 'out of memory: ', 'no thanks', 'hello board']) {
+    t.true(sent.includes(Buffer.from(text).toString('hex')), `an answer carries "${text}"`);
+  }
+});
+
+test('the posix board on wasm3 answers the recorded session byte for byte as V8 does', async (t) => {
+  const f = await fx;
+  const { steps, transcript } = await recorded;
+  const got = await runPosixBoard(await binary, { ...f, seed: SEED, fuelPerCall: FUEL }, steps);
+  const firstDiff = transcript.findIndex((line, i) => got[i] !== line);
+  t.is(firstDiff, -1, firstDiff < 0 ? '' : `line ${firstDiff}: V8 ${transcript[firstDiff]} / board ${got[firstDiff]}`);
+  t.is(got.length, transcript.length);
+});
+
+test('one byte changed in one input frame changes the board transcript (the comparison can fail)', async (t) => {
+  const f = await fx;
+  const { steps, transcript } = await recorded;
+  const i = steps.findIndex((s) => s.op === 'frame' && s.bytes.length > 24);
+  const bad = steps.slice();
+  const frame = (bad[i] as { op: 'frame'; bytes: Uint8Array }).bytes.slice();
+  frame[frame.length - 1]! ^= 0x01;
+  bad[i] = { op: 'frame', bytes: frame };
+  const got = await runPosixBoard(await binary, { ...f, seed: SEED, fuelPerCall: FUEL }, bad);
+  t.notDeepEqual(got, transcript);
+});
+
+/** Starts the posix board in serial mode, writes `noise` then a framed echo CALL from a peer kernel, and returns the frame answering it. */
+async function callOverSerial(f: Awaited<typeof fx>, noise: Uint8Array, text: string): Promise<{ reply: Uint8Array; peer: KernelInstance }> {
+  const { spawn } = await import('node:child_process');
+  const { encodeSerialFrame, SerialDeframer } = await import('../host/wire/serial-framing.ts');
+  const board = spawn(await binary, ['--kernel', f.kernelPath, '--cell', `${f.cellPaths[0]}:1`, '--node', String(BOARD)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const want = Buffer.from(text);
+  const reply = new Promise<Uint8Array>((resolve, reject) => {
+    // The board also sends probes and announcements of its own; wait for the answer.
+    const deframer = new SerialDeframer((frame) => {
+      if (Buffer.from(frame).includes(want)) resolve(frame);
+    });
+    board.stdout.on('data', (d: Buffer) => deframer.push(d));
+    board.on('exit', (code) => reject(new Error(`the board exited (${code}) before answering`)));
+  });
+  let sent: Uint8Array | undefined;
+  const peer = KernelInstance.instantiate(await KernelInstance.compile(builtFile('kernel.wasm')), {
+    send: (fr) => (sent = fr.slice()), now: () => 0, random: () => 4, cellCall: () => 0, deliver: () => {},
+  });
+  peer.init(PEER, 0);
+  if (peer.call(BOARD, 1, encodeCall(f.echoSchema, 'echo', [text])) < 0) throw new Error('the peer kernel refused the call');
+  board.stdin.on('error', () => {});
+  board.stdin.write(noise);
+  board.stdin.write(encodeSerialFrame(sent!));
+  try {
+    return { reply: await reply, peer };
+  } finally {
+    board.stdin.end();
+    board.kill();
+  }
+}
+
+test('serial mode: a CALL framed with COBS + CRC on the board\'s stdin is answered by a framed REPLY on its stdout', async (t) => {
+  // Line noise first: the board must drop it and stay in step for the real frame.
+  const { reply, peer } = await callOverSerial(await fx, new Uint8Array([0x13, 0x37, 0x00, 0x05, 0x00]), 'over the wire');
+  t.is(peer.onFrame(reply), 0, 'the peer kernel accepts the board\'s REPLY frame');
+  t.is(peer.stats().repliesDelivered, 1);
+});
+
+test('serial mode: whatever bytes come first, the next good frame is answered (property)', async (t) => {
+  const f = await fx;
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ maxLength: 400 }), async (noise) => {
+      const { reply, peer } = await callOverSerial(f, noise, 'after noise');
+      return peer.onFrame(reply) === 0;
+    }),
+    { numRuns: 12 },
+  );
+  t.pass();
+});
+
+test('wasm3 built with its embedded default d_m3CascadedOpcodes=0 cannot run the kernel (why the board builds with 1)', async (t) => {
+  const f = await fx;
+  const { steps, transcript } = await recorded;
+  const embeddedDefault = buildPosixBoard(undefined, { name: 'cascaded0', defines: ['-Dd_m3CascadedOpcodes=0', '-DDEBUG=0'] });
+  // It must fail cleanly: an error line, then the kernel stays stopped, and the process exits 0.
+  const got = await runPosixBoard(embeddedDefault, { ...f, seed: SEED, fuelPerCall: FUEL }, steps);
+  t.notDeepEqual(got, transcript);
+  t.true(got.some((l) => l.startsWith('error kernel stopped: ')), 'later kernel calls answer that the kernel stopped');
+  t.true(got.some((l) => l.includes('incorrect type on stack')), 'the board reports why wasm3 could not run the kernel');
+});

@@ -1,0 +1,59 @@
+// The same recorded session as test/board-conformance.test.ts, on the emulated Cortex-M4 board
+// (qemu-mps2-an386): the kernel and cells linked into flash, the steps through UART0, RAM capped
+// by the linker script. Every line must match V8's transcript.
+import test from 'ava';
+import { armToolchainMissing, buildQemuImage, qemuArgs } from '../host/board/build-qemu.ts';
+import { runQemuBoard, V8ScriptedBoard, type BoardStep } from '../host/board/board-script.ts';
+import { KernelInstance } from '../host/runtime/kernel-instance.ts';
+import { readFileSync } from 'node:fs';
+import { builtFile } from './fixtures/built.ts';
+import { BOARD, FUEL, fixture, PEER, recordOnV8, SEED } from './fixtures/board-session.ts';
+
+// Three cells and the kernel: each wasm3 instance holds a 64 KiB linear memory and its code pages.
+const RAM = 1024 * 1024;
+const STACK = 4096;
+
+test('the qemu-mps2-an386 board answers the recorded session byte for byte as V8 does', async (t) => {
+  const missing = armToolchainMissing();
+  if (missing) return t.fail(missing);
+  const f = await fixture();
+  const { steps, transcript } = await recordOnV8(f);
+  const image = buildQemuImage({ kernelPath: f.kernelPath, cellPaths: f.cellPaths, ramBytes: RAM, tag: 'conformance' });
+  const got = await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(image.elf) }, { seed: SEED, fuelPerCall: FUEL, stackBytes: STACK }, steps);
+  const firstDiff = transcript.findIndex((line, i) => got[i] !== line);
+  t.is(firstDiff, -1, firstDiff < 0 ? '' : `line ${firstDiff}: V8 ${transcript[firstDiff]} / board ${got[firstDiff]}`);
+  t.is(got.length, transcript.length);
+});
+
+test('replacing a trapped cell 50 times on the QEMU board does not grow its heap', async (t) => {
+  const missing = armToolchainMissing();
+  if (missing) return t.fail(missing);
+  const f = await fixture();
+  const spin = f.cellPaths[1]!; // byte 0 == 1 spins until the meter stops it: a trap every call
+  const fuel = 100_000;
+  const frames: BoardStep[] = [];
+  const module = await KernelInstance.compile(builtFile('kernel.wasm'));
+  let peer: KernelInstance | undefined;
+  let sent: Uint8Array[] = [];
+  for (let i = 0; i < 50; i++) {
+    // A fresh caller before its peerWindow (8) fills: the answers never go back to it.
+    if (i % 8 === 0) {
+      peer = KernelInstance.instantiate(module, { send: (fr) => sent.push(fr.slice()), now: () => 0, random: () => 9, cellCall: () => 0, deliver: () => {} });
+      peer.init(PEER + i, 0);
+    }
+    sent = [];
+    t.true(peer!.call(BOARD, 1, new Uint8Array([1])) >= 0);
+    for (const fr of sent) frames.push({ op: 'frame', bytes: fr });
+    if (i === 1 || i === 49) frames.push({ op: 'mem' });
+  }
+  const steps: BoardStep[] = [{ op: 'now', ms: 0 }, { op: 'init', node: BOARD }, { op: 'host', slot: 0, species: 1 }, ...frames];
+  const v8 = await V8ScriptedBoard.create({ kernel: builtFile('kernel.wasm'), cells: [new Uint8Array(readFileSync(spin))], seed: SEED, fuelPerCall: fuel });
+  for (const s of steps) v8.step(s);
+  const image = buildQemuImage({ kernelPath: f.kernelPath, cellPaths: [spin], ramBytes: RAM, tag: 'replace' });
+  const got = await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(image.elf) }, { seed: SEED, fuelPerCall: fuel, stackBytes: STACK }, steps);
+  t.deepEqual(got.filter((l) => !l.startsWith('maxrss ')), v8.transcript, 'the same answers and fuel as V8');
+  t.is(got.filter((l) => l === `fuel 0 ${fuel}`).length, 50, 'every call ran out of fuel');
+  const heap = got.filter((l) => l.startsWith('maxrss ')).map((l) => Number(l.split(' ')[1]));
+  t.is(heap.length, 2);
+  t.is(heap[1], heap[0], `heap high-water mark after 2 replacements ${heap[0]} bytes, after 50 ${heap[1]} bytes`);
+});
