@@ -76,11 +76,16 @@ export function registerRun(program: Command): void {
         capacity: board.instructionsPerSecond,
         stateDir: opts.stateDir ?? (opts.ephemeral ? undefined : join(homedir(), '.cell', 'state', nodeIdHex(identity.nodeId))),
         log: (level, text) => console.error(`[cell ${level}] ${text}`),
+        onRetire: (cell) => console.log(`retired ${cell.name} (species ${speciesHex(cell.speciesId)}): its kernel decided the other replicas carry the load`),
         cellLog: (cell, level, text) => console.error(`[${cell} ${(LogLevel[level] ?? String(level)).toLowerCase()}] ${text}`),
       });
       for (const c of spores.cells) {
         const cell = await node.host(c.module);
         console.log(`hosting ${cell.name} (species ${speciesHex(cell.speciesId)}) from ${c.file}${c.from}`);
+        if (c.biology) {
+          node.setBiology(cell.slot, c.biology);
+          console.log(`  [cell.biology] min_replicas ${c.biology.min_replicas}, max_replicas ${c.biology.max_replicas}, cpu_target ${c.biology.cpu_target}: it divides and retires on its own`);
+        }
       }
       if (spores.cells.length === 0) console.log(`hosting nothing yet: an empty node${spores.trust.isEmpty ? '' : `, trusting ${spores.trust.keys().filter((k) => k.state !== 'revoked').length} authorities`}`);
       const access = accessRows(nodeConfig, opts.host, (name) => {

@@ -14,6 +14,7 @@ export { CallRefused };
 import { inspectWasm } from '../build/inspect.ts';
 import { speciesIdOf } from '../sdk/species.ts';
 import type { CellSchema } from '../sdk/schema.ts';
+import type { CellBiology } from '../build/cell-toml.ts';
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, encodeErrorPayload } from '../wire/error-codes.ts';
 import { CpuMeter } from './cpu-meter.ts';
@@ -62,6 +63,13 @@ export interface CellNodeOptions {
   /** The CPU share's window in ms (default 10,000, the simulator's). */
   meterWindowMs?: number;
   log?: (level: number, text: string) => void;
+  /**
+   * Node time in ms (monotonic; default: since the node started). Tests drive it to run the minutes
+   * of mitosis' sustain and cool-down windows in seconds.
+   */
+  clock?: () => number;
+  /** Apoptosis: the kernel retired this hosted cell (its slot is already freed). */
+  onRetire?: (cell: HostedCell) => void;
   /** hal.log lines from hosted cells, with the cell's name. */
   cellLog?: (cell: string, level: number, text: string) => void;
   /** Rows in the node id -> transport table (default ROUTE_CAP). */
@@ -102,6 +110,8 @@ export interface NodeStats {
   /** Calls in the kernel's table, and the client queue's counters (waiting, queued, refused offers, expired, overflowed). */
   calls: { pending: number } & CallQueueStats;
   cells: Array<{ name: string; speciesId: number } & Record<string, number | string>>;
+  /** Cells the kernel retired here (apoptosis) since the node started. */
+  retiredCells: number;
   transports: Array<{ name: string } & Record<string, unknown>>;
 }
 
@@ -138,11 +148,15 @@ export class CellNode {
   private routedOut = 0;
   private floodedOut = 0;
   private readonly cellLog: CellNodeOptions['cellLog'];
+  private readonly onRetire: CellNodeOptions['onRetire'];
+  /** Cells the kernel retired on this node (apoptosis). */
+  retiredCells = 0;
   private readonly pending = new Map<number, (a: Answer) => void>();
   private timer: NodeJS.Timeout | undefined;
   private nextSlot = 1;
   private closed = false;
   private readonly t0 = performance.now();
+  private readonly clock: (() => number) | undefined;
   private readonly fuelPerCall: number;
   private readonly maxCellPages: number;
   readonly capacity: number;
@@ -163,6 +177,8 @@ export class CellNode {
     this.transports = opts.transports ?? [];
     this.routes = new CappedMap(opts.routeCap ?? ROUTE_CAP);
     this.cellLog = opts.cellLog;
+    this.onRetire = opts.onRetire;
+    this.clock = opts.clock;
     this.fuelPerCall = opts.fuelPerCall ?? 10_000_000;
     this.maxCellPages = opts.maxCellPages ?? MCU_PAGES;
     this.capacity = opts.capacity ?? DEFAULT_CAPACITY;
@@ -178,6 +194,7 @@ export class CellNode {
       cellCall: (slot, input, out) => this.runCell(slot, input, out),
       deliver: (kind, seq, src, payload) => this.deliver(kind, seq, src, payload),
       log: opts.log,
+      retire: (slot) => this.retired(slot),
       identity: opts.identity,
       spores: opts.spores,
     };
@@ -202,7 +219,7 @@ export class CellNode {
 
   /** Milliseconds since this node started (monotonic). */
   now(): number {
-    return performance.now() - this.t0;
+    return this.clock ? this.clock() : performance.now() - this.t0;
   }
 
   /** Hosts a built cell (.wasm with its `cell.schema` section); returns its record. */
@@ -231,6 +248,28 @@ export class CellNode {
       this.stores.set(speciesId, store);
     }
     return store;
+  }
+
+  /**
+   * Gives the cell in `slot` its [cell.biology] (cell.toml or the spore's signed manifest): from now
+   * on its kernel divides and retires it on its own.
+   */
+  setBiology(slot: number, biology: CellBiology): void {
+    this.kernel.policy(slot, { cpuTarget: biology.cpu_target, minReplicas: biology.min_replicas, maxReplicas: biology.max_replicas });
+  }
+
+  /**
+   * hal.retire: the kernel already unhosted `slot`, so new calls to the species get UNKNOWN_SPECIES
+   * (or route to a sibling) and announcements stop listing it. A call cannot be in flight here:
+   * the kernel runs a cell call to its end before its next division round (one thread). The
+   * instance is dropped; the species' store stays open for a replica hosted here again.
+   */
+  private retired(slot: number): void {
+    const cell = this.cells.get(slot);
+    if (!cell) return;
+    this.cells.delete(slot);
+    this.retiredCells++;
+    this.onRetire?.(cell);
   }
 
   unhost(slot: number): void {
@@ -396,6 +435,7 @@ export class CellNode {
       routes: { ...this.routes.stats, routedOut: this.routedOut, floodedOut: this.floodedOut },
       calls: { pending: this.pending.size, ...this.queueStats },
       cells: [...this.cells.values()].map((c) => ({ name: c.name, speciesId: c.speciesId, slot: c.slot, ...c.instance.stats })),
+      retiredCells: this.retiredCells,
       transports: this.transports.map((t) => ({ ...t.stats, name: t.name })),
     };
   }
