@@ -17,6 +17,8 @@ export interface LoadedCell {
   from: string;
   /** The signed manifest's [cell.biology]; a bare .wasm carries none (its cell does not divide). */
   biology?: CellBiology;
+  /** The spore's parts as signed, so this node can offer the species to others (SPAWN); none for a .wasm. */
+  signed?: { manifestBytes: Uint8Array; signature: Uint8Array; module: Uint8Array };
 }
 
 export interface LoadedSpores {
@@ -63,7 +65,7 @@ export async function loadSpores(files: string[], opts: { trustArgs: string[]; t
     await cache.put(bytes);
     await cache.pin(r.spore.hash);
     pinned.push(r.spore.hash);
-    cells.push({ file, module: r.spore.module, biology: r.spore.manifest.biology, from: ` (spore ${r.spore.hash.slice(0, 16)}, authority ${Buffer.from(r.spore.manifest.authority).toString('hex').slice(0, 16)}, cached in ${cache.dir})` });
+    cells.push({ file, module: r.spore.module, biology: r.spore.manifest.biology, signed: r.spore, from: ` (spore ${r.spore.hash.slice(0, 16)}, authority ${Buffer.from(r.spore.manifest.authority).toString('hex').slice(0, 16)}, cached in ${cache.dir})` });
   }
   return {
     cells, trust, cache, refused,
