@@ -172,3 +172,10 @@ test('property: the SPAWN offer decoder answers any bytes with an offer or a Spa
   }));
   t.pass();
 });
+
+test('the SPAWN offer test vector of docs/wire.md', (t) => {
+  const fill = (n: number, b: number) => new Uint8Array(n).fill(b);
+  const bytes = encodeSpawnOffer({ hash: fill(32, 0x11), root: fill(32, 0x22), size: 1024, manifest: Uint8Array.of(0xa0), signature: fill(64, 0x33) });
+  t.is(Buffer.from(bytes).toString('hex'), `855820${'11'.repeat(32)}5820${'22'.repeat(32)}19040041a05840${'33'.repeat(64)}`);
+  t.is(bytes.length, 140);
+});
