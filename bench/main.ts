@@ -9,12 +9,12 @@ const program = new Command()
   .name('npm run bench --')
   .description('measure each transport beside a baseline from the same run')
   .option('--json <file>', 'also write the figures as JSON')
-  .option('--only <list>', 'comma-separated subset of shm,udp,rpc,serial,cells,cli,auth,spore,fair (fair: issue #12 finding 8, not in the default set)', 'shm,udp,rpc,serial,cells,cli,auth,spore')
+  .option('--only <list>', 'comma-separated subset of shm,udp,rpc,serial,cells,cli,auth,spore,spawn,fair (fair: issue #12 finding 8, not in the default set)', 'shm,udp,rpc,serial,cells,cli,auth,spore,spawn')
   .option('--seconds <n>', 'seconds per measurement; UDP ratios wander in much shorter runs', '8')
   .parse();
 const opts = program.opts<{ json?: string; only: string; seconds: string }>();
 const only = new Set(opts.only.split(',').map((s) => s.trim()));
-for (const o of only) if (!['shm', 'udp', 'rpc', 'serial', 'cells', 'cli', 'auth', 'spore', 'fair'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
+for (const o of only) if (!['shm', 'udp', 'rpc', 'serial', 'cells', 'cli', 'auth', 'spore', 'fair', 'spawn'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
 const seconds = Number(opts.seconds);
 if (!(seconds > 0)) throw new Error(`--seconds must be positive, not "${opts.seconds}"`);
 
@@ -48,6 +48,13 @@ if (only.has('spore')) {
   console.log('spore fetch (two nodes, the kernel\'s chunked transfer over authenticated loopback UDP) vs the same bytes over a TCP socket');
   for (const c of r.cases) console.log(`  ${n(c.bytes)} bytes   ${n(c.ms, 1)} ms, ${n(c.bytesPerSec / 1e6, 2)} MB/s   baseline ${n(c.baseline.ms, 1)} ms, ${n(c.baseline.bytesPerSec / 1e6, 1)} MB/s   (${ratio(c.bytesPerSec, c.baseline.bytesPerSec)} of TCP)`);
   console.log('');
+}
+if (only.has('spawn')) {
+  const { benchSpawn } = await import('./spawn.ts');
+  const r = await benchSpawn();
+  out.spore = { ...(out.spore as object | undefined), spawnToServeMs: r.spawnToServeMs, spawnBaseline: { fetchMs: r.baseline.fetchMs, spawns: r.spawns } };
+  console.log(`spawn (hal.spawn to the first call served by the new replica, two nodes over authenticated loopback UDP, p50 of ${r.spawns})`);
+  console.log(`  spawnToServeMs ${n(r.spawnToServeMs, 1)} ms   baseline: the plain fetch of the same spore ${n(r.baseline.fetchMs, 1)} ms\n`);
 }
 if (only.has('rpc')) {
   const { benchRpcStack } = await import('./rpc-stack.ts');
