@@ -9,12 +9,12 @@ const program = new Command()
   .name('npm run bench --')
   .description('measure each transport beside a baseline from the same run')
   .option('--json <file>', 'also write the figures as JSON')
-  .option('--only <list>', 'comma-separated subset of shm,udp,rpc,serial,cells,cli,auth,spore,fair,board (fair: issue #12 finding 8, not in the default set)', 'shm,udp,rpc,serial,cells,cli,auth,spore')
+  .option('--only <list>', 'comma-separated subset of shm,udp,rpc,serial,cells,cli,auth,spore,spawn,board,fair (fair: issue #12 finding 8, not in the default set; board: the QEMU RAM hunt, also not)', 'shm,udp,rpc,serial,cells,cli,auth,spore,spawn')
   .option('--seconds <n>', 'seconds per measurement; UDP ratios wander in much shorter runs', '8')
   .parse();
 const opts = program.opts<{ json?: string; only: string; seconds: string }>();
 const only = new Set(opts.only.split(',').map((s) => s.trim()));
-for (const o of only) if (!['shm', 'udp', 'rpc', 'serial', 'cells', 'cli', 'auth', 'spore', 'fair', 'board'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
+for (const o of only) if (!['shm', 'udp', 'rpc', 'serial', 'cells', 'cli', 'auth', 'spore', 'spawn', 'fair', 'board'].includes(o)) throw new Error(`--only: unknown benchmark "${o}"`);
 const seconds = Number(opts.seconds);
 if (!(seconds > 0)) throw new Error(`--seconds must be positive, not "${opts.seconds}"`);
 
@@ -51,6 +51,13 @@ if (only.has('spore')) {
     console.log(`  ${' '.repeat(n(c.bytes).length)}         verify (signature, hash, chunk root) ${n(c.verifyMs, 2)} ms (${ratio(c.verifyMs, c.ms)} of the transfer)`);
   }
   console.log('');
+}
+if (only.has('spawn')) {
+  const { benchSpawn } = await import('./spawn.ts');
+  const r = await benchSpawn();
+  out.spore = { ...(out.spore as object | undefined), spawnToServeMs: r.spawnToServeMs, spawnBaseline: { fetchMs: r.baseline.fetchMs, spawns: r.spawns } };
+  console.log(`spawn (hal.spawn to the first call served by the new replica, two nodes over authenticated loopback UDP, p50 of ${r.spawns})`);
+  console.log(`  spawnToServeMs ${n(r.spawnToServeMs, 1)} ms   baseline: the plain fetch of the same spore ${n(r.baseline.fetchMs, 1)} ms\n`);
 }
 if (only.has('rpc')) {
   const { benchRpcStack } = await import('./rpc-stack.ts');

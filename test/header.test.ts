@@ -125,7 +125,7 @@ test('the host encoder refuses out-of-range fields with a clear error', (t) => {
   const ok = { type: MsgType.CALL, flags: 0, src: 1, dst: 2, species: 3, seq: 4, length: 0 };
   t.throws(() => encodeHeader({ ...ok, seq: 0x10000 }), { message: /seq/ });
   t.throws(() => encodeHeader({ ...ok, flags: 0x10 }), { message: /flags/ });
-  t.throws(() => encodeHeader({ ...ok, type: 11 as MsgType }), { message: /type/ });
+  t.throws(() => encodeHeader({ ...ok, type: 12 as MsgType }), { message: /type/ });
   t.throws(() => encodeHeader({ ...ok, src: -1 }), { message: /src/ });
   t.throws(() => encodeFrame(ok, new Uint8Array(0x10000)), { message: /65535/ });
 });

@@ -1,7 +1,7 @@
 // Frames in: the header check, the AUTH trailer (or open mode), then one handler per message type.
 import { halNow } from "../hal/hal";
 import {
-  BROADCAST, T_CALL, T_REPLY, T_ERROR, T_PING, T_PONG, T_ANNOUNCE, T_HELLO, T_WELCOME, T_SPORE_GET, T_SPORE_DATA, F_AUTH, C_OPEN, C_REKEY_MIN_MS,
+  BROADCAST, T_CALL, T_REPLY, T_ERROR, T_PING, T_PONG, T_ANNOUNCE, T_HELLO, T_WELCOME, T_SPORE_GET, T_SPORE_DATA, T_SPAWN, F_AUTH, C_OPEN, C_REKEY_MIN_MS,
   E_NOT_AUTHENTICATED, E_NOT_AUTHORISED, AUTH_TRAILER_BYTES, AUTH_BROADCAST_TRAILER_BYTES, HEADER_BYTES,
   R_NOT_FOR_ME, R_UNSUPPORTED, R_NOT_AUTHENTICATED, R_NO_SESSION, R_BAD_AUTH, R_REPLAYED, R_NOT_AUTHORISED,
   S_DROP_BAD_HEADER, S_DROP_NOT_FOR_ME, S_FRAMES_RX, S_BAD_PAYLOAD, S_AUTH_REQUIRED, S_AUTH_NO_SESSION,
@@ -26,6 +26,7 @@ import { errorPayload } from "./error-payload";
 import { sendTx, sendTxBare } from "./frame-out";
 import { onSporeGet } from "./spore-serve";
 import { onSporeData } from "./spore-fetch";
+import { onSpawn } from "./spawn-offer";
 
 /** Handles the `len`-byte frame at ptr from a transport; returns 0 or -reason (counted) when it is dropped. */
 export function onFrame(ptr: usize, len: i32): i32 {
@@ -151,6 +152,7 @@ function dispatch(ptr: usize, src: u32, dst: u32, t: u8, s: i32, now: f64): i32 
   // Spore chunks go to and from one node: never a broadcast.
   if (t == T_SPORE_GET && dst != BROADCAST) return onSporeGet(ptr, src, s >= 0, now);
   if (t == T_SPORE_DATA && dst != BROADCAST) return onSporeData(ptr, src, now);
+  if (t == T_SPAWN) return onSpawn(ptr, src, dst, s >= 0, now);
   count(S_BAD_PAYLOAD);
   return -R_UNSUPPORTED;
 }

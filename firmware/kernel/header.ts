@@ -1,7 +1,7 @@
 // The 20-byte Cell frame header (docs/wire.md), firmware side. Little-endian, read with plain
 // loads. Held byte for byte to test/vectors/header.json together with host/wire/header.ts;
 // the numbers are the protocol table's (docs/protocol.toml).
-import { HEADER_BYTES, MAGIC, VERSION, FLAGS_RESERVED, T_CALL, T_WELCOME, R_SHORT, R_BAD_MAGIC, R_BAD_VERSION, R_BAD_TYPE, R_BAD_FLAGS, R_TRUNCATED, R_TRAILING } from "../protocol/table";
+import { HEADER_BYTES, MAGIC, VERSION, FLAGS_RESERVED, T_CALL, T_SPAWN, R_SHORT, R_BAD_MAGIC, R_BAD_VERSION, R_BAD_TYPE, R_BAD_FLAGS, R_TRUNCATED, R_TRAILING } from "../protocol/table";
 
 // Bytes 0 and 1 as one little-endian u16: a stray packet is rejected by one compare.
 const MAGIC_VERSION: u16 = <u16>MAGIC | (<u16>VERSION << 8);
@@ -12,7 +12,7 @@ export function headerCheck(ptr: usize, len: i32): i32 {
   if (load<u8>(ptr) != MAGIC) return -R_BAD_MAGIC;
   if (load<u8>(ptr, 1) != VERSION) return -R_BAD_VERSION;
   const t = load<u8>(ptr, 2);
-  if (t < T_CALL || t > T_WELCOME) return -R_BAD_TYPE;
+  if (t < T_CALL || t > T_SPAWN) return -R_BAD_TYPE;
   if ((load<u8>(ptr, 3) & FLAGS_RESERVED) != 0) return -R_BAD_FLAGS;
   const total = HEADER_BYTES + <i32>load<u16>(ptr, 18);
   if (len < total) return -R_TRUNCATED;

@@ -22,6 +22,7 @@ import { peerField } from "./peer-fields";
 import { timersStart, timersRun, announceNow, nextWake } from "./timers";
 import { tableField } from "./kernel-tables";
 import { fetchStart, fetchHint, fetchHave, fetchGo } from "./spore-fetch";
+import { spawnSend, spawnAnswer, spawnDone } from "./spawn-offer";
 
 export function k_init(node: u32, now: f64): void {
   setSelfId(node);
@@ -150,6 +151,18 @@ export function k_fetch_have(handle: i32, index: i32): i32 { return fetchHave(ha
 
 /** Starts the requests of fetch `handle` (hal.spore_done may be called at once); 0, or -1. */
 export function k_fetch_go(handle: i32): i32 { return fetchGo(handle, halNow()); }
+
+/** Sends the SPAWN offer the host wrote at k_buf (len bytes, docs/spores.md) to `target`; 0, or -1 if malformed. */
+export function k_spawn(target: u32, species: u32, len: i32): i32 {
+  if (len < 0 || len > BUF_CAP) return -1;
+  return spawnSend(target, species, RX, len);
+}
+
+/** The host's verdict (SPAWN_OK or a refusal reason) on the offer hal.deliver handed it with `seq`. */
+export function k_spawn_answer(dst: u32, species: u32, seq: i32, reason: i32): void { spawnAnswer(dst, species, <u16>seq, reason); }
+
+/** A spawn the host accepted is over (running, or failed): its place among SPAWN_MAX_PENDING frees. */
+export function k_spawn_done(): void { spawnDone(); }
 
 export function k_tick(now: f64): f64 {
   timersRun(now);

@@ -34,6 +34,8 @@ export const T_SPORE_DATA: u8 = 8;
 export const T_HELLO: u8 = 9;
 /** handshake answer: ed25519 key, ephemeral x25519 key, signature over both */
 export const T_WELCOME: u8 = 10;
+/** mitosis: offer [hash, root, size, manifest, signature] to start a replica, or its answer [reason] (docs/spores.md) */
+export const T_SPAWN: u8 = 11;
 
 // Header flag bits, header byte 3 (docs/wire.md)
 /** sender wants an acknowledgement */
@@ -226,11 +228,29 @@ export const S_SPORE_TIMEOUTS: i32 = 50;
 export const S_SPORE_FETCHES_DONE: i32 = 51;
 /** fetches that ended with no holder left */
 export const S_SPORE_FETCHES_FAILED: i32 = 52;
+/** SPAWN offers this node's division rounds sent (hal.spawn, then k_spawn) */
+export const S_SPAWN_OFFERS_SENT: i32 = 53;
+/** SPAWN offers a target answered accepted */
+export const S_SPAWN_ACCEPTED: i32 = 54;
+/** SPAWN offers refused: the target does not trust the authority (or the manifest did not verify) */
+export const S_SPAWN_REFUSED_UNTRUSTED: i32 = 55;
+/** SPAWN offers refused: no free cell slot or memory on the target */
+export const S_SPAWN_REFUSED_NO_ROOM: i32 = 56;
+/** SPAWN offers refused: the target is over its own CPU share */
+export const S_SPAWN_REFUSED_CPU: i32 = 57;
+/** SPAWN offers refused: the target already hosts the species */
+export const S_SPAWN_REFUSED_HOSTS_IT: i32 = 58;
+/** SPAWN offers refused: the target has SPAWN_MAX_PENDING spawns in progress or is over one offer a second */
+export const S_SPAWN_REFUSED_BUSY: i32 = 59;
+/** SPAWN offers received from a verified key and handed to the host (hal.deliver) */
+export const S_SPAWN_OFFERS_RX: i32 = 60;
+/** SPAWN frames dropped: unauthenticated, broadcast or malformed */
+export const S_SPAWN_OFFERS_DROPPED: i32 = 61;
 /** SPORE_GETs refused: the requester is over its share of sporeServeRate (an equal share among those that asked in the last second) */
-export const S_SPORE_REFUSED_SHARE: i32 = 53;
+export const S_SPORE_REFUSED_SHARE: i32 = 62;
 /** CALLs refused STALE: at or below the caller's replay floor, not run again */
-export const S_STALE_CALLS: i32 = 54;
-export const S_COUNT: i32 = 55;
+export const S_STALE_CALLS: i32 = 63;
+export const S_COUNT: i32 = 64;
 
 // Kernel settings, changed with k_config(key, value) (docs/abi.md)
 /** first attempt's timeout to a destination with no measured RTT; each retry doubles it */
@@ -472,39 +492,55 @@ export const SPORE_UNPADDED: i32 = 3;
 export const FETCH_OK: i32 = 0;
 /** hal.spore_done status: every holder was tried or demoted */
 export const FETCH_NO_HOLDER: i32 = 1;
+/** SPAWN offers a node has accepted and not yet finished (fetching, verifying, starting) */
+export const SPAWN_MAX_PENDING: i32 = 2;
+/** SPAWN answer: accepted, the target fetches and starts the replica */
+export const SPAWN_OK: i32 = 0;
+/** SPAWN answer: the manifest did not verify or its authority is not trusted here */
+export const SPAWN_UNTRUSTED: i32 = 1;
+/** SPAWN answer: no free cell slot or memory */
+export const SPAWN_NO_ROOM: i32 = 2;
+/** SPAWN answer: the target's load plus the cell's cpu_target is over 1 */
+export const SPAWN_OVER_CPU: i32 = 3;
+/** SPAWN answer: the target already hosts the species */
+export const SPAWN_HOSTS_IT: i32 = 4;
+/** SPAWN answer: SPAWN_MAX_PENDING spawns in progress, or over one offer a second */
+export const SPAWN_BUSY: i32 = 5;
 
 // Every value above in table order, for the kernel export k_protocol: the host checks that the
 // kernel it runs was built from the same table (test/protocol.test.ts). In a function, so the
 // values take memory only in a module that calls it (the kernel, not the cells).
-export const PROTOCOL_COUNT: i32 = 213;
+export const PROTOCOL_COUNT: i32 = 230;
 
 /** Value i of the table, NaN past its end. */
 export function protocolValue(i: i32): f64 {
   if (i == 4) return <f64>BROADCAST;
-  if (i == 202) return <f64>SPORE_MAX_BYTES;
+  if (i == 212) return <f64>SPORE_MAX_BYTES;
   const values = memory.data<u16>([
     <u16>HEADER_BYTES, <u16>MAGIC, <u16>VERSION, <u16>FLAGS_RESERVED, 0,
     <u16>T_CALL, <u16>T_REPLY, <u16>T_ERROR, <u16>T_PING, <u16>T_PONG,
     <u16>T_ANNOUNCE, <u16>T_SPORE_GET, <u16>T_SPORE_DATA, <u16>T_HELLO, <u16>T_WELCOME,
-    <u16>F_ACK_REQ, <u16>F_FRAGMENT, <u16>F_AUTH, <u16>F_MORE, <u16>R_SHORT,
-    <u16>R_BAD_MAGIC, <u16>R_BAD_VERSION, <u16>R_BAD_TYPE, <u16>R_BAD_FLAGS, <u16>R_TRUNCATED,
-    <u16>R_TRAILING, <u16>R_TOO_LARGE, <u16>R_NOT_FOR_ME, <u16>R_BAD_PAYLOAD, <u16>R_UNSUPPORTED,
-    <u16>R_NO_ROUTE, <u16>R_CALL_TABLE_FULL, <u16>R_PEER_BUSY, <u16>R_NOT_AUTHENTICATED, <u16>R_NO_SESSION,
-    <u16>R_BAD_AUTH, <u16>R_REPLAYED, <u16>R_NOT_AUTHORISED, <u16>R_BAD_HANDSHAKE, <u16>E_UNKNOWN_SPECIES,
-    <u16>E_UNKNOWN_METHOD, <u16>E_BAD_ARGS, <u16>E_CELL_TRAP, <u16>E_OUT_OF_FUEL, <u16>E_OUT_OF_MEMORY,
-    <u16>E_CELL_ERROR, <u16>E_TOO_LARGE, <u16>E_TIMEOUT, <u16>E_NO_ROUTE, <u16>E_OVERLOADED,
-    <u16>E_NOT_AUTHENTICATED, <u16>E_NOT_AUTHORISED, <u16>E_STALE, <u16>S_FRAMES_RX, <u16>S_FRAMES_TX,
-    <u16>S_DROP_BAD_HEADER, <u16>S_DROP_NOT_FOR_ME, <u16>S_DROP_TOO_LARGE, <u16>S_CALLS_SERVED, <u16>S_CALL_ERRORS,
-    <u16>S_UNKNOWN_SPECIES, <u16>S_REPLIES_DELIVERED, <u16>S_TIMEOUTS, <u16>S_UNMATCHED_REPLIES, <u16>S_PINGS_RX,
-    <u16>S_PONGS_RX, <u16>S_ANNOUNCES_RX, <u16>S_PEERS_KNOWN, <u16>S_BAD_PAYLOAD, <u16>S_CALLS_SENT,
-    <u16>S_NO_ROUTE, <u16>S_CALL_TABLE_FULL, <u16>S_PROBES_SENT, <u16>S_PEER_TABLE_FULL, <u16>S_RETRIES,
-    <u16>S_FAILOVERS, <u16>S_DUPLICATE_CALLS, <u16>S_PEER_WINDOW_FULL, <u16>S_SPAWNS, <u16>S_RETIREMENTS,
-    <u16>S_CALLS_SHED, <u16>S_OVERLOAD_FAILOVERS, <u16>S_AUTH_REQUIRED, <u16>S_AUTH_NO_SESSION, <u16>S_AUTH_BAD_TAG,
-    <u16>S_AUTH_REPLAYS, <u16>S_AUTH_UNAUTHORISED, <u16>S_HANDSHAKES_DONE, <u16>S_HANDSHAKES_BAD, <u16>S_HANDSHAKES_THROTTLED,
-    <u16>S_SESSIONS_EVICTED, <u16>S_SENT_WITHOUT_SESSION, <u16>S_BAD_LOAD, <u16>S_FOREIGN_ANSWERS, <u16>S_HANDSHAKES_RATE_LIMITED,
-    <u16>S_UNTRUSTED_SERVERS, <u16>S_SPORE_CHUNKS_SERVED, <u16>S_SPORE_REFUSED_NOT_HELD, <u16>S_SPORE_REFUSED_BUSY, <u16>S_SPORE_REFUSED_UNPADDED,
-    <u16>S_SPORE_CHUNKS_RX, <u16>S_SPORE_BAD_CHUNKS, <u16>S_SPORE_HOLDERS_DEMOTED, <u16>S_SPORE_TIMEOUTS, <u16>S_SPORE_FETCHES_DONE,
-    <u16>S_SPORE_FETCHES_FAILED, <u16>S_SPORE_REFUSED_SHARE, <u16>S_STALE_CALLS, <u16>C_CALL_TIMEOUT_MS, <u16>C_PROBE_INTERVAL_MS,
+    <u16>T_SPAWN, <u16>F_ACK_REQ, <u16>F_FRAGMENT, <u16>F_AUTH, <u16>F_MORE,
+    <u16>R_SHORT, <u16>R_BAD_MAGIC, <u16>R_BAD_VERSION, <u16>R_BAD_TYPE, <u16>R_BAD_FLAGS,
+    <u16>R_TRUNCATED, <u16>R_TRAILING, <u16>R_TOO_LARGE, <u16>R_NOT_FOR_ME, <u16>R_BAD_PAYLOAD,
+    <u16>R_UNSUPPORTED, <u16>R_NO_ROUTE, <u16>R_CALL_TABLE_FULL, <u16>R_PEER_BUSY, <u16>R_NOT_AUTHENTICATED,
+    <u16>R_NO_SESSION, <u16>R_BAD_AUTH, <u16>R_REPLAYED, <u16>R_NOT_AUTHORISED, <u16>R_BAD_HANDSHAKE,
+    <u16>E_UNKNOWN_SPECIES, <u16>E_UNKNOWN_METHOD, <u16>E_BAD_ARGS, <u16>E_CELL_TRAP, <u16>E_OUT_OF_FUEL,
+    <u16>E_OUT_OF_MEMORY, <u16>E_CELL_ERROR, <u16>E_TOO_LARGE, <u16>E_TIMEOUT, <u16>E_NO_ROUTE,
+    <u16>E_OVERLOADED, <u16>E_NOT_AUTHENTICATED, <u16>E_NOT_AUTHORISED, <u16>E_STALE, <u16>S_FRAMES_RX,
+    <u16>S_FRAMES_TX, <u16>S_DROP_BAD_HEADER, <u16>S_DROP_NOT_FOR_ME, <u16>S_DROP_TOO_LARGE, <u16>S_CALLS_SERVED,
+    <u16>S_CALL_ERRORS, <u16>S_UNKNOWN_SPECIES, <u16>S_REPLIES_DELIVERED, <u16>S_TIMEOUTS, <u16>S_UNMATCHED_REPLIES,
+    <u16>S_PINGS_RX, <u16>S_PONGS_RX, <u16>S_ANNOUNCES_RX, <u16>S_PEERS_KNOWN, <u16>S_BAD_PAYLOAD,
+    <u16>S_CALLS_SENT, <u16>S_NO_ROUTE, <u16>S_CALL_TABLE_FULL, <u16>S_PROBES_SENT, <u16>S_PEER_TABLE_FULL,
+    <u16>S_RETRIES, <u16>S_FAILOVERS, <u16>S_DUPLICATE_CALLS, <u16>S_PEER_WINDOW_FULL, <u16>S_SPAWNS,
+    <u16>S_RETIREMENTS, <u16>S_CALLS_SHED, <u16>S_OVERLOAD_FAILOVERS, <u16>S_AUTH_REQUIRED, <u16>S_AUTH_NO_SESSION,
+    <u16>S_AUTH_BAD_TAG, <u16>S_AUTH_REPLAYS, <u16>S_AUTH_UNAUTHORISED, <u16>S_HANDSHAKES_DONE, <u16>S_HANDSHAKES_BAD,
+    <u16>S_HANDSHAKES_THROTTLED, <u16>S_SESSIONS_EVICTED, <u16>S_SENT_WITHOUT_SESSION, <u16>S_BAD_LOAD, <u16>S_FOREIGN_ANSWERS,
+    <u16>S_HANDSHAKES_RATE_LIMITED, <u16>S_UNTRUSTED_SERVERS, <u16>S_SPORE_CHUNKS_SERVED, <u16>S_SPORE_REFUSED_NOT_HELD, <u16>S_SPORE_REFUSED_BUSY,
+    <u16>S_SPORE_REFUSED_UNPADDED, <u16>S_SPORE_CHUNKS_RX, <u16>S_SPORE_BAD_CHUNKS, <u16>S_SPORE_HOLDERS_DEMOTED, <u16>S_SPORE_TIMEOUTS,
+    <u16>S_SPORE_FETCHES_DONE, <u16>S_SPORE_FETCHES_FAILED, <u16>S_SPAWN_OFFERS_SENT, <u16>S_SPAWN_ACCEPTED, <u16>S_SPAWN_REFUSED_UNTRUSTED,
+    <u16>S_SPAWN_REFUSED_NO_ROOM, <u16>S_SPAWN_REFUSED_CPU, <u16>S_SPAWN_REFUSED_HOSTS_IT, <u16>S_SPAWN_REFUSED_BUSY, <u16>S_SPAWN_OFFERS_RX,
+    <u16>S_SPAWN_OFFERS_DROPPED, <u16>S_SPORE_REFUSED_SHARE, <u16>S_STALE_CALLS, <u16>C_CALL_TIMEOUT_MS, <u16>C_PROBE_INTERVAL_MS,
     <u16>C_ANNOUNCE_INTERVAL_MS, <u16>C_PEER_MAX_AGE_MS, <u16>C_DEFAULT_ROUTE, <u16>C_FAIL_HOLD_MS, <u16>C_CALL_ATTEMPTS,
     <u16>C_REPLAY_WINDOW_MS, <u16>C_PEER_WINDOW, <u16>C_BUSY_HOLD_MS, <u16>C_CPU_BUDGET, <u16>C_RTO_MIN_MS,
     <u16>C_RTO_MAX_MS, <u16>C_OPEN, <u16>C_ACCESS_LISTED_ONLY, <u16>C_REKEY_MIN_MS, <u16>C_NEW_SESSION_RATE,
@@ -525,7 +561,8 @@ export function protocolValue(i: i32): f64 {
     <u16>KT_SERVE, <u16>KT_SPORE_REQUESTERS, <u16>KTF_ROWS, <u16>KTF_CAP, <u16>KTF_GIVEN_UP,
     <u16>SPORE_CHUNK_BYTES, <u16>SPORE_HASH_BYTES, 0, <u16>SPORE_MAX_FETCHES, <u16>SPORE_MAX_HOLDERS,
     <u16>SPORE_MAX_WINDOW, <u16>SPORE_SERVE_REQUESTERS, <u16>SPORE_GET_PADDED_BYTES, <u16>SPORE_NOT_HELD, <u16>SPORE_BUSY,
-    <u16>SPORE_UNPADDED, <u16>FETCH_OK, <u16>FETCH_NO_HOLDER,
+    <u16>SPORE_UNPADDED, <u16>FETCH_OK, <u16>FETCH_NO_HOLDER, <u16>SPAWN_MAX_PENDING, <u16>SPAWN_OK,
+    <u16>SPAWN_UNTRUSTED, <u16>SPAWN_NO_ROOM, <u16>SPAWN_OVER_CPU, <u16>SPAWN_HOSTS_IT, <u16>SPAWN_BUSY,
   ]);
   return i >= 0 && i < PROTOCOL_COUNT ? <f64>load<u16>(values + (<usize>i << 1)) : NaN;
 }

@@ -64,7 +64,22 @@ export function registerRun(program: Command): void {
         const { SerialTransport } = await import('../transport/serial-transport.ts');
         transports.push(await SerialTransport.open({ path: opts.serial, baudRate }));
       }
+      // Mitosis between nodes: a trusting node takes SPAWN offers and caches what it fetches.
+      const { SpawnHost } = await import('../runtime/spawn-host.ts');
+      const { SporeCache } = await import('../spore/spore-cache.ts');
+      const spawnCache = spores.cache ?? (spores.trust.isEmpty ? null : await SporeCache.open({ dir: opts.sporeCache }));
+      const spawns = new SpawnHost({
+        trust: spores.trust, cache: spawnCache,
+        onProgress: (name, size, ms) => console.log(`fetching ${name} (${size} bytes): ${(ms / 1000).toFixed(0)} s so far`),
+      });
       const node = await CellNode.create({
+        spawns,
+        onSpawned: (from, r) => {
+          const who = nodeIdHex(from);
+          if ('cell' in r) console.log(`spawned ${r.cell.name} (species ${speciesHex(r.cell.speciesId)}) for node ${who}: fetched, verified, cached, serving`);
+          else if ('refused' in r) console.log(`refused a spawn from node ${who}: ${r.refused}`);
+          else console.log(`a spawn from node ${who} failed: ${r.failed}`);
+        },
         nodeId: identity.nodeId,
         identity,
         open: opts.open === true || nodeConfig.open,
@@ -76,11 +91,17 @@ export function registerRun(program: Command): void {
         capacity: board.instructionsPerSecond,
         stateDir: opts.stateDir ?? (opts.ephemeral ? undefined : join(homedir(), '.cell', 'state', nodeIdHex(identity.nodeId))),
         log: (level, text) => console.error(`[cell ${level}] ${text}`),
+        onRetire: (cell) => console.log(`retired ${cell.name} (species ${speciesHex(cell.speciesId)}): its kernel decided the other replicas carry the load`),
         cellLog: (cell, level, text) => console.error(`[${cell} ${(LogLevel[level] ?? String(level)).toLowerCase()}] ${text}`),
       });
       for (const c of spores.cells) {
         const cell = await node.host(c.module);
         console.log(`hosting ${cell.name} (species ${speciesHex(cell.speciesId)}) from ${c.file}${c.from}`);
+        if (c.signed) spawns.remember(cell.speciesId, c.signed);
+        if (c.biology) {
+          node.setBiology(cell.slot, c.biology);
+          console.log(`  [cell.biology] min_replicas ${c.biology.min_replicas}, max_replicas ${c.biology.max_replicas}, cpu_target ${c.biology.cpu_target}: it divides and retires on its own`);
+        }
       }
       if (spores.cells.length === 0) console.log(`hosting nothing yet: an empty node${spores.trust.isEmpty ? '' : `, trusting ${spores.trust.keys().filter((k) => k.state !== 'revoked').length} authorities`}`);
       const access = accessRows(nodeConfig, opts.host, (name) => {

@@ -1,6 +1,7 @@
 // What `cell run` hosts: .wasm files as they are, .spore files only once verified under this
 // node's trust (--trust, [trust]); a verified spore goes into the cache, pinned while the node runs.
 import { readFile } from 'node:fs/promises';
+import type { CellBiology } from '../build/cell-toml.ts';
 import type { TrustConfig } from '../runtime/node-config.ts';
 import { parsePublicKeyArg } from '../spore/authority-key.ts';
 import { SporeCache } from '../spore/spore-cache.ts';
@@ -14,6 +15,10 @@ export interface LoadedCell {
   module: Uint8Array;
   /** ' (spore <hash>, authority <key>)' for a spore, '' for a .wasm. */
   from: string;
+  /** The signed manifest's [cell.biology]; a bare .wasm carries none (its cell does not divide). */
+  biology?: CellBiology;
+  /** The spore's parts as signed, so this node can offer the species to others (SPAWN); none for a .wasm. */
+  signed?: { manifestBytes: Uint8Array; signature: Uint8Array; module: Uint8Array };
 }
 
 export interface LoadedSpores {
@@ -60,7 +65,7 @@ export async function loadSpores(files: string[], opts: { trustArgs: string[]; t
     await cache.put(bytes);
     await cache.pin(r.spore.hash);
     pinned.push(r.spore.hash);
-    cells.push({ file, module: r.spore.module, from: ` (spore ${r.spore.hash.slice(0, 16)}, authority ${Buffer.from(r.spore.manifest.authority).toString('hex').slice(0, 16)}, cached in ${cache.dir})` });
+    cells.push({ file, module: r.spore.module, biology: r.spore.manifest.biology, signed: r.spore, from: ` (spore ${r.spore.hash.slice(0, 16)}, authority ${Buffer.from(r.spore.manifest.authority).toString('hex').slice(0, 16)}, cached in ${cache.dir})` });
   }
   return {
     cells, trust, cache, refused,

@@ -7,13 +7,17 @@ import { kernelResultName, type KernelConfigKey } from './kernel-stats.ts';
 import type { Transport } from '../transport/transport.ts';
 import { BROADCAST, HEADER_BYTES, MsgType } from '../wire/header.ts';
 import { CappedMap } from '../transport/capped-map.ts';
-import { KernelResult, MCU_PAGES } from '../wire/protocol-table.ts';
+import { KernelResult, MCU_PAGES, SPAWN_OK, SPAWN_UNTRUSTED, SPAWN_NO_ROOM, SPAWN_HOSTS_IT } from '../wire/protocol-table.ts';
 import { CallRefused } from './call-refused.ts';
 
 export { CallRefused };
 import { inspectWasm } from '../build/inspect.ts';
 import { speciesIdOf } from '../sdk/species.ts';
 import type { CellSchema } from '../sdk/schema.ts';
+import type { CellBiology } from '../build/cell-toml.ts';
+import type { SpawnHost } from './spawn-host.ts';
+import { decodeSpawnOffer, type SpawnOffer } from '../wire/spawn-payload.ts';
+import { decodeManifest } from '../spore/manifest.ts';
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, encodeErrorPayload } from '../wire/error-codes.ts';
 import { CpuMeter } from './cpu-meter.ts';
@@ -62,6 +66,17 @@ export interface CellNodeOptions {
   /** The CPU share's window in ms (default 10,000, the simulator's). */
   meterWindowMs?: number;
   log?: (level: number, text: string) => void;
+  /**
+   * Node time in ms (monotonic; default: since the node started). Tests drive it to run the minutes
+   * of mitosis' sustain and cool-down windows in seconds.
+   */
+  clock?: () => number;
+  /** Mitosis between real nodes (SPAWN): the signed spores this node can offer, and the target-side checks. Without it hal.spawn answers "cannot". */
+  spawns?: SpawnHost;
+  /** A spawn offered to this node ended: the replica runs (cell), or why not. */
+  onSpawned?: (from: number, result: { cell: HostedCell } | { refused: string } | { failed: string }) => void;
+  /** Apoptosis: the kernel retired this hosted cell (its slot is already freed). */
+  onRetire?: (cell: HostedCell) => void;
   /** hal.log lines from hosted cells, with the cell's name. */
   cellLog?: (cell: string, level: number, text: string) => void;
   /** Rows in the node id -> transport table (default ROUTE_CAP). */
@@ -102,6 +117,8 @@ export interface NodeStats {
   /** Calls in the kernel's table, and the client queue's counters (waiting, queued, refused offers, expired, overflowed). */
   calls: { pending: number } & CallQueueStats;
   cells: Array<{ name: string; speciesId: number } & Record<string, number | string>>;
+  /** Cells the kernel retired here (apoptosis) since the node started. */
+  retiredCells: number;
   transports: Array<{ name: string } & Record<string, unknown>>;
 }
 
@@ -138,11 +155,18 @@ export class CellNode {
   private routedOut = 0;
   private floodedOut = 0;
   private readonly cellLog: CellNodeOptions['cellLog'];
+  private readonly onRetire: CellNodeOptions['onRetire'];
+  private readonly onSpawned: CellNodeOptions['onSpawned'];
+  readonly spawns: SpawnHost | undefined;
+  private lastLoad = 0;
+  /** Cells the kernel retired on this node (apoptosis). */
+  retiredCells = 0;
   private readonly pending = new Map<number, (a: Answer) => void>();
   private timer: NodeJS.Timeout | undefined;
   private nextSlot = 1;
   private closed = false;
   private readonly t0 = performance.now();
+  private readonly clock: (() => number) | undefined;
   private readonly fuelPerCall: number;
   private readonly maxCellPages: number;
   readonly capacity: number;
@@ -163,6 +187,10 @@ export class CellNode {
     this.transports = opts.transports ?? [];
     this.routes = new CappedMap(opts.routeCap ?? ROUTE_CAP);
     this.cellLog = opts.cellLog;
+    this.onRetire = opts.onRetire;
+    this.clock = opts.clock;
+    this.spawns = opts.spawns;
+    this.onSpawned = opts.onSpawned;
     this.fuelPerCall = opts.fuelPerCall ?? 10_000_000;
     this.maxCellPages = opts.maxCellPages ?? MCU_PAGES;
     this.capacity = opts.capacity ?? DEFAULT_CAPACITY;
@@ -178,6 +206,8 @@ export class CellNode {
       cellCall: (slot, input, out) => this.runCell(slot, input, out),
       deliver: (kind, seq, src, payload) => this.deliver(kind, seq, src, payload),
       log: opts.log,
+      retire: (slot) => this.retired(slot),
+      spawn: (species, target) => this.spawnTo(species, target),
       identity: opts.identity,
       spores: opts.spores,
     };
@@ -202,7 +232,7 @@ export class CellNode {
 
   /** Milliseconds since this node started (monotonic). */
   now(): number {
-    return performance.now() - this.t0;
+    return this.clock ? this.clock() : performance.now() - this.t0;
   }
 
   /** Hosts a built cell (.wasm with its `cell.schema` section); returns its record. */
@@ -231,6 +261,77 @@ export class CellNode {
       this.stores.set(speciesId, store);
     }
     return store;
+  }
+
+  /**
+   * Gives the cell in `slot` its [cell.biology] (cell.toml or the spore's signed manifest): from now
+   * on its kernel divides and retires it on its own.
+   */
+  setBiology(slot: number, biology: CellBiology): void {
+    this.kernel.policy(slot, { cpuTarget: biology.cpu_target, minReplicas: biology.min_replicas, maxReplicas: biology.max_replicas });
+  }
+
+  /**
+   * hal.retire: the kernel already unhosted `slot`, so new calls to the species get UNKNOWN_SPECIES
+   * (or route to a sibling) and announcements stop listing it. A call cannot be in flight here:
+   * the kernel runs a cell call to its end before its next division round (one thread). The
+   * instance is dropped; the species' store stays open for a replica hosted here again.
+   */
+  private retired(slot: number): void {
+    const cell = this.cells.get(slot);
+    if (!cell) return;
+    this.cells.delete(slot);
+    this.retiredCells++;
+    this.onRetire?.(cell);
+  }
+
+  /** hal.spawn (also called directly by tests and the bench): offers `target` a replica of `species`; 0 when an offer goes out, -1 if this node holds no signed spore of it. */
+  spawnTo(species: number, target: number): number {
+    const offer = this.spawns?.offerFor(species);
+    if (!offer) return -1;
+    // Sent after the division round returns: the kernel is mid-tick.
+    queueMicrotask(() => {
+      if (!this.closed) this.kernel.spawnOffer(target, species, offer);
+    });
+    return 0;
+  }
+
+  /** A SPAWN offer from a verified key that the kernel's caps let through. */
+  private async spawnOffered(seq: number, src: number, payload: Uint8Array): Promise<void> {
+    const spawns = this.spawns;
+    let offer: SpawnOffer;
+    try {
+      offer = decodeSpawnOffer(payload);
+    } catch (e) {
+      this.kernel.spawnAnswer(src, 0, seq, SPAWN_UNTRUSTED);
+      this.onSpawned?.(src, { refused: (e as Error).message });
+      return;
+    }
+    if (!spawns) {
+      this.kernel.spawnAnswer(src, 0, seq, SPAWN_NO_ROOM);
+      this.onSpawned?.(src, { refused: 'this node hosts no spawned cells (no trust configured)' });
+      return;
+    }
+    const species = decodeSpeciesOf(offer);
+    const hosted = [...this.cells.values()].some((c) => c.speciesId === species);
+    const v = hosted ? { reason: SPAWN_HOSTS_IT, detail: 'already hosted here' } : spawns.admit(species, offer, { hostedCells: this.cells.size, load: this.lastLoad });
+    this.kernel.spawnAnswer(src, species, seq, v.reason);
+    if (v.reason !== SPAWN_OK || !('manifest' in v) || !v.manifest) {
+      this.onSpawned?.(src, { refused: v.detail });
+      return;
+    }
+    try {
+      const got = await spawns.fetchVerified(offer, v.manifest, () => this.fetchSpore({ species, hash: offer.hash, root: offer.root, size: offer.size, hints: [src] }));
+      if (this.closed) return;
+      const cell = await this.host(got.module);
+      this.setBiology(cell.slot, got.manifest.biology);
+      spawns.remember(species, { manifestBytes: offer.manifest, signature: offer.signature, module: got.module });
+      this.onSpawned?.(src, { cell });
+    } catch (e) {
+      this.onSpawned?.(src, { failed: (e as Error).message });
+    } finally {
+      if (!this.closed) this.kernel.spawnDone();
+    }
   }
 
   unhost(slot: number): void {
@@ -396,6 +497,7 @@ export class CellNode {
       routes: { ...this.routes.stats, routedOut: this.routedOut, floodedOut: this.floodedOut },
       calls: { pending: this.pending.size, ...this.queueStats },
       cells: [...this.cells.values()].map((c) => ({ name: c.name, speciesId: c.speciesId, slot: c.slot, ...c.instance.stats })),
+      retiredCells: this.retiredCells,
       transports: this.transports.map((t) => ({ ...t.stats, name: t.name })),
     };
   }
@@ -427,10 +529,17 @@ export class CellNode {
       total += share;
     }
     this.kernel.setLoad(total, Math.max(0, 1 - total));
+    this.lastLoad = total;
     return total;
   }
 
   private deliver(kind: number, seq: number, src: number, payload: Uint8Array): void {
+    if (kind === MsgType.SPAWN) {
+      // Answered after the kernel's frame handling returns: the answer is a frame of its own.
+      const offer = payload.slice();
+      queueMicrotask(() => void this.spawnOffered(seq, src, offer));
+      return;
+    }
     if (kind === MsgType.WELCOME) {
       this.welcomeKeys.set(src, payload.slice());
       this.welcomes.splice(0).forEach((done) => done(src));
@@ -482,3 +591,11 @@ export class CellNode {
   }
 }
 
+/** The species an offer's manifest names (0 if it does not decode: admit() refuses it then). */
+function decodeSpeciesOf(offer: SpawnOffer): number {
+  try {
+    return decodeManifest(offer.manifest).speciesId >>> 0;
+  } catch {
+    return 0;
+  }
+}

@@ -78,6 +78,9 @@ interface KernelExports {
   k_fetch_hint(handle: number, node: number): number;
   k_fetch_have(handle: number, index: number): number;
   k_fetch_go(handle: number): number;
+  k_spawn(target: number, species: number, len: number): number;
+  k_spawn_answer(dst: number, species: number, seq: number, reason: number): void;
+  k_spawn_done(): void;
 }
 
 /** One row of the kernel's peer table (`cell peers`). */
@@ -324,6 +327,23 @@ export class KernelInstance {
    * hinted to hold it, the chunks already held (a resumed fetch). Returns the handle hal.spores
    * sees, or -1 when the size is out of range or SPORE_MAX_FETCHES are running.
    */
+  /** Sends a SPAWN offer (host/wire/spawn-payload.ts) to `target`; false if the kernel found it malformed or too large. */
+  spawnOffer(target: number, species: number, payload: Uint8Array): boolean {
+    if (payload.length > this.bufCap) return false;
+    this.bytes.set(payload, this.bufPtr);
+    return this.k.k_spawn(target >>> 0, species >>> 0, payload.length) === 0;
+  }
+
+  /** Answers the SPAWN offer hal.deliver handed over with `seq`: SPAWN_OK or a refusal reason. */
+  spawnAnswer(dst: number, species: number, seq: number, reason: number): void {
+    this.k.k_spawn_answer(dst >>> 0, species >>> 0, seq, reason);
+  }
+
+  /** An accepted spawn is over (its replica runs, or it failed): frees its place among SPAWN_MAX_PENDING. */
+  spawnDone(): void {
+    this.k.k_spawn_done();
+  }
+
   fetch(species: number, hash: Uint8Array, root: Uint8Array, size: number, hints: readonly number[], held: readonly number[]): number {
     if (hash.length !== 32 || root.length !== 32) throw new RangeError('a module hash and a chunk root are 32 bytes each');
     this.bytes.set(hash, this.bufPtr);

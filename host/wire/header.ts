@@ -52,7 +52,7 @@ export function checkFrame(frame: Uint8Array): HeaderReject | 0 {
   if (frame[0] !== MAGIC) return HeaderReject.BAD_MAGIC;
   if (frame[1] !== VERSION) return HeaderReject.BAD_VERSION;
   const type = frame[2]!;
-  if (type < MsgType.CALL || type > MsgType.WELCOME) return HeaderReject.BAD_TYPE;
+  if (type < MsgType.CALL || type > MsgType.SPAWN) return HeaderReject.BAD_TYPE;
   if ((frame[3]! & FLAGS_RESERVED) !== 0) return HeaderReject.BAD_FLAGS;
   const length = frame[18]! | (frame[19]! << 8);
   const total = HEADER_BYTES + length;

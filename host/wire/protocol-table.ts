@@ -35,6 +35,8 @@ export enum MsgType {
   HELLO = 9,
   /** handshake answer: ed25519 key, ephemeral x25519 key, signature over both */
   WELCOME = 10,
+  /** mitosis: offer [hash, root, size, manifest, signature] to start a replica, or its answer [reason] (docs/spores.md) */
+  SPAWN = 11,
 }
 
 // Header flag bits, header byte 3 (docs/wire.md)
@@ -237,9 +239,27 @@ export const KERNEL_STATS = [
   'sporeFetchesDone',
   /** 52: fetches that ended with no holder left */
   'sporeFetchesFailed',
-  /** 53: SPORE_GETs refused: the requester is over its share of sporeServeRate (an equal share among those that asked in the last second) */
+  /** 53: SPAWN offers this node's division rounds sent (hal.spawn, then k_spawn) */
+  'spawnOffersSent',
+  /** 54: SPAWN offers a target answered accepted */
+  'spawnAccepted',
+  /** 55: SPAWN offers refused: the target does not trust the authority (or the manifest did not verify) */
+  'spawnRefusedUntrusted',
+  /** 56: SPAWN offers refused: no free cell slot or memory on the target */
+  'spawnRefusedNoRoom',
+  /** 57: SPAWN offers refused: the target is over its own CPU share */
+  'spawnRefusedCpu',
+  /** 58: SPAWN offers refused: the target already hosts the species */
+  'spawnRefusedHostsIt',
+  /** 59: SPAWN offers refused: the target has SPAWN_MAX_PENDING spawns in progress or is over one offer a second */
+  'spawnRefusedBusy',
+  /** 60: SPAWN offers received from a verified key and handed to the host (hal.deliver) */
+  'spawnOffersRx',
+  /** 61: SPAWN frames dropped: unauthenticated, broadcast or malformed */
+  'spawnOffersDropped',
+  /** 62: SPORE_GETs refused: the requester is over its share of sporeServeRate (an equal share among those that asked in the last second) */
   'sporeRefusedShare',
-  /** 54: CALLs refused STALE: at or below the caller's replay floor, not run again */
+  /** 63: CALLs refused STALE: at or below the caller's replay floor, not run again */
   'staleCalls',
 ] as const;
 export type KernelStatName = (typeof KERNEL_STATS)[number];
@@ -501,6 +521,20 @@ export const SPORE_UNPADDED = 3;
 export const FETCH_OK = 0;
 /** hal.spore_done status: every holder was tried or demoted */
 export const FETCH_NO_HOLDER = 1;
+/** SPAWN offers a node has accepted and not yet finished (fetching, verifying, starting) */
+export const SPAWN_MAX_PENDING = 2;
+/** SPAWN answer: accepted, the target fetches and starts the replica */
+export const SPAWN_OK = 0;
+/** SPAWN answer: the manifest did not verify or its authority is not trusted here */
+export const SPAWN_UNTRUSTED = 1;
+/** SPAWN answer: no free cell slot or memory */
+export const SPAWN_NO_ROOM = 2;
+/** SPAWN answer: the target's load plus the cell's cpu_target is over 1 */
+export const SPAWN_OVER_CPU = 3;
+/** SPAWN answer: the target already hosts the species */
+export const SPAWN_HOSTS_IT = 4;
+/** SPAWN answer: SPAWN_MAX_PENDING spawns in progress, or over one offer a second */
+export const SPAWN_BUSY = 5;
 
 /** One row of the table: its group, AssemblyScript name, host name and value. */
 export interface ProtocolRow {
@@ -527,6 +561,7 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'type', asName: 'T_SPORE_DATA', hostName: 'SPORE_DATA', value: MsgType.SPORE_DATA },
   { group: 'type', asName: 'T_HELLO', hostName: 'HELLO', value: MsgType.HELLO },
   { group: 'type', asName: 'T_WELCOME', hostName: 'WELCOME', value: MsgType.WELCOME },
+  { group: 'type', asName: 'T_SPAWN', hostName: 'SPAWN', value: MsgType.SPAWN },
   { group: 'flag', asName: 'F_ACK_REQ', hostName: 'ACK_REQ', value: Flag.ACK_REQ },
   { group: 'flag', asName: 'F_FRAGMENT', hostName: 'FRAGMENT', value: Flag.FRAGMENT },
   { group: 'flag', asName: 'F_AUTH', hostName: 'AUTH', value: Flag.AUTH },
@@ -618,6 +653,15 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'stat', asName: 'S_SPORE_TIMEOUTS', hostName: 'sporeTimeouts', value: KERNEL_STATS.indexOf('sporeTimeouts') },
   { group: 'stat', asName: 'S_SPORE_FETCHES_DONE', hostName: 'sporeFetchesDone', value: KERNEL_STATS.indexOf('sporeFetchesDone') },
   { group: 'stat', asName: 'S_SPORE_FETCHES_FAILED', hostName: 'sporeFetchesFailed', value: KERNEL_STATS.indexOf('sporeFetchesFailed') },
+  { group: 'stat', asName: 'S_SPAWN_OFFERS_SENT', hostName: 'spawnOffersSent', value: KERNEL_STATS.indexOf('spawnOffersSent') },
+  { group: 'stat', asName: 'S_SPAWN_ACCEPTED', hostName: 'spawnAccepted', value: KERNEL_STATS.indexOf('spawnAccepted') },
+  { group: 'stat', asName: 'S_SPAWN_REFUSED_UNTRUSTED', hostName: 'spawnRefusedUntrusted', value: KERNEL_STATS.indexOf('spawnRefusedUntrusted') },
+  { group: 'stat', asName: 'S_SPAWN_REFUSED_NO_ROOM', hostName: 'spawnRefusedNoRoom', value: KERNEL_STATS.indexOf('spawnRefusedNoRoom') },
+  { group: 'stat', asName: 'S_SPAWN_REFUSED_CPU', hostName: 'spawnRefusedCpu', value: KERNEL_STATS.indexOf('spawnRefusedCpu') },
+  { group: 'stat', asName: 'S_SPAWN_REFUSED_HOSTS_IT', hostName: 'spawnRefusedHostsIt', value: KERNEL_STATS.indexOf('spawnRefusedHostsIt') },
+  { group: 'stat', asName: 'S_SPAWN_REFUSED_BUSY', hostName: 'spawnRefusedBusy', value: KERNEL_STATS.indexOf('spawnRefusedBusy') },
+  { group: 'stat', asName: 'S_SPAWN_OFFERS_RX', hostName: 'spawnOffersRx', value: KERNEL_STATS.indexOf('spawnOffersRx') },
+  { group: 'stat', asName: 'S_SPAWN_OFFERS_DROPPED', hostName: 'spawnOffersDropped', value: KERNEL_STATS.indexOf('spawnOffersDropped') },
   { group: 'stat', asName: 'S_SPORE_REFUSED_SHARE', hostName: 'sporeRefusedShare', value: KERNEL_STATS.indexOf('sporeRefusedShare') },
   { group: 'stat', asName: 'S_STALE_CALLS', hostName: 'staleCalls', value: KERNEL_STATS.indexOf('staleCalls') },
   { group: 'config', asName: 'C_CALL_TIMEOUT_MS', hostName: 'callTimeoutMs', value: KernelConfig.callTimeoutMs },
@@ -725,4 +769,11 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'spore', asName: 'SPORE_UNPADDED', hostName: 'SPORE_UNPADDED', value: SPORE_UNPADDED },
   { group: 'spore', asName: 'FETCH_OK', hostName: 'FETCH_OK', value: FETCH_OK },
   { group: 'spore', asName: 'FETCH_NO_HOLDER', hostName: 'FETCH_NO_HOLDER', value: FETCH_NO_HOLDER },
+  { group: 'spore', asName: 'SPAWN_MAX_PENDING', hostName: 'SPAWN_MAX_PENDING', value: SPAWN_MAX_PENDING },
+  { group: 'spore', asName: 'SPAWN_OK', hostName: 'SPAWN_OK', value: SPAWN_OK },
+  { group: 'spore', asName: 'SPAWN_UNTRUSTED', hostName: 'SPAWN_UNTRUSTED', value: SPAWN_UNTRUSTED },
+  { group: 'spore', asName: 'SPAWN_NO_ROOM', hostName: 'SPAWN_NO_ROOM', value: SPAWN_NO_ROOM },
+  { group: 'spore', asName: 'SPAWN_OVER_CPU', hostName: 'SPAWN_OVER_CPU', value: SPAWN_OVER_CPU },
+  { group: 'spore', asName: 'SPAWN_HOSTS_IT', hostName: 'SPAWN_HOSTS_IT', value: SPAWN_HOSTS_IT },
+  { group: 'spore', asName: 'SPAWN_BUSY', hostName: 'SPAWN_BUSY', value: SPAWN_BUSY },
 ];

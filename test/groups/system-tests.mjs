@@ -17,4 +17,5 @@ export const SYSTEM_TESTS = {
   'test/udp-edges.test.ts': 'UDP sockets on loopback, IPv4 multicast and ::1',
   'test/cli-edges.test.ts': 'runs cell run, call and stats as child processes on ::1',
   'test/spore-fetch-udp.test.ts': 'a spore fetch over UDP on loopback, from a node in-process and from a cell run process',
+  'test/mitosis-processes.test.ts': 'six cell run processes on loopback UDP: SPAWN, spore fetch, kill -9 and replacement',
 };
