@@ -4,12 +4,11 @@
 // anything is fetched, then fetch through the kernel, verify the whole spore, cache it, host it
 // and hand its [cell.biology] to the kernel. The spawner keeps nothing of a replica once offered.
 import { chunkRoot } from '../spore/chunk-tree.ts';
-import { CELL_ABI_VERSION, decodeManifest, type SporeManifest } from '../spore/manifest.ts';
+import { decodeManifest, type SporeManifest } from '../spore/manifest.ts';
 import { encodeSporeFile } from '../spore/spore-file.ts';
-import { manifestSignatureOk } from '../spore/spore-signature.ts';
 import type { SporeCache } from '../spore/spore-cache.ts';
 import type { TrustStore } from '../spore/trust.ts';
-import { nowSeconds, sha256, verifySpore } from '../spore/verify-spore.ts';
+import { manifestRefusal, manifestTimeRefusal, nowSeconds, same, sha256, verifySpore } from '../spore/verify-spore.ts';
 import { SPAWN_OK, SPAWN_UNTRUSTED, SPAWN_NO_ROOM, SPAWN_OVER_CPU } from '../wire/protocol-table.ts';
 import { encodeSpawnOffer, type SpawnOffer } from '../wire/spawn-payload.ts';
 
@@ -76,11 +75,11 @@ export class SpawnHost {
     } catch (e) {
       return refuse(SPAWN_UNTRUSTED, `manifest does not decode: ${(e as Error).message}`);
     }
-    const t = this.opts.trust.check(m.authority, m.issuedAt);
-    if (!t.ok) return refuse(SPAWN_UNTRUSTED, t.detail, m);
-    if (!manifestSignatureOk(m.authority, offer.manifest, offer.signature)) return refuse(SPAWN_UNTRUSTED, 'the manifest signature does not verify', m);
-    if (m.expiresAt <= nowSeconds()) return refuse(SPAWN_UNTRUSTED, 'the manifest has expired', m);
-    if (m.abiVersion !== CELL_ABI_VERSION) return refuse(SPAWN_UNTRUSTED, `cell ABI ${m.abiVersion}, this node runs ${CELL_ABI_VERSION}`, m);
+    // The same manifest checks verifySpore makes, before a byte of the module is fetched.
+    const checked = manifestRefusal(m, offer.manifest, offer.signature, this.opts.trust);
+    if ('reason' in checked) return refuse(SPAWN_UNTRUSTED, checked.detail, m);
+    const late = manifestTimeRefusal(m, nowSeconds());
+    if (late) return refuse(SPAWN_UNTRUSTED, late.detail, m);
     if (m.speciesId >>> 0 !== species >>> 0 || m.moduleSize !== offer.size || !same(m.moduleHash, offer.hash) || !same(m.chunkRoot, offer.root)) {
       return refuse(SPAWN_UNTRUSTED, 'the offer\'s species, hash, root or size differ from its signed manifest', m);
     }
@@ -120,8 +119,4 @@ export class SpawnHost {
       if (timer) clearInterval(timer);
     }
   }
-}
-
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -36,7 +36,36 @@ export function sha256(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(bytes).digest());
 }
 
-const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
+export const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0;
+
+export interface Refusal {
+  reason: SporeRejectReason;
+  detail: string;
+}
+
+/**
+ * The checks a manifest passes on its own, before any module byte is read: ABI, trust of its
+ * authority, signature. `trust` null: the authority is not checked. SPAWN runs these before it
+ * fetches; verifySpore runs them first of all.
+ */
+export function manifestRefusal(m: SporeManifest, manifestBytes: Uint8Array, signature: Uint8Array, trust: TrustStore | null): Refusal | { via: VerifiedSpore['trustedVia'] } {
+  if (m.abiVersion !== CELL_ABI_VERSION) return { reason: 'abi-mismatch', detail: `built for cell ABI ${m.abiVersion}; this node runs ABI ${CELL_ABI_VERSION}` };
+  let via: VerifiedSpore['trustedVia'] = 'unchecked';
+  if (trust) {
+    const v = trust.check(m.authority, m.issuedAt);
+    if (!v.ok) return { reason: v.reason, detail: v.detail };
+    via = v.via;
+  }
+  if (!manifestSignatureOk(m.authority, manifestBytes, signature)) return { reason: 'bad-signature', detail: 'the manifest signature does not verify under its authority key' };
+  return { via };
+}
+
+/** The manifest's validity at `now` (Unix seconds): issued no later than the skew allows, not expired; null if valid. */
+export function manifestTimeRefusal(m: SporeManifest, now: number): Refusal | null {
+  if (m.issuedAt > now + ISSUE_SKEW_S) return { reason: 'not-yet-valid', detail: `issued at ${iso(m.issuedAt)}, after this node's clock (${iso(now)}) by more than ${ISSUE_SKEW_S} s` };
+  if (now >= m.expiresAt) return { reason: 'expired', detail: `expired at ${iso(m.expiresAt)} (now ${iso(now)})` };
+  return null;
+}
 
 export function verifySpore(bytes: Uint8Array, opts: VerifyOptions): VerifyResult {
   let parts: SporeParts;
@@ -47,23 +76,17 @@ export function verifySpore(bytes: Uint8Array, opts: VerifyOptions): VerifyResul
     throw err;
   }
   const m = parts.manifest;
-  const no = (reason: SporeRejectReason, detail: string): VerifyResult => ({ ok: false, reason, detail, manifest: m });
-  if (m.abiVersion !== CELL_ABI_VERSION) return no('abi-mismatch', `built for cell ABI ${m.abiVersion}; this node runs ABI ${CELL_ABI_VERSION}`);
-  let trustedVia: VerifiedSpore['trustedVia'] = 'unchecked';
-  if (opts.trust) {
-    const v = opts.trust.check(m.authority, m.issuedAt);
-    if (!v.ok) return no(v.reason, v.detail);
-    trustedVia = v.via;
-  }
-  if (!manifestSignatureOk(m.authority, parts.manifestBytes, parts.signature)) return no('bad-signature', 'the manifest signature does not verify under its authority key');
+  const no = (r: Refusal): VerifyResult => ({ ok: false, reason: r.reason, detail: r.detail, manifest: m });
+  const checked = manifestRefusal(m, parts.manifestBytes, parts.signature, opts.trust);
+  if ('reason' in checked) return no(checked);
   const hash = sha256(parts.module);
-  if (!same(hash, m.moduleHash)) return no('module-hash-mismatch', `the module's SHA-256 is ${Buffer.from(hash).toString('hex')}, the manifest says ${Buffer.from(m.moduleHash).toString('hex')}`);
-  if (!same(chunkRoot(parts.module), m.chunkRoot)) return no('chunk-root-mismatch', 'the chunk tree root of the module differs from the manifest\'s');
+  if (!same(hash, m.moduleHash)) return no({ reason: 'module-hash-mismatch', detail: `the module's SHA-256 is ${Buffer.from(hash).toString('hex')}, the manifest says ${Buffer.from(m.moduleHash).toString('hex')}` });
+  if (!same(chunkRoot(parts.module), m.chunkRoot)) return no({ reason: 'chunk-root-mismatch', detail: 'the chunk tree root of the module differs from the manifest\'s' });
   const embedded = embeddedSchema(parts.module);
-  if (embedded !== m.schema) return no('malformed', embedded === null ? 'the module is not a built cell (no readable cell.schema section)' : 'the module\'s cell.schema section is not the manifest\'s schema');
-  if (m.issuedAt > opts.now + ISSUE_SKEW_S) return no('not-yet-valid', `issued at ${iso(m.issuedAt)}, after this node's clock (${iso(opts.now)}) by more than ${ISSUE_SKEW_S} s`);
-  if (opts.now >= m.expiresAt) return no('expired', `expired at ${iso(m.expiresAt)} (now ${iso(opts.now)})`);
-  return { ok: true, spore: { ...parts, hash: Buffer.from(hash).toString('hex'), trustedVia } };
+  if (embedded !== m.schema) return no({ reason: 'malformed', detail: embedded === null ? 'the module is not a built cell (no readable cell.schema section)' : 'the module\'s cell.schema section is not the manifest\'s schema' });
+  const late = manifestTimeRefusal(m, opts.now);
+  if (late) return no(late);
+  return { ok: true, spore: { ...parts, hash: Buffer.from(hash).toString('hex'), trustedVia: checked.via } };
 }
 
 /** The canonical schema JSON a built cell carries (host/build/inspect.ts), or null. */
