@@ -2,8 +2,9 @@
 // SPORE_DATA [hash, index, chunk, proof] from bytes the host holds (hal.spore_get), or refused
 // [hash, index, reason]. Token buckets bound what a node serves: sporeServeRate chunks a second
 // in all, and to each requester an equal share of it among those that asked in the last second,
-// so one greedy fetch cannot starve the others, and a lone one gets the whole rate. An unauthenticated request (open mode) is answered only if the answer is at most 3x its
-// size, so a spoofed source gains little.
+// so one greedy fetch cannot starve the others, and a lone one gets the whole rate. An
+// unauthenticated request (open mode) is answered only if the answer is at most 3x its size, so a
+// spoofed source gains little.
 import { halSporeGet } from "../hal/hal";
 import {
   HEADER_BYTES, T_SPORE_DATA, R_BAD_PAYLOAD, S_BAD_PAYLOAD, S_SPORE_CHUNKS_SERVED, S_SPORE_REFUSED_NOT_HELD,
@@ -26,13 +27,16 @@ const requester = new StaticArray<u32>(R); // 0: free
 const lastAsked = new StaticArray<f64>(R);
 const buckets = new StaticArray<f64>(2 * R);
 for (let i = 0; i < R; i++) bucketReset(buckets, i);
-let requesterRows: i32 = 0;
 let requestersReplaced: f64 = 0;
 let admittedRow: i32 = -1;
 let admittedShare: f64 = 0;
 const ACTIVE_MS: f64 = 1000;
 
-export function sporeRequesterRows(): i32 { return requesterRows; }
+export function sporeRequesterRows(): i32 {
+  let n = 0;
+  for (let i = 0; i < R; i++) if (unchecked(requester[i]) != 0) n++;
+  return n;
+}
 export function sporeRequestersReplaced(): f64 { return requestersReplaced; }
 
 function requesterRow(src: u32, now: f64): i32 {
@@ -45,8 +49,7 @@ function requesterRow(src: u32, now: f64): i32 {
     }
     if (id == 0 || (unchecked(requester[oldest]) != 0 && unchecked(lastAsked[i]) < unchecked(lastAsked[oldest]))) oldest = i;
   }
-  if (unchecked(requester[oldest]) == 0) requesterRows++;
-  else requestersReplaced += 1;
+  if (unchecked(requester[oldest]) != 0) requestersReplaced += 1;
   unchecked(requester[oldest] = src);
   unchecked(lastAsked[oldest] = now);
   // A newcomer starts full; cycling identities through the table is still held to the node bucket.
