@@ -1,6 +1,7 @@
 // The board runtime (boards/runtime) beside V8: the same echo CALL frames through the mcu kernel
 // and the echo cell on the posix wasm3 board and on V8 (KernelInstance + CellInstance), time per
-// call and the ratio; the posix binary's size and peak RSS; on the QEMU Cortex-M4 board, the RAM
+// call and the ratio; the posix binary's size and peak RSS; an echo call over a paced 921600-baud
+// pty beside the line's floor; on the QEMU Cortex-M4 board, the RAM
 // hunt and the image's flash size. `npm run bench -- --only board`.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { buildPosixBoard } from '../host/board/build-runtime.ts';
 import { runPosixBoard, runQemuBoard, V8ScriptedBoard, type BoardStep } from '../host/board/board-script.ts';
 import { armToolchainMissing, buildQemuImage, qemuArgs } from '../host/board/build-qemu.ts';
 import { REPO_ROOT } from '../host/build/paths.ts';
+import { benchSerialRtt, type SerialRttFigures } from './board-serial-rtt.ts';
 
 const BOARD = 0xa1b2c3d4;
 const PEER = 0x11223344;
@@ -30,6 +32,10 @@ export interface BoardFigures {
   ramKernelTwoCellsBytes: number | null;
   /** Flash of the QEMU image with the kernel and the three example cells (.text + .data). */
   flashBytes: number | null;
+  /** An echo call over a 921600-baud paced pty to the posix board, p50 (us), beside the line's floor (bench/board-serial-rtt.ts). */
+  serialRttP50Us: number;
+  serialFloorUs: number;
+  serial: SerialRttFigures;
   /** Why the QEMU figures are null (no ARM toolchain). */
   qemuSkipped?: string;
 }
@@ -94,8 +100,10 @@ export async function benchBoard(): Promise<BoardFigures> {
   const v8Ns = Number(process.hrtime.bigint() - t0);
   const wasm3UsPerCall = (full.ns - empty.ns) / calls / 1000;
   const v8UsPerCall = v8Ns / calls / 1000;
+  const serial = await benchSerialRtt(binary);
   const figures: BoardFigures = {
     calls, wasm3UsPerCall, v8UsPerCall, wasm3OverV8: wasm3UsPerCall / v8UsPerCall, posixBinaryBytes: statSync(binary).size, posixPeakRssBytes: rss,
+    serialRttP50Us: serial.serialRttP50Us, serialFloorUs: serial.serialFloorUs, serial,
     ramKernelOneCellBytes: null, ramKernelTwoCellsBytes: null, flashBytes: null,
   };
   const missing = armToolchainMissing();

@@ -94,6 +94,8 @@ if (only.has('board')) {
   console.log('board runtime (posix build, wasm3) vs V8: the same echo CALL frames through the mcu kernel and the echo cell');
   console.log(`  per call  ${n(r.wasm3UsPerCall, 2)} us   baseline V8 ${n(r.v8UsPerCall, 2)} us   (${ratio(r.wasm3UsPerCall, r.v8UsPerCall)} of V8)`);
   console.log(`  posix binary ${n(r.posixBinaryBytes)} bytes, peak RSS ${n(r.posixPeakRssBytes)} bytes`);
+  const s = r.serial;
+  console.log(`  echo over a ${s.baud}-baud paced pty: RTT p50 ${n(s.serialRttP50Us)} us (p99 ${n(s.serialRttP99Us)})   baseline line floor ${n(s.serialFloorUs)} us for ${s.callWireBytes} + ${s.replyWireBytes} wire bytes   (${ratio(s.serialRttP50Us, s.serialFloorUs)} of the floor); unpaced pty ${n(s.unpacedRttP50Us)} us`);
   if (r.qemuSkipped) console.log(`  qemu-mps2-an386: skipped (${r.qemuSkipped})\n`);
   else console.log(`  qemu-mps2-an386 RAM hunt: kernel + echo ${n(r.ramKernelOneCellBytes ?? NaN)} bytes, kernel + echo + kv ${n(r.ramKernelTwoCellsBytes ?? NaN)} bytes; image with kernel + 3 cells ${n(r.flashBytes ?? NaN)} bytes of flash\n`);
 }
