@@ -1,6 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../host/build/asc.ts';
+import { REPO_ROOT } from '../host/build/paths.ts';
 import { argsFromJson, CallCodecError, decodeError, decodeReply, encodeCall } from '../host/sdk/call-codec.ts';
 import { parseCell } from '../host/sdk/parse-cell.ts';
 import { decodeCbor, encodeCbor } from '../host/wire/cbor.ts';

@@ -11,7 +11,7 @@ import { LoopbackHub } from '../host/transport/loopback-transport.ts';
 import { encodeCall, decodeReply, decodeError } from '../host/sdk/call-codec.ts';
 import type { CellSchema } from '../host/sdk/schema.ts';
 import { ErrorCode } from '../host/wire/error-codes.ts';
-import { REPO_ROOT } from '../host/build/asc.ts';
+import { REPO_ROOT } from '../host/build/paths.ts';
 import { cellWasm, kernelWasm } from './fixtures/built.ts';
 
 test('fair queue: FIFO per key, round-robin across keys, nothing lost or sent twice, deadlines honoured', (t) => {

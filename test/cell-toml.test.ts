@@ -1,7 +1,7 @@
 import test from 'ava';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../host/build/asc.ts';
+import { REPO_ROOT } from '../host/build/paths.ts';
 import { CellConfigError, DEFAULT_BIOLOGY, readCellToml } from '../host/build/cell-toml.ts';
 import { appendCustomSection } from '../host/build/custom-section.ts';
 import { inspectWasm } from '../host/build/inspect.ts';

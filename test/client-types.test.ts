@@ -4,7 +4,7 @@ import test from 'ava';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
-import { REPO_ROOT } from '../host/build/asc.ts';
+import { REPO_ROOT } from '../host/build/paths.ts';
 import { generateClient, pascalName } from '../host/sdk/codegen-client.ts';
 import { parseCell } from '../host/sdk/parse-cell.ts';
 import { speciesHex, speciesIdOf } from '../host/sdk/species.ts';

@@ -13,7 +13,7 @@ import { encodeCall, decodeReply, decodeError } from '../host/sdk/call-codec.ts'
 import type { CellSchema } from '../host/sdk/schema.ts';
 import { kernelWasm } from './fixtures/built.ts';
 import { newIdentity } from '../host/identity/node-identity.ts';
-import { REPO_ROOT } from '../host/build/asc.ts';
+import { REPO_ROOT } from '../host/build/paths.ts';
 
 const N = 48;
 const SYMBOLS = ['BTC', 'ETH', 'SOL', 'ADA'];

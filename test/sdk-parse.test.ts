@@ -1,6 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../host/build/asc.ts';
+import { REPO_ROOT } from '../host/build/paths.ts';
 import { CellParseError, parseCell, type ParsedCell } from '../host/sdk/parse-cell.ts';
 import type { SchemaType } from '../host/sdk/schema.ts';
 

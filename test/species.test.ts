@@ -2,7 +2,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../host/build/asc.ts';
+import { REPO_ROOT } from '../host/build/paths.ts';
 import { parseCell } from '../host/sdk/parse-cell.ts';
 import { canonicalSchemaJson, SCALAR_TYPES, SchemaError, validateSchema, type CellSchema, type SchemaField, type SchemaType } from '../host/sdk/schema.ts';
 import { speciesHex, speciesIdFromDigest, speciesIdOf } from '../host/sdk/species.ts';
