@@ -13,6 +13,7 @@ import { runPosixBoard, runQemuBoard, V8ScriptedBoard, type BoardStep } from '..
 import { armToolchainMissing, buildQemuImage, qemuArgs } from '../host/board/build-qemu.ts';
 import { REPO_ROOT } from '../host/build/paths.ts';
 import { benchSerialRtt, type SerialRttFigures } from './board-serial-rtt.ts';
+import { benchInstructions, type InstructionFigures } from './board-instructions.ts';
 
 const BOARD = 0xa1b2c3d4;
 const PEER = 0x11223344;
@@ -36,12 +37,16 @@ export interface BoardFigures {
   serialRttP50Us: number;
   serialFloorUs: number;
   serial: SerialRttFigures;
+  /** Emulated instructions per echo call on the QEMU board (QEMU's instruction counter, -icount) and per unit of that call's metered fuel. */
+  instructionsPerCall: number | null;
+  instructionsPerFuel: number | null;
+  instructions?: InstructionFigures;
   /** Why the QEMU figures are null (no ARM toolchain). */
   qemuSkipped?: string;
 }
 
 /** `calls` CALL frames for the echo cell (slot 0, species 1) from peer kernels, recorded as board input; every `kvEvery`th goes to kv (slot 1, species 2). */
-async function echoFrames(calls: number, kvEvery = 0): Promise<{ setup: BoardStep[]; frames: BoardStep[] }> {
+export async function echoFrames(calls: number, kvEvery = 0): Promise<{ setup: BoardStep[]; frames: BoardStep[] }> {
   const kernel = new Uint8Array(readFileSync(join(REPO_ROOT, 'build', 'kernel.wasm')));
   const schema = (JSON.parse(readFileSync(join(REPO_ROOT, 'build', 'cells', 'echo.schema.json'), 'utf8')) as { schema: CellSchema }).schema;
   const out: Uint8Array[] = [];
@@ -104,12 +109,14 @@ export async function benchBoard(): Promise<BoardFigures> {
   const figures: BoardFigures = {
     calls, wasm3UsPerCall, v8UsPerCall, wasm3OverV8: wasm3UsPerCall / v8UsPerCall, posixBinaryBytes: statSync(binary).size, posixPeakRssBytes: rss,
     serialRttP50Us: serial.serialRttP50Us, serialFloorUs: serial.serialFloorUs, serial,
-    ramKernelOneCellBytes: null, ramKernelTwoCellsBytes: null, flashBytes: null,
+    ramKernelOneCellBytes: null, ramKernelTwoCellsBytes: null, flashBytes: null, instructionsPerCall: null, instructionsPerFuel: null,
   };
   const missing = armToolchainMissing();
   if (missing) return { ...figures, qemuSkipped: missing };
   const cell = (name: string) => join(REPO_ROOT, 'build', 'cells', `${name}.wasm`);
   figures.flashBytes = buildQemuImage({ kernelPath: image.kernelPath, cellPaths: ['echo', 'kv', 'exchange'].map(cell), ramBytes: 4 << 20, tag: 'flash' }).flashBytes;
+  const instructions = await benchInstructions(image.kernelPath, FUEL, WASM3_STACK);
+  Object.assign(figures, { instructions, instructionsPerCall: instructions.instructionsPerCall, instructionsPerFuel: instructions.instructionsPerFuel });
   figures.ramKernelOneCellBytes = await ramHunt(image.kernelPath, [cell('echo')], 0);
   figures.ramKernelTwoCellsBytes = await ramHunt(image.kernelPath, [cell('echo'), cell('kv')], 3);
   return figures;

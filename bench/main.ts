@@ -97,7 +97,11 @@ if (only.has('board')) {
   const s = r.serial;
   console.log(`  echo over a ${s.baud}-baud paced pty: RTT p50 ${n(s.serialRttP50Us)} us (p99 ${n(s.serialRttP99Us)})   baseline line floor ${n(s.serialFloorUs)} us for ${s.callWireBytes} + ${s.replyWireBytes} wire bytes   (${ratio(s.serialRttP50Us, s.serialFloorUs)} of the floor); unpaced pty ${n(s.unpacedRttP50Us)} us`);
   if (r.qemuSkipped) console.log(`  qemu-mps2-an386: skipped (${r.qemuSkipped})\n`);
-  else console.log(`  qemu-mps2-an386 RAM hunt: kernel + echo ${n(r.ramKernelOneCellBytes ?? NaN)} bytes, kernel + echo + kv ${n(r.ramKernelTwoCellsBytes ?? NaN)} bytes; image with kernel + 3 cells ${n(r.flashBytes ?? NaN)} bytes of flash\n`);
+  else {
+    const i = r.instructions!;
+    console.log(`  qemu-mps2-an386 echo call: ${n(i.instructionsPerCall)} emulated instructions (median of ${i.calls}, ${n(i.minInstructions)}-${n(i.maxInstructions)}) for ${n(i.fuelPerCall)} fuel: ${n(i.instructionsPerFuel, 1)} instructions per unit of fuel; ${n(i.instructionsPerTick, 2)} instructions per SysTick tick (calibration loop, -icount shift=0)`);
+  }
+  if (!r.qemuSkipped) console.log(`  qemu-mps2-an386 RAM hunt: kernel + echo ${n(r.ramKernelOneCellBytes ?? NaN)} bytes, kernel + echo + kv ${n(r.ramKernelTwoCellsBytes ?? NaN)} bytes; image with kernel + 3 cells ${n(r.flashBytes ?? NaN)} bytes of flash\n`);
 }
 if (only.has('fair')) {
   const { benchFair } = await import('./fair.ts');

@@ -36,6 +36,17 @@ test('the posix board on wasm3 answers the recorded session byte for byte as V8 
   t.is(got.length, transcript.length);
 });
 
+test('with `count` on, the board holds each call\'s output and prints it after the count: the transcript is V8\'s plus one ticks line per counted step', async (t) => {
+  const f = await fx;
+  const { steps, transcript } = await recorded;
+  // `count` itself prints only `ok`; every counted frame, call and tick adds a `ticks` line (-1 on posix: no counter).
+  const got = await runPosixBoard(await binary, { ...f, seed: SEED, fuelPerCall: FUEL }, [{ op: 'count' }, ...steps]);
+  const counted = steps.filter((s) => s.op === 'frame' || s.op === 'call' || s.op === 'tick').length;
+  t.is(got.filter((l) => l === 'ticks -1').length, counted);
+  const withoutTicks = got.filter((l) => !l.startsWith('ticks '));
+  t.deepEqual([withoutTicks[0], ...withoutTicks.slice(2)], transcript, 'the same lines in the same order, once the ok of `count` is taken out');
+});
+
 test('one byte changed in one input frame changes the board transcript (the comparison can fail)', async (t) => {
   const f = await fx;
   const { steps, transcript } = await recorded;

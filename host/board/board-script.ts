@@ -18,7 +18,11 @@ export type BoardStep =
   | { op: 'tick' }
   | { op: 'stat'; id: number }
   /** The posix board prints its peak resident bytes; V8 prints nothing. */
-  | { op: 'mem' };
+  | { op: 'mem' }
+  /** From here on each frame, call and tick also prints `ticks N`: the platform's core-clock ticks it took (QEMU only; bench/board-instructions.ts). */
+  | { op: 'count' }
+  /** A loop of exactly 2n instructions, printing its ticks: calibrates `count`. */
+  | { op: 'spin'; n: number };
 
 /** What a scripted board is made of: the kernel and its cells, one per slot in order. */
 export interface BoardImage {
@@ -50,6 +54,8 @@ export function stepLine(s: BoardStep): string {
     case 'tick': return 'tick';
     case 'stat': return `stat ${s.id}`;
     case 'mem': return 'mem';
+    case 'count': return 'count';
+    case 'spin': return `spin ${s.n >>> 0}`;
   }
 }
 
@@ -119,6 +125,7 @@ export class V8ScriptedBoard {
       case 'tick': t.push(`wake ${doubleBits(k.tick(this.now))}`); break;
       case 'stat': t.push(`result ${k.stats()[KERNEL_STATS[s.id]!] | 0}`); break;
       case 'mem': break;
+      case 'count': case 'spin': throw new Error(`V8ScriptedBoard: ${s.op} is measured on a board only`);
     }
     t.push('ok');
   }

@@ -12,6 +12,8 @@ static uint32_t xorshift_state = 1;
 static char line[SCRIPT_LINE_MAX];
 static uint8_t out[256];
 static size_t out_len;
+static int counting; /* `count`: each frame, call and tick also prints the ticks it took */
+static long ticks_at;
 
 double script_now(void) { return now_ms; }
 
@@ -58,9 +60,44 @@ static void put_bits(double d) {
 }
 static void end_line(void) { put("\n", 1); }
 
-static void on_send(const uint8_t *frame, size_t len) { puts_("send "); put_hex(frame, len); end_line(); }
-static void on_fuel(int slot, int32_t used) { puts_("fuel "); put_int(slot); puts_(" "); put_int(used); end_line(); }
-static void on_log(int level, const char *text, size_t len) { puts_("log "); put_int(level); puts_(" "); put_hex((const uint8_t *)text, len); end_line(); }
+static void print_send(const uint8_t *frame, size_t len) { puts_("send "); put_hex(frame, len); end_line(); }
+static void print_fuel(int slot, int32_t used) { puts_("fuel "); put_int(slot); puts_(" "); put_int(used); end_line(); }
+static void print_log(int level, const char *text, size_t len) { puts_("log "); put_int(level); puts_(" "); put_hex((const uint8_t *)text, len); end_line(); }
+
+/* While a counted call runs, its effects are held raw and printed after the count stops, so the
+ * ticks are the runtime's own work, not this protocol's hex formatting and UART writes. */
+enum { HELD_SEND, HELD_FUEL, HELD_LOG };
+static uint8_t held[4096];
+static size_t held_len;
+static int holding;
+static void print_held(void);
+static int hold(int kind, int32_t a, const uint8_t *p, size_t n) {
+  if (!holding) return 0;
+  if (held_len + 12 + n > sizeof held) { print_held(); return 0; } /* too much to hold: in order, now */
+  int32_t h[3] = { kind, a, (int32_t)n };
+  memcpy(held + held_len, h, 12);
+  if (n) memcpy(held + held_len + 12, p, n);
+  held_len += 12 + n;
+  return 1;
+}
+static void print_held(void) {
+  for (size_t i = 0; i < held_len;) {
+    int32_t h[3];
+    memcpy(h, held + i, 12);
+    const uint8_t *p = held + i + 12;
+    if (h[0] == HELD_SEND) print_send(p, (size_t)h[2]);
+    else if (h[0] == HELD_FUEL) { int32_t used; memcpy(&used, p, 4); print_fuel(h[1], used); }
+    else print_log(h[1], (const char *)p, (size_t)h[2]);
+    i += 12 + (size_t)h[2];
+  }
+  held_len = 0;
+}
+static void on_send(const uint8_t *frame, size_t len) { if (!hold(HELD_SEND, 0, frame, len)) print_send(frame, len); }
+static void on_fuel(int slot, int32_t used) {
+  int32_t u = used;
+  if (!hold(HELD_FUEL, slot, (const uint8_t *)&u, 4)) print_fuel(slot, used);
+}
+static void on_log(int level, const char *text, size_t len) { if (!hold(HELD_LOG, level, (const uint8_t *)text, len)) print_log(level, text, len); }
 static void on_deliver(int kind, int seq, uint32_t src, const uint8_t *p, size_t len) {
   puts_("deliver "); put_int(kind); puts_(" "); put_int(seq); puts_(" "); put_int(src); puts_(" "); put_hex(p, len); end_line();
 }
@@ -127,6 +164,19 @@ static void result(const char *err, int32_t r) {
   puts_("result "); put_int(r); end_line();
 }
 
+static void count_start(void) {
+  if (!counting) return;
+  holding = 1;
+  ticks_at = platform_ticks();
+}
+static void count_end(void) {
+  if (!counting) return;
+  long t = platform_ticks();
+  holding = 0;
+  print_held();
+  puts_("ticks "); put_int(t < 0 ? -1 : (ticks_at - t) & 0xffffff); end_line(); /* a down-counter */
+}
+
 void script_begin(uint32_t seed) {
   xorshift_state = seed ? seed : 1;
   board_observe = (board_observers){ .fuel = on_fuel, .deliver = on_deliver, .send = on_send, .log = on_log };
@@ -146,7 +196,13 @@ int script_run(void) {
     else if (is("host", &a)) { int32_t slot = (int32_t)field_int(&a); err = board_k_i32("k_host", 2, slot, (int32_t)field_int(&a), 0, &r); result(err, r); }
     else if (is("peer", &a)) { err = board_k_i32("k_add_peer", 1, (int32_t)field_int(&a), 0, 0, &r); result(err, r); }
     else if (is("stat", &a)) { err = board_k_i32("k_stat", 1, (int32_t)field_int(&a), 0, 0, &r); result(err, r); }
-    else if (is("frame", &a)) { size_t n = field_bytes((char *)a); err = board_on_frame((const uint8_t *)a, n, &r); result(err, r); }
+    else if (is("frame", &a)) {
+      size_t n = field_bytes((char *)a);
+      count_start();
+      err = board_on_frame((const uint8_t *)a, n, &r);
+      count_end();
+      result(err, r);
+    }
     else if (is("call", &a)) {
       int32_t dst = (int32_t)field_int(&a);
       int32_t species = (int32_t)field_int(&a);
@@ -156,15 +212,28 @@ int script_run(void) {
       if (!buf || n + 20 > cap) err = "call payload too large for k_buf";
       else {
         memcpy(buf + 20, a, n);
+        count_start();
         err = board_k_i32("k_call", 3, dst, species, (int32_t)n, &r);
+        count_end();
         result(err, r);
       }
     } else if (is("tick", &a)) {
       double wake;
+      count_start();
       err = board_k_tick(now_ms, &wake);
+      count_end();
       if (!err) { puts_("wake "); put_bits(wake); end_line(); }
     } else if (is("mem", &a)) { puts_("maxrss "); put_int(platform_peak_bytes()); end_line(); }
-    else if (is("quit", &a)) break;
+    else if (is("count", &a)) counting = 1;
+    else if (is("spin", &a)) {
+      uint32_t n = (uint32_t)field_int(&a);
+      int was = counting;
+      counting = 1;
+      count_start();
+      platform_spin(n);
+      count_end();
+      counting = was;
+    } else if (is("quit", &a)) break;
     else { puts_("error unknown command "); puts_(line); end_line(); }
     if (err) { puts_("error "); puts_(err); end_line(); }
     puts_("ok\n");

@@ -17,6 +17,10 @@
 #define UART_STATE (*(volatile uint32_t *)(UART0 + 0x4))
 #define UART_CTRL (*(volatile uint32_t *)(UART0 + 0x8))
 #define UART_BAUDDIV (*(volatile uint32_t *)(UART0 + 0x10))
+/* SysTick, free-running on the core clock (CLKSOURCE=1), no interrupt: the `count` figures. */
+#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
+#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
+#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
 
 extern uint32_t _data_load, _data_start, _data_end, _bss_start, _bss_end, _heap_start, _heap_end, _stack_top;
 extern const uint8_t board_kernel[], board_kernel_end[];
@@ -55,6 +59,14 @@ void platform_log(int level, const char *text, size_t len) {
   platform_serial_write((const uint8_t *)"\n", 1);
 }
 
+long platform_ticks(void) { return (long)(SYST_CVR & 0xffffffu); }
+
+/* Exactly 2n instructions (subs, bne per turn; n >= 1): calibrates ticks against instructions. */
+void platform_spin(uint32_t n) {
+  if (!n) return;
+  __asm__ volatile("1: subs %0, %0, #1\n bne 1b" : "+r"(n) : : "cc");
+}
+
 /* The heap's high-water mark: what wasm3 took (the `mem` figure). */
 static uint8_t *heap_top = (uint8_t *)&_heap_start;
 long platform_peak_bytes(void) { return (long)(heap_top - (uint8_t *)&_heap_start); }
@@ -88,6 +100,9 @@ int main(void) {
   size_t n = 0;
   UART_BAUDDIV = 16;
   UART_CTRL = 3; /* TX and RX on */
+  SYST_RVR = 0xffffffu;
+  SYST_CVR = 0;
+  SYST_CSR = 5u; /* enable, core clock */
   for (;;) {
     uint8_t c;
     platform_serial_read(&c, 1);

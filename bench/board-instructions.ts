@@ -1,0 +1,63 @@
+// Emulated instructions per echo call on the QEMU Cortex-M4 board, beside the same call's metered
+// fuel. QEMU runs with `-icount shift=0`: its virtual clock then advances one nanosecond per guest
+// instruction, so the board's SysTick (core clock) counts instructions / (1e9 / clock Hz). The
+// ratio is not assumed: a loop of exactly 2n instructions (`spin`) measures it in the same run.
+// Each call's ticks cover only the runtime's own work (script-mode.c holds its output until the
+// count stops). `npm run bench -- --only board`.
+import { join } from 'node:path';
+import { runQemuBoard, type BoardStep } from '../host/board/board-script.ts';
+import { buildQemuImage, qemuArgs } from '../host/board/build-qemu.ts';
+import { REPO_ROOT } from '../host/build/paths.ts';
+import { echoFrames } from './board.ts';
+
+export interface InstructionFigures {
+  /** Calls counted (echo CALL frames from peer kernels, as the RAM hunt sends). */
+  calls: number;
+  /** Median over the calls of the emulated instructions from frame in to reply out. */
+  instructionsPerCall: number;
+  /** Median over the calls of instructions / the echo cell's metered fuel for that call. */
+  instructionsPerFuel: number;
+  /** Median fuel metered per call. */
+  fuelPerCall: number;
+  minInstructions: number;
+  maxInstructions: number;
+  /** Measured by the calibration loop: instructions per SysTick tick (QEMU: 1e9 / 25 MHz = 40). */
+  instructionsPerTick: number;
+}
+
+const SPIN = 1_000_000;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+export async function benchInstructions(kernelPath: string, fuelPerCall: number, stackBytes: number): Promise<InstructionFigures> {
+  const calls = 24;
+  const { setup, frames } = await echoFrames(calls);
+  const img = buildQemuImage({ kernelPath, cellPaths: [join(REPO_ROOT, 'build', 'cells', 'echo.wasm')], ramBytes: 4 << 20, tag: 'instructions' });
+  const args = [...qemuArgs(img.elf), '-icount', 'shift=0'];
+  const lines = await runQemuBoard({ command: 'qemu-system-arm', args }, { seed: 1, fuelPerCall, stackBytes }, [...setup, { op: 'count' }, { op: 'spin', n: SPIN }, ...frames] as BoardStep[]);
+  // After `count`, each command's lines end with `ticks N`, then `result`, then `ok`.
+  const blocks: string[][] = [];
+  let cur: string[] = [];
+  for (const l of lines.slice(lines.indexOf('ready') + 1)) {
+    cur.push(l);
+    if (l === 'ok') (blocks.push(cur), (cur = []));
+  }
+  const ticksOf = (b: string[]) => Number(b.find((l) => l.startsWith('ticks '))?.split(' ')[1]);
+  const spin = blocks[setup.length + 1]!;
+  const instructionsPerTick = (2 * SPIN) / ticksOf(spin);
+  const perCall = blocks.slice(setup.length + 2).map((b) => {
+    const fuel = Number(b.find((l) => l.startsWith('fuel 0 '))?.split(' ')[2]);
+    const sent = b.some((l) => l.startsWith('send '));
+    const ticks = ticksOf(b);
+    if (!(fuel > 0) || !sent || !(ticks >= 0)) throw new Error(`an echo call on the board was not answered as expected: ${b.join(' / ')}`);
+    return { insns: ticks * instructionsPerTick, fuel };
+  });
+  if (perCall.length !== calls) throw new Error(`counted ${perCall.length} of ${calls} echo calls`);
+  const insns = perCall.map((c) => c.insns);
+  return {
+    calls, instructionsPerTick,
+    instructionsPerCall: median(insns),
+    instructionsPerFuel: median(perCall.map((c) => c.insns / c.fuel)),
+    fuelPerCall: median(perCall.map((c) => c.fuel)),
+    minInstructions: Math.min(...insns), maxInstructions: Math.max(...insns),
+  };
+}
