@@ -1,8 +1,10 @@
 // Compiles AssemblyScript to WebAssembly in-process with the assemblyscript compiler API.
 // One place knows the firmware profile flags, so the kernel, the cells and test harnesses agree.
-import asc from 'assemblyscript/asc';
-import { relative, resolve } from 'node:path';
-import { REPO_ROOT } from './paths.ts';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { BUILD_DIR, REPO_ROOT } from './paths.ts';
 import { HOST_PAGES, MCU_PAGES } from '../wire/protocol-table.ts';
 
 export { REPO_ROOT };
@@ -42,12 +44,50 @@ export function firmwareFlags(target: FirmwareTarget, runtime: 'stub' | 'minimal
   return ['--config', 'asconfig.json', '--target', target, '--runtime', runtime];
 }
 
+/**
+ * Compiled outputs are kept in build/asc-cache, keyed by the compiler's version and arguments, each
+ * with the hash of every file the compiler read (and of every path it probed and did not find): a
+ * later compile with the same arguments is taken from the cache only if all of those are unchanged.
+ * The test suite compiles the same fixtures and harnesses in many processes; this compiles each
+ * once. `CELL_ASC_CACHE=0` turns it off.
+ */
+const CACHE_DIR = join(BUILD_DIR, 'asc-cache');
+interface CacheEntry { files: Record<string, string | null>; binary: string; text?: string }
+
+const sha256 = (b: string | Uint8Array) => createHash('sha256').update(b).digest('hex');
+function fileHash(path: string): string | null {
+  try {
+    return sha256(readFileSync(path));
+  } catch {
+    return null;
+  }
+}
+
+function cached(key: string): AscResult | undefined {
+  let entry: CacheEntry;
+  try {
+    entry = JSON.parse(readFileSync(join(CACHE_DIR, `${key}.json`), 'utf8')) as CacheEntry;
+  } catch {
+    return undefined;
+  }
+  for (const [path, hash] of Object.entries(entry.files)) if (fileHash(path) !== hash) return undefined;
+  const binary = new Uint8Array(Buffer.from(entry.binary, 'base64'));
+  return { binary, text: entry.text };
+}
+
+function store(key: string, files: Map<string, string | null>, result: AscResult): void {
+  const entry: CacheEntry = { files: Object.fromEntries(files), binary: Buffer.from(result.binary).toString('base64'), text: result.text };
+  mkdirSync(CACHE_DIR, { recursive: true });
+  // Written aside and renamed: test processes compiling the same thing at once never read half a file.
+  const tmp = join(CACHE_DIR, `${key}.${process.pid}.tmp`);
+  writeFileSync(tmp, JSON.stringify(entry));
+  renameSync(tmp, join(CACHE_DIR, `${key}.json`));
+}
+
 export async function compileAssemblyScript(opts: AscOptions): Promise<AscResult> {
   const target = opts.target ?? 'mcu';
   const runtime = opts.runtime ?? 'minimal';
   const entries = opts.entries.map((e) => relative(REPO_ROOT, resolve(REPO_ROOT, e)));
-  const outputs = new Map<string, Uint8Array | string>();
-  const stderr = asc.createMemoryStream();
   const argv = [
     ...entries,
     '--baseDir', REPO_ROOT,
@@ -56,8 +96,29 @@ export async function compileAssemblyScript(opts: AscOptions): Promise<AscResult
     ...firmwareFlags(target, runtime),
     ...(opts.extra ?? []),
   ];
+  const useCache = process.env.CELL_ASC_CACHE !== '0';
+  const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'assemblyscript', 'package.json'), 'utf8')) as { version: string };
+  const key = sha256(JSON.stringify([version, argv]));
+  const hit = useCache ? cached(key) : undefined;
+  if (hit) return hit;
+  // Loaded only on a miss: importing the compiler costs a process about a second.
+  const { default: asc } = await import('assemblyscript/asc');
+  const outputs = new Map<string, Uint8Array | string>();
+  const read = new Map<string, string | null>();
+  const stderr = asc.createMemoryStream();
   const { error } = await asc.main(argv, {
     stderr,
+    async readFile(name: string, baseDir: string) {
+      const path = resolve(baseDir, name);
+      try {
+        const text = await readFile(path, 'utf8');
+        read.set(path, sha256(Buffer.from(text, 'utf8')));
+        return text;
+      } catch {
+        read.set(path, null);
+        return null;
+      }
+    },
     writeFile(name: string, contents: Uint8Array | string) {
       outputs.set(name, contents);
     },
@@ -66,5 +127,7 @@ export async function compileAssemblyScript(opts: AscOptions): Promise<AscResult
   const binary = outputs.get('out.wasm');
   if (!(binary instanceof Uint8Array)) throw new AscError(`AssemblyScript produced no binary for ${entries.join(', ')}`);
   const text = outputs.get('out.wat');
-  return { binary: new Uint8Array(binary), text: typeof text === 'string' ? text : undefined };
+  const result = { binary: new Uint8Array(binary), text: typeof text === 'string' ? text : undefined };
+  if (useCache) store(key, read, result);
+  return result;
 }
