@@ -8,7 +8,8 @@ import { encodeCall } from '../host/sdk/call-codec.ts';
 import { buildPosixBoard } from '../host/board/build-runtime.ts';
 import { runPosixBoard } from '../host/board/board-script.ts';
 import { builtFile } from './fixtures/built.ts';
-import { BOARD, FUEL, fixture, PEER, recordOnV8, SEED } from './fixtures/board-session.ts';
+import { BOARD, FUEL, fixture, PEER, recordOnV8, recordTwoNodes, SEED } from './fixtures/board-session.ts';
+import { KERNEL_STATS } from '../host/runtime/kernel-stats.ts';
 
 const fx = fixture();
 const recorded = fx.then(recordOnV8);
@@ -45,6 +46,27 @@ test('with `count` on, the board holds each call\'s output and prints it after t
   t.is(got.filter((l) => l === 'ticks -1').length, counted);
   const withoutTicks = got.filter((l) => !l.startsWith('ticks '));
   t.deepEqual([withoutTicks[0], ...withoutTicks.slice(2)], transcript, 'the same lines in the same order, once the ok of `count` is taken out');
+});
+
+test('two boards, three simulated minutes with a lossy line between them: each answers as V8 does, frame for frame', async (t) => {
+  const f = await fx;
+  const run = await recordTwoNodes(f, 180);
+  const stat = (tr: string[], name: string) => {
+    // The stats come last, one `result N` + `ok` per id, in KERNEL_STATS order.
+    const results = tr.filter((l) => l.startsWith('result ')).slice(-KERNEL_STATS.length);
+    return Number(results[KERNEL_STATS.indexOf(name as never)]!.split(' ')[1]);
+  };
+  for (const side of ['a', 'b'] as const) {
+    const { steps, transcript } = run[side];
+    // What the conversation exercised, so the comparison covers it.
+    for (const name of ['probesSent', 'pongsRx', 'announcesRx', 'callsSent', 'callsServed', 'repliesDelivered', 'retries', 'duplicateCalls']) {
+      t.true(stat(transcript, name) > 0, `${side}: ${name} = ${stat(transcript, name)}`);
+    }
+    const got = await runPosixBoard(await binary, { kernelPath: f.kernelPath, cellPaths: [f.cellPaths[0]!], seed: side === 'a' ? SEED : SEED ^ 0x5a5a5a5a, fuelPerCall: FUEL }, steps);
+    const firstDiff = transcript.findIndex((line, i) => got[i] !== line);
+    t.is(firstDiff, -1, firstDiff < 0 ? '' : `${side} line ${firstDiff}: V8 ${transcript[firstDiff]} / board ${got[firstDiff]}`);
+    t.is(got.length, transcript.length);
+  }
 });
 
 test('one byte changed in one input frame changes the board transcript (the comparison can fail)', async (t) => {
