@@ -20,9 +20,9 @@ let logs = 0;
  * Runs `cell <args>` with the hook; stops it once its stdout matches `until` (or lets it exit) and
  * returns the URLs it loaded, with its stdout.
  */
-async function loads(args: string[], until?: RegExp): Promise<{ urls: string[]; out: string; stop: () => void }> {
+async function loads(args: string[], until?: RegExp, env: Record<string, string> = {}): Promise<{ urls: string[]; out: string; stop: () => void }> {
   const log = join(await mkdtemp(join(tmpdir(), 'cell-loads-')), `${logs++}.log`);
-  const proc = spawn(process.execPath, ['--import', HOOK, cellBin(), ...args], { cwd: REPO, env: { ...process.env, CELL_MODULE_LOG: log } });
+  const proc = spawn(process.execPath, ['--import', HOOK, cellBin(), ...args], { cwd: REPO, env: { ...process.env, ...env, CELL_MODULE_LOG: log } });
   let out = '';
   let err = '';
   proc.stderr.on('data', (d) => (err += d));
@@ -78,8 +78,14 @@ test('cell inspect loads no toolchain either; cell build does, and the hook sees
   t.deepEqual(matching(inspect.urls, TOOLCHAIN), []);
   t.deepEqual(matching(inspect.urls, TYPESCRIPT), []);
   const out = await mkdtemp(join(tmpdir(), 'cell-build-'));
-  const build = await loads(['build', 'firmware/cells/echo', '--out', out]);
+  // With the compile cache off, the build compiles; built once more with it on (the first fills it
+  // if it is cold), a build is served from the cache (host/build/asc.ts) and never loads the compiler.
+  const build = await loads(['build', 'firmware/cells/echo', '--out', out], undefined, { CELL_ASC_CACHE: '0' });
   t.regex(build.out, /echo {2}species/);
   t.true(matching(build.urls, TOOLCHAIN).some((u) => u.includes('/node_modules/assemblyscript/')));
   t.true(matching(build.urls, TOOLCHAIN).some((u) => u.includes('/node_modules/binaryen/')));
+  await loads(['build', 'firmware/cells/echo', '--out', out]);
+  const again = await loads(['build', 'firmware/cells/echo', '--out', out]);
+  t.regex(again.out, /echo {2}species/);
+  t.deepEqual(matching(again.urls, TOOLCHAIN).filter((u) => u.includes('/node_modules/assemblyscript/')), [], 'a repeat build comes from the compile cache');
 });

@@ -128,6 +128,12 @@ export async function compileAssemblyScript(opts: AscOptions): Promise<AscResult
   if (!(binary instanceof Uint8Array)) throw new AscError(`AssemblyScript produced no binary for ${entries.join(', ')}`);
   const text = outputs.get('out.wat');
   const result = { binary: new Uint8Array(binary), text: typeof text === 'string' ? text : undefined };
-  if (useCache) store(key, read, result);
+  if (useCache) {
+    try {
+      store(key, read, result);
+    } catch {
+      // A read-only or full build folder: the compile stands, it is only not kept.
+    }
+  }
   return result;
 }
