@@ -7,7 +7,7 @@ import { runQemuBoard, V8ScriptedBoard, type BoardStep } from '../host/board/boa
 import { KernelInstance } from '../host/runtime/kernel-instance.ts';
 import { readFileSync } from 'node:fs';
 import { builtFile } from './fixtures/built.ts';
-import { BOARD, FUEL, fixture, PEER, recordOnV8, SEED } from './fixtures/board-session.ts';
+import { BOARD, FUEL, fixture, PEER, recordOnV8, recordTwoNodes, SEED } from './fixtures/board-session.ts';
 
 // Three cells and the kernel: each wasm3 instance holds a 64 KiB linear memory and its code pages.
 const RAM = 1024 * 1024;
@@ -23,6 +23,18 @@ test('the qemu-mps2-an386 board answers the recorded session byte for byte as V8
   const firstDiff = transcript.findIndex((line, i) => got[i] !== line);
   t.is(firstDiff, -1, firstDiff < 0 ? '' : `line ${firstDiff}: V8 ${transcript[firstDiff]} / board ${got[firstDiff]}`);
   t.is(got.length, transcript.length);
+});
+
+test('side A of the two-board run (three simulated minutes, lossy line) on the QEMU board, byte for byte as V8', async (t) => {
+  const missing = armToolchainMissing();
+  if (missing) return t.fail(missing);
+  const f = await fixture();
+  const { a } = await recordTwoNodes(f, 180);
+  const image = buildQemuImage({ kernelPath: f.kernelPath, cellPaths: [f.cellPaths[0]!], ramBytes: RAM, tag: 'two-nodes' });
+  const got = await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(image.elf) }, { seed: SEED, fuelPerCall: FUEL, stackBytes: STACK }, a.steps);
+  const firstDiff = a.transcript.findIndex((line, i) => got[i] !== line);
+  t.is(firstDiff, -1, firstDiff < 0 ? '' : `line ${firstDiff}: V8 ${a.transcript[firstDiff]} / board ${got[firstDiff]}`);
+  t.is(got.length, a.transcript.length);
 });
 
 test('replacing a trapped cell 50 times on the QEMU board does not grow its heap', async (t) => {
