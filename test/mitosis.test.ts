@@ -370,6 +370,12 @@ test('a 10x load step: on target within 45 s, with zero flaps up and down', asyn
       fc.nat(),
       async (base, cpuTarget, seed) => {
         const p = { cpuTarget, min: 2, max: 100 };
+        // A load whose share on one replica fewer sits within 1% above the band's edge
+        // (target x (1 + tolerance)) is on the boundary: staying there or taking one more are both
+        // right, and the measured share decides. (Seed 1948660962, base 0.3080, target 0.7: 4
+        // replicas at 0.7700 for an edge of 0.77.)
+        const band = leftUpFrom(p, 10 * base, tolerance);
+        fc.pre(band <= p.min || (10 * base) / (band - 1) > cpuTarget * (1 + tolerance) * 1.01);
         const stepAt = 60_000, downAt = 360_000;
         const demand = (tm: number) => (tm >= stepAt && tm < downAt ? 10 * base : base);
         const tr = await runSwarm({ policy: p, initial: goal(p, base), demand, saturation: 1, seed, rounds: 900 });
