@@ -48,7 +48,9 @@ static const char *hasher_open(hasher *h) {
   if (!hasher_wasm) return "no sha256 module on this board";
   if (!(h->env = m3_NewEnvironment())) return "no memory for the sha256 environment";
   if (!(h->rt = m3_NewRuntime(h->env, 1024, NULL))) return "no memory for the sha256 runtime";
-  h->rt->memoryLimit = MODULE_HASH_MEMORY; /* one wasm page is 64 KiB; the module uses < 4 KiB */
+  /* The module's allocator (AssemblyScript TLSF, run by its start function) writes at the end of
+   * its one 64 KiB page, so the page is needed whole: capping it lower traps (docs/boards.md). */
+  h->rt->memoryLimit = MODULE_HASH_MEMORY;
   if ((r = m3_ParseModule(h->env, &mod, hasher_wasm, (uint32_t)hasher_len))) return r;
   if ((r = m3_LoadModule(h->rt, mod))) { m3_FreeModule(mod); return r; }
   if ((r = m3_LinkRawFunction(mod, "env", "abort", "v(iiii)", hasher_abort)) && r != m3Err_functionLookupFailed) return r;

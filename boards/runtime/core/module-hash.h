@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MODULE_HASH_MEMORY 4096u
+#define MODULE_HASH_MEMORY 65536u
 
 /* Gives the hasher's wasm bytes (they must outlive the board). */
 void module_hash_use(const uint8_t *wasm, size_t len);
