@@ -20,6 +20,7 @@
 #include "../../core/install-protocol.h"
 #include "../../core/module-hash.h"
 #include "../../core/module-store.h"
+#include "../../core/store-boot.h"
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -32,7 +33,6 @@
 
 static int scripted;
 static int kernel_running;
-static uint32_t frames_without_kernel;
 extern char **posix_argv;
 int posix_store_open(const char *path);
 /* @chainsafe/as-sha256's build/optimized.wasm, generated into build/ by host/board/build-runtime.ts. */
@@ -114,10 +114,7 @@ static void fail(const char *what, const char *err) {
 
 static void on_serial_frame(void *ctx, const uint8_t *frame, size_t len) {
   (void)ctx;
-  int32_t r;
-  if (len > 0 && frame[0] == INSTALL_MAGIC) { install_on_frame(frame, len); return; }
-  if (!kernel_running) { frames_without_kernel++; return; } /* counted: no kernel to take it */
-  const char *err = board_on_frame(frame, len, &r);
+  const char *err = store_on_frame(frame, len);
   if (err) fail("kernel", err);
 }
 
@@ -148,40 +145,18 @@ static int run_serial(void) {
   }
 }
 
-/* A stored module, read into RAM and checked against its directory entry's SHA-256; NULL when the
- * slot is empty or the bytes do not match (logged). */
-static uint8_t *load_stored(int slot, store_entry *e) {
-  if (!store_get(slot, e)) return NULL;
-  uint8_t *b = malloc(e->size), sum[32];
-  const char *err;
-  if (!b || platform_store_read(store_slot_offset(slot), b, e->size)) { fprintf(stderr, "cell-board: cannot read slot %d\n", slot); free(b); return NULL; }
-  if ((err = module_hash_bytes(b, e->size, sum)) || memcmp(sum, e->sha256, 32)) {
-    fprintf(stderr, "cell-board: slot %d not run: %s\n", slot, err ? err : "its SHA-256 differs from the one committed");
-    free(b);
-    return NULL;
-  }
+/* A stored module copied into RAM (wasm3 reads it in place for the board's life). */
+static const uint8_t *map_stored(int slot, uint32_t offset, uint32_t size) {
+  (void)slot;
+  uint8_t *b = malloc(size);
+  if (!b || platform_store_read(offset, b, size)) { free(b); return NULL; }
   return b;
 }
 
-/* Start-up from the store: the kernel of slot 0 and the cells of slots 1.. . Without a kernel
- * the board still answers install frames. */
+/* Start-up from the store (core/store-boot.c); without a kernel the board answers install frames only. */
 static int run_from_store(uint32_t node, const board_options *opts) {
-  store_entry e;
-  const char *err;
-  uint8_t *k = load_stored(0, &e);
-  if (!k) { fprintf(stderr, "cell-board: node %08x: no kernel stored; waiting for install frames\n", node); return run_serial(); }
-  if ((err = board_start(k, e.size, opts))) { fprintf(stderr, "cell-board: stored kernel: %s\n", err); return run_serial(); }
-  for (int s = 1; s < STORE_SLOTS; s++) {
-    uint8_t *w = load_stored(s, &e);
-    if (!w) continue;
-    int slot = board_add_cell(w, e.size, &err);
-    int32_t r;
-    if (slot < 0) { fprintf(stderr, "cell-board: stored cell %d: %s\n", s, err); continue; }
-    if ((err = board_k_i32("k_host", 2, slot, (int32_t)e.species, 0, &r)) || r != 0) fail("k_host", err ? err : "the kernel's cell table is full");
-  }
-  if ((err = board_k_init(node, platform_now_ms()))) fail("k_init", err);
-  fprintf(stderr, "cell-board: node %08x ready (from the store)\n", node);
-  kernel_running = install_kernel_running = 1;
+  kernel_running = store_boot(node, opts, platform_now_ms(), map_stored);
+  fprintf(stderr, kernel_running ? "cell-board: node %08x ready (from the store)\n" : "cell-board: node %08x: no kernel runs; waiting for install frames\n", node);
   return run_serial();
 }
 
@@ -238,6 +213,6 @@ int main(int argc, char **argv) {
   if (scripted) return script_run();
   if ((err = board_k_init((uint32_t)node, platform_now_ms()))) fail("k_init", err);
   fprintf(stderr, "cell-board: node %08lx ready\n", node);
-  kernel_running = install_kernel_running = 1;
+  kernel_running = store_kernel_running = install_kernel_running = 1;
   return run_serial();
 }
