@@ -5,11 +5,12 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { BUILD_DIR } from '../build/paths.ts';
+import { BUILD_DIR, REPO_ROOT } from '../build/paths.ts';
 import { RUNTIME_DIR, runtimeSources, WASM3_DEFINES } from './build-runtime.ts';
 import { WASM3_FILES, wasm3SourceDir } from './wasm3-source.ts';
 
 export const QEMU_BOARD = 'qemu-mps2-an386';
+const HASHER_WASM = join(REPO_ROOT, 'node_modules', '@chainsafe', 'as-sha256', 'build', 'optimized.wasm');
 const CC = 'arm-none-eabi-gcc';
 
 export interface QemuImageOptions {
@@ -21,6 +22,12 @@ export interface QemuImageOptions {
   cStackBytes?: number;
   /** Folder for this image (several caps are built side by side by the RAM hunt). */
   tag?: string;
+  /**
+   * Serial mode (`cell flash`): no modules linked in; the image runs the runtime on UART0 and takes
+   * its kernel and cells over the install protocol into its store (serial-main.c). kernelPath and
+   * cellPaths are then ignored.
+   */
+  serial?: { wasm3StackBytes: number };
 }
 
 export interface QemuImage {
@@ -57,13 +64,23 @@ export function buildQemuImage(o: QemuImageOptions): QemuImage {
   const ld = readFileSync(join(platformDir, 'link.ld.in'), 'utf8').replaceAll('@RAM_BYTES@', String(o.ramBytes)).replaceAll('@STACK_BYTES@', String(cStack));
   writeFileSync(join(dir, 'link.ld'), ld);
   // The modules go into flash as they are: wasm3 reads them in place (m3_ParseModule).
-  const mods = [o.kernelPath, ...o.cellPaths];
-  const asm = [
+  const serial = o.serial !== undefined;
+  const mods = serial ? [] : [o.kernelPath, ...o.cellPaths];
+  const asm = serial ? [
+    '.section .rodata', '.balign 4', '.global board_kernel', '.global board_kernel_end', 'board_kernel:', 'board_kernel_end:',
+    '.global board_cells', 'board_cells:', '.global board_cell_count', 'board_cell_count: .word 0',
+    '.global board_serial_mode', 'board_serial_mode: .word 1', '.global board_serial_stack', `board_serial_stack: .word ${o.serial!.wasm3StackBytes}`,
+    // The install protocol hashes with @chainsafe/as-sha256 (core/module-hash.c).
+    '.balign 4', '.global as_sha256_wasm', `as_sha256_wasm: .incbin "${HASHER_WASM}"`, 'as_sha256_wasm_end:',
+    '.global as_sha256_wasm_len', 'as_sha256_wasm_len: .word as_sha256_wasm_end - as_sha256_wasm', '',
+  ].join('\n') : [
     '.section .rodata', '.balign 4', '.global board_kernel', '.global board_kernel_end',
     `board_kernel: .incbin "${o.kernelPath}"`, 'board_kernel_end:',
     ...o.cellPaths.flatMap((p, i) => ['.balign 4', `cell${i}: .incbin "${p}"`, `cell${i}_end:`]),
     '.balign 4', '.global board_cells', 'board_cells:', ...o.cellPaths.map((_, i) => `.word cell${i}, cell${i}_end`),
-    '.global board_cell_count', `board_cell_count: .word ${o.cellPaths.length}`, '',
+    '.global board_cell_count', `board_cell_count: .word ${o.cellPaths.length}`,
+    '.global board_serial_mode', 'board_serial_mode: .word 0', '.global board_serial_stack', 'board_serial_stack: .word 0',
+    '.global as_sha256_wasm', 'as_sha256_wasm:', '.global as_sha256_wasm_len', 'as_sha256_wasm_len: .word 0', '',
   ].join('\n');
   writeFileSync(join(dir, 'modules.s'), asm);
   const elf = join(dir, 'board.elf');

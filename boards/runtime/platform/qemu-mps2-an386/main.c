@@ -31,8 +31,15 @@ static void semihost_exit(int ok) {
   for (;;) {}
 }
 
-double platform_now_ms(void) { return script_now(); }
-uint32_t platform_random(void) { return script_random(); }
+/* serial-main.c: the image built without modules runs the serial mode (board_serial_mode = 1). */
+extern const uint32_t board_serial_mode;
+double serial_now_ms(void);
+uint32_t serial_random(void);
+void serial_log(int level, const char *text, size_t len);
+void serial_main(void);
+
+double platform_now_ms(void) { return board_serial_mode ? serial_now_ms() : script_now(); }
+uint32_t platform_random(void) { return board_serial_mode ? serial_random() : script_random(); }
 
 void platform_serial_write(const uint8_t *bytes, size_t len) {
   for (size_t i = 0; i < len; i++) {
@@ -49,7 +56,7 @@ int platform_serial_read(uint8_t *buf, size_t cap) {
 }
 
 void platform_log(int level, const char *text, size_t len) {
-  (void)level;
+  if (board_serial_mode) { serial_log(level, text, len); return; }
   platform_serial_write((const uint8_t *)"# ", 2);
   platform_serial_write((const uint8_t *)text, len);
   platform_serial_write((const uint8_t *)"\n", 1);
@@ -88,6 +95,7 @@ int main(void) {
   size_t n = 0;
   UART_BAUDDIV = 16;
   UART_CTRL = 3; /* TX and RX on */
+  if (board_serial_mode) serial_main();
   for (;;) {
     uint8_t c;
     platform_serial_read(&c, 1);
