@@ -192,7 +192,7 @@ int main(int argc, char **argv) {
   if (!kernel && !store) { fprintf(stderr, "usage: cell-board --kernel K.wasm [--cell C.wasm:SPECIES ...] [--node ID] [--script --seed N] | --store FILE\n"); return 2; }
   if (store && posix_store_open(store)) { fprintf(stderr, "cell-board: cannot open the store %s: %s\n", store, strerror(errno)); return 2; }
   if (scripted) script_begin((uint32_t)seed); /* start-up logs are already script lines */
-  if (!node) node = platform_random() | 1;
+  if (!node && !scripted) node = platform_random() | 1; /* script mode: the test's random sequence is untouched */
   install_node = (uint32_t)node;
   const char *err;
   if (!kernel) return run_from_store((uint32_t)node, &opts);

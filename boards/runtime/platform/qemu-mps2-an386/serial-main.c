@@ -3,8 +3,9 @@
  * clock, takes modules over the install protocol into its store (store.c) and runs what the store
  * holds. Diagnostics go to semihosting (QEMU's stderr), not onto the serial link.
  * Not true entropy: the mps2 has no TRNG; random numbers are xorshift32 seeded from the timer's
- * count when the first byte arrives from the host (docs/boards.md). Idle: polls UART0 and the
- * timer (no WFI yet). */
+ * count when the first byte arrives from the host (docs/boards.md). Idle: WFI until UART0 has a
+ * byte (its RX interrupt) or TIMER1 fires at the kernel's next wake (at most IDLE_MAX_MS: a byte
+ * that lands between the check and the WFI waits that long at worst). */
 #include "../../core/platform.h"
 #include "../../core/runtime.h"
 #include "../../core/module-hash.h"
@@ -20,6 +21,18 @@
 #define UART0 0x40004000u
 #define UART_DATA (*(volatile uint32_t *)(UART0 + 0x0))
 #define UART_STATE (*(volatile uint32_t *)(UART0 + 0x4))
+#define UART_CTRL (*(volatile uint32_t *)(UART0 + 0x8))
+#define UART_INTCLEAR (*(volatile uint32_t *)(UART0 + 0xC))
+#define TIMER1 0x40001000u
+#define T1_CTRL (*(volatile uint32_t *)(TIMER1 + 0x0))
+#define T1_VALUE (*(volatile uint32_t *)(TIMER1 + 0x4))
+#define T1_RELOAD (*(volatile uint32_t *)(TIMER1 + 0x8))
+#define T1_INTCLEAR (*(volatile uint32_t *)(TIMER1 + 0xC))
+#define NVIC_ISER0 (*(volatile uint32_t *)0xE000E100u)
+#define SCB_VTOR (*(volatile uint32_t *)0xE000ED08u)
+#define IRQ_UART0_RX 0
+#define IRQ_TIMER1 9
+#define IDLE_MAX_MS 50.0
 
 extern const uint32_t board_serial_stack;
 extern const uint8_t as_sha256_wasm[];
@@ -56,6 +69,35 @@ void serial_log(int level, const char *text, size_t len) {
   __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
 }
 
+static void uart0_rx_irq(void) { UART_INTCLEAR = 2u; }
+static void timer1_irq(void) { T1_CTRL = 0; T1_INTCLEAR = 1u; }
+
+/* The image's 16 system vectors (at 0) and two interrupts, in RAM; VTOR points here. */
+static void (*vectors_ram[32])(void) __attribute__((aligned(128)));
+
+static void idle_setup(void) {
+  void (*const *rom)(void) = (void (*const *)(void))0;
+  for (int i = 0; i < 16; i++) vectors_ram[i] = rom[i];
+  vectors_ram[16 + IRQ_UART0_RX] = uart0_rx_irq;
+  vectors_ram[16 + IRQ_TIMER1] = timer1_irq;
+  SCB_VTOR = (uint32_t)vectors_ram;
+  UART_CTRL |= 1u << 3; /* RX interrupt enable (bit 2 is TX) */
+  NVIC_ISER0 = (1u << IRQ_UART0_RX) | (1u << IRQ_TIMER1);
+  __asm__ volatile("cpsie i" ::: "memory");
+}
+
+/* Sleeps until a byte comes or `ms` pass. */
+static void idle(double ms) {
+  if (ms > IDLE_MAX_MS) ms = IDLE_MAX_MS;
+  uint32_t t = (uint32_t)(ms * TICKS_PER_MS) + 1;
+  T1_CTRL = 0;
+  T1_RELOAD = t;
+  T1_VALUE = t;
+  T1_CTRL = 1u | 8u; /* enable, interrupt */
+  if (!(UART_STATE & 2u)) __asm__ volatile("wfi" ::: "memory");
+  T1_CTRL = 0;
+}
+
 /* Modules run in place from the memory-mapped flash. */
 static const uint8_t *map_in_place(int slot, uint32_t offset, uint32_t size) {
   (void)slot;
@@ -84,6 +126,7 @@ void serial_main(void) {
   const char *ready = store_boot(node, &opts, serial_now_ms(), map_in_place) ? "ready: kernel running from the store" : "ready: no kernel; install frames only";
   serial_log(1, ready, __builtin_strlen(ready));
   serial_deframer_init(&d);
+  idle_setup();
   double wake = 0;
   for (;;) {
     if (UART_STATE & 2u) {
@@ -95,6 +138,8 @@ void serial_main(void) {
     if (store_kernel_running && now >= wake) {
       const char *err = board_k_tick(now, &wake);
       if (err) { serial_log(3, err, __builtin_strlen(err)); store_kernel_running = 0; }
+      continue;
     }
+    idle(store_kernel_running ? wake - now : IDLE_MAX_MS);
   }
 }
