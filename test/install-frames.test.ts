@@ -1,6 +1,7 @@
 // The board install protocol's host codec (host/board/install-frames.ts, docs/boards.md).
 import test from 'ava';
 import fc from 'fast-check';
+import { encodeSerialFrame } from '../host/wire/serial-framing.ts';
 import { decodeReply, encodeReply, encodeRequest, InstallFrameError, type InstallReply } from '../host/board/install-frames.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -18,6 +19,11 @@ test('reply vectors: info with free RAM unknown, a hash mismatch', (t) => {
   t.deepEqual(info, { op: 'info', status: 'ok', info: { node: 0x11223344, freeRam: null, storeBytes: 0x100000, slotBytes: 0x33000, kernelRunning: true } });
   const bad = decodeReply(Buffer.from('b18307' + '11'.repeat(32), 'hex'));
   t.is(bad.status, 'hashMismatch');
+});
+
+test('on the line (docs/boards.md): INFO and its reply framed with COBS + CRC', (t) => {
+  t.is(hex(encodeSerialFrame(encodeRequest({ op: 'info' }))), '0005b106f55000');
+  t.is(hex(encodeSerialFrame(Buffer.from('b1860044332211ffffffff000010000030030001', 'hex'))), '0003b1860944332211ffffffff010210010330030401a81700');
 });
 
 test('requests refuse values outside their fields', (t) => {
