@@ -10,17 +10,13 @@ import { join } from 'node:path';
 import { buildPosixBoard } from '../host/board/build-runtime.ts';
 import { InstallLink } from '../host/board/install-link.ts';
 import { flashModules, planModules, ModuleRejectedError } from '../host/board/flash-modules.ts';
-import { KernelInstance } from '../host/runtime/kernel-instance.ts';
-import { encodeCall } from '../host/sdk/call-codec.ts';
-import { encodeSerialFrame, SerialDeframer } from '../host/wire/serial-framing.ts';
 import { builtFile } from './fixtures/built.ts';
+import { echoOverSerial, echoSchema } from './fixtures/echo-call.ts';
 
 const binary = Promise.resolve().then(() => buildPosixBoard());
 const BOARD = 0xb0a2d001;
-const PEER = 0x11223344;
 const kernel = builtFile('kernel.wasm');
 const echo = builtFile('cells/echo.wasm');
-const echoSchema = JSON.parse(readFileSync(join('build', 'cells', 'echo.schema.json'), 'utf8')) as { speciesId: number; schema: Parameters<typeof encodeCall>[0] };
 
 async function start(store: string): Promise<{ board: ChildProcessWithoutNullStreams; link: InstallLink; log: () => string }> {
   const board = spawn(await binary, ['--store', store, '--node', String(BOARD)], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -49,20 +45,7 @@ test('kernel + echo installed over the link, checked, rebooted into; the echo ca
     t.is(r.modules[1]!.sha256, createHash('sha256').update(echo).digest('hex'));
     t.regex(b.log(), /reboot[\s\S]*ready \(from the store\)/);
     // An echo call from a peer kernel, framed onto the same line.
-    let sent: Uint8Array | undefined;
-    const peer = KernelInstance.instantiate(await KernelInstance.compile(kernel), {
-      send: (fr) => (sent = fr.slice()), now: () => 0, random: () => 4, cellCall: () => 0, deliver: () => {},
-    });
-    peer.init(PEER, 0);
-    t.true(peer.call(BOARD, echoSchema.speciesId, encodeCall(echoSchema.schema, 'echo', ['flashed'])) >= 0);
-    const want = Buffer.from('flashed');
-    const reply = new Promise<Uint8Array>((resolve) => {
-      const d = new SerialDeframer((f) => { if (Buffer.from(f).includes(want)) resolve(f); });
-      b.board.stdout.on('data', (x: Buffer) => d.push(x));
-    });
-    b.board.stdin.write(encodeSerialFrame(sent!));
-    t.is(peer.onFrame(await reply), 0);
-    t.is(peer.stats().repliesDelivered, 1);
+    t.deepEqual(await echoOverSerial(b.board.stdout, b.board.stdin, BOARD, 'flashed'), { accepted: 0, delivered: 1 });
   } finally {
     stop(b);
   }
