@@ -106,3 +106,24 @@ test('flashModules stops with a clear error when the board refuses a module', as
     stop(b);
   }
 });
+
+test('cell flash --board posix --store FILE: the CLI installs kernel + echo and prints the board\'s hashes; boards it cannot flash get a clear error', async (t) => {
+  await binary;
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const run = promisify(execFile);
+  const store = tmp();
+  const { stdout } = await run(process.execPath, ['bin/cell.js', 'flash', '--board', 'posix', '--store', store, 'echo', '--json']);
+  const r = JSON.parse(stdout) as { node: string; modules: { name: string; sha256: string }[] };
+  t.deepEqual(r.modules.map((m) => m.name), ['kernel', 'echo']);
+  t.is(r.modules[1]!.sha256, createHash('sha256').update(echo).digest('hex'));
+  for (const [args, message] of [
+    [['--board', 'esp32-s3'], /esp32-s3: not built here/],
+    [['--board', 'nope'], /unknown board "nope"/],
+    [['--board', 'posix', '--store', store, 'no-such-cell'], /no cell no-such-cell/],
+    [['--board', 'posix'], /needs --store FILE/],
+  ] as const) {
+    const e = await t.throwsAsync(run(process.execPath, ['bin/cell.js', 'flash', ...args]));
+    t.regex((e as Error & { stderr: string }).stderr, message);
+  }
+});
