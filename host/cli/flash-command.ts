@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { InstallLink } from '../board/install-link.ts';
+import { BUILD_DIR, REPO_ROOT } from '../build/paths.ts';
 
 const STORE_BYTES = 1024 * 1024;
 const NOT_BUILT: Record<string, string> = {
@@ -76,7 +77,7 @@ export function registerFlash(program: Command): void {
         const { armToolchainMissing, buildQemuImage } = await import('../board/build-qemu.ts');
         const missing = armToolchainMissing();
         if (missing) throw new Error(missing);
-        const profile = JSON.parse(readFileSync(join('boards', `${o.board}.json`), 'utf8')) as { ramBytes: number; flashBytes: number; wasm3StackBytes: number };
+        const profile = JSON.parse(readFileSync(join(REPO_ROOT, 'boards', `${o.board}.json`), 'utf8')) as { ramBytes: number; flashBytes: number; wasm3StackBytes: number };
         const ram = o.ram === undefined ? profile.ramBytes : Number(o.ram);
         if (!Number.isInteger(ram) || ram < 64 * 1024 || ram > profile.ramBytes) throw new Error(`--ram must be an integer 65536..${profile.ramBytes}, not "${o.ram}"`);
         let image: { elf: string; flashBytes: number };
@@ -91,7 +92,7 @@ export function registerFlash(program: Command): void {
           throw new Error(`the image is too large for the board's flash: ${image.flashBytes} bytes, ${profile.flashBytes - STORE_BYTES} available beside the 1 MiB module store`);
         }
         const { startQemuPty, openPort } = await import('../board/qemu-pty.ts');
-        const logFile = o.detach ? join('build', 'board', `${o.board}.log`) : undefined;
+        const logFile = o.detach ? join(BUILD_DIR, 'board', `${o.board}.log`) : undefined;
         const q = await startQemuPty(image.elf, { detached: o.detach, logFile, onLog: (l) => boardLog.push(l) });
         const port = await openPort(q.ptyPath);
         link = new Link(port, port);
@@ -115,7 +116,7 @@ export function registerFlash(program: Command): void {
         });
         const result = { board: o.board, serial: serialPath ?? null, pid: o.detach ? pid : undefined, node: r.info.node.toString(16).padStart(8, '0'), freeRamBytes: r.info.freeRam, storeBytes: r.info.storeBytes, bytes: total, ms: Date.now() - started, modules: r.modules };
         if (o.detach && pid !== undefined) {
-          const pidFile = join('build', 'board', `${o.board}.pid`);
+          const pidFile = join(BUILD_DIR, 'board', `${o.board}.pid`);
           mkdirSync(dirname(pidFile), { recursive: true });
           writeFileSync(pidFile, `${pid}\n`);
         }
