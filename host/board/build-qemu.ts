@@ -44,6 +44,16 @@ const CPU_FLAGS = ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=soft'];
 // acquiring a new M3 code page" however much RAM it has (not yet understood; docs/boards.md).
 const SMALL_RAM = ['-DBOARD_EAGER_COMPILE', '-Dd_m3CodePageAlignSize=4096', '-Dd_m3MaxFunctionStackHeight=2000'];
 
+/** The module store takes the top 1 MiB of the board's flash (store.c); the image gets the rest. */
+export const STORE_BYTES = 1024 * 1024;
+
+/** null, or why an image of `imageBytes` does not fit a board with `flashBytes` of flash beside its store. */
+export function flashFitError(imageBytes: number, flashBytes: number): string | null {
+  const room = flashBytes - STORE_BYTES;
+  if (imageBytes <= room) return null;
+  return `the image is too large for the board's flash: ${imageBytes} bytes, ${room} available beside the 1 MiB module store (${imageBytes - room} over)`;
+}
+
 export function armToolchainMissing(): string | null {
   for (const tool of [CC, 'qemu-system-arm']) {
     try {
@@ -122,7 +132,10 @@ function run(cc: string, args: string[], cwd: string): void {
     execFileSync(cc, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
     const e = err as { stderr?: Buffer };
-    throw new Error(`building the ${QEMU_BOARD} image failed:\n${e.stderr?.toString() ?? String(err)}`);
+    const text = e.stderr?.toString() ?? String(err);
+    const over = /region `FLASH' overflowed by (\d+) bytes/.exec(text);
+    if (over) throw new Error(`the image is too large for the board's flash: ${over[1]} bytes over the ${3 * 1024 * 1024} the linker script leaves beside the 1 MiB module store`);
+    throw new Error(`building the ${QEMU_BOARD} image failed:\n${text}`);
   }
 }
 

@@ -7,7 +7,6 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { InstallLink } from '../board/install-link.ts';
 import { BUILD_DIR, REPO_ROOT } from '../build/paths.ts';
 
-const STORE_BYTES = 1024 * 1024;
 const NOT_BUILT: Record<string, string> = {
   'esp32-s3': 'esp32-s3: not built here. Flashing it needs an ESP-IDF build of boards/runtime and esptool-js with the device on a USB port; neither exists in this repository yet (docs/boards.md, "Not done")',
   'raspberry-pi-4': 'raspberry-pi-4 runs the host runtime (`cell run`), not a board image: there is nothing to flash',
@@ -74,23 +73,15 @@ export function registerFlash(program: Command): void {
         pid = child.pid;
         stop = () => { child.stdin.end(); child.kill(); };
       } else {
-        const { armToolchainMissing, buildQemuImage } = await import('../board/build-qemu.ts');
+        const { armToolchainMissing, buildQemuImage, flashFitError } = await import('../board/build-qemu.ts');
         const missing = armToolchainMissing();
         if (missing) throw new Error(missing);
         const profile = JSON.parse(readFileSync(join(REPO_ROOT, 'boards', `${o.board}.json`), 'utf8')) as { ramBytes: number; flashBytes: number; wasm3StackBytes: number };
         const ram = o.ram === undefined ? profile.ramBytes : Number(o.ram);
         if (!Number.isInteger(ram) || ram < 64 * 1024 || ram > profile.ramBytes) throw new Error(`--ram must be an integer 65536..${profile.ramBytes}, not "${o.ram}"`);
-        let image: { elf: string; flashBytes: number };
-        try {
-          image = buildQemuImage({ kernelPath: '', cellPaths: [], ramBytes: ram, serial: { wasm3StackBytes: profile.wasm3StackBytes }, tag: `serial-${ram}` });
-        } catch (err) {
-          const m = /region `FLASH' overflowed by (\d+) bytes/.exec((err as Error).message);
-          if (m) throw new Error(`the image is too large for the board's flash: ${m[1]} bytes over the ${profile.flashBytes - STORE_BYTES} bytes left beside the 1 MiB module store`);
-          throw err;
-        }
-        if (image.flashBytes > profile.flashBytes - STORE_BYTES) {
-          throw new Error(`the image is too large for the board's flash: ${image.flashBytes} bytes, ${profile.flashBytes - STORE_BYTES} available beside the 1 MiB module store`);
-        }
+        const image = buildQemuImage({ kernelPath: '', cellPaths: [], ramBytes: ram, serial: { wasm3StackBytes: profile.wasm3StackBytes }, tag: `serial-${ram}` });
+        const tooLarge = flashFitError(image.flashBytes, profile.flashBytes);
+        if (tooLarge) throw new Error(tooLarge);
         const { startQemuPty, openPort } = await import('../board/qemu-pty.ts');
         const logFile = o.detach ? join(BUILD_DIR, 'board', `${o.board}.log`) : undefined;
         const q = await startQemuPty(image.elf, { detached: o.detach, logFile, onLog: (l) => boardLog.push(l) });
