@@ -5,11 +5,12 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { BUILD_DIR } from '../build/paths.ts';
+import { BUILD_DIR, REPO_ROOT } from '../build/paths.ts';
 import { RUNTIME_DIR, runtimeSources, WASM3_DEFINES } from './build-runtime.ts';
 import { WASM3_FILES, wasm3SourceDir } from './wasm3-source.ts';
 
 export const QEMU_BOARD = 'qemu-mps2-an386';
+const HASHER_WASM = join(REPO_ROOT, 'node_modules', '@chainsafe', 'as-sha256', 'build', 'optimized.wasm');
 const CC = 'arm-none-eabi-gcc';
 
 export interface QemuImageOptions {
@@ -21,6 +22,12 @@ export interface QemuImageOptions {
   cStackBytes?: number;
   /** Folder for this image (several caps are built side by side by the RAM hunt). */
   tag?: string;
+  /**
+   * Serial mode (`cell flash`): no modules linked in; the image runs the runtime on UART0 and takes
+   * its kernel and cells over the install protocol into its store (serial-main.c). kernelPath and
+   * cellPaths are then ignored.
+   */
+  serial?: { wasm3StackBytes: number };
 }
 
 export interface QemuImage {
@@ -36,6 +43,16 @@ const CPU_FLAGS = ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=soft'];
 // kernel's hal.cell_call, wasm3 on this 32-bit target fails with "memory allocation failed when
 // acquiring a new M3 code page" however much RAM it has (not yet understood; docs/boards.md).
 const SMALL_RAM = ['-DBOARD_EAGER_COMPILE', '-Dd_m3CodePageAlignSize=4096', '-Dd_m3MaxFunctionStackHeight=2000'];
+
+/** The module store takes the top 1 MiB of the board's flash (store.c); the image gets the rest. */
+export const STORE_BYTES = 1024 * 1024;
+
+/** null, or why an image of `imageBytes` does not fit a board with `flashBytes` of flash beside its store. */
+export function flashFitError(imageBytes: number, flashBytes: number): string | null {
+  const room = flashBytes - STORE_BYTES;
+  if (imageBytes <= room) return null;
+  return `the image is too large for the board's flash: ${imageBytes} bytes, ${room} available beside the 1 MiB module store (${imageBytes - room} over)`;
+}
 
 export function armToolchainMissing(): string | null {
   for (const tool of [CC, 'qemu-system-arm']) {
@@ -57,13 +74,23 @@ export function buildQemuImage(o: QemuImageOptions): QemuImage {
   const ld = readFileSync(join(platformDir, 'link.ld.in'), 'utf8').replaceAll('@RAM_BYTES@', String(o.ramBytes)).replaceAll('@STACK_BYTES@', String(cStack));
   writeFileSync(join(dir, 'link.ld'), ld);
   // The modules go into flash as they are: wasm3 reads them in place (m3_ParseModule).
-  const mods = [o.kernelPath, ...o.cellPaths];
-  const asm = [
+  const serial = o.serial !== undefined;
+  const mods = serial ? [] : [o.kernelPath, ...o.cellPaths];
+  const asm = serial ? [
+    '.section .rodata', '.balign 4', '.global board_kernel', '.global board_kernel_end', 'board_kernel:', 'board_kernel_end:',
+    '.global board_cells', 'board_cells:', '.global board_cell_count', 'board_cell_count: .word 0',
+    '.global board_serial_mode', 'board_serial_mode: .word 1', '.global board_serial_stack', `board_serial_stack: .word ${o.serial!.wasm3StackBytes}`,
+    // The install protocol hashes with @chainsafe/as-sha256 (core/module-hash.c).
+    '.balign 4', '.global as_sha256_wasm', `as_sha256_wasm: .incbin "${HASHER_WASM}"`, 'as_sha256_wasm_end:',
+    '.global as_sha256_wasm_len', 'as_sha256_wasm_len: .word as_sha256_wasm_end - as_sha256_wasm', '',
+  ].join('\n') : [
     '.section .rodata', '.balign 4', '.global board_kernel', '.global board_kernel_end',
     `board_kernel: .incbin "${o.kernelPath}"`, 'board_kernel_end:',
     ...o.cellPaths.flatMap((p, i) => ['.balign 4', `cell${i}: .incbin "${p}"`, `cell${i}_end:`]),
     '.balign 4', '.global board_cells', 'board_cells:', ...o.cellPaths.map((_, i) => `.word cell${i}, cell${i}_end`),
-    '.global board_cell_count', `board_cell_count: .word ${o.cellPaths.length}`, '',
+    '.global board_cell_count', `board_cell_count: .word ${o.cellPaths.length}`,
+    '.global board_serial_mode', 'board_serial_mode: .word 0', '.global board_serial_stack', 'board_serial_stack: .word 0',
+    '.global as_sha256_wasm', 'as_sha256_wasm:', '.global as_sha256_wasm_len', 'as_sha256_wasm_len: .word 0', '',
   ].join('\n');
   writeFileSync(join(dir, 'modules.s'), asm);
   const elf = join(dir, 'board.elf');
@@ -105,7 +132,10 @@ function run(cc: string, args: string[], cwd: string): void {
     execFileSync(cc, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
     const e = err as { stderr?: Buffer };
-    throw new Error(`building the ${QEMU_BOARD} image failed:\n${e.stderr?.toString() ?? String(err)}`);
+    const text = e.stderr?.toString() ?? String(err);
+    const over = /region `FLASH' overflowed by (\d+) bytes/.exec(text);
+    if (over) throw new Error(`the image is too large for the board's flash: ${over[1]} bytes over the ${3 * 1024 * 1024} the linker script leaves beside the 1 MiB module store`);
+    throw new Error(`building the ${QEMU_BOARD} image failed:\n${text}`);
   }
 }
 

@@ -10,6 +10,7 @@ import { registerStats } from './stats-command.ts';
 import { registerKeygen } from './keygen-command.ts';
 import { registerVerify } from './verify-command.ts';
 import { registerSpores } from './spores-command.ts';
+import { registerFlash } from './flash-command.ts';
 
 const program = new Command();
 program
@@ -28,6 +29,7 @@ registerStats(program);
 registerKeygen(program);
 registerVerify(program);
 registerSpores(program);
+registerFlash(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -47,6 +47,8 @@ export interface SerialDeframerStats {
 export interface SerialDeframerOptions {
   /** Largest frame (header + payload) accepted; longer runs are dropped as 'oversize'. */
   maxFrame?: number;
+  /** false: pass frames whose first bytes are not a mesh header (the board install protocol's). */
+  checkHeader?: boolean;
 }
 
 export class SerialDeframer {
@@ -62,8 +64,10 @@ export class SerialDeframer {
   private readonly decoded: Uint8Array;
   private runLength = 0;
   private discarding = false;
+  private readonly checkHeader: boolean;
 
   constructor(private readonly onFrame: (frame: Uint8Array) => void, opts: SerialDeframerOptions = {}) {
+    this.checkHeader = opts.checkHeader ?? true;
     const max = opts.maxFrame ?? DEFAULT_SERIAL_MAX_FRAME;
     if (!Number.isInteger(max) || max < HEADER_BYTES || max > HEADER_BYTES + 0xffff) {
       throw new RangeError(`maxFrame must be an integer in ${HEADER_BYTES}..${HEADER_BYTES + 0xffff}, got ${max}`);
@@ -123,7 +127,7 @@ export class SerialDeframer {
     if (n > this.maxFrame) return this.drop('oversize');
     const frame = body.subarray(0, n);
     if (crc16(frame) !== (body[n]! | (body[n + 1]! << 8))) return this.drop('crc');
-    if (checkFrame(frame) !== 0) return this.drop('header');
+    if (this.checkHeader && checkFrame(frame) !== 0) return this.drop('header');
     this.stats.frames++;
     // A copy: the decode buffer is reused by the next run.
     this.onFrame(frame.slice());

@@ -2,6 +2,11 @@
  *   cell-board --kernel K.wasm [--cell C.wasm:SPECIES ...] [--node ID] [--stack BYTES] [--fuel N]
  *     serial mode: the serial link is stdin/stdout (a pty or a pipe), COBS + CRC framed;
  *     the clock is CLOCK_MONOTONIC, entropy is getrandom(2), hal.log goes to stderr.
+ *   cell-board --store FILE [--node ID]
+ *     a file stands for the board's flash (core/module-store.h): the kernel and cells installed
+ *     into it over the serial link (core/install-protocol.h, `cell flash --board posix`) are
+ *     checked against their SHA-256 and run at start-up; with no kernel stored, the board
+ *     answers install frames only. --kernel/--cell may still be given (they take precedence).
  *   ... --script --seed N
  *     conformance mode: stdin is a line protocol the test drives (clock, frames, calls, ticks),
  *     random is xorshift32 from the seed, and every effect is printed as a line on stdout;
@@ -12,6 +17,10 @@
 #include "../../core/runtime.h"
 #include "../../core/serial-framing.h"
 #include "../../core/script-mode.h"
+#include "../../core/install-protocol.h"
+#include "../../core/module-hash.h"
+#include "../../core/module-store.h"
+#include "../../core/store-boot.h"
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -23,6 +32,12 @@
 #include <unistd.h>
 
 static int scripted;
+static int kernel_running;
+extern char **posix_argv;
+int posix_store_open(const char *path);
+/* @chainsafe/as-sha256's build/optimized.wasm, generated into build/ by host/board/build-runtime.ts. */
+extern const uint8_t as_sha256_wasm[];
+extern const unsigned as_sha256_wasm_len;
 
 double platform_now_ms(void) {
   if (scripted) return script_now();
@@ -103,8 +118,7 @@ static void fail(const char *what, const char *err) {
 
 static void on_serial_frame(void *ctx, const uint8_t *frame, size_t len) {
   (void)ctx;
-  int32_t r;
-  const char *err = board_on_frame(frame, len, &r);
+  const char *err = store_on_frame(frame, len);
   if (err) fail("kernel", err);
 }
 
@@ -116,7 +130,8 @@ static int run_serial(void) {
   const char *err;
   for (;;) {
     double now = platform_now_ms();
-    if (now >= wake) {
+    if (!kernel_running) wake = now + 60000;
+    else if (now >= wake) {
       if ((err = board_k_tick(now, &wake))) fail("kernel", err);
       continue;
     }
@@ -134,8 +149,25 @@ static int run_serial(void) {
   }
 }
 
+/* A stored module copied into RAM (wasm3 reads it in place for the board's life). */
+static const uint8_t *map_stored(int slot, uint32_t offset, uint32_t size) {
+  (void)slot;
+  uint8_t *b = malloc(size);
+  if (!b || platform_store_read(offset, b, size)) { free(b); return NULL; }
+  return b;
+}
+
+/* Start-up from the store (core/store-boot.c); without a kernel the board answers install frames only. */
+static int run_from_store(uint32_t node, const board_options *opts) {
+  kernel_running = store_boot(node, opts, platform_now_ms(), map_stored);
+  fprintf(stderr, kernel_running ? "cell-board: node %08x ready (from the store)\n" : "cell-board: node %08x: no kernel runs; waiting for install frames\n", node);
+  return run_serial();
+}
+
 int main(int argc, char **argv) {
-  const char *kernel = NULL;
+  const char *kernel = NULL, *store = NULL;
+  posix_argv = argv;
+  module_hash_use(as_sha256_wasm, as_sha256_wasm_len);
   const char *cell_paths[BOARD_MAX_CELLS];
   unsigned long cell_species[BOARD_MAX_CELLS];
   int cells = 0;
@@ -148,6 +180,7 @@ int main(int argc, char **argv) {
     if (!v) { fprintf(stderr, "cell-board: %s needs a value\n", a); return 2; }
     i++;
     if (!strcmp(a, "--kernel")) kernel = v;
+    else if (!strcmp(a, "--store")) store = v;
     else if (!strcmp(a, "--node")) node = strtoul(v, NULL, 0);
     else if (!strcmp(a, "--seed")) seed = strtoul(v, NULL, 0);
     else if (!strcmp(a, "--stack")) opts.stack_bytes = (uint32_t)strtoul(v, NULL, 0);
@@ -160,11 +193,16 @@ int main(int argc, char **argv) {
       cell_species[cells++] = strtoul(colon + 1, NULL, 0);
     } else { fprintf(stderr, "cell-board: unknown option %s\n", a); return 2; }
   }
-  if (!kernel) { fprintf(stderr, "usage: cell-board --kernel K.wasm [--cell C.wasm:SPECIES ...] [--node ID] [--script --seed N]\n"); return 2; }
+  if (!kernel && !store) { fprintf(stderr, "usage: cell-board --kernel K.wasm [--cell C.wasm:SPECIES ...] [--node ID] [--script --seed N] | --store FILE\n"); return 2; }
+  if (store && posix_store_open(store)) { fprintf(stderr, "cell-board: cannot open the store %s: %s\n", store, strerror(errno)); return 2; }
   if (scripted) script_begin((uint32_t)seed); /* start-up logs are already script lines */
+  if (!node && !scripted) node = platform_random() | 1; /* script mode: the test's random sequence is untouched */
+  install_node = (uint32_t)node;
+  const char *err;
+  if (!kernel) return run_from_store((uint32_t)node, &opts);
   size_t klen;
   uint8_t *k = read_file(kernel, &klen);
-  const char *err = board_start(k, klen, &opts);
+  err = board_start(k, klen, &opts);
   if (err) fail("kernel", err);
   for (int c = 0; c < cells; c++) {
     size_t len;
@@ -177,8 +215,8 @@ int main(int argc, char **argv) {
     }
   }
   if (scripted) return script_run();
-  if (!node) node = platform_random() | 1;
   if ((err = board_k_init((uint32_t)node, platform_now_ms()))) fail("k_init", err);
   fprintf(stderr, "cell-board: node %08lx ready\n", node);
+  kernel_running = store_kernel_running = install_kernel_running = 1;
   return run_serial();
 }

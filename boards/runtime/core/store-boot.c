@@ -1,0 +1,56 @@
+#include "store-boot.h"
+#include "install-protocol.h"
+#include "module-hash.h"
+#include "module-store.h"
+#include "platform.h"
+#include <stdio.h>
+#include <string.h>
+
+int store_kernel_running;
+uint32_t store_frames_without_kernel;
+
+static void logf_(const char *fmt, int slot, const char *what) {
+  char line[160];
+  int n = snprintf(line, sizeof line, fmt, slot, what);
+  platform_log(3, line, n < 0 ? 0 : (size_t)(n < (int)sizeof line ? n : (int)sizeof line - 1));
+}
+
+static const uint8_t *load(int slot, store_entry *e, store_map_fn map) {
+  uint8_t sum[32];
+  const char *err;
+  if (!store_get(slot, e)) return NULL;
+  if ((err = module_hash_store(store_slot_offset(slot), e->size, sum)) || memcmp(sum, e->sha256, 32)) {
+    logf_("slot %d not run: %s", slot, err ? err : "its SHA-256 differs from the one committed");
+    return NULL;
+  }
+  const uint8_t *b = map(slot, store_slot_offset(slot), e->size);
+  if (!b) logf_("slot %d not run: %s", slot, "cannot map it");
+  return b;
+}
+
+int store_boot(uint32_t node, const board_options *opts, double now, store_map_fn map) {
+  store_entry e;
+  const char *err;
+  install_node = node;
+  const uint8_t *k = load(0, &e, map);
+  if (!k) { logf_("slot %d: %s", 0, "no kernel stored; waiting for install frames"); return 0; }
+  if ((err = board_start(k, e.size, opts))) { logf_("slot %d: kernel: %s", 0, err); return 0; }
+  for (int s = 1; s < STORE_SLOTS; s++) {
+    const uint8_t *w = load(s, &e, map);
+    if (!w) continue;
+    int slot = board_add_cell(w, e.size, &err);
+    int32_t r;
+    if (slot < 0) { logf_("slot %d: cell: %s", s, err); continue; }
+    if ((err = board_k_i32("k_host", 2, slot, (int32_t)e.species, 0, &r)) || r != 0) { logf_("slot %d: k_host: %s", s, err ? err : "the kernel's cell table is full"); return 0; }
+  }
+  if ((err = board_k_init(node, now))) { logf_("slot %d: k_init: %s", 0, err); return 0; }
+  store_kernel_running = install_kernel_running = 1;
+  return 1;
+}
+
+const char *store_on_frame(const uint8_t *frame, size_t len) {
+  int32_t r;
+  if (len > 0 && frame[0] == INSTALL_MAGIC) { install_on_frame(frame, len); return NULL; }
+  if (!store_kernel_running) { store_frames_without_kernel++; return NULL; }
+  return board_on_frame(frame, len, &r);
+}

@@ -1,0 +1,145 @@
+/* QEMU serial mode (`cell flash --board qemu-mps2-an386`): an image built without modules
+ * (host/board/build-qemu.ts, serial: true) runs the runtime on UART0 with the CMSDK timer as its
+ * clock, takes modules over the install protocol into its store (store.c) and runs what the store
+ * holds. Diagnostics go to semihosting (QEMU's stderr), not onto the serial link.
+ * Not true entropy: the mps2 has no TRNG; random numbers are xorshift32 seeded from the timer's
+ * count when the first byte arrives from the host (docs/boards.md). Idle: WFI until UART0 has a
+ * byte (its RX interrupt) or TIMER1 fires at the kernel's next wake (at most IDLE_MAX_MS: a byte
+ * that lands between the check and the WFI waits that long at worst). */
+#include "../../core/platform.h"
+#include "../../core/runtime.h"
+#include "../../core/module-hash.h"
+#include "../../core/serial-framing.h"
+#include "../../core/store-boot.h"
+#include <stdint.h>
+
+#define TIMER0 0x40000000u
+#define T_CTRL (*(volatile uint32_t *)(TIMER0 + 0x0))
+#define T_VALUE (*(volatile uint32_t *)(TIMER0 + 0x4))
+#define T_RELOAD (*(volatile uint32_t *)(TIMER0 + 0x8))
+#define TICKS_PER_MS 25000.0 /* the mps2's 25 MHz peripheral clock */
+#define UART0 0x40004000u
+#define UART_DATA (*(volatile uint32_t *)(UART0 + 0x0))
+#define UART_STATE (*(volatile uint32_t *)(UART0 + 0x4))
+#define UART_CTRL (*(volatile uint32_t *)(UART0 + 0x8))
+#define UART_INTCLEAR (*(volatile uint32_t *)(UART0 + 0xC))
+#define TIMER1 0x40001000u
+#define T1_CTRL (*(volatile uint32_t *)(TIMER1 + 0x0))
+#define T1_VALUE (*(volatile uint32_t *)(TIMER1 + 0x4))
+#define T1_RELOAD (*(volatile uint32_t *)(TIMER1 + 0x8))
+#define T1_INTCLEAR (*(volatile uint32_t *)(TIMER1 + 0xC))
+#define NVIC_ISER0 (*(volatile uint32_t *)0xE000E100u)
+#define SCB_VTOR (*(volatile uint32_t *)0xE000ED08u)
+#define IRQ_UART0_RX 0
+#define IRQ_TIMER1 9
+#define IDLE_MAX_MS 50.0
+
+extern const uint32_t board_serial_stack;
+extern const uint8_t as_sha256_wasm[];
+extern const uint32_t as_sha256_wasm_len;
+static uint64_t ticks;
+static uint32_t last, rng = 1;
+
+/* The timer counts down from 2^32-1 and wraps every 171 s; the loop reads it far more often. */
+double serial_now_ms(void) {
+  uint32_t v = T_VALUE;
+  ticks += (uint32_t)(last - v);
+  last = v;
+  return (double)ticks / TICKS_PER_MS;
+}
+
+uint32_t serial_random(void) {
+  rng ^= rng << 13;
+  rng ^= rng >> 17;
+  rng ^= rng << 5;
+  return rng;
+}
+
+/* Semihosting SYS_WRITE0: a NUL-terminated line on QEMU's stderr. */
+void serial_log(int level, const char *text, size_t len) {
+  static char line[200];
+  size_t n = 0;
+  line[n++] = (char)('0' + (level & 7));
+  line[n++] = ' ';
+  for (size_t i = 0; i < len && n + 2 < sizeof line; i++) line[n++] = text[i] ? text[i] : ' ';
+  line[n++] = '\n';
+  line[n] = 0;
+  register uint32_t r0 __asm__("r0") = 0x04;
+  register const char *r1 __asm__("r1") = line;
+  __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
+}
+
+static void uart0_rx_irq(void) { UART_INTCLEAR = 2u; }
+static void timer1_irq(void) { T1_CTRL = 0; T1_INTCLEAR = 1u; }
+
+/* The image's 16 system vectors (at 0) and two interrupts, in RAM; VTOR points here. */
+static void (*vectors_ram[32])(void) __attribute__((aligned(128)));
+
+static void idle_setup(void) {
+  void (*const *rom)(void) = (void (*const *)(void))0;
+  for (int i = 0; i < 16; i++) vectors_ram[i] = rom[i];
+  vectors_ram[16 + IRQ_UART0_RX] = uart0_rx_irq;
+  vectors_ram[16 + IRQ_TIMER1] = timer1_irq;
+  SCB_VTOR = (uint32_t)vectors_ram;
+  UART_CTRL |= 1u << 3; /* RX interrupt enable (bit 2 is TX) */
+  NVIC_ISER0 = (1u << IRQ_UART0_RX) | (1u << IRQ_TIMER1);
+  __asm__ volatile("cpsie i" ::: "memory");
+}
+
+/* Sleeps until a byte comes or `ms` pass. */
+static void idle(double ms) {
+  if (ms > IDLE_MAX_MS) ms = IDLE_MAX_MS;
+  uint32_t t = (uint32_t)(ms * TICKS_PER_MS) + 1;
+  T1_CTRL = 0;
+  T1_RELOAD = t;
+  T1_VALUE = t;
+  T1_CTRL = 1u | 8u; /* enable, interrupt */
+  if (!(UART_STATE & 2u)) __asm__ volatile("wfi" ::: "memory");
+  T1_CTRL = 0;
+}
+
+/* Modules run in place from the memory-mapped flash. */
+static const uint8_t *map_in_place(int slot, uint32_t offset, uint32_t size) {
+  (void)slot;
+  (void)size;
+  return (const uint8_t *)0x00300000u + offset;
+}
+
+static void on_frame(void *ctx, const uint8_t *frame, size_t len) {
+  (void)ctx;
+  const char *err = store_on_frame(frame, len);
+  if (err) { serial_log(3, err, __builtin_strlen(err)); store_kernel_running = 0; }
+}
+
+void serial_main(void) {
+  static serial_deframer d;
+  module_hash_use(as_sha256_wasm, as_sha256_wasm_len);
+  T_RELOAD = 0xFFFFFFFFu;
+  T_VALUE = 0xFFFFFFFFu;
+  T_CTRL = 1;
+  last = T_VALUE;
+  while (!(UART_STATE & 2u)) serial_now_ms();
+  rng = (uint32_t)ticks * 2654435761u ^ T_VALUE;
+  if (!rng) rng = 1;
+  uint32_t node = serial_random() | 1;
+  board_options opts = { .stack_bytes = board_serial_stack, .fuel_per_call = 10000000 };
+  const char *ready = store_boot(node, &opts, serial_now_ms(), map_in_place) ? "ready: kernel running from the store" : "ready: no kernel; install frames only";
+  serial_log(1, ready, __builtin_strlen(ready));
+  serial_deframer_init(&d);
+  idle_setup();
+  double wake = 0;
+  for (;;) {
+    if (UART_STATE & 2u) {
+      uint8_t c = (uint8_t)UART_DATA;
+      serial_deframer_push(&d, &c, 1, on_frame, 0);
+      continue;
+    }
+    double now = serial_now_ms();
+    if (store_kernel_running && now >= wake) {
+      const char *err = board_k_tick(now, &wake);
+      if (err) { serial_log(3, err, __builtin_strlen(err)); store_kernel_running = 0; }
+      continue;
+    }
+    idle(store_kernel_running ? wake - now : IDLE_MAX_MS);
+  }
+}

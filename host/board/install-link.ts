@@ -1,0 +1,66 @@
+// A board's serial link seen from the host for the install protocol (install-frames.ts): one
+// request at a time, each answered by one install reply. Mesh frames the board's kernel sends
+// meanwhile (probes, announcements) are counted and skipped; so are frames the line garbled.
+import type { Readable, Writable } from 'node:stream';
+import { encodeSerialFrame, SerialDeframer } from '../wire/serial-framing.ts';
+import { decodeReply, encodeRequest, isInstallFrame, InstallFrameError, type InstallReply, type InstallRequest } from './install-frames.ts';
+
+export class BoardSilentError extends Error {}
+
+export class InstallLink {
+  readonly stats = { replies: 0, meshFrames: 0, badReplies: 0 };
+  private readonly deframer: SerialDeframer;
+  private waiting: { resolve: (r: InstallReply) => void; reject: (e: Error) => void } | undefined;
+  private readonly onData = (d: Buffer): void => this.deframer.push(d);
+
+  constructor(private readonly input: Readable, private readonly output: Writable) {
+    this.deframer = new SerialDeframer((frame) => this.onFrame(frame), { checkHeader: false });
+    input.on('data', this.onData);
+  }
+
+  get lineDrops(): number {
+    return this.deframer.stats.dropped;
+  }
+
+  private onFrame(frame: Uint8Array): void {
+    if (!isInstallFrame(frame)) { this.stats.meshFrames++; return; }
+    let reply: InstallReply;
+    try {
+      reply = decodeReply(frame);
+    } catch (err) {
+      this.stats.badReplies++;
+      if (err instanceof InstallFrameError) this.waiting?.reject(new Error(`the board's reply is malformed: ${err.message}`));
+      this.waiting = undefined;
+      return;
+    }
+    this.stats.replies++;
+    this.waiting?.resolve(reply);
+    this.waiting = undefined;
+  }
+
+  /** Sends one request and waits for its reply; BoardSilentError after `timeoutMs`. */
+  request(req: InstallRequest, timeoutMs = 3000): Promise<InstallReply> {
+    if (this.waiting) throw new Error('one install request at a time');
+    return new Promise<InstallReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting = undefined;
+        reject(new BoardSilentError(`the board does not answer (no reply to "${req.op}" in ${timeoutMs} ms)`));
+      }, timeoutMs);
+      this.waiting = {
+        resolve: (r) => {
+          clearTimeout(timer);
+          if (r.op !== req.op) reject(new Error(`the board answered "${r.op}" to "${req.op}"`));
+          else resolve(r);
+        },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      };
+      this.output.write(encodeSerialFrame(encodeRequest(req)));
+    });
+  }
+
+  close(): void {
+    this.input.off('data', this.onData);
+    this.waiting?.reject(new Error('the link was closed'));
+    this.waiting = undefined;
+  }
+}

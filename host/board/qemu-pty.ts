@@ -1,0 +1,69 @@
+// Boots a qemu-mps2-an386 image with UART0 on a pseudo-terminal (`-serial pty`) and finds the
+// pty's path in QEMU's output; opens it with serialport. The board's semihosting log lines
+// (serial-main.c) come on QEMU's stderr and are handed to `onLog`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { SerialPort } from 'serialport';
+
+export interface QemuPty {
+  child: ChildProcess;
+  ptyPath: string;
+}
+
+/** The qemu-system-arm arguments for an image in serial mode on a pty. */
+export function qemuPtyArgs(elf: string): string[] {
+  return ['-M', 'mps2-an386', '-display', 'none', '-monitor', 'none', '-serial', 'pty', '-semihosting', '-kernel', elf];
+}
+
+/**
+ * Starts QEMU; resolves once it has said where its pty is (within `timeoutMs`). With `logFile`
+ * (a detached board outlives this process) QEMU's output goes to that file, which is read for the
+ * pty's path; otherwise it comes through pipes and every other line goes to `onLog`.
+ */
+export function startQemuPty(elf: string, opts: { detached?: boolean; logFile?: string; timeoutMs?: number; onLog?: (line: string) => void } = {}): Promise<QemuPty> {
+  const fd = opts.logFile ? openSync(opts.logFile, 'w') : undefined;
+  const child = spawn('qemu-system-arm', qemuPtyArgs(elf), { stdio: fd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd], detached: opts.detached ?? false });
+  if (fd !== undefined) closeSync(fd);
+  return new Promise<QemuPty>((resolve, reject) => {
+    let found = false;
+    let text = '';
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`qemu-system-arm named no pty in ${opts.timeoutMs ?? 5000} ms: ${text.trim()}`));
+    }, opts.timeoutMs ?? 5000);
+    const onData = (d: Buffer): void => {
+      for (const line of d.toString().split('\n')) {
+        if (!line) continue;
+        const m = /char device redirected to (\S+)/.exec(line);
+        if (m && !found) {
+          found = true;
+          clearTimeout(timer);
+          resolve({ child, ptyPath: m[1]! });
+        } else if (!m) {
+          text += `${line}\n`;
+          opts.onLog?.(line);
+        }
+      }
+    };
+    if (opts.logFile) {
+      const file = opts.logFile;
+      const poll = setInterval(() => {
+        const m = /char device redirected to (\S+)/.exec(readFileSync(file, 'utf8'));
+        if (m) { clearInterval(poll); found = true; clearTimeout(timer); resolve({ child, ptyPath: m[1]! }); }
+      }, 20);
+      child.on('exit', () => clearInterval(poll));
+    } else {
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', onData);
+    }
+    child.on('error', (err) => { clearTimeout(timer); reject(new Error(`cannot start qemu-system-arm: ${err.message}`)); });
+    child.on('exit', (code) => { clearTimeout(timer); if (!found) reject(new Error(`qemu-system-arm exited (${code}) before naming its pty: ${text.trim()}`)); });
+  });
+}
+
+/** Opens a serial device or pty raw; resolves with the port. */
+export async function openPort(path: string, baudRate = 921600): Promise<SerialPort> {
+  const port = new SerialPort({ path, baudRate, autoOpen: false, lock: false });
+  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new Error(`cannot open ${path}: ${err.message}`)) : resolve())));
+  return port;
+}
