@@ -23,7 +23,14 @@ export interface InstructionFigures {
   maxInstructions: number;
   /** Measured by the calibration loop: instructions per SysTick tick (QEMU: 1e9 / 25 MHz = 40). */
   instructionsPerTick: number;
+  /** The board's SHA-256 (core/module-hash.c: as-sha256 under wasm3, opened and freed per hash, as its module checks run it): instructions by input length. */
+  sha256: { bytes: number; instructions: number }[];
+  /** From those: the fixed cost of one hash (the empty input) and the cost of each further 64-byte block (slope from 1 KiB to 4 KiB). */
+  sha256SetupInstructions: number;
+  sha256InstructionsPerBlock: number;
 }
+
+const SHA_LENGTHS = [0, 64, 1024, 4096];
 
 const SPIN = 1_000_000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -31,9 +38,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 export async function benchInstructions(kernelPath: string, fuelPerCall: number, stackBytes: number): Promise<InstructionFigures> {
   const calls = 24;
   const { setup, frames } = await echoFrames(calls);
-  const img = buildQemuImage({ kernelPath, cellPaths: [join(REPO_ROOT, 'build', 'cells', 'echo.wasm')], ramBytes: 4 << 20, tag: 'instructions' });
+  const img = buildQemuImage({ kernelPath, cellPaths: [join(REPO_ROOT, 'build', 'cells', 'echo.wasm')], ramBytes: 4 << 20, tag: 'instructions', hasher: true });
   const args = [...qemuArgs(img.elf), '-icount', 'shift=0'];
-  const lines = await runQemuBoard({ command: 'qemu-system-arm', args }, { seed: 1, fuelPerCall, stackBytes }, [...setup, { op: 'count' }, { op: 'spin', n: SPIN }, ...frames] as BoardStep[]);
+  const lines = await runQemuBoard({ command: 'qemu-system-arm', args }, { seed: 1, fuelPerCall, stackBytes }, [...setup, { op: 'count' }, { op: 'spin', n: SPIN }, ...frames, ...SHA_LENGTHS.map((n) => ({ op: 'sha256' as const, bytes: new Uint8Array(n).fill(0x5a) }))] as BoardStep[]);
   // After `count`, each command's lines end with `ticks N`, then `result`, then `ok`.
   const blocks: string[][] = [];
   let cur: string[] = [];
@@ -44,7 +51,15 @@ export async function benchInstructions(kernelPath: string, fuelPerCall: number,
   const ticksOf = (b: string[]) => Number(b.find((l) => l.startsWith('ticks '))?.split(' ')[1]);
   const spin = blocks[setup.length + 1]!;
   const instructionsPerTick = (2 * SPIN) / ticksOf(spin);
-  const perCall = blocks.slice(setup.length + 2).map((b) => {
+  const callBlocks = blocks.slice(setup.length + 2, setup.length + 2 + calls);
+  const shaBlocks = blocks.slice(setup.length + 2 + calls);
+  const sha256 = SHA_LENGTHS.map((bytes, i) => {
+    const b = shaBlocks[i];
+    if (!b?.some((l) => l.startsWith('sha256 '))) throw new Error(`the board's sha256 of ${bytes} bytes failed: ${b?.join(' / ')}`);
+    return { bytes, instructions: ticksOf(b) * instructionsPerTick };
+  });
+  const at = (n: number) => sha256.find((x) => x.bytes === n)!.instructions;
+  const perCall = callBlocks.map((b) => {
     const fuel = Number(b.find((l) => l.startsWith('fuel 0 '))?.split(' ')[2]);
     const sent = b.some((l) => l.startsWith('send '));
     const ticks = ticksOf(b);
@@ -59,5 +74,6 @@ export async function benchInstructions(kernelPath: string, fuelPerCall: number,
     instructionsPerFuel: median(perCall.map((c) => c.insns / c.fuel)),
     fuelPerCall: median(perCall.map((c) => c.fuel)),
     minInstructions: Math.min(...insns), maxInstructions: Math.max(...insns),
+    sha256, sha256SetupInstructions: at(0), sha256InstructionsPerBlock: (at(4096) - at(1024)) / ((4096 - 1024) / 64),
   };
 }

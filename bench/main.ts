@@ -100,6 +100,7 @@ if (only.has('board')) {
   else {
     const i = r.instructions!;
     console.log(`  qemu-mps2-an386 echo call: ${n(i.instructionsPerCall)} emulated instructions (median of ${i.calls}, ${n(i.minInstructions)}-${n(i.maxInstructions)}) for ${n(i.fuelPerCall)} fuel: ${n(i.instructionsPerFuel, 1)} instructions per unit of fuel; ${n(i.instructionsPerTick, 2)} instructions per SysTick tick (calibration loop, -icount shift=0)`);
+    console.log(`  qemu-mps2-an386 SHA-256 (as-sha256 under wasm3, one hash as a module check runs it): ${i.sha256.map((x) => `${n(x.bytes)} B ${n(x.instructions)}`).join(', ')} instructions; ${n(i.sha256SetupInstructions)} to set up a hash, ${n(i.sha256InstructionsPerBlock)} per further 64-byte block`);
   }
   if (!r.qemuSkipped) console.log(`  qemu-mps2-an386 RAM hunt: kernel + echo ${n(r.ramKernelOneCellBytes ?? NaN)} bytes, kernel + echo + kv ${n(r.ramKernelTwoCellsBytes ?? NaN)} bytes; image with kernel + 3 cells ${n(r.flashBytes ?? NaN)} bytes of flash\n`);
 }

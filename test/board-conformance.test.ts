@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { KernelInstance } from '../host/runtime/kernel-instance.ts';
 import { encodeCall } from '../host/sdk/call-codec.ts';
 import { buildPosixBoard } from '../host/board/build-runtime.ts';
-import { runPosixBoard } from '../host/board/board-script.ts';
+import { runPosixBoard, V8ScriptedBoard, type BoardStep } from '../host/board/board-script.ts';
 import { builtFile } from './fixtures/built.ts';
 import { BOARD, FUEL, fixture, PEER, recordOnV8, recordTwoNodes, SEED } from './fixtures/board-session.ts';
 import { KERNEL_STATS } from '../host/runtime/kernel-stats.ts';
@@ -67,6 +67,17 @@ test('two boards, three simulated minutes with a lossy line between them: each a
     t.is(firstDiff, -1, firstDiff < 0 ? '' : `${side} line ${firstDiff}: V8 ${transcript[firstDiff]} / board ${got[firstDiff]}`);
     t.is(got.length, transcript.length);
   }
+});
+
+test('the board\'s SHA-256 (as-sha256 under wasm3) equals @noble/hashes at every block boundary, and the NIST vector', async (t) => {
+  const f = await fx;
+  const lengths = [0, 1, 3, 55, 56, 63, 64, 65, 119, 120, 511, 512, 513, 1000, 4096];
+  const steps: BoardStep[] = lengths.map((n) => ({ op: 'sha256', bytes: n === 3 ? new TextEncoder().encode('abc') : Uint8Array.from({ length: n }, (_, i) => (i * 131 + n) & 255) }));
+  const v8 = await V8ScriptedBoard.create({ kernel: builtFile('kernel.wasm'), cells: [], seed: SEED, fuelPerCall: FUEL });
+  for (const s of steps) v8.step(s);
+  t.true(v8.transcript.includes('sha256 ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'), 'FIPS 180-2 "abc"');
+  const got = await runPosixBoard(await binary, { kernelPath: f.kernelPath, cellPaths: [], seed: SEED, fuelPerCall: FUEL }, steps);
+  t.deepEqual(got, v8.transcript);
 });
 
 test('one byte changed in one input frame changes the board transcript (the comparison can fail)', async (t) => {

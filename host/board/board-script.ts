@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { KernelInstance } from '../runtime/kernel-instance.ts';
 import { CellInstance } from '../runtime/cell-instance.ts';
 import { KERNEL_STATS } from '../runtime/kernel-stats.ts';
+import { sha256 } from '@noble/hashes/sha2.js';
 
 export type BoardStep =
   | { op: 'now'; ms: number }
@@ -22,7 +23,9 @@ export type BoardStep =
   /** From here on each frame, call and tick also prints `ticks N`: the platform's core-clock ticks it took (QEMU only; bench/board-instructions.ts). */
   | { op: 'count' }
   /** A loop of exactly 2n instructions, printing its ticks: calibrates `count`. */
-  | { op: 'spin'; n: number };
+  | { op: 'spin'; n: number }
+  /** The board's own SHA-256 of the bytes (core/module-hash.c); V8 answers with @noble/hashes. */
+  | { op: 'sha256'; bytes: Uint8Array };
 
 /** What a scripted board is made of: the kernel and its cells, one per slot in order. */
 export interface BoardImage {
@@ -56,6 +59,7 @@ export function stepLine(s: BoardStep): string {
     case 'mem': return 'mem';
     case 'count': return 'count';
     case 'spin': return `spin ${s.n >>> 0}`;
+    case 'sha256': return `sha256 ${hex(s.bytes)}`;
   }
 }
 
@@ -125,6 +129,7 @@ export class V8ScriptedBoard {
       case 'tick': t.push(`wake ${doubleBits(k.tick(this.now))}`); break;
       case 'stat': t.push(`result ${k.stats()[KERNEL_STATS[s.id]!] | 0}`); break;
       case 'mem': break;
+      case 'sha256': t.push(`sha256 ${hex(sha256(s.bytes))}`); break;
       case 'count': case 'spin': throw new Error(`V8ScriptedBoard: ${s.op} is measured on a board only`);
     }
     t.push('ok');

@@ -28,6 +28,8 @@ export interface QemuImageOptions {
    * cellPaths are then ignored.
    */
   serial?: { wasm3StackBytes: number };
+  /** A script-mode image that also carries the board's SHA-256 module (the `sha256` command; bench/board-instructions.ts). */
+  hasher?: boolean;
 }
 
 export interface QemuImage {
@@ -90,7 +92,10 @@ export function buildQemuImage(o: QemuImageOptions): QemuImage {
     '.balign 4', '.global board_cells', 'board_cells:', ...o.cellPaths.map((_, i) => `.word cell${i}, cell${i}_end`),
     '.global board_cell_count', `board_cell_count: .word ${o.cellPaths.length}`,
     '.global board_serial_mode', 'board_serial_mode: .word 0', '.global board_serial_stack', 'board_serial_stack: .word 0',
-    '.global as_sha256_wasm', 'as_sha256_wasm:', '.global as_sha256_wasm_len', 'as_sha256_wasm_len: .word 0', '',
+    ...(o.hasher
+      ? ['.balign 4', '.global as_sha256_wasm', `as_sha256_wasm: .incbin "${HASHER_WASM}"`, 'as_sha256_wasm_end:', '.global as_sha256_wasm_len', 'as_sha256_wasm_len: .word as_sha256_wasm_end - as_sha256_wasm']
+      : ['.global as_sha256_wasm', 'as_sha256_wasm:', '.global as_sha256_wasm_len', 'as_sha256_wasm_len: .word 0']),
+    '',
   ].join('\n');
   writeFileSync(join(dir, 'modules.s'), asm);
   const elf = join(dir, 'board.elf');

@@ -1,6 +1,7 @@
 #include "script-mode.h"
 #include "platform.h"
 #include "runtime.h"
+#include "module-hash.h"
 #include <string.h>
 
 #ifndef SCRIPT_LINE_MAX
@@ -225,6 +226,15 @@ int script_run(void) {
       if (!err) { puts_("wake "); put_bits(wake); end_line(); }
     } else if (is("mem", &a)) { puts_("maxrss "); put_int(platform_peak_bytes()); end_line(); }
     else if (is("count", &a)) counting = 1;
+    else if (is("sha256", &a)) {
+      /* The board's own SHA-256 (module-hash.c: the hash its module checks use) over the bytes. */
+      size_t n = field_bytes((char *)a);
+      uint8_t digest[32];
+      count_start();
+      err = module_hash_bytes((const uint8_t *)a, (uint32_t)n, digest);
+      count_end();
+      if (!err) { puts_("sha256 "); put_hex(digest, 32); end_line(); }
+    }
     else if (is("spin", &a)) {
       uint32_t n = (uint32_t)field_int(&a);
       int was = counting;

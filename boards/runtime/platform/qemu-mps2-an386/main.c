@@ -8,6 +8,7 @@
 #include "../../core/platform.h"
 #include "../../core/runtime.h"
 #include "../../core/script-mode.h"
+#include "../../core/module-hash.h"
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +42,8 @@ double serial_now_ms(void);
 uint32_t serial_random(void);
 void serial_log(int level, const char *text, size_t len);
 void serial_main(void);
+extern const uint8_t as_sha256_wasm[];
+extern const uint32_t as_sha256_wasm_len;
 
 double platform_now_ms(void) { return board_serial_mode ? serial_now_ms() : script_now(); }
 uint32_t platform_random(void) { return board_serial_mode ? serial_random() : script_random(); }
@@ -111,6 +114,7 @@ int main(void) {
   SYST_CVR = 0;
   SYST_CSR = 5u; /* enable, core clock */
   if (board_serial_mode) serial_main();
+  if (as_sha256_wasm_len) module_hash_use(as_sha256_wasm, as_sha256_wasm_len); /* script images built with `hasher` */
   for (;;) {
     uint8_t c;
     platform_serial_read(&c, 1);
