@@ -5,14 +5,14 @@ import test from 'ava';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileAssemblyScript } from '../host/build/asc.ts';
+import { compileAssemblyScript, firmwareFlags } from '../host/build/asc.ts';
 import { BUILD_DIR, REPO_ROOT } from '../host/build/paths.ts';
 
 const DIR = join(BUILD_DIR, `asc-cache-test-${process.pid}`);
 const cacheFile = (entry: string) => {
   // The key as asc.ts makes it: the compiler version and the arguments.
   const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'assemblyscript', 'package.json'), 'utf8')) as { version: string };
-  const argv = [entry, '--baseDir', REPO_ROOT, '--outFile', 'out.wasm', '--config', 'asconfig.json', '--target', 'mcu', '--runtime', 'stub'];
+  const argv = [entry, '--baseDir', REPO_ROOT, '--outFile', 'out.wasm', ...firmwareFlags('mcu', 'stub')];
   return join(BUILD_DIR, 'asc-cache', `${createHash('sha256').update(JSON.stringify([version, argv])).digest('hex')}.json`);
 };
 

@@ -1,7 +1,7 @@
 // The Cell kernel: frames in, frames out. This file is the kernel's ABI (docs/abi.md): each
 // export hands over to the file that owns the idea; everything leaves through the HAL.
 import { halNow, halRandom } from "../hal/hal";
-import { R_TOO_LARGE, S_DROP_TOO_LARGE, S_PEERS_KNOWN, protocolValue } from "../protocol/table";
+import { R_TOO_LARGE, S_DROP_TOO_LARGE, S_PEERS_KNOWN, HEADER_BYTES, protocolValue } from "../protocol/table";
 import { count, statGet, statSet } from "./stats";
 import { cfgSet } from "./config";
 import { cellsHost, cellsUnhost, cellsSpeciesAt, cellsIndexOf } from "./cells";
@@ -17,6 +17,7 @@ import { accessAdd, accessClear } from "./access";
 import { serveAdd, serveClear } from "./serve-trust";
 import { onFrame } from "./frame-in";
 import { sendCall } from "./outgoing-calls";
+import { answerDeferred } from "./incoming-calls";
 import { confirmReplicas } from "./probes";
 import { peerField } from "./peer-fields";
 import { timersStart, timersRun, announceNow, nextWake } from "./timers";
@@ -110,6 +111,14 @@ export function k_on_frame(len: i32): i32 {
 export function k_call(dst: u32, species: u32, len: i32): i32 {
   if (len < 0 || len > PAYLOAD_CAP) return -R_TOO_LARGE;
   return sendCall(dst, species, len, halNow());
+}
+
+/**
+ * The answer to a call the host deferred (hal.cell_call returned -CELL_DEFERRED): `len` payload
+ * bytes at k_buf + 20, negative for an ERROR payload; 0, or -NOT_PENDING when no such call waits.
+ */
+export function k_answer(src: u32, species: u32, seq: i32, len: i32): i32 {
+  return answerDeferred(src, species, <u16>seq, RX + HEADER_BYTES, len);
 }
 
 /** The host wrote this node's 32-byte ed25519 public key at k_buf: the kernel can now handshake (hal.sign holds the secret). */

@@ -42,6 +42,8 @@ const LARGE: usize = memory.data(LARGE_SLOTS * REPLAY_BYTES);
 const nextOfCaller = new StaticArray<i32>(MAX_SESSIONS);
 const floorSeq = new StaticArray<u16>(MAX_SESSIONS);
 const hasFloor = new StaticArray<bool>(MAX_SESSIONS);
+/** types[] of a deferred call's entry (hal.cell_call answered CELL_DEFERRED): it ran, its answer is not known yet. */
+export const PENDING: u8 = 0xff;
 /** replayFind: the CALL is at or below its session's floor. */
 export const REPLAY_STALE: i32 = -2;
 let nextShared: i32 = 0;
@@ -181,4 +183,20 @@ export function replayPtr(i: i32): usize {
 
 function slotPtr(i: i32): usize {
   return i < SMALL_SLOTS ? SMALL + <usize>(i * SMALL_BYTES) : LARGE + <usize>((i - SMALL_SLOTS) * REPLAY_BYTES);
+}
+
+/** The pending entry of (src, seq, sp), in whichever slots it went to; -1 if none. */
+export function replayPending(src: u32, seq: u16, sp: u32): i32 {
+  for (let i = 0; i < SMALL_SLOTS; i++) {
+    if (unchecked(types[i]) == PENDING && unchecked(srcs[i]) == src && unchecked(seqs[i]) == seq && unchecked(species[i]) == sp) return i;
+  }
+  return -1;
+}
+
+/** A pending entry gets its answer: kept whole if it fits the slot, else remembered as executed. */
+export function replayFill(i: i32, type: u8, ptr: usize, len: i32): void {
+  unchecked(types[i] = type);
+  if (len > SMALL_BYTES) len = EXECUTED;
+  else memory.copy(slotPtr(i), ptr, <usize>len);
+  unchecked(lens[i] = len);
 }

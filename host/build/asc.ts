@@ -41,7 +41,10 @@ export class AscError extends Error {}
  * minimal for cells, which free memory between calls).
  */
 export function firmwareFlags(target: FirmwareTarget, runtime: 'stub' | 'minimal'): string[] {
-  return ['--config', 'asconfig.json', '--target', target, '--runtime', runtime];
+  // The mcu kernel (runtime stub) has a 32 KiB budget: binaryen's passes run again until the
+  // module stops shrinking (about 30 bytes, and no slower to compile).
+  const converge = target === 'mcu' && runtime === 'stub' ? ['--converge'] : [];
+  return ['--config', 'asconfig.json', '--target', target, '--runtime', runtime, ...converge];
 }
 
 /**

@@ -5,6 +5,7 @@ import { KERNEL_STATS, KernelConfig, PeerField, type KernelConfigKey, type Kerne
 import { HEADER_BYTES, HeaderReject } from '../wire/header.ts';
 import { MAX_ACCESS, MAX_SERVE, AUTH_TRAILER_BYTES, KERNEL_TABLES, KERNEL_TABLE_FIELDS, type KernelTable } from '../wire/protocol-table.ts';
 import { NodeCrypto } from '../identity/node-crypto.ts';
+import { ErrorCode, encodeErrorPayload } from '../wire/error-codes.ts';
 
 /** What the kernel may do to the world (docs/abi.md, HAL imports). */
 export interface KernelHal {
@@ -81,6 +82,7 @@ interface KernelExports {
   k_spawn(target: number, species: number, len: number): number;
   k_spawn_answer(dst: number, species: number, seq: number, reason: number): void;
   k_spawn_done(): void;
+  k_answer(src: number, species: number, seq: number, len: number): number;
 }
 
 /** One row of the kernel's peer table (`cell peers`). */
@@ -234,6 +236,23 @@ export class KernelInstance {
     if (payload.length > this.bufCap - HEADER_BYTES - AUTH_TRAILER_BYTES) return -HeaderReject.TOO_LARGE;
     this.bytes.set(payload, this.bufPtr + HEADER_BYTES);
     return this.k.k_call(dst, species, payload.length);
+  }
+
+  /**
+   * Answers a call this host deferred (its cellCall returned -CELL_DEFERRED; docs/abi.md, Deferred
+   * answers): a REPLY payload, or with `error` an ERROR payload. Returns 0, or -NOT_PENDING when no
+   * such call waits. An answer too large for a frame goes as a TOO_LARGE error instead.
+   */
+  answer(src: number, species: number, seq: number, payload: Uint8Array, error = false): number {
+    const cap = this.bufCap - HEADER_BYTES - AUTH_TRAILER_BYTES;
+    let p = payload;
+    let err = error;
+    if (p.length > cap) {
+      p = encodeErrorPayload(ErrorCode.TOO_LARGE, `answer of ${p.length} bytes is over the ${cap}-byte frame`);
+      err = true;
+    }
+    this.bytes.set(p, this.bufPtr + HEADER_BYTES);
+    return this.k.k_answer(src >>> 0, species >>> 0, seq & 0xffff, err ? -p.length : p.length);
   }
 
   /** Runs due timers; returns the time the kernel next wants a tick. */

@@ -97,6 +97,8 @@ export enum KernelResult {
   NOT_AUTHORISED = 19,
   /** a HELLO or WELCOME that is malformed, unexpected or does not verify */
   BAD_HANDSHAKE = 20,
+  /** k_answer: no deferred call of that caller, species and seq is waiting for an answer */
+  NOT_PENDING = 21,
 }
 
 // ERROR payload codes: [code, message] (docs/wire.md)
@@ -261,6 +263,8 @@ export const KERNEL_STATS = [
   'sporeRefusedShare',
   /** 63: CALLs refused STALE: at or below the caller's replay floor, not run again */
   'staleCalls',
+  /** 64: retransmitted CALLs dropped while their deferred answer is pending (hal.cell_call answered CELL_DEFERRED) */
+  'pendingDuplicates',
 ] as const;
 export type KernelStatName = (typeof KERNEL_STATS)[number];
 
@@ -350,6 +354,10 @@ export enum ArgProblem {
   /** the payload is not an array starting with the method index */
   NOT_A_CALL = 66,
 }
+
+// hal.cell_call's answers beyond a payload length (docs/abi.md)
+/** hal.cell_call returned -CELL_DEFERRED: the host answers later with k_answer (a gateway forwarding the call to a board); the kernel sends nothing now */
+export const CELL_DEFERRED = 0x7fffffff;
 
 // Fixed linear memory of firmware per build target, in 64 KiB pages (asconfig.json must agree)
 /** target mcu: the kernel and cells as on a board; the host's default cap for a cell */
@@ -586,6 +594,7 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'result', asName: 'R_REPLAYED', hostName: 'REPLAYED', value: KernelResult.REPLAYED },
   { group: 'result', asName: 'R_NOT_AUTHORISED', hostName: 'NOT_AUTHORISED', value: KernelResult.NOT_AUTHORISED },
   { group: 'result', asName: 'R_BAD_HANDSHAKE', hostName: 'BAD_HANDSHAKE', value: KernelResult.BAD_HANDSHAKE },
+  { group: 'result', asName: 'R_NOT_PENDING', hostName: 'NOT_PENDING', value: KernelResult.NOT_PENDING },
   { group: 'error', asName: 'E_UNKNOWN_SPECIES', hostName: 'UNKNOWN_SPECIES', value: ErrorCode.UNKNOWN_SPECIES },
   { group: 'error', asName: 'E_UNKNOWN_METHOD', hostName: 'UNKNOWN_METHOD', value: ErrorCode.UNKNOWN_METHOD },
   { group: 'error', asName: 'E_BAD_ARGS', hostName: 'BAD_ARGS', value: ErrorCode.BAD_ARGS },
@@ -664,6 +673,7 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'stat', asName: 'S_SPAWN_OFFERS_DROPPED', hostName: 'spawnOffersDropped', value: KERNEL_STATS.indexOf('spawnOffersDropped') },
   { group: 'stat', asName: 'S_SPORE_REFUSED_SHARE', hostName: 'sporeRefusedShare', value: KERNEL_STATS.indexOf('sporeRefusedShare') },
   { group: 'stat', asName: 'S_STALE_CALLS', hostName: 'staleCalls', value: KERNEL_STATS.indexOf('staleCalls') },
+  { group: 'stat', asName: 'S_PENDING_DUPLICATES', hostName: 'pendingDuplicates', value: KERNEL_STATS.indexOf('pendingDuplicates') },
   { group: 'config', asName: 'C_CALL_TIMEOUT_MS', hostName: 'callTimeoutMs', value: KernelConfig.callTimeoutMs },
   { group: 'config', asName: 'C_PROBE_INTERVAL_MS', hostName: 'probeIntervalMs', value: KernelConfig.probeIntervalMs },
   { group: 'config', asName: 'C_ANNOUNCE_INTERVAL_MS', hostName: 'announceIntervalMs', value: KernelConfig.announceIntervalMs },
@@ -699,6 +709,7 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'arg', asName: 'ARG_OVER_BUDGET', hostName: 'OVER_BUDGET', value: ArgProblem.OVER_BUDGET },
   { group: 'arg', asName: 'ARG_BAD_FIELD', hostName: 'BAD_FIELD', value: ArgProblem.BAD_FIELD },
   { group: 'arg', asName: 'ARG_NOT_A_CALL', hostName: 'NOT_A_CALL', value: ArgProblem.NOT_A_CALL },
+  { group: 'cell_call', asName: 'CELL_DEFERRED', hostName: 'CELL_DEFERRED', value: CELL_DEFERRED },
   { group: 'memory', asName: 'MCU_PAGES', hostName: 'MCU_PAGES', value: MCU_PAGES },
   { group: 'memory', asName: 'HOST_PAGES', hostName: 'HOST_PAGES', value: HOST_PAGES },
   { group: 'cbor_error', asName: 'CborError.OK', hostName: 'OK', value: CborError.OK },
