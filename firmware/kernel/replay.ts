@@ -14,10 +14,10 @@
 // Answers up to SMALL_BYTES are kept in the slot; larger ones, up to REPLAY_BYTES, in one of
 // LARGE_SLOTS shared buffers: when that buffer has been reused, a retransmission is told the
 // call ran once (TOO_LARGE) rather than run again.
-import { MAX_SESSIONS } from "../protocol/table";
+import { MAX_SESSIONS, REPLAY_PER_CALLER } from "../protocol/table";
 import { frameSession } from "./frame-auth";
 
-export const PER_CALLER: i32 = 4;
+export const PER_CALLER: i32 = REPLAY_PER_CALLER;
 // 32: the open-mode ring of a board-sized kernel (64 KiB of memory in all); authenticated callers have their own slots.
 export const SHARED_SLOTS: i32 = 32;
 export const SMALL_BYTES: i32 = 128;

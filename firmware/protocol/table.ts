@@ -433,6 +433,8 @@ export const AUTH_BROADCAST_TRAILER_BYTES: i32 = 72;
 export const HANDSHAKE_BYTES: i32 = 128;
 /** sessions a kernel holds; the least recently used is evicted */
 export const MAX_SESSIONS: i32 = 16;
+/** replay-cache slots of each authenticated caller: also the most of its calls a node can have deferred at once */
+export const REPLAY_PER_CALLER: i32 = 4;
 /** counters below the highest seen that are still accepted once */
 export const AUTH_WINDOW: i32 = 64;
 /** rows of the kernel's access list (key, species) */
@@ -518,13 +520,13 @@ export const SPAWN_BUSY: i32 = 5;
 // Every value above in table order, for the kernel export k_protocol: the host checks that the
 // kernel it runs was built from the same table (test/protocol.test.ts). In a function, so the
 // values take memory only in a module that calls it (the kernel, not the cells).
-export const PROTOCOL_COUNT: i32 = 233;
+export const PROTOCOL_COUNT: i32 = 234;
 
 /** Value i of the table, NaN past its end. */
 export function protocolValue(i: i32): f64 {
   if (i == 4) return <f64>BROADCAST;
   if (i == 155) return <f64>CELL_DEFERRED;
-  if (i == 215) return <f64>SPORE_MAX_BYTES;
+  if (i == 216) return <f64>SPORE_MAX_BYTES;
   const values = memory.data<u16>([
     <u16>HEADER_BYTES, <u16>MAGIC, <u16>VERSION, <u16>FLAGS_RESERVED, 0,
     <u16>T_CALL, <u16>T_REPLY, <u16>T_ERROR, <u16>T_PING, <u16>T_PONG,
@@ -565,14 +567,14 @@ export function protocolValue(i: i32): f64 {
     <u16>TUNE_FILTER_OFF, <u16>VS_UPDATES, <u16>VS_BAD_RTT, <u16>VS_BAD_COORD, <u16>VS_NON_FINITE,
     <u16>VS_HELD, <u16>VS_EVICTED, <u16>VS_ROTATED, <u16>VS_UNKNOWN_PEER, <u16>AUTH_COUNTER_BYTES,
     <u16>AUTH_TAG_BYTES, <u16>AUTH_TRAILER_BYTES, <u16>AUTH_SIG_BYTES, <u16>AUTH_BROADCAST_TRAILER_BYTES, <u16>HANDSHAKE_BYTES,
-    <u16>MAX_SESSIONS, <u16>AUTH_WINDOW, <u16>MAX_ACCESS, <u16>MAX_SERVE, <u16>KT_PEERS,
-    <u16>KT_SESSIONS, <u16>KT_REPLAY, <u16>KT_CALLS, <u16>KT_CALLERS, <u16>KT_BUDGETS,
-    <u16>KT_RTT, <u16>KT_CELLS, <u16>KT_ACCESS, <u16>KT_SERVE, <u16>KT_SPORE_REQUESTERS,
-    <u16>KTF_ROWS, <u16>KTF_CAP, <u16>KTF_GIVEN_UP, <u16>SPORE_CHUNK_BYTES, <u16>SPORE_HASH_BYTES,
-    0, <u16>SPORE_MAX_FETCHES, <u16>SPORE_MAX_HOLDERS, <u16>SPORE_MAX_WINDOW, <u16>SPORE_SERVE_REQUESTERS,
-    <u16>SPORE_GET_PADDED_BYTES, <u16>SPORE_NOT_HELD, <u16>SPORE_BUSY, <u16>SPORE_UNPADDED, <u16>FETCH_OK,
-    <u16>FETCH_NO_HOLDER, <u16>SPAWN_MAX_PENDING, <u16>SPAWN_OK, <u16>SPAWN_UNTRUSTED, <u16>SPAWN_NO_ROOM,
-    <u16>SPAWN_OVER_CPU, <u16>SPAWN_HOSTS_IT, <u16>SPAWN_BUSY,
+    <u16>MAX_SESSIONS, <u16>REPLAY_PER_CALLER, <u16>AUTH_WINDOW, <u16>MAX_ACCESS, <u16>MAX_SERVE,
+    <u16>KT_PEERS, <u16>KT_SESSIONS, <u16>KT_REPLAY, <u16>KT_CALLS, <u16>KT_CALLERS,
+    <u16>KT_BUDGETS, <u16>KT_RTT, <u16>KT_CELLS, <u16>KT_ACCESS, <u16>KT_SERVE,
+    <u16>KT_SPORE_REQUESTERS, <u16>KTF_ROWS, <u16>KTF_CAP, <u16>KTF_GIVEN_UP, <u16>SPORE_CHUNK_BYTES,
+    <u16>SPORE_HASH_BYTES, 0, <u16>SPORE_MAX_FETCHES, <u16>SPORE_MAX_HOLDERS, <u16>SPORE_MAX_WINDOW,
+    <u16>SPORE_SERVE_REQUESTERS, <u16>SPORE_GET_PADDED_BYTES, <u16>SPORE_NOT_HELD, <u16>SPORE_BUSY, <u16>SPORE_UNPADDED,
+    <u16>FETCH_OK, <u16>FETCH_NO_HOLDER, <u16>SPAWN_MAX_PENDING, <u16>SPAWN_OK, <u16>SPAWN_UNTRUSTED,
+    <u16>SPAWN_NO_ROOM, <u16>SPAWN_OVER_CPU, <u16>SPAWN_HOSTS_IT, <u16>SPAWN_BUSY,
   ]);
   return i >= 0 && i < PROTOCOL_COUNT ? <f64>load<u16>(values + (<usize>i << 1)) : NaN;
 }

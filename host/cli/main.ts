@@ -11,6 +11,7 @@ import { registerKeygen } from './keygen-command.ts';
 import { registerVerify } from './verify-command.ts';
 import { registerSpores } from './spores-command.ts';
 import { registerFlash } from './flash-command.ts';
+import { registerGateway } from './gateway-command.ts';
 
 const program = new Command();
 program
@@ -30,6 +31,7 @@ registerKeygen(program);
 registerVerify(program);
 registerSpores(program);
 registerFlash(program);
+registerGateway(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,9 +5,9 @@ import type { SporeBytes, FetchRequest } from './spore-bytes.ts';
 import { CellInstance } from './cell-instance.ts';
 import { kernelResultName, type KernelConfigKey } from './kernel-stats.ts';
 import type { Transport } from '../transport/transport.ts';
-import { BROADCAST, HEADER_BYTES, MsgType } from '../wire/header.ts';
+import { BROADCAST, HEADER_BYTES, MsgType, decodeHeader } from '../wire/header.ts';
 import { CappedMap } from '../transport/capped-map.ts';
-import { KernelResult, MCU_PAGES, SPAWN_OK, SPAWN_UNTRUSTED, SPAWN_NO_ROOM, SPAWN_HOSTS_IT } from '../wire/protocol-table.ts';
+import { CELL_DEFERRED, KernelResult, MCU_PAGES, SPAWN_OK, SPAWN_UNTRUSTED, SPAWN_NO_ROOM, SPAWN_HOSTS_IT } from '../wire/protocol-table.ts';
 import { CallRefused } from './call-refused.ts';
 
 export { CallRefused };
@@ -38,6 +38,24 @@ export interface HostedCell {
   instance: CellInstance;
   /** Its CPU share over the last window, as the kernel last heard it. */
   meter: CpuMeter;
+}
+
+/** A call to a proxied species (hostProxy), to be answered later with CellNode.answer. */
+export interface ProxiedCall {
+  src: number;
+  species: number;
+  seq: number;
+  payload: Uint8Array;
+}
+
+/** A species this node announces and answers for another (a gateway's board): hostProxy. */
+export interface Proxy {
+  slot: number;
+  species: number;
+  /** Takes the call (answered later with CellNode.answer), or answers it now: a payload, an ERROR with `error`. */
+  onCall: (call: ProxiedCall) => void | { payload: Uint8Array; error: boolean };
+  /** The CPU share to announce for it (the board's own, as its gateway last heard it). */
+  load: () => number;
 }
 
 export interface Answer {
@@ -149,6 +167,7 @@ export class CellNode {
   readonly nodeId: number;
   readonly kernel: KernelInstance;
   readonly cells = new Map<number, HostedCell>();
+  readonly proxies = new Map<number, Proxy>();
   private readonly transports: Transport[];
   // Which transport each node was last heard on: a frame for it goes out there only.
   private readonly routes: CappedMap<number, Transport>;
@@ -337,6 +356,25 @@ export class CellNode {
   unhost(slot: number): void {
     this.kernel.unhost(slot);
     this.cells.delete(slot);
+    this.proxies.delete(slot);
+  }
+
+  /**
+   * Announces and answers `species` for something else (a gateway's board, host/gateway): each call
+   * goes to `onCall`, and is answered later with answer(). Its retransmissions meanwhile run nothing
+   * (docs/abi.md, Deferred answers). Returns the slot (unhost() ends it).
+   */
+  hostProxy(species: number, onCall: Proxy['onCall'], load: () => number = () => 0): Proxy {
+    const slot = this.nextSlot++;
+    this.kernel.host(slot, species);
+    const proxy: Proxy = { slot, species, onCall, load };
+    this.proxies.set(slot, proxy);
+    return proxy;
+  }
+
+  /** Answers a proxied call: a REPLY payload, or with `error` an ERROR payload; 0, or -NOT_PENDING when nobody waits for it. */
+  answer(call: ProxiedCall, payload: Uint8Array, error = false): number {
+    return this.kernel.answer(call.src, call.species, call.seq, payload, error);
   }
 
   /**
@@ -503,6 +541,16 @@ export class CellNode {
   }
 
   private runCell(slot: number, input: Uint8Array, out: Uint8Array): number {
+    const proxy = this.proxies.get(slot);
+    if (proxy) {
+      // The CALL's header is the 20 bytes before its payload in kernel memory (docs/abi.md).
+      const h = decodeHeader(new Uint8Array(input.buffer, input.byteOffset - HEADER_BYTES, HEADER_BYTES + input.length));
+      const now = proxy.onCall({ src: h.src, species: h.species, seq: h.seq, payload: input.slice() });
+      if (!now) return -CELL_DEFERRED;
+      const n = Math.min(now.payload.length, out.length);
+      out.set(now.payload.subarray(0, n));
+      return now.error ? -n : n;
+    }
     const cell = this.cells.get(slot);
     if (!cell) {
       // Unhosted between routing and running: answer as the kernel would for an unknown species.
@@ -526,6 +574,11 @@ export class CellNode {
     for (const cell of this.cells.values()) {
       const share = cell.meter.share(now);
       this.kernel.cellLoad(cell.slot, share);
+      total += share;
+    }
+    for (const proxy of this.proxies.values()) {
+      const share = Math.min(1, Math.max(0, proxy.load()));
+      this.kernel.cellLoad(proxy.slot, share);
       total += share;
     }
     this.kernel.setLoad(total, Math.max(0, 1 - total));

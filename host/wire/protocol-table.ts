@@ -457,6 +457,8 @@ export const AUTH_BROADCAST_TRAILER_BYTES = 72;
 export const HANDSHAKE_BYTES = 128;
 /** sessions a kernel holds; the least recently used is evicted */
 export const MAX_SESSIONS = 16;
+/** replay-cache slots of each authenticated caller: also the most of its calls a node can have deferred at once */
+export const REPLAY_PER_CALLER = 4;
 /** counters below the highest seen that are still accepted once */
 export const AUTH_WINDOW = 64;
 /** rows of the kernel's access list (key, species) */
@@ -750,6 +752,7 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'auth', asName: 'AUTH_BROADCAST_TRAILER_BYTES', hostName: 'AUTH_BROADCAST_TRAILER_BYTES', value: AUTH_BROADCAST_TRAILER_BYTES },
   { group: 'auth', asName: 'HANDSHAKE_BYTES', hostName: 'HANDSHAKE_BYTES', value: HANDSHAKE_BYTES },
   { group: 'auth', asName: 'MAX_SESSIONS', hostName: 'MAX_SESSIONS', value: MAX_SESSIONS },
+  { group: 'auth', asName: 'REPLAY_PER_CALLER', hostName: 'REPLAY_PER_CALLER', value: REPLAY_PER_CALLER },
   { group: 'auth', asName: 'AUTH_WINDOW', hostName: 'AUTH_WINDOW', value: AUTH_WINDOW },
   { group: 'auth', asName: 'MAX_ACCESS', hostName: 'MAX_ACCESS', value: MAX_ACCESS },
   { group: 'auth', asName: 'MAX_SERVE', hostName: 'MAX_SERVE', value: MAX_SERVE },

@@ -19,5 +19,7 @@ export const SYSTEM_TESTS = {
   'test/udp-edges.test.ts': 'UDP sockets on loopback, IPv4 multicast and ::1',
   'test/cli-edges.test.ts': 'runs cell run, call and stats as child processes on ::1',
   'test/spore-fetch-udp.test.ts': 'a spore fetch over UDP on loopback, from a node in-process and from a cell run process',
+  'test/board-gateway-e2e.test.ts': 'cell flash --detach boots QEMU, then cell gateway and cell call run as child processes on loopback UDP',
+  'test/gateway.test.ts': 'the posix board as a child process on a socat pty pair, the gateway\'s cable node on the other end',
   'test/mitosis-processes.test.ts': 'six cell run processes on loopback UDP: SPAWN, spore fetch, kill -9 and replacement',
 };

@@ -1,0 +1,51 @@
+// The issue's user story, end to end, as a user runs it: `cell flash --detach` boots the emulated
+// Cortex-M4 and installs the kernel and echo over its UART pty; `cell gateway --serial <pty>`
+// makes the board's echo callable on the LAN; `cell call` (another process, its own key) gets
+// the board's answer.
+import test from 'ava';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../host/build/paths.ts';
+import { armToolchainMissing } from '../host/board/build-qemu.ts';
+import { freeUdpPort } from './fixtures/free-udp-port.ts';
+
+const CELL = join(REPO_ROOT, 'bin', 'cell.js');
+const run = (args: string[], timeoutMs = 60_000) => new Promise<{ code: number | null; out: string; err: string }>((res) => {
+  const p = execFile(process.execPath, [CELL, ...args], { cwd: REPO_ROOT, timeout: timeoutMs }, (_e, out, err) => res({ code: p.exitCode, out, err }));
+});
+
+test('cell flash --detach, cell gateway --serial <its pty>, cell call: the emulated board answers a LAN call', async (t) => {
+  const missing = armToolchainMissing();
+  if (missing) return t.fail(missing);
+  const flash = await run(['flash', '--board', 'qemu-mps2-an386', 'echo', '--detach', '--quiet']);
+  t.is(flash.code, 0, flash.err);
+  const pty = /serial (\/dev\/pts\/\d+)/.exec(flash.out)?.[1];
+  t.truthy(pty, flash.out);
+  const pid = Number(readFileSync(join(REPO_ROOT, 'build', 'board', 'qemu-mps2-an386.pid'), 'utf8'));
+  const port = await freeUdpPort();
+  const gateway = spawn(process.execPath, [CELL, 'gateway', '--serial', pty!, '--ephemeral', '--no-multicast', '--port', String(port)], { cwd: REPO_ROOT });
+  try {
+    let log = '';
+    await new Promise<void>((resolve, reject) => {
+      gateway.stdout.on('data', (d: Buffer) => {
+        log += d.toString();
+        if (/now callable from the LAN/.test(log)) resolve();
+      });
+      gateway.once('exit', (code) => reject(new Error(`cell gateway exited (${code}): ${log}`)));
+      setTimeout(() => reject(new Error(`no board species within 20 s: ${log}`)), 20_000).unref();
+    });
+    const call = await run(['call', 'echo', 'echo', '"hello emulated M4"', '--peer', `127.0.0.1:${port}`], 20_000);
+    t.is(call.code, 0, call.err);
+    t.is(call.out.trim(), '"hello emulated M4"');
+    const add = await run(['call', 'echo', 'add', '[20,22]', '--peer', `127.0.0.1:${port}`], 20_000);
+    t.is(add.out.trim(), '42');
+  } finally {
+    gateway.kill();
+    try {
+      process.kill(pid);
+    } catch {
+      // already gone
+    }
+  }
+});
