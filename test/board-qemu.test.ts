@@ -6,6 +6,8 @@ import { armToolchainMissing, buildQemuImage, qemuArgs } from '../host/board/bui
 import { runQemuBoard, V8ScriptedBoard, type BoardStep } from '../host/board/board-script.ts';
 import { KernelInstance } from '../host/runtime/kernel-instance.ts';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../host/build/paths.ts';
 import { builtFile } from './fixtures/built.ts';
 import { BOARD, FUEL, fixture, PEER, recordOnV8, recordTwoNodes, SEED } from './fixtures/board-session.ts';
 
@@ -35,6 +37,16 @@ test('side A of the two-board run (three simulated minutes, lossy line) on the Q
   const firstDiff = a.transcript.findIndex((line, i) => got[i] !== line);
   t.is(firstDiff, -1, firstDiff < 0 ? '' : `line ${firstDiff}: V8 ${a.transcript[firstDiff]} / board ${got[firstDiff]}`);
   t.is(got.length, a.transcript.length);
+});
+
+test('every function of the kernel and the example cells compiles within the board\'s wasm3 stack height (the image compiles them all at start-up)', async (t) => {
+  const missing = armToolchainMissing();
+  if (missing) return t.fail(missing);
+  const f = await fixture();
+  const cells = ['echo', 'kv', 'exchange'].map((c) => join(REPO_ROOT, 'build', 'cells', `${c}.wasm`));
+  const image = buildQemuImage({ kernelPath: f.kernelPath, cellPaths: cells, ramBytes: RAM, tag: 'eager', defines: ['-DBOARD_EAGER_COMPILE'] });
+  const got = await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(image.elf) }, { seed: SEED, fuelPerCall: FUEL, stackBytes: STACK }, [{ op: 'now', ms: 0 }, { op: 'init', node: BOARD }]);
+  t.deepEqual(got.filter((l) => !l.startsWith('log ')), ['ready', 'ok', 'ok']);
 });
 
 test('replacing a trapped cell 50 times on the QEMU board does not grow its heap', async (t) => {

@@ -3,7 +3,7 @@
 // by the linker script. Used by the QEMU conformance test and the RAM hunt (bench/board.ts).
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { BUILD_DIR, REPO_ROOT } from '../build/paths.ts';
 import { RUNTIME_DIR, runtimeSources, WASM3_DEFINES } from './build-runtime.ts';
@@ -28,6 +28,8 @@ export interface QemuImageOptions {
    * cellPaths are then ignored.
    */
   serial?: { wasm3StackBytes: number };
+  /** Extra C defines for this image (e.g. -DBOARD_EAGER_COMPILE: every function compiled at start-up). */
+  defines?: string[];
   /** A script-mode image that also carries the board's SHA-256 module (the `sha256` command; bench/board-instructions.ts). */
   hasher?: boolean;
 }
@@ -40,11 +42,12 @@ export interface QemuImage {
 
 /** Cortex-M4 without the FPU's double support: wasm3 works in f64, so soft-float is used throughout. */
 const CPU_FLAGS = ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=soft'];
-// wasm3 for a small RAM: 4 KiB code pages instead of 32 KiB (the issue's measured setting).
-// BOARD_EAGER_COMPILE: cells are compiled when loaded. Compiled lazily, on first use inside the
-// kernel's hal.cell_call, wasm3 on this 32-bit target fails with "memory allocation failed when
-// acquiring a new M3 code page" however much RAM it has (not yet understood; docs/boards.md).
-const SMALL_RAM = ['-DBOARD_EAGER_COMPILE', '-Dd_m3CodePageAlignSize=4096', '-Dd_m3MaxFunctionStackHeight=2000'];
+// wasm3 for a small RAM: 4 KiB code pages instead of 32 KiB (the issue's measured setting), and
+// functions compiled on first use. wasm3's default d_m3MaxFunctionStackHeight (2000 slots) made
+// each compilation reserve a 2000-slot table, which on this 32-bit target failed lazy compiles
+// inside a call ("memory allocation failed when acquiring a new M3 code page"); 256 slots fits
+// every function of the kernel and the example cells (test/board-qemu.test.ts compiles them all).
+const SMALL_RAM = ['-Dd_m3CodePageAlignSize=4096', '-Dd_m3MaxFunctionStackHeight=256'];
 
 /** The module store takes the top 1 MiB of the board's flash (store.c); the image gets the rest. */
 export const STORE_BYTES = 1024 * 1024;
@@ -74,7 +77,7 @@ export function buildQemuImage(o: QemuImageOptions): QemuImage {
   const cStack = o.cStackBytes ?? 16 * 1024;
   const platformDir = join(RUNTIME_DIR, 'platform', QEMU_BOARD);
   const ld = readFileSync(join(platformDir, 'link.ld.in'), 'utf8').replaceAll('@RAM_BYTES@', String(o.ramBytes)).replaceAll('@STACK_BYTES@', String(cStack));
-  writeFileSync(join(dir, 'link.ld'), ld);
+  writeAside(join(dir, 'link.ld'), ld);
   // The modules go into flash as they are: wasm3 reads them in place (m3_ParseModule).
   const serial = o.serial !== undefined;
   const mods = serial ? [] : [o.kernelPath, ...o.cellPaths];
@@ -97,14 +100,14 @@ export function buildQemuImage(o: QemuImageOptions): QemuImage {
       : ['.global as_sha256_wasm', 'as_sha256_wasm:', '.global as_sha256_wasm_len', 'as_sha256_wasm_len: .word 0']),
     '',
   ].join('\n');
-  writeFileSync(join(dir, 'modules.s'), asm);
+  writeAside(join(dir, 'modules.s'), asm);
   const elf = join(dir, 'board.elf');
   // Objects are shared by every image (the RAM hunt links one per cap); only modules.s and the
   // linker script differ.
   const sources = [...runtimeSources(QEMU_BOARD), ...WASM3_FILES.map((f) => join(w3, f))];
   const cflags = [
     // m3_info.c uses PRIi64/PRIu64, which newlib's inttypes.h does not define for this target.
-    ...CPU_FLAGS, '-std=gnu99', '-Os', '-DPRIi64="lli"', '-DPRIu64="llu"', '-ffunction-sections', '-fdata-sections', ...WASM3_DEFINES, ...SMALL_RAM,
+    ...CPU_FLAGS, '-std=gnu99', '-Os', '-DPRIi64="lli"', '-DPRIu64="llu"', '-ffunction-sections', '-fdata-sections', ...WASM3_DEFINES, ...SMALL_RAM, ...(o.defines ?? []),
     `-I${w3}`, `-I${join(RUNTIME_DIR, 'core')}`,
   ];
   const objStamp = createHash('sha256').update(JSON.stringify(cflags));
@@ -113,11 +116,21 @@ export function buildQemuImage(o: QemuImageOptions): QemuImage {
   const objDir = join(BUILD_DIR, 'board', QEMU_BOARD, 'obj', objStamp.digest('hex').slice(0, 16));
   const objects = sources.map((f, i) => join(objDir, `${i}-${basename(f, '.c')}.o`));
   if (!existsSync(join(objDir, 'done'))) {
-    mkdirSync(objDir, { recursive: true });
-    run(CC, [...cflags, '-c', ...sources], objDir);
+    // Test processes build the same objects at once (a fresh clone): each compiles in a folder of
+    // its own and renames it into place whole; the first one there wins, the others discard theirs.
+    const tmp = `${objDir}.${process.pid}.tmp`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    run(CC, [...cflags, '-c', ...sources], tmp);
     // gcc -c names each object after its source; give them the numbered names above.
-    sources.forEach((f, i) => renameSync(join(objDir, `${basename(f, '.c')}.o`), objects[i]!));
-    writeFileSync(join(objDir, 'done'), '');
+    sources.forEach((f, i) => renameSync(join(tmp, `${basename(f, '.c')}.o`), join(tmp, basename(objects[i]!))));
+    writeFileSync(join(tmp, 'done'), '');
+    if (existsSync(objDir) && !existsSync(join(objDir, 'done'))) rmSync(objDir, { recursive: true, force: true }); // a build cut off
+    try {
+      renameSync(tmp, objDir);
+    } catch {
+      rmSync(tmp, { recursive: true, force: true }); // another process got there first
+    }
   }
   const args = [...CPU_FLAGS, ...objects, join(dir, 'modules.s'), '--specs=nano.specs', '--specs=nosys.specs', '-nostartfiles', `-T${join(dir, 'link.ld')}`, '-Wl,--gc-sections', '-o', elf, '-lm'];
   const stamp = createHash('sha256').update(JSON.stringify(args)).update(ld);
@@ -125,11 +138,21 @@ export function buildQemuImage(o: QemuImageOptions): QemuImage {
   const stampFile = `${elf}.stamp`;
   const digest = stamp.digest('hex');
   if (!(existsSync(elf) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === digest)) {
-    run(CC, args, dir);
+    // Linked aside and renamed, for the same reason: another process may be booting this image.
+    const out = `${elf}.${process.pid}.tmp`;
+    run(CC, args.map((a) => (a === elf ? out : a)), dir);
+    renameSync(out, elf);
     writeFileSync(stampFile, digest);
   }
   const size = execFileSync('arm-none-eabi-size', [elf], { encoding: 'utf8' }).trim().split('\n')[1]!.trim().split(/\s+/).map(Number);
   return { elf, flashBytes: size[0]! + size[1]! };
+}
+
+/** Writes a file whole or not at all: another process may be linking with it. */
+function writeAside(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
 }
 
 function run(cc: string, args: string[], cwd: string): void {

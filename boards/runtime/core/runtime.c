@@ -412,6 +412,10 @@ const char *board_start(const uint8_t *kernel, size_t len, const board_options *
   for (size_t i = 0; i < sizeof hal / sizeof hal[0]; i++) {
     if ((r = link_optional(m3_LinkRawFunction(mod, "hal", hal[i].name, hal[i].sig, hal[i].fn)))) return r;
   }
+#ifdef BOARD_EAGER_COMPILE
+  /* Every function compiled now: proves each fits d_m3MaxFunctionStackHeight (test/board-qemu.test.ts). */
+  if ((r = m3_CompileModule(mod))) return r;
+#endif
   if ((r = m3_RunStart(mod))) return r;
   /* No key on the board: it runs open, as a host without an identity does (kernel-instance.ts). */
   int32_t ok;
