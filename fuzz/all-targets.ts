@@ -15,8 +15,9 @@ import { hostCborTarget } from './targets/host-cbor.ts';
 import { firmwareCborTarget, type CborHarness } from './targets/firmware-cbor.ts';
 import { cellTarget } from './targets/cell-calls.ts';
 import { sporeFileTarget } from './targets/spore-file.ts';
+import { installReplyTarget } from './targets/install-reply.ts';
 
-export const TARGET_NAMES = ['header', 'kernel', 'serial', 'udp-fragments', 'firmware-cbor', 'host-cbor', 'cells', 'spore-file'] as const;
+export const TARGET_NAMES = ['header', 'kernel', 'serial', 'udp-fragments', 'firmware-cbor', 'host-cbor', 'cells', 'spore-file', 'install-reply'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** Builds the targets named in `only` (all by default); 'cells' stands for one target per example cell. */
@@ -45,6 +46,7 @@ export async function buildTargets(seed: number, only: ReadonlySet<TargetName> =
   }
   if (only.has('host-cbor')) out.push(hostCborTarget(seed));
   if (only.has('spore-file')) out.push(sporeFileTarget());
+  if (only.has('install-reply')) out.push(installReplyTarget());
   if (only.has('cells')) {
     const dir = join(REPO_ROOT, 'build', 'cells');
     const wasms = (await readdir(dir)).filter((f) => f.endsWith('.wasm')).sort();
