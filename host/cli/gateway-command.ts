@@ -56,7 +56,8 @@ export function registerGateway(program: Command): void {
         multicast: opts.multicast === false ? false : parseUdpAddress(opts.multicast),
       });
       const open = opts.open === true || nodeConfig.open;
-      const lan = await CellNode.create({ nodeId: identity.nodeId, identity, open, kernelWasm, transports: [udp], log: (level, text) => console.error(`[cell ${level}] ${text}`) });
+      const hop = { ms: () => 0 };
+      const lan = await CellNode.create({ nodeId: identity.nodeId, identity, open, kernelWasm, transports: [udp], pongDelayMs: () => hop.ms(), log: (level, text) => console.error(`[cell ${level}] ${text}`) });
       // As `cell run`: bound to a public address, only listed keys may call (docs/security.md).
       const access = accessRows(nodeConfig, opts.host, (name) => {
         throw new Error(`[access] names species "${name}" by name: a gateway hosts its boards' species; give the id ("0x...")`);
@@ -64,6 +65,7 @@ export function registerGateway(program: Command): void {
       lan.kernel.setAccess(access.rows);
       lan.kernel.configure('accessListedOnly', access.listedOnly ? 1 : 0);
       const gateway = new Gateway({ lan, cables, silentMs, log: (line) => console.log(line) });
+      hop.ms = () => gateway.serialRttMs();
       const a = udp.address;
       console.log(`gateway ${nodeIdHex(lan.nodeId)} key ${Buffer.from(identity.publicKey).toString('hex')}; ${open ? 'open' : 'authenticated frames only'} on the LAN, udp ${a.address}:${a.port}`);
       console.log(`listening to ${opts.serial.length} board link${opts.serial.length > 1 ? 's' : ''} at ${baudRate} baud: ${opts.serial.join(', ')}; a board's species appear once its first pheromone arrives (about a second); Ctrl-C stops`);

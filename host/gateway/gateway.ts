@@ -5,8 +5,9 @@
 // (CellNode.hostProxy). One cable node per serial link, open (a board has no key), hears its
 // board's pheromones and calls it. A LAN call to a board's species is deferred by the LAN
 // kernel (docs/abi.md, Deferred answers), forwarded by the cable node as a call of its own
-// (its retries, its timeouts), and its REPLY or ERROR is sent back with k_answer. The cable is
-// the trust boundary (docs/boards.md, Trust): the board's frames on it are not authenticated.
+// (its retries, its timeouts), and its REPLY or ERROR is sent back with k_answer. The LAN node
+// holds its PONGs for the serial hop's RTT, so LAN peers measure the path to the boards. The
+// cable is the trust boundary (docs/boards.md, Trust): the board's frames on it are not authenticated.
 import type { CellNode, Proxy, ProxiedCall } from '../runtime/cell-node.ts';
 import type { PeerInfo } from '../runtime/kernel-instance.ts';
 import { ErrorCode, encodeErrorPayload } from '../wire/error-codes.ts';
@@ -149,6 +150,17 @@ export class Gateway {
     }
     waiting?.clear(); // their board's late answers, if any, find nobody waiting
     this.o.log?.(`board ${hex(route.board)}: species ${hex(route.species)} withdrawn from the LAN (${why})`);
+  }
+
+  /**
+   * The serial hop as the LAN should see it: the longest RTT the cable nodes measured to the
+   * boards proxied now (0 before any). The LAN node holds its PONGs this long
+   * (CellNodeOptions.pongDelayMs), so peers' measured RTT and coordinates reach the boards.
+   */
+  serialRttMs(): number {
+    let ms = 0;
+    for (const r of this.routes.values()) if (r.serialRttMs !== null && r.serialRttMs > ms) ms = r.serialRttMs;
+    return ms;
   }
 
   close(): void {

@@ -114,6 +114,11 @@ export interface CellNodeOptions {
   open?: boolean;
   /** Who may call which species (node-config.ts); species 0 = any. */
   access?: { listedOnly: boolean; rows: Array<{ publicKey: Uint8Array; species: number }> };
+  /**
+   * Extra milliseconds before each PONG leaves this node. A gateway sets its boards' serial-hop RTT
+   * here, so the RTT its LAN peers measure, and so their Vivaldi coordinates, reach the board.
+   */
+  pongDelayMs?: () => number;
   /** The spore bytes this node serves and fetches into (docs/spores.md, Transfer); without it the node neither serves nor fetches. */
   spores?: SporeBytes;
 }
@@ -200,6 +205,7 @@ export class CellNode {
   /** One store per species: replicas of a species on this node share it. */
   private readonly stores = new Map<number, CellStore>();
   private readonly spores: SporeBytes | undefined;
+  private readonly pongDelayMs: (() => number) | undefined;
 
   private constructor(opts: CellNodeOptions, module: WebAssembly.Module) {
     this.nodeId = opts.nodeId >>> 0;
@@ -215,6 +221,7 @@ export class CellNode {
     this.capacity = opts.capacity ?? DEFAULT_CAPACITY;
     this.meterWindowMs = opts.meterWindowMs;
     this.stateDir = opts.stateDir;
+    this.pongDelayMs = opts.pongDelayMs;
     this.queueDeadlineMs = opts.queueDeadlineMs ?? 10_000;
     this.maxQueuedCalls = opts.maxQueuedCalls ?? 4096;
     if (!(Number.isFinite(this.capacity) && this.capacity > 0)) throw new RangeError(`capacity must be a positive number of instructions per second, got ${opts.capacity}`);
@@ -512,9 +519,18 @@ export class CellNode {
     // A copy: `frame` is kernel memory, rewritten by the next frame before an async send runs.
     // Buffer.from takes small copies from Node's pool, cheaper than a fresh ArrayBuffer per frame.
     const copy = Buffer.from(frame);
+    const delay = this.pongDelayMs && copy.length >= HEADER_BYTES && copy[2] === MsgType.PONG ? this.pongDelayMs() : 0;
+    if (delay > 0) {
+      setTimeout(() => this.closed || this.send(copy), delay).unref();
+      return;
+    }
+    this.send(copy);
+  }
+
+  private send(copy: Buffer): void {
     // A frame for a node heard on one transport goes out there only; broadcasts, "any host"
     // (dst 0) and nodes never heard go out on every transport.
-    const dst = frame.length >= HEADER_BYTES ? copy.readUInt32LE(8) : 0;
+    const dst = copy.length >= HEADER_BYTES ? copy.readUInt32LE(8) : 0;
     const route = dst !== 0 && dst !== BROADCAST && this.transports.length > 1 ? this.routes.get(dst) : undefined;
     if (route) {
       this.routedOut++;
