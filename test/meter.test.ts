@@ -1,4 +1,6 @@
 import test from 'ava';
+import binaryen from 'binaryen';
+import { compileAssemblyScript } from '../host/build/asc.ts';
 import fc from 'fast-check';
 import wabtInit from 'wabt';
 import { instrumentFuel, meterCosts, START_FUEL } from '../host/build/meter.ts';
@@ -74,6 +76,26 @@ test('output is deterministic: same input, same bytes', (t) => {
   t.deepEqual(instrumentFuel(echo), echoMetered);
   t.deepEqual(instrumentFuel(COUNTDOWN), instrumentFuel(COUNTDOWN));
   t.deepEqual(instrumentFuel(echo, { startFuel: 5 }), instrumentFuel(echo, { startFuel: 5 }));
+});
+
+test('output does not depend on the binaryen options an earlier compile in the process left set', async (t) => {
+  const options = (o: number, sh: number, on: boolean) => {
+    binaryen.setOptimizeLevel(o);
+    binaryen.setShrinkLevel(sh);
+    binaryen.setGenerateStackIR(on);
+    binaryen.setOptimizeStackIR(on);
+    binaryen.setLowMemoryUnused(on);
+    binaryen.setFastMath(on);
+    binaryen.setClosedWorld(on);
+  };
+  // The example echo cell as `cell build` compiles it (the fixture cells are too small to show it).
+  const cell = (await compileAssemblyScript({ entries: ['build/gen/echo/entry.ts'], target: 'mcu', runtime: 'minimal' })).binary;
+  options(4, 2, true); // as an mcu AssemblyScript compile leaves them
+  const afterCompile = instrumentFuel(cell);
+  options(2, 1, false); // binaryen's defaults: no compile ran in this process (a build/asc-cache hit)
+  t.deepEqual(instrumentFuel(cell), afterCompile);
+  options(3, 0, true); // as a host-target compile leaves them
+  t.deepEqual(instrumentFuel(cell), afterCompile);
 });
 
 test('fuel used is deterministic across runs and instances', (t) => {

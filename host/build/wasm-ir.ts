@@ -58,6 +58,18 @@ export function withModule<T>(wasm: Uint8Array, body: (mod: binaryen.Module) => 
 export function emitProfileModule(mod: binaryen.Module, who: string): Uint8Array {
   mod.setFeatures(PROFILE_BINARYEN_FEATURES);
   if (!mod.validate()) throw new RewriteError(`${who}: the rewritten module does not validate (input outside the firmware profile, or a bug in ${who})`);
+  // binaryen's writer reads process-wide options (Stack IR is generated and optimized by them),
+  // which an AssemblyScript compile earlier in the same process leaves set. Fixed here to what an
+  // mcu compile leaves, so a rewrite gives the same bytes whether or not the compiler ran first
+  // in this process (a compile served from build/asc-cache does not run it).
+  binaryen.setOptimizeLevel(4);
+  binaryen.setShrinkLevel(2);
+  binaryen.setDebugInfo(false);
+  binaryen.setLowMemoryUnused(true);
+  binaryen.setFastMath(true);
+  binaryen.setGenerateStackIR(true);
+  binaryen.setOptimizeStackIR(true);
+  binaryen.setClosedWorld(true);
   return mod.emitBinary();
 }
 
