@@ -2,20 +2,12 @@
 // build/asc-cache, and a change to any file the compiler read (an import, not only the entry)
 // makes it compile again.
 import test from 'ava';
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileAssemblyScript, firmwareFlags } from '../host/build/asc.ts';
-import { BUILD_DIR, REPO_ROOT } from '../host/build/paths.ts';
+import { ascCacheFile, compileAssemblyScript } from '../host/build/asc.ts';
+import { BUILD_DIR } from '../host/build/paths.ts';
 
 const DIR = join(BUILD_DIR, `asc-cache-test-${process.pid}`);
-const cacheFile = (entry: string) => {
-  // The key as asc.ts makes it: the compiler version and the arguments.
-  const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'assemblyscript', 'package.json'), 'utf8')) as { version: string };
-  const argv = [entry, '--baseDir', REPO_ROOT, '--outFile', 'out.wasm', ...firmwareFlags('mcu', 'stub')];
-  return join(BUILD_DIR, 'asc-cache', `${createHash('sha256').update(JSON.stringify([version, argv])).digest('hex')}.json`);
-};
-
 test.after.always(() => rmSync(DIR, { recursive: true, force: true }));
 
 test('a repeat compile is served from the cache; changing an imported file compiles again', async (t) => {
@@ -24,9 +16,8 @@ test('a repeat compile is served from the cache; changing an imported file compi
   const entry = join(DIR, 'entry.ts');
   writeFileSync(join(DIR, 'dep.ts'), 'export function k(): i32 { return 1; }\n');
   writeFileSync(entry, "import '../../firmware/hal/hal';\nimport { k } from './dep';\nexport function f(): i32 { return k(); }\n");
-  const rel = entry.slice(REPO_ROOT.length + 1);
   const first = await compileAssemblyScript({ entries: [entry], runtime: 'stub' });
-  const file = cacheFile(rel);
+  const file = ascCacheFile({ entries: [entry], runtime: 'stub' });
   const stored = JSON.parse(readFileSync(file, 'utf8')) as { files: Record<string, string | null>; binary: string };
   t.true(join(DIR, 'dep.ts') in stored.files, 'the imported file is recorded');
   // Mark the stored output: a second compile returns the mark, so it came from the cache.

@@ -66,10 +66,30 @@ function fileHash(path: string): string | null {
   }
 }
 
-function cached(key: string): AscResult | undefined {
+function ascArgv(opts: AscOptions): string[] {
+  const entries = opts.entries.map((e) => relative(REPO_ROOT, resolve(REPO_ROOT, e)));
+  return [
+    ...entries,
+    '--baseDir', REPO_ROOT,
+    '--outFile', 'out.wasm',
+    ...(opts.wat ? ['--textFile', 'out.wat'] : []),
+    ...firmwareFlags(opts.target ?? 'mcu', opts.runtime ?? 'minimal'),
+    ...(opts.extra ?? []),
+  ];
+}
+
+let ascVersion: string | undefined;
+
+/** Where a compile with these options is kept in build/asc-cache: its key is the compiler's version and arguments. */
+export function ascCacheFile(opts: AscOptions): string {
+  ascVersion ??= (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'assemblyscript', 'package.json'), 'utf8')) as { version: string }).version;
+  return join(CACHE_DIR, `${sha256(JSON.stringify([ascVersion, ascArgv(opts)]))}.json`);
+}
+
+function cached(file: string): AscResult | undefined {
   let entry: CacheEntry;
   try {
-    entry = JSON.parse(readFileSync(join(CACHE_DIR, `${key}.json`), 'utf8')) as CacheEntry;
+    entry = JSON.parse(readFileSync(file, 'utf8')) as CacheEntry;
   } catch {
     return undefined;
   }
@@ -78,31 +98,21 @@ function cached(key: string): AscResult | undefined {
   return { binary, text: entry.text };
 }
 
-function store(key: string, files: Map<string, string | null>, result: AscResult): void {
+function store(file: string, files: Map<string, string | null>, result: AscResult): void {
   const entry: CacheEntry = { files: Object.fromEntries(files), binary: Buffer.from(result.binary).toString('base64'), text: result.text };
   mkdirSync(CACHE_DIR, { recursive: true });
   // Written aside and renamed: test processes compiling the same thing at once never read half a file.
-  const tmp = join(CACHE_DIR, `${key}.${process.pid}.tmp`);
+  const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(entry));
-  renameSync(tmp, join(CACHE_DIR, `${key}.json`));
+  renameSync(tmp, file);
 }
 
 export async function compileAssemblyScript(opts: AscOptions): Promise<AscResult> {
-  const target = opts.target ?? 'mcu';
-  const runtime = opts.runtime ?? 'minimal';
+  const argv = ascArgv(opts);
   const entries = opts.entries.map((e) => relative(REPO_ROOT, resolve(REPO_ROOT, e)));
-  const argv = [
-    ...entries,
-    '--baseDir', REPO_ROOT,
-    '--outFile', 'out.wasm',
-    ...(opts.wat ? ['--textFile', 'out.wat'] : []),
-    ...firmwareFlags(target, runtime),
-    ...(opts.extra ?? []),
-  ];
   const useCache = process.env.CELL_ASC_CACHE !== '0';
-  const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'assemblyscript', 'package.json'), 'utf8')) as { version: string };
-  const key = sha256(JSON.stringify([version, argv]));
-  const hit = useCache ? cached(key) : undefined;
+  const file = ascCacheFile(opts);
+  const hit = useCache ? cached(file) : undefined;
   if (hit) return hit;
   // Loaded only on a miss: importing the compiler costs a process about a second.
   const { default: asc } = await import('assemblyscript/asc');
@@ -133,7 +143,7 @@ export async function compileAssemblyScript(opts: AscOptions): Promise<AscResult
   const result = { binary: new Uint8Array(binary), text: typeof text === 'string' ? text : undefined };
   if (useCache) {
     try {
-      store(key, read, result);
+      store(file, read, result);
     } catch {
       // A read-only or full build folder: the compile stands, it is only not kept.
     }

@@ -37,8 +37,8 @@ export function registerGateway(program: Command): void {
       const { SerialTransport } = await import('../transport/serial-transport.ts');
       const { UdpTransport, parseUdpAddress } = await import('../transport/udp-transport.ts');
       const { loadOrCreateIdentity, newIdentity, nodeIdHex } = await import('../identity/node-identity.ts');
-      const { readNodeConfig, accessRows } = await import('../runtime/node-config.ts');
-      const nodeConfig = opts.config ? await readNodeConfig(opts.config) : { open: false, listedOnly: undefined, allow: [], serve: [], trust: { authorities: [], revoked: [], followSuccessors: true } };
+      const { readNodeConfig, parseNodeConfig, accessRows } = await import('../runtime/node-config.ts');
+      const nodeConfig = opts.config ? await readNodeConfig(opts.config) : parseNodeConfig(''); // no file: a file's defaults
       const kernelWasm = new Uint8Array(await readFile(opts.kernel));
       // The cables first: a board that is not there stops the command before any socket opens.
       const cables: import('../gateway/gateway.ts').Cable[] = [];

@@ -45,8 +45,8 @@ export function registerRun(program: Command): void {
       const { speciesHex } = await import('../sdk/species.ts');
       const { readBoard } = await import('../runtime/board-profile.ts');
       const board = await readBoard(opts.board);
-      const { readNodeConfig, accessRows, serveRows } = await import('../runtime/node-config.ts');
-      const nodeConfig = opts.config ? await readNodeConfig(opts.config) : { open: false, listedOnly: undefined, allow: [], serve: [], trust: { authorities: [], revoked: [], followSuccessors: true } };
+      const { readNodeConfig, parseNodeConfig, accessRows, serveRows } = await import('../runtime/node-config.ts');
+      const nodeConfig = opts.config ? await readNodeConfig(opts.config) : parseNodeConfig(''); // no file: a file's defaults
       // Spores are verified before any socket opens: a refused one stops the node with its reason.
       const { loadSpores } = await import('./spore-loading.ts');
       const spores = await loadSpores(files, { trustArgs: opts.trust ?? [], trustConfig: nodeConfig.trust, cacheDir: opts.sporeCache });

@@ -36,7 +36,7 @@ export interface BoardRoute {
   cable: Cable;
   proxy: Proxy;
   /** Calls forwarded to the board and not answered yet. */
-  inFlight: number;
+  waiting: Set<ProxiedCall>;
   /** The board's CPU share from its last pheromone. */
   boardLoad: number;
   /** The serial hop's RTT as the cable node measured it (ms), or null. */
@@ -61,7 +61,6 @@ export const BOARD_WINDOW = 8;
 export class Gateway {
   readonly routes = new Map<number, BoardRoute>();
   readonly stats: GatewayStats = { forwarded: 0, answered: 0, answersRefused: 0, shed: 0, withdrawnInFlight: 0, withdrawals: 0 };
-  private readonly waiting = new Map<number, Set<ProxiedCall>>();
   /** Calls waiting on a board, per caller: the LAN kernel keeps each in one of the caller's REPLAY_PER_CALLER replay slots. */
   private readonly perCaller = new Map<number, number>();
   private readonly timer: NodeJS.Timeout;
@@ -87,11 +86,10 @@ export class Gateway {
         route = undefined;
       }
       if (!route) {
-        const r: BoardRoute = { species, board: peer.nodeId, cable, inFlight: 0, boardLoad: peer.load, serialRttMs: peer.measuredRttMs, proxy: undefined as unknown as Proxy };
+        const r: BoardRoute = { species, board: peer.nodeId, cable, waiting: new Set(), boardLoad: peer.load, serialRttMs: peer.measuredRttMs, proxy: undefined as unknown as Proxy };
         // The proxy announces the board's own load, raised while calls queue on the slow line.
-        r.proxy = this.o.lan.hostProxy(species, (call) => this.forward(r, call), () => Math.max(r.boardLoad, r.inFlight / BOARD_WINDOW));
+        r.proxy = this.o.lan.hostProxy(species, (call) => this.forward(r, call), () => Math.max(r.boardLoad, r.waiting.size / BOARD_WINDOW));
         this.routes.set(species, r);
-        this.waiting.set(species, new Set());
         this.o.log?.(`board ${hex(peer.nodeId)} on ${cable.name}: species ${hex(species)} now callable from the LAN`);
       } else {
         route.boardLoad = peer.load;
@@ -114,16 +112,13 @@ export class Gateway {
     }
     this.perCaller.set(call.src, mine + 1);
     this.stats.forwarded++;
-    route.inFlight++;
-    const waiting = this.waiting.get(route.species)!;
-    waiting.add(call);
+    route.waiting.add(call);
     const finish = (payload: Uint8Array, error: boolean) => {
-      route.inFlight--;
       const left = (this.perCaller.get(call.src) ?? 1) - 1;
       if (left > 0) this.perCaller.set(call.src, left);
       else this.perCaller.delete(call.src);
       // Withdrawn meanwhile: the caller was answered UNKNOWN_SPECIES already.
-      if (!waiting.delete(call)) return;
+      if (!route.waiting.delete(call)) return;
       this.answer(call, payload, error);
     };
     route.cable.node.call(call.species, call.payload, route.board).then(
@@ -142,13 +137,11 @@ export class Gateway {
     this.o.lan.unhost(route.proxy.slot);
     this.routes.delete(route.species);
     this.stats.withdrawals++;
-    const waiting = this.waiting.get(route.species);
-    this.waiting.delete(route.species);
-    for (const call of waiting ?? []) {
+    for (const call of route.waiting) {
       this.stats.withdrawnInFlight++;
       this.answer(call, encodeErrorPayload(ErrorCode.UNKNOWN_SPECIES, `gateway: board ${hex(route.board)} withdrawn (${why})`), true);
     }
-    waiting?.clear(); // their board's late answers, if any, find nobody waiting
+    route.waiting.clear(); // their board's late answers, if any, find nobody waiting
     this.o.log?.(`board ${hex(route.board)}: species ${hex(route.species)} withdrawn from the LAN (${why})`);
   }
 

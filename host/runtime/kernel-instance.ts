@@ -232,8 +232,13 @@ export class KernelInstance {
   }
 
   /** Sends a CALL; `dst` 0 lets the kernel route to the nearest replica. Returns the seq or -reason. */
+  /** The largest CALL or answer payload a frame of this kernel carries (its buffer less header and AUTH trailer). */
+  get payloadCap(): number {
+    return this.bufCap - HEADER_BYTES - AUTH_TRAILER_BYTES;
+  }
+
   call(dst: number, species: number, payload: Uint8Array): number {
-    if (payload.length > this.bufCap - HEADER_BYTES - AUTH_TRAILER_BYTES) return -HeaderReject.TOO_LARGE;
+    if (payload.length > this.payloadCap) return -HeaderReject.TOO_LARGE;
     this.bytes.set(payload, this.bufPtr + HEADER_BYTES);
     return this.k.k_call(dst, species, payload.length);
   }
@@ -244,7 +249,7 @@ export class KernelInstance {
    * such call waits. An answer too large for a frame goes as a TOO_LARGE error instead.
    */
   answer(src: number, species: number, seq: number, payload: Uint8Array, error = false): number {
-    const cap = this.bufCap - HEADER_BYTES - AUTH_TRAILER_BYTES;
+    const cap = this.payloadCap;
     let p = payload;
     let err = error;
     if (p.length > cap) {
