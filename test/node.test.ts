@@ -13,6 +13,8 @@ import { readFile } from 'node:fs/promises';
 import { encodeCall } from '../host/sdk/call-codec.ts';
 import { ErrorCode } from '../host/wire/error-codes.ts';
 import { waitUntil } from './fixtures/wait-until.ts';
+import { SpawnHost } from '../host/runtime/spawn-host.ts';
+import { TrustStore } from '../host/spore/trust.ts';
 
 // Generous call timeout: these tests are about answers, and a loaded CI machine must not turn
 // a slow answer into a TIMEOUT.
@@ -97,9 +99,11 @@ test.serial('kv and echo serve side by side on one node; kv reports full clearly
 
 test.serial('a host hands its cells\' metered CPU share to the kernel, and its pheromones carry it', async (t) => {
   const hub = new LoopbackHub();
-  // A long window, so the share does not depend on how fast this machine runs the calls.
+  // A long window, so the share does not depend on how fast this machine runs the calls. The
+  // server trusts an authority, so it has room for others' replicas: its spare is 1 - share.
+  const spawns = new SpawnHost({ trust: new TrustStore({ authorities: [new Uint8Array(32).fill(7)] }), cache: null });
   const server = await CellNode.create({
-    nodeId: 0x5e5e5e5e, kernelWasm: kernelWasm(), transports: [hub.attach(0x5e5e5e5e)], config: FAST, capacity: 2e9, meterWindowMs: 600_000,
+    nodeId: 0x5e5e5e5e, kernelWasm: kernelWasm(), transports: [hub.attach(0x5e5e5e5e)], config: FAST, capacity: 2e9, meterWindowMs: 600_000, spawns,
   });
   const client = await CellNode.create({ nodeId: 0xc1c1c1c1, kernelWasm: kernelWasm(), transports: [hub.attach(0xc1c1c1c1)], config: FAST });
   try {
@@ -117,6 +121,9 @@ test.serial('a host hands its cells\' metered CPU share to the kernel, and its p
     const seen = client.kernel.peers().find((p) => p.nodeId === 0x5e5e5e5e);
     t.is(seen?.load, share);
     t.is(seen?.spare, 1 - share);
+    // The client cannot start a replica (no SpawnHost): it announces no spare, so no division round picks it.
+    await heard(server, server.kernel.stat('announcesRx') + 2);
+    t.is(server.kernel.peers().find((p) => p.nodeId === 0xc1c1c1c1)?.spare, 0);
   } finally {
     await Promise.all([server.close(), client.close()]);
   }

@@ -95,3 +95,12 @@ test('the parser refuses a table that cannot generate both sides faithfully', (t
 test('within each group the host names, like the table names, are distinct', (t) => {
   for (const g of groups) t.is(new Set(g.rows.map((r) => r.hostName)).size, g.rows.length, g.key);
 });
+
+test('the SPAWN answer counters follow the SPAWN reasons in order (the kernel counts an answer as spawnAccepted + reason)', (t) => {
+  const value = (asName: string) => PROTOCOL_ROWS.find((r) => r.asName === asName)?.value;
+  const pairs: Array<[string, string]> = [['SPAWN_OK', 'S_SPAWN_ACCEPTED'], ['SPAWN_UNTRUSTED', 'S_SPAWN_REFUSED_UNTRUSTED'], ['SPAWN_NO_ROOM', 'S_SPAWN_REFUSED_NO_ROOM'],
+    ['SPAWN_OVER_CPU', 'S_SPAWN_REFUSED_CPU'], ['SPAWN_HOSTS_IT', 'S_SPAWN_REFUSED_HOSTS_IT'], ['SPAWN_BUSY', 'S_SPAWN_REFUSED_BUSY']];
+  const base = value('S_SPAWN_ACCEPTED');
+  t.is(typeof base, 'number');
+  for (const [reason, stat] of pairs) t.is(value(stat), base! + value(reason)!, `${stat} = SPAWN_ACCEPTED + ${reason}`);
+});

@@ -125,6 +125,33 @@ test.serial('refusals: untrusted authority, over its CPU share, busy; each answe
   }
 });
 
+test.serial('a division round passes over a target that refused: the next round asks the next node', async (t) => {
+  const hub = new LoopbackHub();
+  const key = generateAuthorityKey();
+  const a = await spawner(hub, key);
+  const b = await node(hub, [key.publicKey]);
+  // The untrusting node must come first in placement: with no RTT measured and the same spare,
+  // the smaller node id wins (mitoPickTarget), so make one that sorts before b.
+  let untrusting = await node(hub, [generateAuthorityKey().publicKey]);
+  while (untrusting.node.nodeId > b.node.nodeId) {
+    await untrusting.node.close();
+    untrusting = await node(hub, [generateAuthorityKey().publicKey]);
+  }
+  try {
+    await session(a.node, untrusting.node);
+    await session(a.node, b.node);
+    await waitUntil(() => a.node.kernel.peers().filter((p) => p.spare === 1).length >= 2, 'the spawner to hear both targets\' spare capacity');
+    // min_replicas 2: the lone replica's next division round places a sibling.
+    a.node.setBiology([...a.node.cells.values()][0]!.slot, { min_replicas: 2, max_replicas: 4, cpu_target: 0.6 });
+    await waitUntil(() => b.node.cells.size === 1, 'the sibling to start on the trusting node');
+    t.is(a.node.kernel.stat('spawnRefusedUntrusted'), 1, 'the untrusting node was asked once, then passed over');
+    t.is(untrusting.outcomes.length, 1);
+    t.is(untrusting.node.cells.size, 0);
+  } finally {
+    await Promise.all([a.node, untrusting.node, b.node].map((n) => n.close()));
+  }
+});
+
 test.serial('a node with no signed spore of the species cannot spawn it (bare .wasm): hal.spawn answers -1', async (t) => {
   const hub = new LoopbackHub();
   const a = await node(hub, []);

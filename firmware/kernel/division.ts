@@ -6,7 +6,7 @@
 // stay far. The host fetches the spore there (hal.spawn).
 import { halSpawn, halRetire, halRandom } from "../hal/hal";
 import { MAX_CELLS, cellsSpeciesAt, cellsHandleAt, cellsUnhost } from "./cells";
-import { peerCount, peerId, peerHosts, peerHealthy, peerLastSeen, peerLoad, peerSpare, peerAddSpecies, peerFind, peerCoordLen, MAX_PEERS } from "./peers";
+import { peerCount, peerId, peerHosts, peerHealthy, peerBusy, peerLastSeen, peerLoad, peerSpare, peerAddSpecies, peerFind, peerCoordLen, MAX_PEERS } from "./peers";
 import { peerRtt } from "./routing";
 import { predictBetweenPeers } from "./coords";
 import { callersCount, callerId, callerWeight, callersDecay, MAX_CALLERS } from "./callers";
@@ -107,7 +107,7 @@ function spawn(c: i32, sp: u32, k: i32, now: f64): void {
   // No caller placed yet (a quiet replica, or probes still on their way): nearest to this node.
   const m = placedCallers();
   for (let i = 0; i < n; i++) {
-    unchecked(ids[i] = peerHealthy(i, now) ? peerId(i) : 0);
+    unchecked(ids[i] = peerHealthy(i, now) && !peerBusy(i, now) ? peerId(i) : 0);
     unchecked(rtts[i] = m > 0 ? towardCallers(i, m) : peerRtt(i));
     unchecked(spares[i] = peerSpare(i));
     unchecked(hosts[i] = peerHosts(i, sp));

@@ -32,12 +32,15 @@ export function registerRun(program: Command): void {
     .option('--config <file>', 'node config (TOML): [access] lists which keys may call which species (docs/security.md)')
     .option('--open', 'also accept unauthenticated frames: a lab LAN only (docs/security.md)')
     .option('--board <name>', 'board profile (boards/<name>.json) whose instruction rate is this node\'s capacity: the CPU share it announces and mitosis reads', 'raspberry-pi-4')
+    .option('--time-scale <n>', 'run this node\'s clock n times faster than real time (1..100): every kernel timer, and mitosis\' minutes of cool-down, pass n times sooner, and its capacity is divided by n; for tests and demos of mitosis on real processes', '1')
     .option('--control <path>', 'owner-only socket `cell stats` reads (default ~/.cell/run/node-<port>.sock)')
-    .action(async (files: string[], opts: { trust?: string[]; sporeCache?: string; port: string; host: string; peer?: string[]; key: string; ephemeral?: boolean; kernel: string; fuel: string; multicast: string | false; serial?: string; baud: string; board: string; control?: string; stateDir?: string; config?: string; open?: boolean }) => {
+    .action(async (files: string[], opts: { trust?: string[]; sporeCache?: string; port: string; host: string; peer?: string[]; key: string; ephemeral?: boolean; kernel: string; fuel: string; multicast: string | false; serial?: string; baud: string; board: string; control?: string; stateDir?: string; config?: string; open?: boolean; timeScale: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not "${opts.port}"`);
       const fuel = Number(opts.fuel);
       if (!Number.isInteger(fuel) || fuel < 1 || fuel > 0x7fffffff) throw new Error(`--fuel must be 1..2147483647, not "${opts.fuel}"`);
+      const timeScale = Number(opts.timeScale);
+      if (!(timeScale >= 1 && timeScale <= 100)) throw new Error(`--time-scale must be a number from 1 to 100, not "${opts.timeScale}"`);
       // Loaded here so that other commands do not pay for the runtime (crypto, the kernel).
       const { CellNode } = await import('../runtime/cell-node.ts');
       const { SporeBytes } = await import('../runtime/spore-bytes.ts');
@@ -89,6 +92,7 @@ export function registerRun(program: Command): void {
         spores: new SporeBytes(),
         fuelPerCall: fuel,
         capacity: board.instructionsPerSecond,
+        timeScale,
         stateDir: opts.stateDir ?? (opts.ephemeral ? undefined : join(homedir(), '.cell', 'state', nodeIdHex(identity.nodeId))),
         log: (level, text) => console.error(`[cell ${level}] ${text}`),
         onRetire: (cell) => console.log(`retired ${cell.name} (species ${speciesHex(cell.speciesId)}): its kernel decided the other replicas carry the load`),
@@ -127,6 +131,7 @@ export function registerRun(program: Command): void {
       console.log(`key ${Buffer.from(identity.publicKey).toString('hex')}; ${open ? 'open: unauthenticated frames accepted' : 'authenticated frames only'}; ${access.listedOnly ? `${access.rows.length} listed (key, species) pairs may call` : 'any authenticated peer may call'}`);
       const a = udp.address;
       const where = a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+      if (timeScale !== 1) console.log(`node clock: ${timeScale}x real time (--time-scale); its capacity reads as ${board.instructionsPerSecond / timeScale} instructions per node second`);
       console.log(`node ${nodeIdHex(node.nodeId)} listening on udp ${where}${opts.serial ? ` and serial ${opts.serial} at ${opts.baud} baud` : ''}; Ctrl-C stops`);
       if (opts.multicast !== false && udp.stats.groupBind === '') console.log(`no multicast discovery on ${a.address}: no interface there carries IPv6 multicast (loopback does not); callers reach this node with --peer`);
       const { serveStats, defaultControlPath } = await import('./stats-socket.ts');

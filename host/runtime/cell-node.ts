@@ -89,6 +89,13 @@ export interface CellNodeOptions {
    * of mitosis' sustain and cool-down windows in seconds.
    */
   clock?: () => number;
+  /**
+   * Node time runs this many times faster than real time (default 1): every kernel timer (probes,
+   * pheromones, call timeouts, mitosis' cool-downs) comes round that much sooner, and the CPU
+   * meter's capacity is divided by it, so a load of R calls a real second reads as the same share.
+   * Lets a test or a demo on real processes see minutes of mitosis in seconds (`cell run --time-scale`).
+   */
+  timeScale?: number;
   /** Mitosis between real nodes (SPAWN): the signed spores this node can offer, and the target-side checks. Without it hal.spawn answers "cannot". */
   spawns?: SpawnHost;
   /** A spawn offered to this node ended: the replica runs (cell), or why not. */
@@ -191,6 +198,7 @@ export class CellNode {
   private closed = false;
   private readonly t0 = performance.now();
   private readonly clock: (() => number) | undefined;
+  private readonly timeScale: number;
   private readonly fuelPerCall: number;
   private readonly maxCellPages: number;
   readonly capacity: number;
@@ -214,6 +222,8 @@ export class CellNode {
     this.cellLog = opts.cellLog;
     this.onRetire = opts.onRetire;
     this.clock = opts.clock;
+    this.timeScale = opts.timeScale ?? 1;
+    if (!(Number.isFinite(this.timeScale) && this.timeScale > 0)) throw new RangeError(`timeScale must be a positive number, got ${opts.timeScale}`);
     this.spawns = opts.spawns;
     this.onSpawned = opts.onSpawned;
     this.fuelPerCall = opts.fuelPerCall ?? 10_000_000;
@@ -258,7 +268,7 @@ export class CellNode {
 
   /** Milliseconds since this node started (monotonic). */
   now(): number {
-    return this.clock ? this.clock() : performance.now() - this.t0;
+    return this.clock ? this.clock() : (performance.now() - this.t0) * this.timeScale;
   }
 
   /** Hosts a built cell (.wasm with its `cell.schema` section); returns its record. */
@@ -272,7 +282,7 @@ export class CellNode {
     const instance = await CellInstance.load(wasm, { maxPages: this.maxCellPages, fuelPerCall: this.fuelPerCall, onLog, store: this.storeFor(schema.name, speciesId) });
     const slot = this.nextSlot++;
     this.kernel.host(slot, speciesId);
-    const cell: HostedCell = { slot, name: schema.name, speciesId, schema, instance, meter: new CpuMeter({ capacity: this.capacity, windowMs: this.meterWindowMs }) };
+    const cell: HostedCell = { slot, name: schema.name, speciesId, schema, instance, meter: new CpuMeter({ capacity: this.capacity / this.timeScale, windowMs: this.meterWindowMs }) };
     this.cells.set(slot, cell);
     // Every node is a mirror: the code it runs, it serves.
     this.spores?.serve(wasm);
@@ -597,7 +607,9 @@ export class CellNode {
       this.kernel.cellLoad(proxy.slot, share);
       total += share;
     }
-    this.kernel.setLoad(total, Math.max(0, 1 - total));
+    // Spare is room for others' cells: a node that cannot start a replica (no SpawnHost, or one
+    // that trusts nobody: a client, a gateway) announces none, so no division round picks it.
+    this.kernel.setLoad(total, this.spawns?.takesSpawns ? Math.max(0, 1 - total) : 0);
     this.lastLoad = total;
     return total;
   }
@@ -636,7 +648,7 @@ export class CellNode {
     if (this.closed) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = this.now() + Math.max(0, delayMs);
-    this.timer = setTimeout(() => this.onTimer(), Math.max(0, delayMs));
+    this.timer = setTimeout(() => this.onTimer(), Math.max(0, delayMs) / this.timeScale);
   }
 
   /** Makes sure the kernel is ticked no later than `at` (node time, ms); cheap when it already is. */

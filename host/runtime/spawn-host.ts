@@ -48,6 +48,11 @@ export class SpawnHost {
 
   constructor(private readonly opts: SpawnHostOptions) {}
 
+  /** Whether this node can start others' replicas at all: it trusts some authority. */
+  get takesSpawns(): boolean {
+    return !this.opts.trust.isEmpty;
+  }
+
   /** Remembers a verified spore (its parts as signed) so this node can offer its species. */
   remember(species: number, parts: { manifestBytes: Uint8Array; signature: Uint8Array; module: Uint8Array }): void {
     const offer = encodeSpawnOffer({ hash: sha256(parts.module), root: chunkRoot(parts.module), size: parts.module.length, manifest: parts.manifestBytes, signature: parts.signature });

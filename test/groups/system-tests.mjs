@@ -21,5 +21,6 @@ export const SYSTEM_TESTS = {
   'test/spore-fetch-udp.test.ts': 'a spore fetch over UDP on loopback, from a node in-process and from a cell run process',
   'test/board-gateway-e2e.test.ts': 'cell flash --detach boots QEMU, then cell gateway and cell call run as child processes on loopback UDP',
   'test/gateway.test.ts': 'the posix board as a child process on a socat pty pair, the gateway\'s cable node on the other end',
+  'test/mitosis-load.test.ts': 'six cell run processes on loopback UDP (--time-scale 10) and load generators: divide under load, kill -9, retire to one',
   'test/mitosis-processes.test.ts': 'six cell run processes on loopback UDP: SPAWN, spore fetch, kill -9 and replacement',
 };
