@@ -47,7 +47,7 @@ async function readSporeCell(file: string, trust: TrustStore): Promise<FlashCell
     };
   } catch (err) {
     if (!(err instanceof SporeRefusedError)) throw err;
-    const none = trust.isEmpty ? ' No authority is trusted: cell flash installs a spore only when its authority is given with --trust KEY (64 hex digits or FILE.pub) or listed under [trust] authorities in --config.' : '';
+    const none = trust.isEmpty && err.reason === 'untrusted-authority' ? ' No --trust and no [trust] list were given: cell flash installs no spore without one.' : '';
     throw new Error(`${err.message}.${none} Nothing was sent to the board.`);
   }
 }
@@ -55,8 +55,8 @@ async function readSporeCell(file: string, trust: TrustStore): Promise<FlashCell
 export function registerFlash(program: Command): void {
   program
     .command('flash')
-    .description('install the mcu kernel and cells into a board over its serial link (install protocol, docs/boards.md); boards: qemu-mps2-an386 (emulated, started here), posix (the board runtime as a process, --store FILE as its flash)')
-    .argument('[cells...]', 'cells to install (at most 4): names in --cells-dir, .wasm paths, or signed .spore files (verified here first; installed only with --trust)')
+    .description('install the mcu kernel and cells into a board over its serial link (install protocol, docs/boards.md); the board checks each module\'s SHA-256. A .spore is verified on this host first, as cell run does (signature, module hash, expiry, trusted authority): if any is refused, nothing is sent. Boards: qemu-mps2-an386 (emulated, started here), posix (the board runtime as a process, --store FILE as its flash)')
+    .argument('[cells...]', 'cells to install (at most 4): names in --cells-dir, .wasm paths (local build outputs, not signed), or signed .spore files (installed only if their authority is given with --trust or [trust] in --config)')
     .requiredOption('--board <board>', 'qemu-mps2-an386 or posix (esp32-s3: not built here)')
     .option('--kernel <file>', 'the mcu kernel', 'build/kernel.wasm')
     .option('--cells-dir <dir>', 'where cell names are looked up', 'build/cells')
