@@ -1,21 +1,29 @@
 // `cell flash --board <board> [cells...]`: builds the board's image (QEMU: without modules), starts
 // it, pushes the kernel and the chosen cells over the install protocol (host/board/flash-modules.ts),
-// checks the board's SHA-256 of each, reboots it and reads its node id and free RAM.
+// checks the board's SHA-256 of each, reboots it and reads its node id and free RAM. A cell given
+// as a .spore is verified on this host first, as `cell run` verifies one (spore-loading.ts): the
+// board checks integrity (the SHA-256 of what it stored), its paired host authenticity (docs/boards.md, Trust).
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { InstallLink } from '../board/install-link.ts';
 import { BUILD_DIR, REPO_ROOT } from '../build/paths.ts';
+import type { TrustStore } from '../spore/trust.ts';
 
 const NOT_BUILT: Record<string, string> = {
   'esp32-s3': 'esp32-s3: not built here. Flashing it needs an ESP-IDF build of boards/runtime and esptool-js with the device on a USB port; neither exists in this repository yet (docs/boards.md, "Not done")',
   'raspberry-pi-4': 'raspberry-pi-4 runs the host runtime (`cell run`), not a board image: there is nothing to flash',
 };
 
-interface FlashOpts { board: string; kernel: string; store?: string; port?: string; detach?: boolean; ram?: string; json?: boolean; quiet?: boolean; cellsDir: string }
+interface FlashOpts { board: string; kernel: string; store?: string; port?: string; detach?: boolean; ram?: string; json?: boolean; quiet?: boolean; cellsDir: string; trust?: string[]; config?: string }
+
+/** What a verified spore installed: its authority and validity, for the report. */
+interface SporeOrigin { file: string; hash: string; authority: string; trustedVia: string; revision: number; expires: string }
+
+interface FlashCell { name: string; species: number; bytes: Uint8Array; spore?: SporeOrigin }
 
 /** A cell given as a name (looked up in --cells-dir) or a .wasm path; its species from <name>.schema.json beside it. */
-function readCell(arg: string, dir: string): { name: string; species: number; bytes: Uint8Array } {
+function readCell(arg: string, dir: string): FlashCell {
   const wasm = arg.endsWith('.wasm') ? resolve(arg) : join(resolve(dir), `${arg}.wasm`);
   const schema = wasm.replace(/\.wasm$/, '.schema.json');
   if (!existsSync(wasm)) throw new Error(`no cell ${arg}: ${wasm} does not exist (build it: npx cell build firmware/cells/${basename(arg, '.wasm')})`);
@@ -25,14 +33,35 @@ function readCell(arg: string, dir: string): { name: string; species: number; by
   return { name: basename(wasm, '.wasm'), species: s.speciesId, bytes: readFileSync(wasm) };
 }
 
+/** A .spore verified under `trust` (the checks of `cell run`); its module is what the board stores, its manifest names the species. */
+async function readSporeCell(file: string, trust: TrustStore): Promise<FlashCell> {
+  const { readVerifiedSpore, SporeRefusedError } = await import('./spore-loading.ts');
+  const { iso } = await import('../spore/verify-spore.ts');
+  try {
+    const { spore, learnt } = await readVerifiedSpore(file, trust);
+    if (learnt) console.error(learnt);
+    const m = spore.manifest;
+    return {
+      name: m.name, species: m.speciesId, bytes: spore.module,
+      spore: { file, hash: spore.hash, authority: Buffer.from(m.authority).toString('hex'), trustedVia: spore.trustedVia, revision: m.revision, expires: iso(m.expiresAt) },
+    };
+  } catch (err) {
+    if (!(err instanceof SporeRefusedError)) throw err;
+    const none = trust.isEmpty && err.reason === 'untrusted-authority' ? ' No --trust and no [trust] list were given: cell flash installs no spore without one.' : '';
+    throw new Error(`${err.message}.${none} Nothing was sent to the board.`);
+  }
+}
+
 export function registerFlash(program: Command): void {
   program
     .command('flash')
-    .description('install the mcu kernel and cells into a board over its serial link (install protocol, docs/boards.md); boards: qemu-mps2-an386 (emulated, started here), posix (the board runtime as a process, --store FILE as its flash)')
-    .argument('[cells...]', 'cells to install (at most 4): names in --cells-dir or .wasm paths')
+    .description('install the mcu kernel and cells into a board over its serial link (install protocol, docs/boards.md); the board checks each module\'s SHA-256. A .spore is verified on this host first, as cell run does (signature, module hash, expiry, trusted authority): if any is refused, nothing is sent. Boards: qemu-mps2-an386 (emulated, started here), posix (the board runtime as a process, --store FILE as its flash)')
+    .argument('[cells...]', 'cells to install (at most 4): names in --cells-dir, .wasm paths (local build outputs, not signed), or signed .spore files (installed only if their authority is given with --trust or [trust] in --config)')
     .requiredOption('--board <board>', 'qemu-mps2-an386 or posix (esp32-s3: not built here)')
     .option('--kernel <file>', 'the mcu kernel', 'build/kernel.wasm')
     .option('--cells-dir <dir>', 'where cell names are looked up', 'build/cells')
+    .option('--trust <key...>', 'authority public keys whose spores may be installed (64 hex digits, or a FILE.pub), as cell run takes them')
+    .option('--config <file>', 'node config (TOML) whose [trust] table lists trusted (and revoked) authorities, as cell run reads it')
     .option('--store <file>', 'posix board: the file that stands for its flash (created if missing)')
     .option('--port <path>', 'a board already running on this serial device or pty (e.g. one started with --detach); nothing is started')
     .option('--ram <bytes>', 'qemu-mps2-an386: the image\'s RAM cap (default: the board profile\'s)')
@@ -48,9 +77,25 @@ export function registerFlash(program: Command): void {
       if (o.board === 'posix' && !o.store && !o.port) throw new Error('--board posix needs --store FILE (the file that stands for its flash)');
       if (o.board === 'posix' && o.detach) throw new Error('--detach is for qemu-mps2-an386: the posix board runs on its parent\'s stdin/stdout; run build/board/posix/cell-board --store FILE yourself');
       if (!existsSync(o.kernel)) throw new Error(`no kernel at ${o.kernel} (npm run build makes it)`);
-      const cells = cellArgs.map((c) => readCell(c, o.cellsDir));
+      // Every spore is verified before a board is built, started or opened: a refused one sends nothing.
+      // The trust inputs are read whenever given, so a mistake in them stops the flash even without a spore.
+      let trust: TrustStore | undefined;
+      if (o.trust || o.config || cellArgs.some((c) => c.endsWith('.spore'))) {
+        const { trustStoreOf } = await import('./spore-loading.ts');
+        const { readNodeConfig, parseNodeConfig } = await import('../runtime/node-config.ts');
+        trust = await trustStoreOf(o.trust ?? [], (o.config ? await readNodeConfig(o.config) : parseNodeConfig('')).trust);
+      }
+      const cells: FlashCell[] = [];
+      for (const c of cellArgs) {
+        if (!c.endsWith('.spore')) {
+          cells.push(readCell(c, o.cellsDir));
+          continue;
+        }
+        if (!existsSync(c)) throw new Error(`no spore ${c}: the file does not exist (cell build --sign KEY writes NAME.spore beside the .wasm)`);
+        cells.push(await readSporeCell(c, trust!));
+      }
       const { planModules, flashModules } = await import('../board/flash-modules.ts');
-      const modules = planModules(readFileSync(o.kernel), cells);
+      const modules = planModules(readFileSync(o.kernel), cells.map(({ name, species, bytes }) => ({ name, species, bytes })));
       const { InstallLink: Link } = await import('../board/install-link.ts');
 
       let link: InstallLink;
@@ -105,7 +150,11 @@ export function registerFlash(program: Command): void {
           advance: (n) => { sent += n; bar?.update(sent); },
           stop: () => bar?.stop(),
         });
-        const result = { board: o.board, serial: serialPath ?? null, pid: o.detach ? pid : undefined, node: r.info.node.toString(16).padStart(8, '0'), freeRamBytes: r.info.freeRam, storeBytes: r.info.storeBytes, bytes: total, ms: Date.now() - started, modules: r.modules };
+        const origin = (slot: number) => cells[slot - 1]?.spore;
+        const result = {
+          board: o.board, serial: serialPath ?? null, pid: o.detach ? pid : undefined, node: r.info.node.toString(16).padStart(8, '0'), freeRamBytes: r.info.freeRam, storeBytes: r.info.storeBytes, bytes: total, ms: Date.now() - started,
+          modules: r.modules.map((m) => ({ ...m, spore: m.slot > 0 ? origin(m.slot) ?? null : null })),
+        };
         if (o.detach && pid !== undefined) {
           const pidFile = join(BUILD_DIR, 'board', `${o.board}.pid`);
           mkdirSync(dirname(pidFile), { recursive: true });
@@ -113,7 +162,10 @@ export function registerFlash(program: Command): void {
         }
         if (o.json) console.log(JSON.stringify(result, null, 2));
         else {
-          for (const m of r.modules) console.log(`slot ${m.slot} ${m.name}: ${m.size} bytes, sha256 ${m.sha256} (checked by the board)`);
+          for (const m of result.modules) {
+            console.log(`slot ${m.slot} ${m.name}: ${m.size} bytes, sha256 ${m.sha256} (checked by the board)`);
+            if (m.spore) console.log(`  from ${m.spore.file}: signature verified here, authority ${m.spore.authority} (${m.spore.trustedVia}), revision ${m.spore.revision}, valid until ${m.spore.expires}`);
+          }
           console.log(`node ${result.node}, free RAM ${r.info.freeRam === null ? 'not known on this board' : `${r.info.freeRam} bytes`}, ${total} bytes in ${result.ms} ms`);
           if (o.detach) console.log(`board running (pid ${pid}, build/board/${o.board}.pid, its log build/board/${o.board}.log); serial ${serialPath}: cell gateway --serial ${serialPath}`);
         }

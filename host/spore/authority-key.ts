@@ -52,7 +52,9 @@ export async function parsePublicKeyArg(arg: string): Promise<Uint8Array> {
   } catch {
     throw new Error(`"${arg}" is neither a public key (64 hex digits) nor a readable key file`);
   }
-  if (!HEX_KEY.test(text)) throw new Error(`${arg}: does not hold a public key (64 hex digits, as in the FILE.pub that \`cell keygen\` writes)`);
+  // --trust takes every argument after it, so a spore named after the keys lands here.
+  const misplaced = arg.endsWith('.spore') ? ' (--trust takes every argument after it: put the .spore before --trust, or end the keys with --)' : '';
+  if (!HEX_KEY.test(text)) throw new Error(`${arg}: does not hold a public key (64 hex digits, as in the FILE.pub that \`cell keygen\` writes)${misplaced}`);
   // A secret key file has the same shape; trusting its bytes as a public key would trust nobody.
   if (await stat(publicKeyFileOf(arg)).then(() => true, () => false)) throw new Error(`${arg} is a secret key file (${publicKeyFileOf(arg)} is beside it): pass the public key, ${publicKeyFileOf(arg)}`);
   return Uint8Array.from(Buffer.from(text, 'hex'));

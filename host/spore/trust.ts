@@ -50,7 +50,7 @@ export class TrustStore {
     }
     if (this.listed.has(k)) return { ok: true, via: 'listed' };
     if (this.learnt.has(k)) return { ok: true, via: 'successor' };
-    return { ok: false, reason: 'untrusted-authority', detail: `authority ${k} is not trusted here: start the node with --trust ${k} (or list it under [trust] authorities in --config)` };
+    return { ok: false, reason: 'untrusted-authority', detail: `authority ${k} is not trusted here: pass --trust ${k} (or list it under [trust] authorities in --config)` };
   }
 
   /**
