@@ -7,7 +7,7 @@ import {
   evaluationPairs, relativeErrors, summarise, cdf, convergence, centroid, centroidDrift, choiceQuality, type PairSample, type ReplicaQuality,
 } from './metrics.ts';
 import type { ReportData } from './report-html.ts';
-import type { Progress } from './progress.ts';
+import type { Progress } from '../host/cli/progress.ts';
 import { KernelInstance } from '../host/runtime/kernel-instance.ts';
 import { ReplicaRouting, type RoutedCalls } from './replica-routing.ts';
 import { describeChaos, type ChaosOptions } from './chaos/chaos-options.ts';

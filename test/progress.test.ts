@@ -1,6 +1,6 @@
 import test from 'ava';
 import { PassThrough } from 'node:stream';
-import { createProgress } from '../simulator/progress.ts';
+import { createProgress } from '../host/cli/progress.ts';
 
 function capture(isTTY: boolean) {
   const stream = Object.assign(new PassThrough(), { isTTY, columns: 120 });

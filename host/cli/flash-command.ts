@@ -139,7 +139,7 @@ export function registerFlash(program: Command): void {
         if (!o.quiet && !o.json) process.stderr.write(`${o.board}: image ${image.flashBytes} bytes of flash, RAM cap ${ram}; QEMU on ${q.ptyPath}\n`);
       }
 
-      const { createProgress } = await import('../../simulator/progress.ts');
+      const { createProgress } = await import('./progress.ts');
       let bar: ReturnType<typeof createProgress> | undefined;
       let sent = 0;
       let total = 0;

@@ -71,9 +71,24 @@ export function registerRun(program: Command): void {
       const { SpawnHost } = await import('../runtime/spawn-host.ts');
       const { SporeCache } = await import('../spore/spore-cache.ts');
       const spawnCache = spores.cache ?? (spores.trust.isEmpty ? null : await SporeCache.open({ dir: opts.sporeCache }));
+      // A fetch over a second: a bar at a terminal (stderr), else a line every 3 s and one at its end.
+      const { createProgress } = await import('./progress.ts');
+      const shown = new Map<string, { bar: ReturnType<typeof createProgress>; lineAt: number }>();
       const spawns = new SpawnHost({
         trust: spores.trust, cache: spawnCache,
-        onProgress: (name, size, ms) => console.log(`fetching ${name} (${size} bytes): ${(ms / 1000).toFixed(0)} s so far`),
+        onProgress: (p) => {
+          let f = shown.get(p.name);
+          if (!f) shown.set(p.name, (f = { bar: createProgress({ total: p.size, label: `fetching ${p.name}`, unit: 'bytes' }), lineAt: -Infinity }));
+          f.bar.update(p.received);
+          if (!f.bar.active && (p.done || p.ms - f.lineAt >= 3000)) {
+            f.lineAt = p.ms;
+            console.log(`fetching ${p.name}: ${p.received} of ${p.size} bytes after ${(p.ms / 1000).toFixed(1)} s${p.done ? (p.received === p.size ? ', all in' : ', stopped') : ''}`);
+          }
+          if (p.done) {
+            f.bar.stop();
+            shown.delete(p.name);
+          }
+        },
       });
       const node = await CellNode.create({
         spawns,

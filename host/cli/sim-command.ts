@@ -100,7 +100,7 @@ export function registerSim(program: Command): void {
       // The simulator loads only for this command.
       const [{ runSimulation }, { renderReport }, { createProgress }, { SCENARIO_NAMES }] = await Promise.all([
         import('../../simulator/run-sim.ts'), import('../../simulator/report-html.ts'),
-        import('../../simulator/progress.ts'), import('../../simulator/mitosis/scenarios.ts'),
+        import('./progress.ts'), import('../../simulator/mitosis/scenarios.ts'),
       ]);
       const nodes = num('--nodes', String(o.nodes), (v) => int(v) && v >= 2, 'a whole number >= 2');
       const duration = num('--duration', String(o.duration), (v) => v > 0 && Number.isFinite(v), 'a positive number of seconds');
@@ -171,7 +171,7 @@ async function runSuite(
   o: Record<string, string | boolean | undefined>, kernelWasm: Uint8Array, seed: number, scenario: string | undefined, latency: 'geo' | 'matrix' | undefined,
 ): Promise<void> {
   const [{ runChaosSuite, suiteTable, suiteJson }, { renderSuiteReport }, { createProgress }] = await Promise.all([
-    import('../../simulator/chaos/chaos-suite.ts'), import('../../simulator/chaos/suite-report-html.ts'), import('../../simulator/progress.ts'),
+    import('../../simulator/chaos/chaos-suite.ts'), import('../../simulator/chaos/suite-report-html.ts'), import('./progress.ts'),
   ]);
   // The suite's own defaults apply unless the flag was given (commander fills in the single-run defaults).
   const given = (flag: string) => process.argv.some((a) => a === flag || a.startsWith(`${flag}=`));

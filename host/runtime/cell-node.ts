@@ -357,7 +357,8 @@ export class CellNode {
       return;
     }
     try {
-      const got = await spawns.fetchVerified(offer, v.manifest, () => this.fetchSpore({ species, hash: offer.hash, root: offer.root, size: offer.size, hints: [src] }));
+      const got = await spawns.fetchVerified(offer, v.manifest, () => this.fetchSpore({ species, hash: offer.hash, root: offer.root, size: offer.size, hints: [src] }),
+        () => this.spores?.received(offer.hash) ?? 0);
       if (this.closed) return;
       const cell = await this.host(got.module);
       this.setBiology(cell.slot, got.manifest.biology);

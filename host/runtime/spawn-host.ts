@@ -16,9 +16,21 @@ import { encodeSpawnOffer, type SpawnOffer } from '../wire/spawn-payload.ts';
 export const MAX_OFFERABLE = 64;
 /** Cells one node hosts at most: the kernel's cell table (firmware/kernel/cells.ts MAX_CELLS). */
 export const MAX_HOSTED_CELLS = 8;
-/** A fetch running longer than this shows progress. */
+/** A fetch running longer than this shows progress, updated this often. */
 const PROGRESS_AFTER_MS = 1000;
-const PROGRESS_EVERY_MS = 3000;
+const PROGRESS_EVERY_MS = 250;
+
+/** Where a spawn's fetch stands: reported while it runs past PROGRESS_AFTER_MS, then once with `done`. */
+export interface FetchProgress {
+  name: string;
+  /** The module's size and the bytes held so far. */
+  size: number;
+  received: number;
+  /** Time since the fetch started. */
+  ms: number;
+  /** The last report: the fetch ended, with all its bytes (`received` = `size`) or failed. */
+  done: boolean;
+}
 
 export interface SpawnVerdict {
   reason: number;
@@ -37,8 +49,8 @@ export interface SpawnHostOptions {
   trust: TrustStore;
   /** Where fetched spores are written (null: not cached, e.g. an ephemeral test node). */
   cache: SporeCache | null;
-  /** Progress of a fetch that runs over a second: `ms` so far. */
-  onProgress?: (name: string, size: number, ms: number) => void;
+  /** Progress of a fetch that runs over a second, every PROGRESS_EVERY_MS and once at its end. */
+  onProgress?: (p: FetchProgress) => void;
   now?: () => number;
 }
 
@@ -97,20 +109,25 @@ export class SpawnHost {
   /**
    * After an accepted offer: `fetch` brings the module through the kernel; the whole spore is
    * verified again (hash, signature, trust, expiry) before it is cached and returned to be run.
+   * `received` says how many of its bytes the fetch holds so far (for progress).
    */
-  async fetchVerified(offer: SpawnOffer, manifest: SporeManifest, fetch: () => Promise<Uint8Array>): Promise<{ module: Uint8Array; manifest: SporeManifest }> {
+  async fetchVerified(offer: SpawnOffer, manifest: SporeManifest, fetch: () => Promise<Uint8Array>, received: () => number = () => 0): Promise<{ module: Uint8Array; manifest: SporeManifest }> {
     const now = this.opts.now ?? (() => performance.now());
     const t0 = now();
-    let next = t0 + PROGRESS_AFTER_MS;
-    const timer = this.opts.onProgress ? setInterval(() => {
-      const t = now();
-      if (t >= next) {
-        this.opts.onProgress!(manifest.name, offer.size, t - t0);
-        next = t + PROGRESS_EVERY_MS;
-      }
-    }, 250) : undefined;
+    const onProgress = this.opts.onProgress;
+    let shown = false;
+    // A fetch shorter than PROGRESS_AFTER_MS reports nothing, not even its end.
+    const report = (done: boolean, bytes = received()) => {
+      const ms = now() - t0;
+      if (!onProgress || (!shown && (done || ms < PROGRESS_AFTER_MS))) return;
+      shown = true;
+      onProgress({ name: manifest.name, size: offer.size, received: Math.min(offer.size, bytes), ms, done });
+    };
+    let fetched = false;
+    const timer = onProgress ? setInterval(() => report(false), PROGRESS_EVERY_MS) : undefined;
     try {
       const module = await fetch();
+      fetched = true;
       const spore = encodeSporeFile(offer.manifest, offer.signature, module);
       const r = verifySpore(spore, { trust: this.opts.trust, now: nowSeconds() });
       if (!r.ok) throw new Error(`fetched spore refused (${r.reason}): ${r.detail}`);
@@ -122,6 +139,7 @@ export class SpawnHost {
       throw e;
     } finally {
       if (timer) clearInterval(timer);
+      report(true, fetched ? offer.size : received());
     }
   }
 }

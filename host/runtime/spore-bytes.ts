@@ -128,6 +128,20 @@ export class SporeBytes implements SporeHal {
     });
   }
 
+  /** Bytes of module `hash` a running fetch holds (chunks stored, each checked against the root), or null when none runs. */
+  received(hash: Uint8Array): number | null {
+    const key = hex(hash);
+    for (const f of this.fetches.values()) {
+      if (hex(f.hash) !== key) continue;
+      const n = f.held.length;
+      let bytes = 0;
+      // Every chunk is SPORE_CHUNK_BYTES but the last, which holds the rest.
+      for (let i = 0; i < n; i++) if (f.held[i]) bytes += i < n - 1 ? SPORE_CHUNK_BYTES : f.module.length - (n - 1) * SPORE_CHUNK_BYTES;
+      return bytes;
+    }
+    return null;
+  }
+
   put(handle: number, index: number, chunk: Uint8Array): void {
     const f = this.fetches.get(handle) ?? this.starting;
     if (!f || index < 0 || index >= f.held.length) return;

@@ -4,7 +4,7 @@
 import { runSimulation, type SimReport } from '../run-sim.ts';
 import { runMitosis, type MitosisResult } from '../mitosis/run-mitosis.ts';
 import { describeChaos, type ChaosOptions } from './chaos-options.ts';
-import type { Progress } from '../progress.ts';
+import type { Progress } from '../../host/cli/progress.ts';
 
 export interface SuiteCondition {
   name: string;

@@ -27,7 +27,7 @@ import { randomPlacement } from './placement.ts';
 import { autoscalingMetrics, latencyQuantileSeries, type AutoscalingMetrics, type ControlSample } from './metrics.ts';
 import { Rng } from '../rng.ts';
 import { quantile, choiceQuality, type ReplicaChoice } from '../metrics.ts';
-import type { Progress } from '../progress.ts';
+import type { Progress } from '../../host/cli/progress.ts';
 import { SporeMirrors, type SharedModule, type SporeFigures, type FetchOutcome } from '../spores/spore-mirrors.ts';
 
 const SLOT = 1; // every node hosts the species in slot 1

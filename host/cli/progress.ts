@@ -1,4 +1,4 @@
-// A progress bar for long simulations (cli-progress), shown only to a person at a terminal:
+// A progress bar for long work (a simulation, a flash, a spore fetch; cli-progress), shown only to a person at a terminal:
 // when the output stream is not a TTY (CI logs, pipes) or --quiet is given, every call is a
 // no-op, so logs never fill with progress spam.
 import cliProgress from 'cli-progress';
