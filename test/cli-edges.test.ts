@@ -42,6 +42,21 @@ test('issue 12 finding 7: cell run --peer with a name that does not resolve exit
   t.notRegex(failed.stderr, /Unhandled 'error' event|at .*\.js:\d+/);
 });
 
+test('cell run --time-scale outside 1..100 exits 1 with a clear message; a valid one says what it does', async (t) => {
+  for (const bad of ['0', '101', 'fast']) {
+    const e = await t.throwsAsync(cell('run', 'build/cells/echo.wasm', '--port', '0', '--ephemeral', '--no-multicast', '--time-scale', bad));
+    const failed = e as unknown as { code: number; stderr: string };
+    t.is(failed.code, 1);
+    t.is(failed.stderr.trim(), `cell: --time-scale must be a number from 1 to 100, not "${bad}"`);
+  }
+  const node = await startRun(['build/cells/echo.wasm', '--port', '0', '--ephemeral', '--no-multicast', '--board', 'esp32-s3', '--time-scale', '10']);
+  try {
+    t.regex(node.out(), /node clock: 10x real time \(--time-scale\); its capacity reads as 200000 instructions per node second/);
+  } finally {
+    node.proc.kill();
+  }
+});
+
 test('issue 12 finding 10: --host ::1 serves calls; a void reply prints null; cell logs carry the cell name; cell stats shows counters and caps', async (t) => {
   const control = join(await mkdtemp(join(tmpdir(), 'cell-stats-')), 'node.sock');
   const node = await startRun(['build/cells/kv.wasm', 'build/cells/echo.wasm', '--host', '::1', '--port', '0', '--ephemeral', '--control', control]);
