@@ -11,19 +11,14 @@ import test from 'ava';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { startCell } from '../bench/node-process.ts';
-import { generateAuthorityKey, hex } from '../host/spore/authority-key.ts';
-import { signSpore } from '../host/spore/sign-spore.ts';
-import { inspectWasm } from '../host/build/inspect.ts';
-import type { CellSchema } from '../host/sdk/schema.ts';
 import { CellNode } from '../host/runtime/cell-node.ts';
 import { CallRefused } from '../host/runtime/call-refused.ts';
 import { UdpTransport } from '../host/transport/udp-transport.ts';
 import { newIdentity } from '../host/identity/node-identity.ts';
 import { encodeCall, decodeError } from '../host/sdk/call-codec.ts';
 import { Exchange } from '../build/cells/exchange.client.ts';
-import { cellWasm, kernelWasm } from './fixtures/built.ts';
+import { kernelWasm } from './fixtures/built.ts';
+import { startExchangeProcesses, outputsText, type Proc } from './fixtures/exchange-processes.ts';
 import { waitUntil } from './fixtures/wait-until.ts';
 
 const TIME_SCALE = 10;
@@ -34,8 +29,6 @@ const BIOLOGY = { min_replicas: 1, max_replicas: 4, cpu_target: 0.2 };
 const CLIENTS = 4;
 const WORKERS_PER_CLIENT = 2;
 const PAUSE_MS = 70;
-
-interface Proc { proc: ChildProcess; port: number; out: string; dead: boolean }
 
 /** Replicas this process hosts now, from what it printed: each host/spawn adds one, each retirement takes one. */
 function replicas(p: Proc): number {
@@ -58,30 +51,11 @@ const live = () => procs.reduce((n, p) => n + replicas(p), 0);
 test.before(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'mitosis-load-'));
   outputs = join(dir, 'outputs.txt');
-  const key = generateAuthorityKey();
-  const module = cellWasm('exchange');
-  const now = Math.floor(Date.now() / 1000);
-  const spore = signSpore({ module, schema: inspectWasm(module).schema as CellSchema, biology: BIOLOGY, limits: { in_bytes: 1024, out_bytes: 2028 } },
-    { key, issuedAt: now - 10, expiresAt: now + 3600, revision: 1 });
-  const file = join(dir, 'exchange.spore');
-  await writeFile(file, spore);
   const base = 20000 + Math.floor(Math.random() * 30000);
   const ports = Array.from({ length: 6 }, (_, i) => base + i);
   const clientPorts = Array.from({ length: CLIENTS }, (_, i) => base + 6 + i);
-  for (const [i, port] of ports.entries()) {
-    // Pheromones go to the --peer addresses: the other processes and the load generators.
-    const peers = [...ports.filter((p) => p !== port), ...clientPorts].flatMap((p) => ['--peer', `127.0.0.1:${p}`]);
-    const args = ['run', ...(i === 0 ? [file] : []), '--trust', hex(key.publicKey), '--port', String(port), '--ephemeral', '--no-multicast',
-      '--board', 'esp32-s3', '--time-scale', String(TIME_SCALE),
-      '--spore-cache', join(dir, `cache-${i}`), '--control', join(dir, `node-${i}.sock`), ...peers];
-    const { proc } = await startCell(args, /listening on udp/);
-    // Lines before "listening" went to startCell; the first process hosts the spore it was given.
-    const p: Proc = { proc, port, out: i === 0 ? 'hosting exchange (its command line)\n' : '', dead: false };
-    proc.stdout!.on('data', (d) => (p.out += d));
-    proc.stderr!.on('data', (d) => (p.out += d));
-    proc.once('exit', () => (p.dead = true));
-    procs.push(p);
-  }
+  // Pheromones also go to the load generators' ports, so they can route to the replicas.
+  procs.push(...await startExchangeProcesses({ dir, biology: BIOLOGY, ports, alsoPeers: clientPorts, extraArgs: ['--board', 'esp32-s3', '--time-scale', String(TIME_SCALE)] }));
   for (const port of clientPorts) {
     const identity = await newIdentity();
     const udp = await UdpTransport.open({ host: '127.0.0.1', port, seeds: ports.map((p) => ({ address: '127.0.0.1', port: p })), multicast: false });
@@ -99,7 +73,7 @@ test.after.always(async () => {
   await Promise.allSettled(clients.map((c) => c.close()));
   for (const p of procs) if (!p.dead) p.proc.kill('SIGKILL');
   // What each process printed, for a failure's diagnosis.
-  if (outputs) await writeFile(outputs, procs.map((p) => `--- port ${p.port}\n${p.out}`).join('\n'));
+  if (outputs) await writeFile(outputs, outputsText(procs));
 });
 
 async function loadLoop(client: CellNode): Promise<void> {
