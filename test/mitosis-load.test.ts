@@ -96,13 +96,17 @@ async function loadLoop(client: CellNode): Promise<void> {
   }
 }
 
+/** Node seconds since `t0` (ms of real time): what a process's own clock saw pass. */
+const nodeSeconds = (t0: number) => (((Date.now() - t0) * TIME_SCALE) / 1000).toFixed(0);
+
 const status = () => `replicas per process ${procs.map(replicas).join(' ')}; calls ${answered.reply} answered, ${answered.error} errors ${JSON.stringify([...answered.errors])}, ${answered.refused} refused; outputs in ${outputs}`;
 
 test.serial('load over cpu_target: the exchange divides onto other processes, each fetching the spore', async (t) => {
+  const t0 = Date.now();
   loadOn = true;
   loops = clients.flatMap((c) => Array.from({ length: WORKERS_PER_CLIENT }, () => loadLoop(c)));
   await waitUntil(() => live() >= 3 || procs.some((p) => /error|panic/i.test(p.out)), 'three replicas of exchange under load', 90_000);
-  t.log(status());
+  t.log(`${nodeSeconds(t0)} node s; ${status()}`);
   t.true(live() >= 3, status());
   const siblings = procs.slice(1).filter((p) => replicas(p) > 0);
   for (const s of siblings) t.regex(s.out, /spawned exchange .*fetched, verified, cached, serving/, `port ${s.port} fetched the spore`);
@@ -110,24 +114,26 @@ test.serial('load over cpu_target: the exchange divides onto other processes, ea
 });
 
 test.serial('kill -9 of a process hosting a sibling, under the same load: a new sibling on another process', async (t) => {
+  const t0 = Date.now();
   const victim = procs.slice(1).find((p) => replicas(p) > 0)!;
   const before = live();
   const spawnedBefore = procs.map((p) => p.out.match(/spawned exchange/g)?.length ?? 0);
   victim.proc.kill('SIGKILL');
   await waitUntil(() => victim.dead, 'the killed process to exit');
   await waitUntil(() => live() >= before, `the load to bring the replica count back to ${before}`, 90_000);
-  t.log(status());
+  t.log(`${nodeSeconds(t0)} node s; ${status()}`);
   const grew = procs.filter((p, i) => p !== victim && (p.out.match(/spawned exchange/g)?.length ?? 0) > spawnedBefore[i]!);
   t.true(grew.length >= 1, `a sibling started on another process: ${status()}`);
   t.true(peak <= BIOLOGY.max_replicas, `never more than max_replicas: peak ${peak}`);
 });
 
 test.serial('the load stops: the replicas retire to one, never below min_replicas', async (t) => {
+  const t0 = Date.now();
   loadOn = false;
   await Promise.all(loops);
   t.true(answered.reply > answered.error * 10, `most calls were answered: ${status()}`);
   await waitUntil(() => live() <= 1, 'the replicas to retire to one', 150_000);
-  t.log(status());
+  t.log(`${nodeSeconds(t0)} node s; ${status()}`);
   t.is(live(), 1);
   t.true(procs.some((p) => /retired exchange/.test(p.out)));
   // Many more division rounds: the last replica stays (300 s of node time).
