@@ -2,7 +2,7 @@
 // run` verifies it) is installed into the posix board's store and answers a call; every refused
 // spore (tampered module, tampered manifest, wrong authority, revoked, expired, malformed, no
 // --trust) exits non-zero with the check that failed, and the board's store file is unchanged
-// byte for byte (no board is started).
+// byte for byte (no board is started). The same spore also goes into the emulated M4 (QEMU).
 import test from 'ava';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -137,4 +137,18 @@ test('spore arguments: a missing file, and a .spore swallowed by the variadic --
   const swallowed = await t.throwsAsync(flash('--store', store, '--trust', pub, spore)) as Error & { stderr?: string };
   t.regex(String(swallowed.stderr), /does not hold a public key .*put the \.spore before --trust, or end the keys with --/);
   t.false(existsSync(store));
+});
+
+test('qemu-mps2-an386: a signed spore verified on the host is flashed into the emulated M4, which checks its hash and reboots into it', async (t) => {
+  const { key, pub } = await keyFile('qemu');
+  const spore = writeSpore('echo-qemu', echoSpore(key));
+  const qemu = (...args: string[]) => run(process.execPath, ['bin/cell.js', 'flash', '--board', 'qemu-mps2-an386', ...args], { cwd: REPO_ROOT, timeout: 120_000 });
+  const { stdout } = await qemu('--trust', pub, '--json', '--', spore);
+  const r = JSON.parse(stdout) as { node: string; freeRamBytes: number | null; modules: { name: string; sha256: string; spore: { authority: string; hash: string } | null }[] };
+  const echoHash = createHash('sha256').update(echo).digest('hex');
+  t.deepEqual(r.modules.map((m) => m.name), ['kernel', 'echo']);
+  t.is(r.modules[1]!.sha256, echoHash, 'the board hashed what it stored: the manifest\'s module');
+  t.is(r.modules[1]!.spore?.authority, hex(key.publicKey));
+  t.regex(r.node, /^[0-9a-f]{8}$/);
+  t.true(r.freeRamBytes !== null && r.freeRamBytes > 0);
 });
