@@ -104,3 +104,126 @@ test('store calls through the kernel: sizes, outCap, byte order, staging, ERROR 
   t.deepEqual(i32s(a[27]).slice(0, 5), [0, -3, 1, 0, 1], 'full: an existing key can be rewritten, a new one refused until one is deleted');
   await sameOnBoard(t, cells, rec);
 });
+
+/** The store-ops `l` reply as [key hex, value hex] pairs. */
+function listed(a: Answer | undefined): Array<[string, string]> {
+  if (!a || a.kind !== 'reply') throw new Error(`not a reply: ${a?.kind}`);
+  const b = Buffer.from(a.payload);
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i < b.length;) {
+    const kl = b[i]!;
+    const key = b.subarray(i + 1, i + 1 + kl).toString('hex');
+    const vl = b.readUInt16LE(i + 1 + kl);
+    out.push([key, b.subarray(i + 3 + kl, i + 3 + kl + vl).toString('hex')]);
+    i += 3 + kl + vl;
+  }
+  return out;
+}
+
+const CELL_REGION = 1024 * 1024; // after the module store in the --store file
+const BANK = 128 * 1024;
+
+test('a restart of the posix board on the same --store file keeps what REPLYs committed (across a compaction), and not what an ERROR dropped; as V8 with a host store file', async (t) => {
+  const hostPath = join(DIR, 'restart-host.store');
+  const boardPath = join(DIR, 'restart-board.bin');
+  const path = await storeOps;
+  const first: Array<[number, Uint8Array]> = [
+    [S, program(ops.put('keep', 5, 0x30))],
+    // 130 values of 1000 bytes under one key: more than a 128 KiB bank holds, so the log is compacted.
+    ...Array.from({ length: 130 }, (_, i): [number, Uint8Array] => [S, program(ops.put('k', 1000, i))]),
+    [S, program(ops.put('z', 1), ops.error())],
+    [S, program(ops.put('x', 2, 0x78))],
+  ];
+  const host1 = CellStore.open(hostPath);
+  const rec1 = await recordStoreSession([{ path, species: S, store: host1 }], first);
+  host1.close();
+  t.true(rec1.answers.every((a, i) => (i === 131 ? a?.kind === 'error' : a?.kind === 'reply')));
+  await sameOnBoard(t, [{ path, species: S }], rec1, boardPath);
+  // The board's file: the second bank became the active one (generation 2) when the first filled.
+  const file = readFileSync(boardPath);
+  const head = (bank: number) => file.subarray(CELL_REGION + bank * BANK, CELL_REGION + bank * BANK + 16);
+  t.is(head(1).toString('latin1', 0, 4), 'CKV1');
+  t.true(head(1).readUInt32LE(4) > head(0).readUInt32LE(4) || head(0).toString('latin1', 0, 4) !== 'CKV1', 'a compaction wrote the other bank with the next generation');
+
+  const host2 = CellStore.open(hostPath);
+  const rec2 = await recordStoreSession([{ path, species: S, store: host2 }], [[S, program(ops.list())]]);
+  host2.close();
+  const fill = (n: number, from: number) => Buffer.from(Array.from({ length: n }, (_, i) => (from + i) & 255)).toString('hex');
+  t.deepEqual(listed(rec2.answers[0]), [['6b', fill(1000, 129)], ['6b656570', fill(5, 0x30)], ['78', fill(2, 0x78)]]);
+  await sameOnBoard(t, [{ path, species: S }], rec2, boardPath);
+});
+
+test('a board limit the host does not have: a call staging more than the board\'s 2048-byte buffer is refused with -3 (the host takes it)', async (t) => {
+  const path = await storeOps;
+  const rec = await recordStoreSession([{ path, species: S }], [[S, program(ops.put('x1', 1024), ops.put('x2', 1024), ops.get('x1', 0), ops.get('x2', 0))]]);
+  t.is(Buffer.from(rec.answers[0]!.payload).toString('hex'), '00000000' + '00000000' + '00040000' + '00040000', 'V8: both staged');
+  const got = await runPosixBoardCells([{ path, species: S }], rec.steps);
+  const answers = got.filter((l) => l.startsWith('send ')).map((l) => l.slice(5));
+  t.true(answers.some((h) => h.endsWith('00000000' + 'fdffffff' + '00040000' + 'ffffffff')), 'board: the second put is refused as full and was not staged');
+});
+
+// Board log records as cell-store.c writes them: the host's record with the species before its body.
+function boardRecord(species: number, ops: readonly StoreOp[]): Buffer {
+  const hostBody = encodeRecord(ops).subarray(8);
+  const body = Buffer.concat([Buffer.alloc(4), hostBody]);
+  body.writeUInt32LE(species >>> 0, 0);
+  const head = Buffer.alloc(8);
+  head.writeUInt32LE(body.length, 0);
+  head.writeUInt32LE(crc32(body), 4);
+  return Buffer.concat([head, body]);
+}
+
+function bankHeader(gen: number): Buffer {
+  const h = Buffer.alloc(16, 0xff);
+  h.write('CKV1', 0, 'latin1');
+  h.writeUInt32LE(gen, 4);
+  h.writeUInt32LE(crc32(h.subarray(0, 8)), 8);
+  return h;
+}
+
+const keyArb = fc.uint8Array({ minLength: 1, maxLength: 3, max: 3 });
+const opArb: fc.Arbitrary<StoreOp> = fc.oneof(
+  fc.record({ key: keyArb, value: fc.uint8Array({ maxLength: 40 }) }),
+  fc.record({ key: keyArb, value: fc.constant(null) }),
+);
+const batchArb = fc.record({ other: fc.boolean(), ops: fc.array(opArb, { minLength: 1, maxLength: 5 }) });
+
+test('a log torn at any byte, with an erased or a garbage tail, or a flipped byte in its last record, is read up to its last good record and appended after it; as V8 with the same complete records (property)', async (t) => {
+  const path = await storeOps;
+  let runs = 0;
+  await fc.assert(fc.asyncProperty(
+    fc.array(batchArb, { minLength: 1, maxLength: 6 }), fc.nat(), fc.constantFrom('erased', 'garbage', 'flip'), fc.uint8Array({ minLength: 64, maxLength: 64 }),
+    async (batches, cutSeed, tail, noise) => {
+      const records = batches.map((b) => boardRecord(b.other ? S + 1 : S, b.ops));
+      const log = Buffer.concat(records);
+      let cut = cutSeed % (log.length + 1);
+      let good = log.subarray(0, cut);
+      if (tail === 'flip') {
+        cut = log.length;
+        good = Buffer.from(log);
+        const last = log.length - records.at(-1)!.length;
+        good[last + 8 + (cutSeed % (records.at(-1)!.length - 8))]! ^= 0x5a; // a byte of the last body
+      }
+      let complete = 0;
+      for (let end = 0, i = 0; i < records.length; i++) {
+        end += records[i]!.length;
+        if (end <= cut && !(tail === 'flip' && i === records.length - 1)) complete = i + 1;
+      }
+      const region = Buffer.alloc(2 * BANK, 0xff);
+      bankHeader(1).copy(region, 0);
+      good.copy(region, 16);
+      if (tail === 'garbage' && cut < log.length) Buffer.from(noise).copy(region, 16 + cut, 0, Math.min(64, log.length - cut));
+      const boardPath = join(DIR, `torn-${runs++}.bin`);
+      writeFileSync(boardPath, Buffer.concat([Buffer.alloc(CELL_REGION), region]));
+      const host = CellStore.inMemory();
+      for (const b of batches.slice(0, complete)) {
+        if (b.other) continue;
+        for (const op of b.ops) op.value ? host.put(op.key, op.value) : host.delete(op.key);
+        host.commit();
+      }
+      const rec = await recordStoreSession([{ path, species: S, store: host }], [[S, program(ops.list())], [S, program(ops.put('new', 2))], [S, program(ops.list())]]);
+      const got = await runPosixBoardCells([{ path, species: S }], rec.steps, boardPath);
+      return got.length === rec.transcript.length && got.every((l, i) => l === rec.transcript[i]);
+    }), { numRuns: 25 });
+  t.pass();
+});

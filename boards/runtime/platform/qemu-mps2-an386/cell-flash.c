@@ -1,7 +1,8 @@
 /* The QEMU board's cell-store region (core/cell-store.h): 256 KiB of the emulated flash just below
  * the module store (0x002C0000..0x00300000; link.ld.in keeps the image out of it). QEMU's flash
  * is RAM the CPU writes directly; it survives a reset within one QEMU process, not a new process,
- * and starts as zeros, which the store formats on first use. */
+ * and starts as zeros, which the store formats on first use. Writes only clear bits, as NOR
+ * flash programming does. */
 #include "../../core/cell-store.h"
 #include <string.h>
 
@@ -20,7 +21,7 @@ int platform_cell_flash_read(uint32_t offset, uint8_t *out, uint32_t len) {
 
 int platform_cell_flash_write(uint32_t offset, const uint8_t *bytes, uint32_t len) {
   if (!inside(offset, len)) return -1;
-  memcpy(CELL_FLASH_BASE + offset, bytes, len);
+  for (uint32_t i = 0; i < len; i++) CELL_FLASH_BASE[offset + i] &= bytes[i];
   return 0;
 }
 
