@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { buildPosixBoard } from '../host/board/build-runtime.ts';
-import { runPosixBoard, type BoardStep } from '../host/board/board-script.ts';
+import { runPosixBoard, runQemuBoard, type BoardStep } from '../host/board/board-script.ts';
+import { armToolchainMissing, buildQemuImage, qemuArgs } from '../host/board/build-qemu.ts';
 import { CellStore } from '../host/store/cell-store.ts';
 import { encodeRecord, type StoreOp } from '../host/store/store-log.ts';
 import { encodeCall, decodeReply } from '../host/sdk/call-codec.ts';
@@ -55,7 +56,8 @@ async function runPosixBoardCells(cells: StoreSessionCell[], steps: BoardStep[],
   return runPosixBoard(await binary, { kernelPath, cellPaths: cells.map((c) => c.path), seed: SEED, fuelPerCall: FUEL, storePath }, steps);
 }
 
-test('store calls through the kernel: sizes, outCap, byte order, staging, ERROR and trap drop, 1024 keys then -3; the board answers byte for byte as V8', async (t) => {
+/** The main store session: store-ops in slot 0 (species S) and kv in slot 1 (species K). */
+async function mainSession() {
   const cells: StoreSessionCell[] = [{ path: await storeOps, species: S }, { path: KV, species: K }];
   const big = new Uint8Array(65).fill(0x6b);
   const kv = (method: string, ...args: unknown[]): [number, Uint8Array] => [K, encodeCall(kvSchema, method, args)];
@@ -79,7 +81,12 @@ test('store calls through the kernel: sizes, outCap, byte order, staging, ERROR 
     /* 27 */ [S, program(ops.put('b', 1), ops.put('new', 1), ops.del('b'), ops.put('new', 1), ops.get('new'))],
     /* 28 */ [S, program(ops.put('b', 1), ops.get('b'), ops.next('', 8))],
   ];
-  const rec = await recordStoreSession(cells.map((c) => ({ ...c })), calls);
+  return { cells, rec: await recordStoreSession(cells.map((c) => ({ ...c })), calls) };
+}
+const main = mainSession();
+
+test('store calls through the kernel: sizes, outCap, byte order, staging, ERROR and trap drop, 1024 keys then -3; the board answers byte for byte as V8', async (t) => {
+  const { cells, rec } = await main;
   const a = rec.answers;
   // What V8 (the host's store) answered: the cases the session covers.
   t.is(Buffer.from(a[0]!.payload).toString('hex'), '00000000' + '03000000414243' + '0100000061', 'a put is seen by its own call: get (3 bytes ABC), next (1 byte "a")');
@@ -119,6 +126,17 @@ function listed(a: Answer | undefined): Array<[string, string]> {
   }
   return out;
 }
+
+test('the same store session on the QEMU board (store-ops and kv linked into flash, the cell store in its flash region), byte for byte as V8', async (t) => {
+  const missing = armToolchainMissing();
+  if (missing) return t.fail(missing);
+  const { cells, rec } = await main;
+  const image = buildQemuImage({ kernelPath, cellPaths: cells.map((c) => c.path), ramBytes: 1024 * 1024, tag: 'cell-store' });
+  const got = await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(image.elf) }, { seed: SEED, fuelPerCall: FUEL, stackBytes: 4096 }, rec.steps);
+  const firstDiff = rec.transcript.findIndex((line, i) => got[i] !== line);
+  t.is(firstDiff, -1, firstDiff < 0 ? '' : `line ${firstDiff}: V8 ${rec.transcript[firstDiff]} / board ${got[firstDiff]}`);
+  t.is(got.length, rec.transcript.length);
+});
 
 const CELL_REGION = 1024 * 1024; // after the module store in the --store file
 const BANK = 128 * 1024;
