@@ -245,3 +245,34 @@ test('a log torn at any byte, with an erased or a garbage tail, or a flipped byt
     }), { numRuns: 25 });
   t.pass();
 });
+
+test('a commit that does not fit the bank compacts with the call\'s writes folded in (a delete pushes a call past the bank\'s end); as V8', async (t) => {
+  const path = await storeOps;
+  const value = (n: number, from: number) => Uint8Array.from({ length: n }, (_, i) => (from + i) & 255);
+  // Bank 0: 127 rewrites of "d" (all dead but the last), "x", then padding so that exactly 1048
+  // bytes stay free: a put of 1024 bytes under "y" fits (1046), its call's delete of "x" does not.
+  const batches: StoreOp[][] = [...Array.from({ length: 127 }, (_, i) => [{ key: value(1, 0x64), value: value(1000, i) }]), [{ key: value(1, 0x78), value: value(1, 1) }]];
+  let records = batches.map((ops) => boardRecord(S, ops));
+  const used = 16 + records.reduce((n, r) => n + r.length, 0);
+  const pad = BANK - used - 1048 - 22; // a put of "p" with a 1-byte key takes 22 + value bytes
+  batches.push([{ key: value(1, 0x70), value: value(pad, 7) }]);
+  records = batches.map((ops) => boardRecord(S, ops));
+  const region = Buffer.alloc(2 * BANK, 0xff);
+  bankHeader(1).copy(region, 0);
+  Buffer.concat(records).copy(region, 16);
+  const boardPath = join(DIR, 'fold.bin');
+  writeFileSync(boardPath, Buffer.concat([Buffer.alloc(CELL_REGION), region]));
+  const host = CellStore.inMemory();
+  for (const ops of batches) {
+    for (const op of ops) host.put(op.key, op.value!);
+    host.commit();
+  }
+  const rec = await recordStoreSession([{ path, species: S, store: host }], [[S, program(ops.put('y', 1024, 3), ops.del('x'))], [S, program(ops.list())], [S, program(ops.get('y', 0), ops.get('x', 0))]]);
+  t.is(Buffer.from(rec.answers[0]!.payload).toString('hex'), '00000000' + '01000000');
+  // The list stops before 1024 more bytes would overfill the output: "y" is asked for by itself.
+  t.deepEqual(listed(rec.answers[1]).map(([k, v]) => [k, v.length / 2]), [['64', 1000], ['70', pad]]);
+  t.deepEqual(i32s(rec.answers[2]), [1024, -1]);
+  await sameOnBoard(t, [{ path, species: S }], rec, boardPath);
+  const file = readFileSync(boardPath);
+  t.is(file.readUInt32LE(CELL_REGION + BANK + 4), 2, 'the call was committed by a compaction into bank 1 (generation 2)');
+});
