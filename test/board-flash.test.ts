@@ -11,12 +11,15 @@ import { buildPosixBoard } from '../host/board/build-runtime.ts';
 import { InstallLink } from '../host/board/install-link.ts';
 import { flashModules, planModules, ModuleRejectedError } from '../host/board/flash-modules.ts';
 import { builtFile } from './fixtures/built.ts';
-import { echoOverSerial, echoSchema } from './fixtures/echo-call.ts';
+import { echoOverSerial, echoSchema, serialCaller } from './fixtures/echo-call.ts';
+import { encodeCall, decodeReply } from '../host/sdk/call-codec.ts';
 
 const binary = Promise.resolve().then(() => buildPosixBoard());
 const BOARD = 0xb0a2d001;
 const kernel = builtFile('kernel.wasm');
 const echo = builtFile('cells/echo.wasm');
+const kv = builtFile('cells/kv.wasm');
+const kvSchema = JSON.parse(readFileSync(join('build', 'cells', 'kv.schema.json'), 'utf8')) as { speciesId: number; schema: Parameters<typeof encodeCall>[0] };
 
 async function start(store: string): Promise<{ board: ChildProcessWithoutNullStreams; link: InstallLink; log: () => string }> {
   const board = spawn(await binary, ['--store', store, '--node', String(BOARD)], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -125,5 +128,33 @@ test('cell flash --board posix --store FILE: the CLI installs kernel + echo and 
   ] as const) {
     const e = await t.throwsAsync(run(process.execPath, ['bin/cell.js', 'flash', ...args]));
     t.regex((e as Error & { stderr: string }).stderr, message);
+  }
+});
+
+test('kv installed on the posix board keeps its values in the board\'s cell store: put, then a restart on the same --store file, then get', async (t) => {
+  const store = tmp();
+  const callers = new Map<unknown, Awaited<ReturnType<typeof serialCaller>>>();
+  const call = async (b: Awaited<ReturnType<typeof start>>, method: string, args: unknown[]) => {
+    if (!callers.has(b)) callers.set(b, await serialCaller(b.board.stdout, b.board.stdin, BOARD, 0x11223344 + callers.size));
+    const a = await callers.get(b)!(kvSchema.speciesId, encodeCall(kvSchema.schema, method, args));
+    t.is(a.kind, 'reply', Buffer.from(a.payload).toString());
+    return decodeReply(kvSchema.schema, method, a.payload);
+  };
+  const b = await start(store);
+  try {
+    await flashModules(b.link, planModules(kernel, [{ name: 'kv', species: kvSchema.speciesId, bytes: kv }]));
+    t.is(await call(b, 'put', ['a', '1']), undefined);
+    t.is(await call(b, 'put', ['b', 'two']), undefined);
+    t.is(await call(b, 'delete', ['b']), true);
+    t.is(await call(b, 'get', ['a']), '1');
+  } finally {
+    stop(b);
+  }
+  const again = await start(store);
+  try {
+    t.is(await call(again, 'get', ['a']), '1', 'the value survived the restart');
+    t.deepEqual(await call(again, 'keys', []), ['a']);
+  } finally {
+    stop(again);
   }
 });

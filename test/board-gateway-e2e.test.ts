@@ -1,7 +1,7 @@
 // The issue's user story, end to end, as a user runs it: `cell flash --detach` boots the emulated
-// Cortex-M4 and installs the kernel and echo over its UART pty; `cell gateway --serial <pty>`
-// makes the board's echo callable on the LAN; `cell call` (another process, its own key) gets
-// the board's answer.
+// Cortex-M4 and installs the kernel, echo and kv over its UART pty; `cell gateway --serial <pty>`
+// makes the board's cells callable on the LAN; `cell call` (another process, its own key) gets
+// the board's answer, and kv's values are kept in the board's cell store (its flash region).
 import test from 'ava';
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -15,10 +15,10 @@ const run = (args: string[], timeoutMs = 60_000) => new Promise<{ code: number |
   const p = execFile(process.execPath, [CELL, ...args], { cwd: REPO_ROOT, timeout: timeoutMs }, (_e, out, err) => res({ code: p.exitCode, out, err }));
 });
 
-test('cell flash --detach, cell gateway --serial <its pty>, cell call: the emulated board answers a LAN call', async (t) => {
+test('cell flash --detach, cell gateway --serial <its pty>, cell call: the emulated board answers LAN calls, and kv keeps a put value in its cell store', async (t) => {
   const missing = armToolchainMissing();
   if (missing) return t.fail(missing);
-  const flash = await run(['flash', '--board', 'qemu-mps2-an386', 'echo', '--detach', '--quiet']);
+  const flash = await run(['flash', '--board', 'qemu-mps2-an386', 'echo', 'kv', '--detach', '--quiet']);
   t.is(flash.code, 0, flash.err);
   const pty = /serial (\/dev\/pts\/\d+)/.exec(flash.out)?.[1];
   t.truthy(pty, flash.out);
@@ -40,6 +40,14 @@ test('cell flash --detach, cell gateway --serial <its pty>, cell call: the emula
     t.is(call.out.trim(), '"hello emulated M4"');
     const add = await run(['call', 'echo', 'add', '[20,22]', '--peer', `127.0.0.1:${port}`], 20_000);
     t.is(add.out.trim(), '42');
+    // The issue's user story: kv on the board, its value in the board's cell store.
+    const put = await run(['call', 'kv', 'put', '{"key":"a","value":"1"}', '--peer', `127.0.0.1:${port}`], 20_000);
+    t.is(put.code, 0, put.err);
+    const get = await run(['call', 'kv', 'get', '{"key":"a"}', '--peer', `127.0.0.1:${port}`], 20_000);
+    t.is(get.code, 0, get.err);
+    t.is(get.out.trim(), '"1"');
+    const keys = await run(['call', 'kv', 'keys', '[]', '--peer', `127.0.0.1:${port}`], 20_000);
+    t.is(keys.out.trim(), '["a"]');
   } finally {
     gateway.kill();
     try {

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { KernelInstance } from '../runtime/kernel-instance.ts';
 import { CellInstance } from '../runtime/cell-instance.ts';
+import type { CellStore } from '../store/cell-store.ts';
 import { KERNEL_STATS } from '../runtime/kernel-stats.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
 
@@ -34,6 +35,8 @@ export interface BoardImage {
   /** xorshift32 seed of hal.random. */
   seed: number;
   fuelPerCall: number;
+  /** Each slot's cell store on V8 (a host store file, or one in memory: the default). */
+  stores?: Array<CellStore | undefined>;
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -89,7 +92,9 @@ export class V8ScriptedBoard {
     const out: string[] = [];
     const cells: CellInstance[] = [];
     const logLine = (level: number, text: string) => out.push(`log ${level} ${hex(Buffer.from(text, 'utf8'))}`);
-    for (const wasm of image.cells) cells.push(await CellInstance.load(wasm, { maxPages: 1, fuelPerCall: image.fuelPerCall, onLog: logLine }));
+    for (const [slot, wasm] of image.cells.entries()) {
+      cells.push(await CellInstance.load(wasm, { maxPages: 1, fuelPerCall: image.fuelPerCall, onLog: logLine, store: image.stores?.[slot] }));
+    }
     const board = new V8ScriptedBoard(undefined, cells);
     board.transcript.push(...out.splice(0));
     const random = xorshift32(image.seed);
@@ -140,8 +145,10 @@ export class V8ScriptedBoard {
  * Runs the steps on the posix board (`binary --script`) and returns its transcript. The steps
  * are written all at once: the board answers each in order, so no step waits on a timer.
  */
-export function runPosixBoard(binary: string, image: { kernelPath: string; cellPaths: string[]; seed: number; fuelPerCall: number }, steps: BoardStep[]): Promise<string[]> {
+export function runPosixBoard(binary: string, image: { kernelPath: string; cellPaths: string[]; seed: number; fuelPerCall: number; storePath?: string }, steps: BoardStep[]): Promise<string[]> {
   const args = ['--kernel', image.kernelPath, '--script', '--seed', String(image.seed), '--fuel', String(image.fuelPerCall)];
+  // A file as the board's flash: its cell store survives the process (else it lives in memory).
+  if (image.storePath) args.push('--store', image.storePath);
   image.cellPaths.forEach((p, i) => args.push('--cell', `${p}:${i + 1}`));
   return runScripted(binary, args, '', steps);
 }

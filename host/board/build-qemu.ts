@@ -51,12 +51,14 @@ const SMALL_RAM = ['-Dd_m3CodePageAlignSize=4096', '-Dd_m3MaxFunctionStackHeight
 
 /** The module store takes the top 1 MiB of the board's flash (store.c); the image gets the rest. */
 export const STORE_BYTES = 1024 * 1024;
+/** The cell store's region, just below the module store (cell-flash.c, link.ld.in). */
+export const CELL_STORE_BYTES = 256 * 1024;
 
-/** null, or why an image of `imageBytes` does not fit a board with `flashBytes` of flash beside its store. */
+/** null, or why an image of `imageBytes` does not fit a board with `flashBytes` of flash beside its stores. */
 export function flashFitError(imageBytes: number, flashBytes: number): string | null {
-  const room = flashBytes - STORE_BYTES;
+  const room = flashBytes - STORE_BYTES - CELL_STORE_BYTES;
   if (imageBytes <= room) return null;
-  return `the image is too large for the board's flash: ${imageBytes} bytes, ${room} available beside the 1 MiB module store (${imageBytes - room} over)`;
+  return `the image is too large for the board's flash: ${imageBytes} bytes, ${Math.max(room, 0)} available beside the 1 MiB module store and the 256 KiB cell store (${imageBytes - room} over)`;
 }
 
 export function armToolchainMissing(): string | null {
@@ -162,7 +164,7 @@ function run(cc: string, args: string[], cwd: string): void {
     const e = err as { stderr?: Buffer };
     const text = e.stderr?.toString() ?? String(err);
     const over = /region `FLASH' overflowed by (\d+) bytes/.exec(text);
-    if (over) throw new Error(`the image is too large for the board's flash: ${over[1]} bytes over the ${3 * 1024 * 1024} the linker script leaves beside the 1 MiB module store`);
+    if (over) throw new Error(`the image is too large for the board's flash: ${over[1]} bytes over the ${4 * 1024 * 1024 - STORE_BYTES - CELL_STORE_BYTES} the linker script leaves beside the 1 MiB module store and the 256 KiB cell store`);
     throw new Error(`building the ${QEMU_BOARD} image failed:\n${text}`);
   }
 }

@@ -5,6 +5,8 @@
 #include "platform.h"
 #include "serial-framing.h"
 #include "error-payload.h"
+#include "cell-store.h"
+#include "cell-store-hal.h"
 #include "wasm3.h"
 #include <stdio.h>
 #include <string.h>
@@ -99,21 +101,6 @@ static m3ApiRawFunction(cell_log) {
   m3ApiSuccess();
 }
 
-/* Boards have no cell store yet (docs/boards.md, not done): nothing is held, every write is
- * refused as "store full", which the SDK reports to the cell like a full flash. */
-static m3ApiRawFunction(cell_store_get) {
-  m3ApiReturnType(int32_t)
-  m3ApiReturn(-1);
-}
-static m3ApiRawFunction(cell_store_put) {
-  m3ApiReturnType(int32_t)
-  m3ApiReturn(-3);
-}
-static m3ApiRawFunction(cell_store_del) {
-  m3ApiReturnType(int32_t)
-  m3ApiReturn(0);
-}
-
 static M3Result link_optional(M3Result r) {
   return r == m3Err_functionLookupFailed ? m3Err_none : r;
 }
@@ -151,10 +138,7 @@ static const char *cell_instantiate(cell_slot *c) {
   if ((r = m3_LoadModule(c->rt, mod))) { m3_FreeModule(mod); return r; }
   if ((r = link_optional(m3_LinkRawFunction(mod, "hal", "panic", "v(iiii)", cell_panic)))) return r;
   if ((r = link_optional(m3_LinkRawFunction(mod, "hal", "log", "v(iii)", cell_log)))) return r;
-  if ((r = link_optional(m3_LinkRawFunction(mod, "hal", "store_get", "i(iiii)", cell_store_get)))) return r;
-  if ((r = link_optional(m3_LinkRawFunction(mod, "hal", "store_put", "i(iiii)", cell_store_put)))) return r;
-  if ((r = link_optional(m3_LinkRawFunction(mod, "hal", "store_del", "i(ii)", cell_store_del)))) return r;
-  if ((r = link_optional(m3_LinkRawFunction(mod, "hal", "store_next", "i(iiii)", cell_store_get)))) return r;
+  if ((r = cell_store_link(mod, (int)(c - cells)))) return r; /* cell-store-hal.c */
 #ifdef BOARD_EAGER_COMPILE
   if ((r = m3_CompileModule(mod))) return r;
 #endif
@@ -205,8 +189,22 @@ static int mentions_memory(const char *s) {
   return 0;
 }
 
-/* Runs a cell on `in` and writes the signed result into out/cap (hal.cell_call's convention). */
+static int32_t cell_run_call(int slot, const uint8_t *in, uint32_t in_len, uint8_t *out, uint32_t cap, int32_t *fuel_used);
+
+/* Runs a cell on `in` and writes the signed result into out/cap (hal.cell_call's convention). The
+ * call's store writes are committed (durable) before a REPLY goes back to the kernel, which sends
+ * it; any ERROR drops them. A store that cannot commit turns the REPLY into an ERROR, as on a host. */
 static int32_t cell_run(int slot, const uint8_t *in, uint32_t in_len, uint8_t *out, uint32_t cap, int32_t *fuel_used) {
+  cell_store_begin(slot);
+  int32_t r = cell_run_call(slot, in, in_len, out, cap, fuel_used);
+  if (r < 0) { cell_store_drop(); return r; }
+  const char *e = cell_store_commit();
+  if (!e) return r;
+  int n = snprintf(text, sizeof text, "trap: the store write failed: %s", e);
+  return -(int32_t)error_payload(out, cap, ERR_CELL_TRAP, text, (size_t)n);
+}
+
+static int32_t cell_run_call(int slot, const uint8_t *in, uint32_t in_len, uint8_t *out, uint32_t cap, int32_t *fuel_used) {
   cell_slot *c = &cells[slot];
   const uint8_t *res = NULL;
   size_t res_len = 0;
@@ -455,7 +453,10 @@ const char *board_k_i32(const char *name, int nargs, int32_t a, int32_t b, int32
   r = stop(nargs == 0 ? m3_CallV(f) : nargs == 1 ? m3_CallV(f, a) : nargs == 2 ? m3_CallV(f, a, b) : m3_CallV(f, a, b, c));
   if (r) return r;
   *result = 0;
-  return m3_GetRetCount(f) ? m3_GetResultsV(f, result) : NULL;
+  r = m3_GetRetCount(f) ? m3_GetResultsV(f, result) : NULL;
+  /* A hosted cell's store is its species' one (cell-store.h). */
+  if (!r && *result == 0 && !strcmp(name, "k_host")) cell_store_bind(a, (uint32_t)b);
+  return r;
 }
 
 const char *board_k_config(int32_t key, double value, int32_t *result) {

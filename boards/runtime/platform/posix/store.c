@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #define STORE_FILE_BYTES (1024u * 1024u)
+/* The file goes on past the module store with the cell store's region (cell-flash.c). */
+#define CELL_FLASH_FILE_BYTES (256u * 1024u)
 
 static int store_fd = -1;
 char **posix_argv;
@@ -19,9 +21,12 @@ int posix_store_open(const char *path) {
   store_fd = open(path, O_RDWR | O_CREAT, 0644);
   if (store_fd < 0) return -1;
   off_t end = lseek(store_fd, 0, SEEK_END);
-  if (end < (off_t)STORE_FILE_BYTES && ftruncate(store_fd, STORE_FILE_BYTES)) return -1;
+  if (end < (off_t)(STORE_FILE_BYTES + CELL_FLASH_FILE_BYTES) && ftruncate(store_fd, STORE_FILE_BYTES + CELL_FLASH_FILE_BYTES)) return -1;
   return 0;
 }
+
+/* cell-flash.c: the store file, or -1 (no --store: the cell store lives in memory). */
+int posix_store_fd(void) { return store_fd; }
 
 uint32_t platform_store_size(void) { return store_fd < 0 ? 0 : STORE_FILE_BYTES; }
 
