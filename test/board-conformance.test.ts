@@ -10,6 +10,10 @@ import { runPosixBoard, V8ScriptedBoard, type BoardStep } from '../host/board/bo
 import { builtFile } from './fixtures/built.ts';
 import { BOARD, FUEL, fixture, PEER, recordOnV8, recordTwoNodes, SEED } from './fixtures/board-session.ts';
 import { KERNEL_STATS } from '../host/runtime/kernel-stats.ts';
+import { builtFixtureCell } from './fixtures/fixture-cells.ts';
+import { REPO_ROOT } from '../host/build/paths.ts';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 
 const fx = fixture();
 const recorded = fx.then(recordOnV8);
@@ -35,6 +39,29 @@ test('the posix board on wasm3 answers the recorded session byte for byte as V8 
   const firstDiff = transcript.findIndex((line, i) => got[i] !== line);
   t.is(firstDiff, -1, firstDiff < 0 ? '' : `line ${firstDiff}: V8 ${transcript[firstDiff]} / board ${got[firstDiff]}`);
   t.is(got.length, transcript.length);
+});
+
+test('wasm traps (unreachable, out-of-bounds load, divide by zero, INT_MIN / -1) answer in V8\'s words on the board; a remainder by zero is the one difference', async (t) => {
+  const f = await fx;
+  const dir = join(REPO_ROOT, 'build', 'test-cells', 'board');
+  const trapPath = join(dir, 'trap.wasm');
+  writeFileSync(trapPath, await builtFixtureCell('trap'));
+  const traps = { ...f, cellPaths: [trapPath] };
+  const kinds = [1, 2, 3, 5, 9];
+  const { steps, transcript } = await recordOnV8(traps, kinds.map((k) => [1, new Uint8Array([k])]));
+  const sent = transcript.filter((l) => l.startsWith('send ')).join(' ');
+  for (const text of ['trap: unreachable', 'trap: memory access out of bounds', 'trap: divide by zero', 'trap: divide result unrepresentable']) {
+    t.true(sent.includes(Buffer.from(text).toString('hex')), `V8 answers "${text}"`);
+  }
+  const got = await runPosixBoard(await binary, { ...traps, seed: SEED, fuelPerCall: FUEL }, steps);
+  const firstDiff = transcript.findIndex((line, i) => got[i] !== line);
+  t.is(firstDiff, -1, firstDiff < 0 ? '' : `line ${firstDiff}: V8 ${transcript[firstDiff]} / board ${got[firstDiff]}`);
+  t.is(got.length, transcript.length);
+  // wasm3 has one trap for division and remainder by zero (docs/boards.md, Trap texts).
+  const rem = await recordOnV8(traps, [[1, new Uint8Array([4])]]);
+  const remBoard = (await runPosixBoard(await binary, { ...traps, seed: SEED, fuelPerCall: FUEL }, rem.steps)).filter((l) => l.startsWith('send ')).join(' ');
+  t.true(rem.transcript.join(' ').includes(Buffer.from('trap: remainder by zero').toString('hex')));
+  t.true(remBoard.includes(Buffer.from('trap: divide by zero').toString('hex')));
 });
 
 test('with `count` on, the board holds each call\'s output and prints it after the count: the transcript is V8\'s plus one ticks line per counted step', async (t) => {

@@ -178,7 +178,26 @@ int board_add_cell(const uint8_t *wasm, size_t len, const char **err) {
 }
 
 /* wasm3's trap texts carry a "[trap] " prefix V8's do not. */
+/* wasm3's trap texts in V8's words, so a board's CELL_TRAP answer is the host's byte for byte
+ * (docs/boards.md, Trap texts). wasm3 has one trap for i32/i64 div and rem by zero: a remainder by
+ * zero reads "divide by zero" here and "remainder by zero" on V8, the one difference left. */
+static const char *const trap_words[][2] = {
+  { "[trap] unreachable executed", "unreachable" },
+  { "[trap] out of bounds memory access", "memory access out of bounds" },
+  { "[trap] integer divide by zero", "divide by zero" },
+  { "[trap] integer overflow", "divide result unrepresentable" },
+  { "[trap] invalid conversion to integer", "float unrepresentable in integer range" },
+  { "[trap] undefined element", "table index is out of bounds" },
+  { "[trap] out of bounds table access", "table index is out of bounds" },
+  { "[trap] indirect call type mismatch", "null function or function signature mismatch" },
+  { "[trap] uninitialized element", "null function or function signature mismatch" },
+  { "[trap] stack overflow", "Maximum call stack size exceeded" },
+};
+
 static const char *trap_text(const char *r) {
+  for (size_t i = 0; i < sizeof trap_words / sizeof trap_words[0]; i++) {
+    if (strcmp(r, trap_words[i][0]) == 0) return trap_words[i][1];
+  }
   return strncmp(r, "[trap] ", 7) == 0 ? r + 7 : r;
 }
 
