@@ -122,7 +122,7 @@ export async function benchBoard(): Promise<BoardFigures> {
   return figures;
 }
 
-const WASM3_STACK = 4096;
+export const WASM3_STACK = 4096;
 
 /**
  * The RAM hunt: the smallest linker-script RAM cap (4 KiB steps) at which the QEMU board answers

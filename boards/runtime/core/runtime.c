@@ -5,6 +5,7 @@
 #include "platform.h"
 #include "serial-framing.h"
 #include "error-payload.h"
+#include "heap-mark.h"
 #include "wasm3.h"
 #include <stdio.h>
 #include <string.h>
@@ -145,10 +146,14 @@ static const char *cell_instantiate(cell_slot *c) {
   M3Result r;
   if (c->rt) m3_FreeRuntime(c->rt);
   c->live = 0;
+  HEAP_MARK("cell-begin", (int)(c - cells));
   c->rt = m3_NewRuntime(env, options.stack_bytes, c);
   if (!c->rt) return "no memory for a cell runtime";
+  HEAP_MARK("cell-runtime", (int)(c - cells));
   if ((r = m3_ParseModule(env, &mod, c->wasm, (uint32_t)c->len))) return r;
+  HEAP_MARK("cell-parse", (int)(c - cells));
   if ((r = m3_LoadModule(c->rt, mod))) { m3_FreeModule(mod); return r; }
+  HEAP_MARK("cell-load", (int)(c - cells));
   if ((r = link_optional(m3_LinkRawFunction(mod, "hal", "panic", "v(iiii)", cell_panic)))) return r;
   if ((r = link_optional(m3_LinkRawFunction(mod, "hal", "log", "v(iii)", cell_log)))) return r;
   if ((r = link_optional(m3_LinkRawFunction(mod, "hal", "store_get", "i(iiii)", cell_store_get)))) return r;
@@ -163,6 +168,7 @@ static const char *cell_instantiate(cell_slot *c) {
   if (!c->fuel) return "it does not export the cell_fuel global";
   c->panicked = 0;
   if ((r = m3_RunStart(mod))) return c->panicked ? c->panic : r;
+  HEAP_MARK("cell-start", (int)(c - cells));
   set_global_i32(c->fuel, options.fuel_per_call); /* the buffer getters are metered too */
   if ((r = call_i32_getter(c->rt, "cell_in", &c->in_ptr))) return r;
   if ((r = call_i32_getter(c->rt, "cell_in_cap", &c->in_cap))) return r;
@@ -173,6 +179,7 @@ static const char *cell_instantiate(cell_slot *c) {
   c->pages = size / 65536;
   if ((uint64_t)c->in_ptr + c->in_cap > size || (uint64_t)c->out_ptr + c->out_cap > size) return "a cell buffer is not inside its memory";
   if ((r = m3_FindFunction(&c->handle, c->rt, "cell_handle"))) return r;
+  HEAP_MARK("cell-ready", (int)(c - cells));
   c->live = 1;
   return NULL;
 }
@@ -395,12 +402,17 @@ const char *board_start(const uint8_t *kernel, size_t len, const board_options *
   IM3Module mod;
   M3Result r;
   options = *opts;
+  HEAP_MARK("boot", -1);
   env = m3_NewEnvironment();
   if (!env) return "no memory for the wasm3 environment";
+  HEAP_MARK("environment", -1);
   kernel_rt = m3_NewRuntime(env, options.stack_bytes, NULL);
   if (!kernel_rt) return "no memory for the kernel runtime";
+  HEAP_MARK("kernel-runtime", -1);
   if ((r = m3_ParseModule(env, &mod, kernel, (uint32_t)len))) return r;
+  HEAP_MARK("kernel-parse", -1);
   if ((r = m3_LoadModule(kernel_rt, mod))) { m3_FreeModule(mod); return r; }
+  HEAP_MARK("kernel-load", -1);
   static const struct { const char *name, *sig; M3RawCall fn; } hal[] = {
     { "send", "v(ii)", hal_send }, { "now", "F()", hal_now }, { "random", "i()", hal_random },
     { "log", "v(iii)", hal_log }, { "panic", "v(iiii)", hal_panic }, { "cell_call", "i(iiiii)", hal_cell_call },
@@ -417,6 +429,7 @@ const char *board_start(const uint8_t *kernel, size_t len, const board_options *
   if ((r = m3_CompileModule(mod))) return r;
 #endif
   if ((r = m3_RunStart(mod))) return r;
+  HEAP_MARK("kernel-start", -1);
   /* No key on the board: it runs open, as a host without an identity does (kernel-instance.ts). */
   int32_t ok;
   return board_k_config(13 /* open */, 1, &ok);

@@ -1,4 +1,5 @@
 #include "script-mode.h"
+#include "heap-mark.h"
 #include "platform.h"
 #include "runtime.h"
 #include "module-hash.h"
@@ -246,6 +247,7 @@ int script_run(void) {
     } else if (is("quit", &a)) break;
     else { puts_("error unknown command "); puts_(line); end_line(); }
     if (err) { puts_("error "); puts_(err); end_line(); }
+    HEAP_MARK(line, -1);
     puts_("ok\n");
     flush();
   }
