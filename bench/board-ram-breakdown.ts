@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runQemuBoard, type BoardStep } from '../host/board/board-script.ts';
-import { armToolchainMissing, buildQemuImage, qemuArgs } from '../host/board/build-qemu.ts';
+import { armToolchainMissing, buildQemuImage, C_STACK_BYTES, qemuArgs } from '../host/board/build-qemu.ts';
 import { REPO_ROOT } from '../host/build/paths.ts';
 import { echoFrames, WASM3_STACK } from './board.ts';
 
@@ -71,7 +71,7 @@ export async function ramBreakdown(cells: string[]): Promise<{ phases: HeapPhase
   const steps: BoardStep[] = [...setup, ...frames, { op: 'now', ms: 5000 }, { op: 'tick' }];
   const image = buildQemuImage({ kernelPath, cellPaths, ramBytes: 4 << 20, tag: `heap-trace-${cells.length}`, defines: TRACE_DEFINES });
   const lines = await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(image.elf) }, { seed: 1, fuelPerCall: FUEL, stackBytes: WASM3_STACK }, steps);
-  return { ...parseHeapTrace(lines), ...staticBytes(image.elf), cStack: 16 * 1024 };
+  return { ...parseHeapTrace(lines), ...staticBytes(image.elf), cStack: C_STACK_BYTES };
 }
 
 function table(r: Awaited<ReturnType<typeof ramBreakdown>>): string {

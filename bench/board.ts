@@ -129,7 +129,7 @@ export const WASM3_STACK = 4096;
  * 24 calls (and the ticks between) exactly as V8 does. Bisection between 64 KiB and 4 MiB: every
  * cap below a passing one that was tried failed.
  */
-async function ramHunt(kernelPath: string, cellPaths: string[], kvEvery: number): Promise<number | null> {
+export async function ramHunt(kernelPath: string, cellPaths: string[], kvEvery: number): Promise<number | null> {
   const { setup, frames } = await echoFrames(24, kvEvery);
   const steps: BoardStep[] = [...setup, ...frames, { op: 'now', ms: 5000 }, { op: 'tick' }];
   const v8 = await V8ScriptedBoard.create({ kernel: new Uint8Array(readFileSync(kernelPath)), cells: cellPaths.map((p) => new Uint8Array(readFileSync(p))), seed: 1, fuelPerCall: FUEL });

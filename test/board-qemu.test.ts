@@ -1,8 +1,8 @@
 // The same recorded session as test/board-conformance.test.ts, on the emulated Cortex-M4 board
 // (qemu-mps2-an386): the kernel and cells linked into flash, the steps through UART0, RAM capped
 // by the linker script. Every line must match V8's transcript.
-import test from 'ava';
-import { armToolchainMissing, buildQemuImage, qemuArgs } from '../host/board/build-qemu.ts';
+import test, { type ExecutionContext } from 'ava';
+import { armToolchainMissing, buildQemuImage, C_STACK_BYTES, qemuArgs } from '../host/board/build-qemu.ts';
 import { runQemuBoard, V8ScriptedBoard, type BoardStep } from '../host/board/board-script.ts';
 import { KernelInstance } from '../host/runtime/kernel-instance.ts';
 import { readFileSync } from 'node:fs';
@@ -15,13 +15,29 @@ import { BOARD, FUEL, fixture, PEER, recordOnV8, recordTwoNodes, SEED } from './
 const RAM = 1024 * 1024;
 const STACK = 4096;
 
+/**
+ * The board's transcript without the `cstack` step's lines (`cstack N`, `ok`), checking N: how
+ * much of the painted C stack the session used. It must leave at least 1 KiB of the C stack untouched, so the figure shows room,
+ * not luck (wasm calls trap 1.5 KiB above the heap: main.c, platform_native_stack_limit).
+ */
+function cStackUsed(t: ExecutionContext, got: string[]): string[] {
+  const line = got.find((l) => l.startsWith('cstack '));
+  t.truthy(line, 'the board printed its C stack figure');
+  const used = Number(line?.split(' ')[1]);
+  t.log(`C stack high-water mark: ${used} of ${C_STACK_BYTES} bytes`);
+  t.true(used > 0 && used + 1024 <= C_STACK_BYTES, `C stack high-water mark ${used} bytes, ${C_STACK_BYTES} reserved`);
+  const at = got.indexOf(line!);
+  t.is(got[at + 1], 'ok');
+  return [...got.slice(0, at), ...got.slice(at + 2)];
+}
+
 test('the qemu-mps2-an386 board answers the recorded session byte for byte as V8 does', async (t) => {
   const missing = armToolchainMissing();
   if (missing) return t.fail(missing);
   const f = await fixture();
   const { steps, transcript } = await recordOnV8(f);
   const image = buildQemuImage({ kernelPath: f.kernelPath, cellPaths: f.cellPaths, ramBytes: RAM, tag: 'conformance' });
-  const got = await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(image.elf) }, { seed: SEED, fuelPerCall: FUEL, stackBytes: STACK }, steps);
+  const got = cStackUsed(t, await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(image.elf) }, { seed: SEED, fuelPerCall: FUEL, stackBytes: STACK }, [...steps, { op: 'cstack' }]));
   const firstDiff = transcript.findIndex((line, i) => got[i] !== line);
   t.is(firstDiff, -1, firstDiff < 0 ? '' : `line ${firstDiff}: V8 ${transcript[firstDiff]} / board ${got[firstDiff]}`);
   t.is(got.length, transcript.length);
@@ -33,7 +49,7 @@ test('side A of the two-board run (three simulated minutes, lossy line) on the Q
   const f = await fixture();
   const { a } = await recordTwoNodes(f, 180);
   const image = buildQemuImage({ kernelPath: f.kernelPath, cellPaths: [f.cellPaths[0]!], ramBytes: RAM, tag: 'two-nodes' });
-  const got = await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(image.elf) }, { seed: SEED, fuelPerCall: FUEL, stackBytes: STACK }, a.steps);
+  const got = cStackUsed(t, await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(image.elf) }, { seed: SEED, fuelPerCall: FUEL, stackBytes: STACK }, [...a.steps, { op: 'cstack' }]));
   const firstDiff = a.transcript.findIndex((line, i) => got[i] !== line);
   t.is(firstDiff, -1, firstDiff < 0 ? '' : `line ${firstDiff}: V8 ${a.transcript[firstDiff]} / board ${got[firstDiff]}`);
   t.is(got.length, a.transcript.length);

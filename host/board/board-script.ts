@@ -20,6 +20,8 @@ export type BoardStep =
   | { op: 'stat'; id: number }
   /** The posix board prints its peak resident bytes; V8 prints nothing. */
   | { op: 'mem' }
+  /** The QEMU board prints its C stack's high-water mark (`cstack N`, a painted stack); the posix board `cstack -1`; V8 nothing. */
+  | { op: 'cstack' }
   /** From here on each frame, call and tick also prints `ticks N`: the platform's core-clock ticks it took (QEMU only; bench/board-instructions.ts). */
   | { op: 'count' }
   /** A loop of exactly 2n instructions, printing its ticks: calibrates `count`. */
@@ -57,6 +59,7 @@ export function stepLine(s: BoardStep): string {
     case 'tick': return 'tick';
     case 'stat': return `stat ${s.id}`;
     case 'mem': return 'mem';
+    case 'cstack': return 'cstack';
     case 'count': return 'count';
     case 'spin': return `spin ${s.n >>> 0}`;
     case 'sha256': return `sha256 ${hex(s.bytes)}`;
@@ -129,6 +132,7 @@ export class V8ScriptedBoard {
       case 'tick': t.push(`wake ${doubleBits(k.tick(this.now))}`); break;
       case 'stat': t.push(`result ${k.stats()[KERNEL_STATS[s.id]!] | 0}`); break;
       case 'mem': break;
+      case 'cstack': break;
       case 'sha256': t.push(`sha256 ${hex(sha256(s.bytes))}`); break;
       case 'count': case 'spin': throw new Error(`V8ScriptedBoard: ${s.op} is measured on a board only`);
     }

@@ -47,7 +47,16 @@ const CPU_FLAGS = ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=soft'];
 // each compilation reserve a 2000-slot table, which on this 32-bit target failed lazy compiles
 // inside a call ("memory allocation failed when acquiring a new M3 code page"); 256 slots fits
 // every function of the kernel and the example cells (test/board-qemu.test.ts compiles them all).
-const SMALL_RAM = ['-Dd_m3CodePageAlignSize=4096', '-Dd_m3MaxFunctionStackHeight=256'];
+// 2 KiB code pages: 6 KB less heap than 4 KiB with kernel + echo, 1 KiB is no better (the RAM
+// breakdown, docs/boards.md).
+const SMALL_RAM = ['-Dd_m3CodePageAlignSize=2048', '-Dd_m3MaxFunctionStackHeight=256'];
+/**
+ * The C stack's reserve (main.c, platform_native_stack_limit): wasm calls trap once the stack is
+ * within this many bytes of the heap, the rest is for native work past the last check.
+ */
+const STACK_GUARD = ['-DBOARD_STACK_GUARD=1536'];
+/** The C stack at the top of RAM: what the deepest recorded session needs plus room (docs/boards.md). */
+export const C_STACK_BYTES = 8 * 1024;
 
 /** The module store takes the top 1 MiB of the board's flash (store.c); the image gets the rest. */
 export const STORE_BYTES = 1024 * 1024;
@@ -74,7 +83,7 @@ export function buildQemuImage(o: QemuImageOptions): QemuImage {
   const w3 = wasm3SourceDir();
   const dir = join(BUILD_DIR, 'board', QEMU_BOARD, o.tag ?? 'default');
   mkdirSync(dir, { recursive: true });
-  const cStack = o.cStackBytes ?? 16 * 1024;
+  const cStack = o.cStackBytes ?? C_STACK_BYTES;
   const platformDir = join(RUNTIME_DIR, 'platform', QEMU_BOARD);
   const ld = readFileSync(join(platformDir, 'link.ld.in'), 'utf8').replaceAll('@RAM_BYTES@', String(o.ramBytes)).replaceAll('@STACK_BYTES@', String(cStack));
   writeAside(join(dir, 'link.ld'), ld);
@@ -107,7 +116,7 @@ export function buildQemuImage(o: QemuImageOptions): QemuImage {
   const sources = [...runtimeSources(QEMU_BOARD), ...WASM3_FILES.map((f) => join(w3, f))];
   const cflags = [
     // m3_info.c uses PRIi64/PRIu64, which newlib's inttypes.h does not define for this target.
-    ...CPU_FLAGS, '-std=gnu99', '-Os', '-DPRIi64="lli"', '-DPRIu64="llu"', '-ffunction-sections', '-fdata-sections', ...WASM3_DEFINES, ...SMALL_RAM, ...(o.defines ?? []),
+    ...CPU_FLAGS, '-std=gnu99', '-Os', '-DPRIi64="lli"', '-DPRIu64="llu"', '-ffunction-sections', '-fdata-sections', ...WASM3_DEFINES, ...SMALL_RAM, ...STACK_GUARD, ...(o.defines ?? []),
     `-I${w3}`, `-I${join(RUNTIME_DIR, 'core')}`,
   ];
   const objStamp = createHash('sha256').update(JSON.stringify(cflags));

@@ -7,6 +7,7 @@
 #include "error-payload.h"
 #include "heap-mark.h"
 #include "wasm3.h"
+#include "m3_env.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -149,6 +150,9 @@ static const char *cell_instantiate(cell_slot *c) {
   HEAP_MARK("cell-begin", (int)(c - cells));
   c->rt = m3_NewRuntime(env, options.stack_bytes, c);
   if (!c->rt) return "no memory for a cell runtime";
+  /* One fixed floor for every runtime: a cell called from inside the kernel's call would
+   * otherwise get a fresh budget measured from where it starts. */
+  c->rt->stackLimit = platform_native_stack_limit();
   HEAP_MARK("cell-runtime", (int)(c - cells));
   if ((r = m3_ParseModule(env, &mod, c->wasm, (uint32_t)c->len))) return r;
   HEAP_MARK("cell-parse", (int)(c - cells));
@@ -408,6 +412,7 @@ const char *board_start(const uint8_t *kernel, size_t len, const board_options *
   HEAP_MARK("environment", -1);
   kernel_rt = m3_NewRuntime(env, options.stack_bytes, NULL);
   if (!kernel_rt) return "no memory for the kernel runtime";
+  kernel_rt->stackLimit = platform_native_stack_limit();
   HEAP_MARK("kernel-runtime", -1);
   if ((r = m3_ParseModule(env, &mod, kernel, (uint32_t)len))) return r;
   HEAP_MARK("kernel-parse", -1);
