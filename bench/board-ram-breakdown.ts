@@ -79,12 +79,17 @@ function table(r: Awaited<ReturnType<typeof ramBreakdown>>): string {
   const total = (p: HeapPhase) => [...p.live.values()].reduce((a, b) => a + b, 0);
   // Only the phases where something changed, and the peak.
   const rows: HeapPhase[] = [];
-  for (const p of r.phases) if (!rows.length || rows.at(-1)!.top !== p.top || total(rows.at(-1)!) !== total(p)) rows.push(p);
+  for (const p of r.phases) {
+    if (p.phase.startsWith('wasm-stack-')) continue;
+    if (!rows.length || rows.at(-1)!.top !== p.top || total(rows.at(-1)!) !== total(p)) rows.push(p);
+  }
   const out = [`static: .data ${r.data} + .bss ${r.bss} bytes; C stack ${r.cStack} bytes`, '', 'phase | heap top | wasm3 live | by kind (bytes)', '---|---|---|---'];
   for (const p of [...rows, r.peak]) {
     const by = kinds.filter((k) => p.live.get(k)).map((k) => `${k} ${p.live.get(k)}`).join(', ');
     out.push(`${p === r.peak ? `**peak** ${p.phase}` : p.phase} | ${p.top} | ${total(p)} | ${by}`);
   }
+  const stacks = r.phases.filter((p) => p.phase.startsWith('wasm-stack-')).map((p) => p.phase.replace('wasm-stack-', ''));
+  out.push('', `wasm3 stack high-water marks (bytes, kernel then cells): ${stacks.join(', ')}`);
   return out.join('\n');
 }
 

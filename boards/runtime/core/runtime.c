@@ -302,6 +302,24 @@ static int32_t cell_run(int slot, const uint8_t *in, uint32_t in_len, uint8_t *o
   return reply ? (int32_t)res_len : -(int32_t)res_len;
 }
 
+#ifdef BOARD_HEAP_TRACE
+/* The highest non-zero byte of a runtime's wasm3 stack (calloc'ed, grows upwards): a lower bound
+ * of its high-water mark (a deepest frame of zeros would not show). */
+static void trace_stack(IM3Runtime rt, int slot) {
+  char what[40];
+  if (!rt) return;
+  const uint8_t *s = (const uint8_t *)rt->originStack;
+  size_t n = (size_t)rt->numStackSlots * sizeof(m3slot_t);
+  while (n > 0 && s[n - 1] == 0) n--;
+  snprintf(what, sizeof what, "wasm-stack-%u", (unsigned)n);
+  board_heap_mark(what, slot);
+}
+void board_trace_wasm_stacks(void) {
+  trace_stack(kernel_rt, -1);
+  for (int i = 0; i < cell_count; i++) trace_stack(cells[i].rt, i);
+}
+#endif
+
 /* ---- the kernel's HAL ----------------------------------------------------------------- */
 
 #define KERNEL_RANGE(name, ptr, len) uint8_t *name = range(runtime, (ptr), (len)); if (!name) m3ApiTrap(m3Err_trapOutOfBoundsMemoryAccess);

@@ -259,6 +259,7 @@ int script_run(void) {
     puts_("ok\n");
     flush();
   }
+  HEAP_STACKS();
   flush();
   return 0;
 }
