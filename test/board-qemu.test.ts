@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../host/build/paths.ts';
 import { builtFile } from './fixtures/built.ts';
 import { BOARD, FUEL, fixture, PEER, recordOnV8, recordTwoNodes, SEED } from './fixtures/board-session.ts';
+import { builtFixtureCell } from './fixtures/fixture-cells.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
 
 // Three cells and the kernel: each wasm3 instance holds a 64 KiB linear memory and its code pages.
 const RAM = 1024 * 1024;
@@ -96,4 +98,40 @@ test('replacing a trapped cell 50 times on the QEMU board does not grow its heap
   const heap = got.filter((l) => l.startsWith('maxrss ')).map((l) => Number(l.split(' ')[1]));
   t.is(heap.length, 2);
   t.is(heap[1], heap[0], `heap high-water mark after 2 replacements ${heap[0]} bytes, after 50 ${heap[1]} bytes`);
+});
+
+test('a cell that recurses without end traps on the QEMU board\'s C-stack floor, and the board answers the next call as V8 does', async (t) => {
+  const missing = armToolchainMissing();
+  if (missing) return t.fail(missing);
+  const f = await fixture();
+  const dir = join(REPO_ROOT, 'build', 'test-cells', 'board');
+  mkdirSync(dir, { recursive: true });
+  const recurse = join(dir, 'recurse.wasm');
+  writeFileSync(recurse, await builtFixtureCell('recurse'));
+  const module = await KernelInstance.compile(builtFile('kernel.wasm'));
+  let sent: Uint8Array[] = [];
+  const peer = KernelInstance.instantiate(module, { send: (fr) => sent.push(fr.slice()), now: () => 0, random: () => 9, cellCall: () => 0, deliver: () => {} });
+  peer.init(PEER, 0);
+  const callFrames = (payload: number[]): BoardStep[] => {
+    sent = [];
+    t.true(peer.call(BOARD, 1, new Uint8Array(payload)) >= 0);
+    return sent.map((bytes) => ({ op: 'frame', bytes }));
+  };
+  const deep = callFrames([1]); // byte 0 == 1: down(n) calls itself until something stops it
+  const echo = callFrames([5, 6, 7]);
+  const steps: BoardStep[] = [{ op: 'now', ms: 0 }, { op: 'init', node: BOARD }, { op: 'host', slot: 0, species: 1 }, ...deep, ...echo];
+  const v8 = await V8ScriptedBoard.create({ kernel: builtFile('kernel.wasm'), cells: [new Uint8Array(readFileSync(recurse))], seed: SEED, fuelPerCall: FUEL });
+  for (const s of steps) v8.step(s);
+  const image = buildQemuImage({ kernelPath: f.kernelPath, cellPaths: [recurse], ramBytes: RAM, tag: 'recurse' });
+  const got = cStackUsed(t, await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(image.elf) }, { seed: SEED, fuelPerCall: FUEL, stackBytes: STACK }, [...steps, { op: 'cstack' }]));
+  // The deep call's lines differ from V8's (its trap text, and the fuel spent before the trap);
+  // every step before and after it must match.
+  const chunks = (lines: string[]) => lines.join('\n').split('\nok').map((c) => c.trim());
+  const [b, v] = [chunks(got), chunks(v8.transcript)];
+  const at = 1 + 3; // "ready" leads the first chunk; then now, init, host
+  t.is(b.length, v.length);
+  t.deepEqual(b.slice(0, at - 1), v.slice(0, at - 1));
+  t.deepEqual(b.slice(at - 1 + deep.length), v.slice(at - 1 + deep.length), 'the call after the trap is answered as on V8');
+  const trapped = b.slice(at - 1, at - 1 + deep.length).join('\n');
+  t.true(trapped.includes(Buffer.from('stack overflow').toString('hex')), `the deep call is answered with the stack-overflow trap:\n${trapped}`);
 });

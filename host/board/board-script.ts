@@ -154,12 +154,18 @@ export function runPosixBoard(binary: string, image: { kernelPath: string; cellP
  * Runs the steps on a QEMU board image (UART0 on stdio); its kernel and cells are linked in.
  * The first line tells the image its random seed, fuel per call and wasm3 stack.
  */
-export function runQemuBoard(qemu: { command: string; args: string[] }, image: { seed: number; fuelPerCall: number; stackBytes: number }, steps: BoardStep[]): Promise<string[]> {
-  return runScripted(qemu.command, qemu.args, `boot ${image.seed} ${image.fuelPerCall} ${image.stackBytes}\n`, steps);
+/**
+ * `timeoutMs`: stop the emulator after this long and fail (the RAM hunt: a board that faults while
+ * out of memory can spin in its fault handler rather than exit; docs/boards.md, Not done).
+ */
+export function runQemuBoard(qemu: { command: string; args: string[] }, image: { seed: number; fuelPerCall: number; stackBytes: number }, steps: BoardStep[], timeoutMs?: number): Promise<string[]> {
+  return runScripted(qemu.command, qemu.args, `boot ${image.seed} ${image.fuelPerCall} ${image.stackBytes}\n`, steps, timeoutMs);
 }
 
-async function runScripted(command: string, args: string[], preamble: string, steps: BoardStep[]): Promise<string[]> {
+async function runScripted(command: string, args: string[], preamble: string, steps: BoardStep[], timeoutMs?: number): Promise<string[]> {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let timedOut = false;
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => { timedOut = true; child.kill(); }, timeoutMs);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines: string[] = [];
@@ -168,6 +174,8 @@ async function runScripted(command: string, args: string[], preamble: string, st
   child.stdin.on('error', () => {}); // a board that died is reported by its exit below
   child.stdin.end(preamble + steps.map(stepLine).join('\n') + '\nquit\n');
   const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+  clearTimeout(timer);
+  if (timedOut) throw new Error(`${command} did not finish within ${timeoutMs} ms: ${lines.slice(-3).join(' / ')}`);
   if (code !== 0) throw new Error(`${command} exited with ${code}: ${stderr.trim() || lines.slice(-3).join(' / ')}`);
   return lines;
 }

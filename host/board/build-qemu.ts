@@ -48,8 +48,10 @@ const CPU_FLAGS = ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=soft'];
 // inside a call ("memory allocation failed when acquiring a new M3 code page"); 256 slots fits
 // every function of the kernel and the example cells (test/board-qemu.test.ts compiles them all).
 // 2 KiB code pages: 6 KB less heap than 4 KiB with kernel + echo, 1 KiB is no better (the RAM
-// breakdown, docs/boards.md).
-const SMALL_RAM = ['-Dd_m3CodePageAlignSize=2048', '-Dd_m3MaxFunctionStackHeight=256'];
+// breakdown, docs/boards.md). Two names per function instead of three (4 bytes less in each of
+// the kernel's and cells' functions): the cells export one function under two names (a getter
+// binaryen merged), none under three.
+const SMALL_RAM = ['-Dd_m3CodePageAlignSize=2048', '-Dd_m3MaxFunctionStackHeight=256', '-Dd_m3MaxDuplicateFunctionImpl=2'];
 /**
  * The C stack's reserve (main.c, platform_native_stack_limit): wasm calls trap once the stack is
  * within this many bytes of the heap, the rest is for native work past the last check.

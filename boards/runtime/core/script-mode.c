@@ -12,8 +12,9 @@
 
 static double now_ms;
 static uint32_t xorshift_state = 1;
-/* The line and the held output are allocated by script_begin, not static: an image's serial mode
- * (the same binary's other mode) then does not carry these 12 KB (docs/boards.md, RAM). */
+/* The line is allocated by script_begin and the held output by the first `count`, not static:
+ * an image's serial mode (the same binary's other mode), and a session that counts nothing, then
+ * do not carry them (docs/boards.md, RAM). */
 static char *line;
 static uint8_t out[256];
 static size_t out_len;
@@ -78,7 +79,7 @@ static size_t held_len;
 static int holding;
 static void print_held(void);
 static int hold(int kind, int32_t a, const uint8_t *p, size_t n) {
-  if (!holding) return 0;
+  if (!holding || !held) return 0; /* held is allocated by the first `count` */
   if (held_len + 12 + n > HELD_MAX) { print_held(); return 0; } /* too much to hold: in order, now */
   int32_t h[3] = { kind, a, (int32_t)n };
   memcpy(held + held_len, h, 12);
@@ -185,13 +186,12 @@ static void count_end(void) {
 
 void script_begin(uint32_t seed) {
   line = malloc(SCRIPT_LINE_MAX);
-  held = malloc(HELD_MAX);
   xorshift_state = seed ? seed : 1;
   board_observe = (board_observers){ .fuel = on_fuel, .deliver = on_deliver, .send = on_send, .log = on_log };
 }
 
 int script_run(void) {
-  if (!line || !held) { platform_log(3, "no memory for the script buffers", 32); return 1; }
+  if (!line) { platform_log(3, "no memory for the script line", 29); return 1; }
   puts_("ready\n");
   flush();
   while (read_line() >= 0) {
@@ -234,7 +234,11 @@ int script_run(void) {
       if (!err) { puts_("wake "); put_bits(wake); end_line(); }
     } else if (is("mem", &a)) { puts_("maxrss "); put_int(platform_peak_bytes()); end_line(); }
     else if (is("cstack", &a)) { puts_("cstack "); put_int(platform_cstack_bytes()); end_line(); }
-    else if (is("count", &a)) counting = 1;
+    else if (is("count", &a)) {
+      if (!held) held = malloc(HELD_MAX);
+      if (held) counting = 1;
+      else err = "no memory to hold a counted call's output";
+    }
     else if (is("sha256", &a)) {
       /* The board's own SHA-256 (module-hash.c: the hash its module checks use) over the bytes. */
       size_t n = field_bytes((char *)a);
