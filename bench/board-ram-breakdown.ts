@@ -54,7 +54,7 @@ export function parseHeapTrace(lines: string[]): { phases: HeapPhase[]; peak: He
       blocks.delete(f[7]!);
       blocks.set(f[5]!, { kind: name, size });
     } else if (op === 'FreeMem') blocks.delete(f[5]!);
-    if (top > peak.top) peak = snapshot(`${slotPhase} (during)`, top);
+    if (top > peak.top) peak = snapshot(`in the step after ${slotPhase}`, top);
   }
   return { phases, peak };
 }
