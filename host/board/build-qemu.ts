@@ -53,11 +53,9 @@ const CPU_FLAGS = ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=soft'];
 // binaryen merged), none under three.
 const SMALL_RAM = ['-Dd_m3CodePageAlignSize=2048', '-Dd_m3MaxFunctionStackHeight=256', '-Dd_m3MaxDuplicateFunctionImpl=2'];
 /**
- * The C stack's reserve (main.c, platform_native_stack_limit): wasm calls trap once the stack is
- * within this many bytes of the heap, the rest is for native work past the last check.
+ * The C stack at the top of RAM: what the deepest recorded session needs plus room; wasm calls
+ * trap 1.5 KiB above the heap (main.c, platform_native_stack_limit; docs/boards.md, RAM).
  */
-const STACK_GUARD = ['-DBOARD_STACK_GUARD=1536'];
-/** The C stack at the top of RAM: what the deepest recorded session needs plus room (docs/boards.md). */
 export const C_STACK_BYTES = 8 * 1024;
 
 /** The module store takes the top 1 MiB of the board's flash (store.c); the image gets the rest. */
@@ -118,7 +116,7 @@ export function buildQemuImage(o: QemuImageOptions): QemuImage {
   const sources = [...runtimeSources(QEMU_BOARD), ...WASM3_FILES.map((f) => join(w3, f))];
   const cflags = [
     // m3_info.c uses PRIi64/PRIu64, which newlib's inttypes.h does not define for this target.
-    ...CPU_FLAGS, '-std=gnu99', '-Os', '-DPRIi64="lli"', '-DPRIu64="llu"', '-ffunction-sections', '-fdata-sections', ...WASM3_DEFINES, ...SMALL_RAM, ...STACK_GUARD, ...(o.defines ?? []),
+    ...CPU_FLAGS, '-std=gnu99', '-Os', '-DPRIi64="lli"', '-DPRIu64="llu"', '-ffunction-sections', '-fdata-sections', ...WASM3_DEFINES, ...SMALL_RAM, ...(o.defines ?? []),
     `-I${w3}`, `-I${join(RUNTIME_DIR, 'core')}`,
   ];
   const objStamp = createHash('sha256').update(JSON.stringify(cflags));

@@ -91,8 +91,8 @@ long platform_cstack_bytes(void) {
 }
 
 /* wasm calls trap below this: what is left under it is for the native work after the last check
- * (an import such as hal.cell_call formatting an error, op_Entry's frame). BOARD_STACK_GUARD is
- * set by host/board/build-qemu.ts. */
+ * (an import such as hal.cell_call formatting an error, op_Entry's frame). */
+#define BOARD_STACK_GUARD 1536
 void *platform_native_stack_limit(void) { return (uint8_t *)&_heap_end + BOARD_STACK_GUARD; }
 
 /* newlib's malloc grows the heap here, never past the stack's reserve below the RAM cap. */
