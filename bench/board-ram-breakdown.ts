@@ -80,7 +80,7 @@ function table(r: Awaited<ReturnType<typeof ramBreakdown>>): string {
   // Only the phases where something changed, and the peak.
   const rows: HeapPhase[] = [];
   for (const p of r.phases) {
-    if (p.phase.startsWith('wasm-stack-')) continue;
+    if (p.phase.startsWith('wasm-stack-') || p.phase.startsWith('linear-written-')) continue;
     if (!rows.length || rows.at(-1)!.top !== p.top || total(rows.at(-1)!) !== total(p)) rows.push(p);
   }
   const out = [`static: .data ${r.data} + .bss ${r.bss} bytes; C stack ${r.cStack} bytes`, '', 'phase | heap top | wasm3 live | by kind (bytes)', '---|---|---|---'];
@@ -89,7 +89,9 @@ function table(r: Awaited<ReturnType<typeof ramBreakdown>>): string {
     out.push(`${p === r.peak ? `**peak** ${p.phase}` : p.phase} | ${p.top} | ${total(p)} | ${by}`);
   }
   const stacks = r.phases.filter((p) => p.phase.startsWith('wasm-stack-')).map((p) => p.phase.replace('wasm-stack-', ''));
+  const written = r.phases.filter((p) => p.phase.startsWith('linear-written-')).map((p) => p.phase.replace('linear-written-', ''));
   out.push('', `wasm3 stack high-water marks (bytes, kernel then cells): ${stacks.join(', ')}`);
+  out.push(`linear memory written, up to the highest non-zero byte below the page's last 64 (kernel then cells): ${written.join(', ')}`);
   return out.join('\n');
 }
 

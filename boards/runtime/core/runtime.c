@@ -304,7 +304,7 @@ static int32_t cell_run(int slot, const uint8_t *in, uint32_t in_len, uint8_t *o
 
 #ifdef BOARD_HEAP_TRACE
 /* The highest non-zero byte of a runtime's wasm3 stack (calloc'ed, grows upwards): a lower bound
- * of its high-water mark (a deepest frame of zeros would not show). */
+ * of its high-water mark (a deepest frame of zeros would not show). Then its linear memory's. */
 static void trace_stack(IM3Runtime rt, int slot) {
   char what[40];
   if (!rt) return;
@@ -312,6 +312,14 @@ static void trace_stack(IM3Runtime rt, int slot) {
   size_t n = (size_t)rt->numStackSlots * sizeof(m3slot_t);
   while (n > 0 && s[n - 1] == 0) n--;
   snprintf(what, sizeof what, "wasm-stack-%u", (unsigned)n);
+  board_heap_mark(what, slot);
+  /* The same for its linear memory, leaving out its last 64 bytes (where a cell's TLSF allocator
+   * keeps its tail block): how much of the page the session wrote, a lower bound again. */
+  uint32_t size = 0;
+  const uint8_t *mem = m3_GetMemory(rt, &size, 0);
+  size_t m = size > 64 ? size - 64 : 0;
+  while (mem && m > 0 && mem[m - 1] == 0) m--;
+  snprintf(what, sizeof what, "linear-written-%u", (unsigned)m);
   board_heap_mark(what, slot);
 }
 void board_trace_wasm_stacks(void) {
