@@ -3,7 +3,7 @@
 // call and the ratio; the posix binary's size and peak RSS; an echo call over a paced 921600-baud
 // pty beside the line's floor; on the QEMU Cortex-M4 board, the RAM
 // hunt and the image's flash size. `npm run bench -- --only board`.
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KernelInstance } from '../host/runtime/kernel-instance.ts';
 import { encodeCall } from '../host/sdk/call-codec.ts';
@@ -14,6 +14,7 @@ import { armToolchainMissing, buildQemuImage, qemuArgs } from '../host/board/bui
 import { REPO_ROOT } from '../host/build/paths.ts';
 import { benchSerialRtt, type SerialRttFigures } from './board-serial-rtt.ts';
 import { benchInstructions, type InstructionFigures } from './board-instructions.ts';
+import { builtFixtureCell } from '../test/fixtures/fixture-cells.ts';
 
 const BOARD = 0xa1b2c3d4;
 const PEER = 0x11223344;
@@ -122,24 +123,70 @@ export async function benchBoard(): Promise<BoardFigures> {
   return figures;
 }
 
-const WASM3_STACK = 4096;
+export const WASM3_STACK = 4096;
+
+/** Fuel per call in the replacement run: the spin cell runs out of it on every call. */
+const REPLACE_FUEL = 100_000;
+const REPLACEMENTS = 50;
 
 /**
- * The RAM hunt: the smallest linker-script RAM cap (4 KiB steps) at which the QEMU board answers
- * 24 calls (and the ticks between) exactly as V8 does. Bisection between 64 KiB and 4 MiB: every
- * cap below a passing one that was tried failed.
+ * The replacement run of the RAM hunt: the kernel with `cellPaths` but the last slot holding the
+ * spin fixture (test/fixtures/cells/spin.ts), called REPLACEMENTS times with a payload that spins
+ * until the meter stops it, so its instance traps and is replaced each time; `mem` after the 2nd
+ * and the last call.
  */
-async function ramHunt(kernelPath: string, cellPaths: string[], kvEvery: number): Promise<number | null> {
+async function replacementSession(cellPaths: string[]): Promise<{ cells: string[]; steps: BoardStep[] }> {
+  const dir = join(REPO_ROOT, 'build', 'test-cells', 'board');
+  mkdirSync(dir, { recursive: true });
+  const spin = join(dir, 'spin.wasm');
+  writeFileSync(spin, await builtFixtureCell('spin'));
+  const cells = [...cellPaths.slice(0, -1), spin];
+  const module = await KernelInstance.compile(new Uint8Array(readFileSync(join(REPO_ROOT, 'build', 'kernel.wasm'))));
+  let sent: Uint8Array[] = [];
+  let peer: KernelInstance | undefined;
+  const steps: BoardStep[] = [{ op: 'now', ms: 0 }, { op: 'init', node: BOARD }, ...cells.map((_, slot): BoardStep => ({ op: 'host', slot, species: slot + 1 }))];
+  for (let i = 0; i < REPLACEMENTS; i++) {
+    // A fresh caller before its peerWindow (8) fills: the answers never go back to it.
+    if (i % 8 === 0) {
+      peer = KernelInstance.instantiate(module, { send: (f) => sent.push(f.slice()), now: () => 0, random: () => 9, cellCall: () => 0, deliver: () => {} });
+      peer.init(PEER + i, 0);
+    }
+    sent = [];
+    if (peer!.call(BOARD, cells.length, new Uint8Array([1])) < 0) throw new Error('the peer kernel refused a call');
+    for (const f of sent) steps.push({ op: 'frame', bytes: f });
+    if (i === 1 || i === REPLACEMENTS - 1) steps.push({ op: 'mem' });
+  }
+  return { cells, steps };
+}
+
+/**
+ * The RAM hunt: the smallest linker-script RAM cap (4 KiB steps) at which the QEMU board, booted
+ * twice, (1) answers 24 calls to the cells (and the ticks between) exactly as V8 does, and (2)
+ * replaces a trapped cell 50 times (replacementSession) with the same answers and fuel as V8 and
+ * the same heap high-water mark after the 2nd and the 50th replacement. Bisection between 64 KiB
+ * and 4 MiB: every cap below a passing one that was tried failed.
+ */
+export async function ramHunt(kernelPath: string, cellPaths: string[], kvEvery: number): Promise<number | null> {
   const { setup, frames } = await echoFrames(24, kvEvery);
   const steps: BoardStep[] = [...setup, ...frames, { op: 'now', ms: 5000 }, { op: 'tick' }];
-  const v8 = await V8ScriptedBoard.create({ kernel: new Uint8Array(readFileSync(kernelPath)), cells: cellPaths.map((p) => new Uint8Array(readFileSync(p))), seed: 1, fuelPerCall: FUEL });
+  const kernel = new Uint8Array(readFileSync(kernelPath));
+  const v8 = await V8ScriptedBoard.create({ kernel, cells: cellPaths.map((p) => new Uint8Array(readFileSync(p))), seed: 1, fuelPerCall: FUEL });
   for (const s of steps) v8.step(s);
   const want = v8.transcript.join('\n');
+  const replace = await replacementSession(cellPaths);
+  const v8r = await V8ScriptedBoard.create({ kernel, cells: replace.cells.map((p) => new Uint8Array(readFileSync(p))), seed: 1, fuelPerCall: REPLACE_FUEL });
+  for (const s of replace.steps) v8r.step(s);
+  const wantReplace = v8r.transcript.join('\n');
   const passes = async (ram: number) => {
-    const img = buildQemuImage({ kernelPath, cellPaths, ramBytes: ram, tag: `ram-${cellPaths.length}` });
     try {
-      const got = await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(img.elf) }, { seed: 1, fuelPerCall: FUEL, stackBytes: WASM3_STACK }, steps);
-      return got.join('\n') === want;
+      // A passing run takes seconds; a board that faulted while out of memory may never exit.
+      const img = buildQemuImage({ kernelPath, cellPaths, ramBytes: ram, tag: `ram-${cellPaths.length}` });
+      const got = await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(img.elf) }, { seed: 1, fuelPerCall: FUEL, stackBytes: WASM3_STACK }, steps, 60_000);
+      if (got.join('\n') !== want) return false;
+      const imgR = buildQemuImage({ kernelPath, cellPaths: replace.cells, ramBytes: ram, tag: `ram-${cellPaths.length}-replace` });
+      const gotR = await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(imgR.elf) }, { seed: 1, fuelPerCall: REPLACE_FUEL, stackBytes: WASM3_STACK }, replace.steps, 60_000);
+      const heap = gotR.filter((l) => l.startsWith('maxrss '));
+      return gotR.filter((l) => !l.startsWith('maxrss ')).join('\n') === wantReplace && heap.length === 2 && heap[0] === heap[1];
     } catch {
       return false;
     }

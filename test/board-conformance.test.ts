@@ -172,7 +172,7 @@ test('serial mode: whatever bytes come first, the next good frame is answered (p
 test('wasm3 built with its embedded default d_m3CascadedOpcodes=0 cannot run the kernel (why the board builds with 1)', async (t) => {
   const f = await fx;
   const { steps, transcript } = await recorded;
-  const embeddedDefault = buildPosixBoard(undefined, { name: 'cascaded0', defines: ['-Dd_m3CascadedOpcodes=0', '-DDEBUG=0'] });
+  const embeddedDefault = buildPosixBoard(undefined, { name: 'cascaded0', defines: ['-Dd_m3CascadedOpcodes=0'] });
   // It must fail cleanly: an error line, then the kernel stays stopped, and the process exits 0.
   const got = await runPosixBoard(embeddedDefault, { ...f, seed: SEED, fuelPerCall: FUEL }, steps);
   t.notDeepEqual(got, transcript);

@@ -21,6 +21,8 @@ export type BoardStep =
   | { op: 'stat'; id: number }
   /** The posix board prints its peak resident bytes; V8 prints nothing. */
   | { op: 'mem' }
+  /** The QEMU board prints its C stack's high-water mark (`cstack N`, a painted stack); the posix board `cstack -1`; V8 nothing. */
+  | { op: 'cstack' }
   /** From here on each frame, call and tick also prints `ticks N`: the platform's core-clock ticks it took (QEMU only; bench/board-instructions.ts). */
   | { op: 'count' }
   /** A loop of exactly 2n instructions, printing its ticks: calibrates `count`. */
@@ -60,6 +62,7 @@ export function stepLine(s: BoardStep): string {
     case 'tick': return 'tick';
     case 'stat': return `stat ${s.id}`;
     case 'mem': return 'mem';
+    case 'cstack': return 'cstack';
     case 'count': return 'count';
     case 'spin': return `spin ${s.n >>> 0}`;
     case 'sha256': return `sha256 ${hex(s.bytes)}`;
@@ -134,6 +137,7 @@ export class V8ScriptedBoard {
       case 'tick': t.push(`wake ${doubleBits(k.tick(this.now))}`); break;
       case 'stat': t.push(`result ${k.stats()[KERNEL_STATS[s.id]!] | 0}`); break;
       case 'mem': break;
+      case 'cstack': break;
       case 'sha256': t.push(`sha256 ${hex(sha256(s.bytes))}`); break;
       case 'count': case 'spin': throw new Error(`V8ScriptedBoard: ${s.op} is measured on a board only`);
     }
@@ -157,12 +161,18 @@ export function runPosixBoard(binary: string, image: { kernelPath: string; cellP
  * Runs the steps on a QEMU board image (UART0 on stdio); its kernel and cells are linked in.
  * The first line tells the image its random seed, fuel per call and wasm3 stack.
  */
-export function runQemuBoard(qemu: { command: string; args: string[] }, image: { seed: number; fuelPerCall: number; stackBytes: number }, steps: BoardStep[]): Promise<string[]> {
-  return runScripted(qemu.command, qemu.args, `boot ${image.seed} ${image.fuelPerCall} ${image.stackBytes}\n`, steps);
+/**
+ * `timeoutMs`: stop the emulator after this long and fail (the RAM hunt: a board that faults while
+ * out of memory can spin in its fault handler rather than exit; docs/boards.md, Not done).
+ */
+export function runQemuBoard(qemu: { command: string; args: string[] }, image: { seed: number; fuelPerCall: number; stackBytes: number }, steps: BoardStep[], timeoutMs?: number): Promise<string[]> {
+  return runScripted(qemu.command, qemu.args, `boot ${image.seed} ${image.fuelPerCall} ${image.stackBytes}\n`, steps, timeoutMs);
 }
 
-async function runScripted(command: string, args: string[], preamble: string, steps: BoardStep[]): Promise<string[]> {
+async function runScripted(command: string, args: string[], preamble: string, steps: BoardStep[], timeoutMs?: number): Promise<string[]> {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let timedOut = false;
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => { timedOut = true; child.kill(); }, timeoutMs);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines: string[] = [];
@@ -171,6 +181,8 @@ async function runScripted(command: string, args: string[], preamble: string, st
   child.stdin.on('error', () => {}); // a board that died is reported by its exit below
   child.stdin.end(preamble + steps.map(stepLine).join('\n') + '\nquit\n');
   const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+  clearTimeout(timer);
+  if (timedOut) throw new Error(`${command} did not finish within ${timeoutMs} ms: ${lines.slice(-3).join(' / ')}`);
   if (code !== 0) throw new Error(`${command} exited with ${code}: ${stderr.trim() || lines.slice(-3).join(' / ')}`);
   return lines;
 }

@@ -47,7 +47,16 @@ const CPU_FLAGS = ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=soft'];
 // each compilation reserve a 2000-slot table, which on this 32-bit target failed lazy compiles
 // inside a call ("memory allocation failed when acquiring a new M3 code page"); 256 slots fits
 // every function of the kernel and the example cells (test/board-qemu.test.ts compiles them all).
-const SMALL_RAM = ['-Dd_m3CodePageAlignSize=4096', '-Dd_m3MaxFunctionStackHeight=256'];
+// 2 KiB code pages: 6 KB less heap than 4 KiB with kernel + echo, 1 KiB is no better (the RAM
+// breakdown, docs/boards.md). Two names per function instead of three (4 bytes less in each of
+// the kernel's and cells' functions): the cells export one function under two names (a getter
+// binaryen merged), none under three.
+const SMALL_RAM = ['-Dd_m3CodePageAlignSize=2048', '-Dd_m3MaxFunctionStackHeight=256', '-Dd_m3MaxDuplicateFunctionImpl=2'];
+/**
+ * The C stack at the top of RAM: what the deepest recorded session needs plus room; wasm calls
+ * trap 1.5 KiB above the heap (main.c, platform_native_stack_limit; docs/boards.md, RAM).
+ */
+export const C_STACK_BYTES = 8 * 1024;
 
 /** The module store takes the top 1 MiB of the board's flash (store.c); the image gets the rest. */
 export const STORE_BYTES = 1024 * 1024;
@@ -76,7 +85,7 @@ export function buildQemuImage(o: QemuImageOptions): QemuImage {
   const w3 = wasm3SourceDir();
   const dir = join(BUILD_DIR, 'board', QEMU_BOARD, o.tag ?? 'default');
   mkdirSync(dir, { recursive: true });
-  const cStack = o.cStackBytes ?? 16 * 1024;
+  const cStack = o.cStackBytes ?? C_STACK_BYTES;
   const platformDir = join(RUNTIME_DIR, 'platform', QEMU_BOARD);
   const ld = readFileSync(join(platformDir, 'link.ld.in'), 'utf8').replaceAll('@RAM_BYTES@', String(o.ramBytes)).replaceAll('@STACK_BYTES@', String(cStack));
   writeAside(join(dir, 'link.ld'), ld);

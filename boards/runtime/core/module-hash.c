@@ -3,6 +3,7 @@
  * module's start function allocates. */
 #include "module-hash.h"
 #include "module-store.h"
+#include "platform.h"
 #include "wasm3.h"
 #include "m3_env.h"
 #include <string.h>
@@ -48,6 +49,7 @@ static const char *hasher_open(hasher *h) {
   if (!hasher_wasm) return "no sha256 module on this board";
   if (!(h->env = m3_NewEnvironment())) return "no memory for the sha256 environment";
   if (!(h->rt = m3_NewRuntime(h->env, 1024, NULL))) return "no memory for the sha256 runtime";
+  h->rt->stackLimit = platform_native_stack_limit();
   /* The module's allocator (AssemblyScript TLSF, run by its start function) writes at the end of
    * its one 64 KiB page, so the page is needed whole: capping it lower traps (docs/boards.md). */
   h->rt->memoryLimit = MODULE_HASH_MEMORY;

@@ -16,5 +16,9 @@ void platform_serial_write(const uint8_t *bytes, size_t len);
 int platform_serial_read(uint8_t *buf, size_t cap);
 /* A line of diagnostics (hal.log, panics); level as in docs/abi.md. Not the serial link. */
 void platform_log(int level, const char *text, size_t len);
+/* The lowest C-stack address wasm code may call down to: every wasm3 runtime traps a call
+ * ("stack overflow") past it instead of running into the heap. NULL: wasm3's own budget
+ * (d_m3MaxNativeStack below the first call's stack pointer), for a platform with a large stack. */
+void *platform_native_stack_limit(void);
 
 #endif

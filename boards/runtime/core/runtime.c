@@ -7,7 +7,9 @@
 #include "error-payload.h"
 #include "cell-store.h"
 #include "cell-store-hal.h"
+#include "heap-mark.h"
 #include "wasm3.h"
+#include "m3_env.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -132,10 +134,17 @@ static const char *cell_instantiate(cell_slot *c) {
   M3Result r;
   if (c->rt) m3_FreeRuntime(c->rt);
   c->live = 0;
+  HEAP_MARK("cell-begin", (int)(c - cells));
   c->rt = m3_NewRuntime(env, options.stack_bytes, c);
   if (!c->rt) return "no memory for a cell runtime";
+  /* One fixed floor for every runtime: a cell called from inside the kernel's call would
+   * otherwise get a fresh budget measured from where it starts. */
+  c->rt->stackLimit = platform_native_stack_limit();
+  HEAP_MARK("cell-runtime", (int)(c - cells));
   if ((r = m3_ParseModule(env, &mod, c->wasm, (uint32_t)c->len))) return r;
+  HEAP_MARK("cell-parse", (int)(c - cells));
   if ((r = m3_LoadModule(c->rt, mod))) { m3_FreeModule(mod); return r; }
+  HEAP_MARK("cell-load", (int)(c - cells));
   if ((r = link_optional(m3_LinkRawFunction(mod, "hal", "panic", "v(iiii)", cell_panic)))) return r;
   if ((r = link_optional(m3_LinkRawFunction(mod, "hal", "log", "v(iii)", cell_log)))) return r;
   if ((r = cell_store_link(mod, (int)(c - cells)))) return r; /* cell-store-hal.c */
@@ -147,6 +156,7 @@ static const char *cell_instantiate(cell_slot *c) {
   if (!c->fuel) return "it does not export the cell_fuel global";
   c->panicked = 0;
   if ((r = m3_RunStart(mod))) return c->panicked ? c->panic : r;
+  HEAP_MARK("cell-start", (int)(c - cells));
   set_global_i32(c->fuel, options.fuel_per_call); /* the buffer getters are metered too */
   if ((r = call_i32_getter(c->rt, "cell_in", &c->in_ptr))) return r;
   if ((r = call_i32_getter(c->rt, "cell_in_cap", &c->in_cap))) return r;
@@ -157,6 +167,7 @@ static const char *cell_instantiate(cell_slot *c) {
   c->pages = size / 65536;
   if ((uint64_t)c->in_ptr + c->in_cap > size || (uint64_t)c->out_ptr + c->out_cap > size) return "a cell buffer is not inside its memory";
   if ((r = m3_FindFunction(&c->handle, c->rt, "cell_handle"))) return r;
+  HEAP_MARK("cell-ready", (int)(c - cells));
   c->live = 1;
   return NULL;
 }
@@ -308,6 +319,32 @@ static int32_t cell_run_call(int slot, const uint8_t *in, uint32_t in_len, uint8
   return reply ? (int32_t)res_len : -(int32_t)res_len;
 }
 
+#ifdef BOARD_HEAP_TRACE
+/* The highest non-zero byte of a runtime's wasm3 stack (calloc'ed, grows upwards): a lower bound
+ * of its high-water mark (a deepest frame of zeros would not show). Then its linear memory's. */
+static void trace_stack(IM3Runtime rt, int slot) {
+  char what[40];
+  if (!rt) return;
+  const uint8_t *s = (const uint8_t *)rt->originStack;
+  size_t n = (size_t)rt->numStackSlots * sizeof(m3slot_t);
+  while (n > 0 && s[n - 1] == 0) n--;
+  snprintf(what, sizeof what, "wasm-stack-%u", (unsigned)n);
+  board_heap_mark(what, slot);
+  /* The same for its linear memory, leaving out its last 64 bytes (where a cell's TLSF allocator
+   * keeps its tail block): how much of the page the session wrote, a lower bound again. */
+  uint32_t size = 0;
+  const uint8_t *mem = m3_GetMemory(rt, &size, 0);
+  size_t m = size > 64 ? size - 64 : 0;
+  while (mem && m > 0 && mem[m - 1] == 0) m--;
+  snprintf(what, sizeof what, "linear-written-%u", (unsigned)m);
+  board_heap_mark(what, slot);
+}
+void board_trace_wasm_stacks(void) {
+  trace_stack(kernel_rt, -1);
+  for (int i = 0; i < cell_count; i++) trace_stack(cells[i].rt, i);
+}
+#endif
+
 /* ---- the kernel's HAL ----------------------------------------------------------------- */
 
 #define KERNEL_RANGE(name, ptr, len) uint8_t *name = range(runtime, (ptr), (len)); if (!name) m3ApiTrap(m3Err_trapOutOfBoundsMemoryAccess);
@@ -412,12 +449,18 @@ const char *board_start(const uint8_t *kernel, size_t len, const board_options *
   IM3Module mod;
   M3Result r;
   options = *opts;
+  HEAP_MARK("boot", -1);
   env = m3_NewEnvironment();
   if (!env) return "no memory for the wasm3 environment";
+  HEAP_MARK("environment", -1);
   kernel_rt = m3_NewRuntime(env, options.stack_bytes, NULL);
   if (!kernel_rt) return "no memory for the kernel runtime";
+  kernel_rt->stackLimit = platform_native_stack_limit();
+  HEAP_MARK("kernel-runtime", -1);
   if ((r = m3_ParseModule(env, &mod, kernel, (uint32_t)len))) return r;
+  HEAP_MARK("kernel-parse", -1);
   if ((r = m3_LoadModule(kernel_rt, mod))) { m3_FreeModule(mod); return r; }
+  HEAP_MARK("kernel-load", -1);
   static const struct { const char *name, *sig; M3RawCall fn; } hal[] = {
     { "send", "v(ii)", hal_send }, { "now", "F()", hal_now }, { "random", "i()", hal_random },
     { "log", "v(iii)", hal_log }, { "panic", "v(iiii)", hal_panic }, { "cell_call", "i(iiiii)", hal_cell_call },
@@ -434,6 +477,7 @@ const char *board_start(const uint8_t *kernel, size_t len, const board_options *
   if ((r = m3_CompileModule(mod))) return r;
 #endif
   if ((r = m3_RunStart(mod))) return r;
+  HEAP_MARK("kernel-start", -1);
   /* No key on the board: it runs open, as a host without an identity does (kernel-instance.ts). */
   int32_t ok;
   return board_k_config(13 /* open */, 1, &ok);

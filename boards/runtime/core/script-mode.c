@@ -1,7 +1,9 @@
 #include "script-mode.h"
+#include "heap-mark.h"
 #include "platform.h"
 #include "runtime.h"
 #include "module-hash.h"
+#include <stdlib.h>
 #include <string.h>
 
 #ifndef SCRIPT_LINE_MAX
@@ -10,7 +12,10 @@
 
 static double now_ms;
 static uint32_t xorshift_state = 1;
-static char line[SCRIPT_LINE_MAX];
+/* The line is allocated by script_begin and the held output by the first `count`, not static:
+ * an image's serial mode (the same binary's other mode), and a session that counts nothing, then
+ * do not carry them (docs/boards.md, RAM). */
+static char *line;
 static uint8_t out[256];
 static size_t out_len;
 static int counting; /* `count`: each frame, call and tick also prints the ticks it took */
@@ -68,13 +73,14 @@ static void print_log(int level, const char *text, size_t len) { puts_("log "); 
 /* While a counted call runs, its effects are held raw and printed after the count stops, so the
  * ticks are the runtime's own work, not this protocol's hex formatting and UART writes. */
 enum { HELD_SEND, HELD_FUEL, HELD_LOG };
-static uint8_t held[4096];
+#define HELD_MAX 4096
+static uint8_t *held;
 static size_t held_len;
 static int holding;
 static void print_held(void);
 static int hold(int kind, int32_t a, const uint8_t *p, size_t n) {
-  if (!holding) return 0;
-  if (held_len + 12 + n > sizeof held) { print_held(); return 0; } /* too much to hold: in order, now */
+  if (!holding || !held) return 0; /* held is allocated by the first `count` */
+  if (held_len + 12 + n > HELD_MAX) { print_held(); return 0; } /* too much to hold: in order, now */
   int32_t h[3] = { kind, a, (int32_t)n };
   memcpy(held + held_len, h, 12);
   if (n) memcpy(held + held_len + 12, p, n);
@@ -111,7 +117,7 @@ static int read_line(void) {
     int r = platform_serial_read(&c, 1);
     if (r <= 0) return n ? (int)n : -1;
     if (c == '\n') break;
-    if (n + 1 < sizeof line) line[n++] = (char)c;
+    if (n + 1 < SCRIPT_LINE_MAX) line[n++] = (char)c;
   }
   line[n] = 0;
   return (int)n;
@@ -179,11 +185,13 @@ static void count_end(void) {
 }
 
 void script_begin(uint32_t seed) {
+  line = malloc(SCRIPT_LINE_MAX);
   xorshift_state = seed ? seed : 1;
   board_observe = (board_observers){ .fuel = on_fuel, .deliver = on_deliver, .send = on_send, .log = on_log };
 }
 
 int script_run(void) {
+  if (!line) { platform_log(3, "no memory for the script line", 29); return 1; }
   puts_("ready\n");
   flush();
   while (read_line() >= 0) {
@@ -225,7 +233,12 @@ int script_run(void) {
       count_end();
       if (!err) { puts_("wake "); put_bits(wake); end_line(); }
     } else if (is("mem", &a)) { puts_("maxrss "); put_int(platform_peak_bytes()); end_line(); }
-    else if (is("count", &a)) counting = 1;
+    else if (is("cstack", &a)) { puts_("cstack "); put_int(platform_cstack_bytes()); end_line(); }
+    else if (is("count", &a)) {
+      if (!held) held = malloc(HELD_MAX);
+      if (held) counting = 1;
+      else err = "no memory to hold a counted call's output";
+    }
     else if (is("sha256", &a)) {
       /* The board's own SHA-256 (module-hash.c: the hash its module checks use) over the bytes. */
       size_t n = field_bytes((char *)a);
@@ -246,9 +259,11 @@ int script_run(void) {
     } else if (is("quit", &a)) break;
     else { puts_("error unknown command "); puts_(line); end_line(); }
     if (err) { puts_("error "); puts_(err); end_line(); }
+    HEAP_MARK(line, -1);
     puts_("ok\n");
     flush();
   }
+  HEAP_STACKS();
   flush();
   return 0;
 }

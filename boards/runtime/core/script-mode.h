@@ -14,6 +14,8 @@ void script_begin(uint32_t seed);
 int script_run(void);
 /* Peak memory in bytes for the `mem` command; a platform without a figure returns -1. */
 long platform_peak_bytes(void);
+/* The C stack's high-water mark in bytes for the `cstack` command (a painted stack); -1: none. */
+long platform_cstack_bytes(void);
 /* The `count` and `spin` commands (bench/board-instructions.ts): a free-running counter of the
  * platform's core clock, wrapping at 2^24 (QEMU: SysTick; under `-icount shift=0` QEMU advances it
  * by instruction count), and a loop of exactly 2n instructions to calibrate it against. A platform

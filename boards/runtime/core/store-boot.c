@@ -29,19 +29,22 @@ static const uint8_t *load(int slot, store_entry *e, store_map_fn map) {
 }
 
 int store_boot(uint32_t node, const board_options *opts, double now, store_map_fn map) {
-  store_entry e;
+  store_entry e[STORE_SLOTS];
+  const uint8_t *bytes[STORE_SLOTS];
   const char *err;
   install_node = node;
-  const uint8_t *k = load(0, &e, map);
-  if (!k) { logf_("slot %d: %s", 0, "no kernel stored; waiting for install frames"); return 0; }
-  if ((err = board_start(k, e.size, opts))) { logf_("slot %d: kernel: %s", 0, err); return 0; }
+  /* Every stored module is hashed before anything is instantiated: each hash opens and frees its
+   * own wasm3 environment and 64 KiB page, so its heap is reused by the kernel and cells after it
+   * instead of being taken on top of them (docs/boards.md, RAM). */
+  for (int s = 0; s < STORE_SLOTS; s++) bytes[s] = load(s, &e[s], map);
+  if (!bytes[0]) { logf_("slot %d: %s", 0, "no kernel stored; waiting for install frames"); return 0; }
+  if ((err = board_start(bytes[0], e[0].size, opts))) { logf_("slot %d: kernel: %s", 0, err); return 0; }
   for (int s = 1; s < STORE_SLOTS; s++) {
-    const uint8_t *w = load(s, &e, map);
-    if (!w) continue;
-    int slot = board_add_cell(w, e.size, &err);
+    if (!bytes[s]) continue;
+    int slot = board_add_cell(bytes[s], e[s].size, &err);
     int32_t r;
     if (slot < 0) { logf_("slot %d: cell: %s", s, err); continue; }
-    if ((err = board_k_i32("k_host", 2, slot, (int32_t)e.species, 0, &r)) || r != 0) { logf_("slot %d: k_host: %s", s, err ? err : "the kernel's cell table is full"); return 0; }
+    if ((err = board_k_i32("k_host", 2, slot, (int32_t)e[s].species, 0, &r)) || r != 0) { logf_("slot %d: k_host: %s", s, err ? err : "the kernel's cell table is full"); return 0; }
   }
   if ((err = board_k_init(node, now))) { logf_("slot %d: k_init: %s", 0, err); return 0; }
   store_kernel_running = install_kernel_running = 1;

@@ -92,6 +92,10 @@ void platform_log(int level, const char *text, size_t len) {
 long platform_ticks(void) { return -1; }
 void platform_spin(uint32_t n) { (void)n; }
 
+/* A process's stack is megabytes: wasm3's own budget stands. */
+void *platform_native_stack_limit(void) { return NULL; }
+long platform_cstack_bytes(void) { return -1; }
+
 long platform_peak_bytes(void) {
   struct rusage u;
   getrusage(RUSAGE_SELF, &u);

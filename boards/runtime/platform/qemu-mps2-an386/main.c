@@ -81,6 +81,20 @@ void platform_spin(uint32_t n) {
 static uint8_t *heap_top = (uint8_t *)&_heap_start;
 long platform_peak_bytes(void) { return (long)(heap_top - (uint8_t *)&_heap_start); }
 
+/* The C stack is [_heap_end, _stack_top). Reset_Handler paints it before main runs; the
+ * `cstack` figure is how far down the paint was overwritten (test/board-qemu.test.ts). */
+#define STACK_PAINT 0xc5c5c5c5u
+long platform_cstack_bytes(void) {
+  const uint32_t *p = &_heap_end;
+  while (p < &_stack_top && *p == STACK_PAINT) p++;
+  return (long)((const uint8_t *)&_stack_top - (const uint8_t *)p);
+}
+
+/* wasm calls trap below this: what is left under it is for the native work after the last check
+ * (an import such as hal.cell_call formatting an error, op_Entry's frame). */
+#define BOARD_STACK_GUARD 1536
+void *platform_native_stack_limit(void) { return (uint8_t *)&_heap_end + BOARD_STACK_GUARD; }
+
 /* newlib's malloc grows the heap here, never past the stack's reserve below the RAM cap. */
 void *_sbrk(ptrdiff_t incr) {
   uint8_t *prev = heap_top;
@@ -133,14 +147,15 @@ int main(void) {
   for (uint32_t i = 0; i < board_cell_count; i++) {
     if (board_add_cell((const uint8_t *)board_cells[2 * i], board_cells[2 * i + 1] - board_cells[2 * i], &err) < 0) fail("cell", err);
   }
-  script_run();
-  semihost_exit(1);
+  semihost_exit(script_run() == 0);
   return 0;
 }
 
 static void fault(void) { fail("fault", "hard fault"); }
 
 void Reset_Handler(void) {
+  /* Paint the C stack below this frame (volatile: not a memset the compiler may fold away). */
+  for (volatile uint32_t *q = &_heap_end; q < (uint32_t *)__builtin_frame_address(0) - 16;) *q++ = STACK_PAINT;
   uint32_t *src = &_data_load;
   for (uint32_t *dst = &_data_start; dst < &_data_end;) *dst++ = *src++;
   for (uint32_t *dst = &_bss_start; dst < &_bss_end;) *dst++ = 0;

@@ -12,6 +12,7 @@
 #include "../../core/serial-framing.h"
 #include "../../core/store-boot.h"
 #include <stdint.h>
+#include <stdlib.h>
 
 #define TIMER0 0x40000000u
 #define T_CTRL (*(volatile uint32_t *)(TIMER0 + 0x0))
@@ -112,7 +113,10 @@ static void on_frame(void *ctx, const uint8_t *frame, size_t len) {
 }
 
 void serial_main(void) {
-  static serial_deframer d;
+  /* Allocated at start-up rather than static: a script-mode image (the same binary's other mode)
+   * then does not carry these 8 KB (docs/boards.md, RAM). */
+  serial_deframer *d = malloc(sizeof *d);
+  if (!d) { serial_log(3, "no memory for the serial receiver", 33); for (;;) {} }
   module_hash_use(as_sha256_wasm, as_sha256_wasm_len);
   T_RELOAD = 0xFFFFFFFFu;
   T_VALUE = 0xFFFFFFFFu;
@@ -125,13 +129,13 @@ void serial_main(void) {
   board_options opts = { .stack_bytes = board_serial_stack, .fuel_per_call = 10000000 };
   const char *ready = store_boot(node, &opts, serial_now_ms(), map_in_place) ? "ready: kernel running from the store" : "ready: no kernel; install frames only";
   serial_log(1, ready, __builtin_strlen(ready));
-  serial_deframer_init(&d);
+  serial_deframer_init(d);
   idle_setup();
   double wake = 0;
   for (;;) {
     if (UART_STATE & 2u) {
       uint8_t c = (uint8_t)UART_DATA;
-      serial_deframer_push(&d, &c, 1, on_frame, 0);
+      serial_deframer_push(d, &c, 1, on_frame, 0);
       continue;
     }
     double now = serial_now_ms();
