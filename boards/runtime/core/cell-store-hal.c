@@ -29,16 +29,34 @@ static int in_memory(uint32_t size, uint32_t ptr, uint32_t len) { return (uint64
   uint8_t *mem = m3_GetMemory(runtime, &size, 0);                       \
   if (cell_store_active_slot() != slot || !mem) m3ApiTrap(starting(what));
 
-static m3ApiRawFunction(hal_store_get) {
-  m3ApiReturnType(int32_t)
-  m3ApiGetArg(uint32_t, kp) m3ApiGetArg(uint32_t, kl) m3ApiGetArg(uint32_t, op) m3ApiGetArg(uint32_t, oc)
-  PROLOGUE("store_get")
-  if (!in_memory(size, kp, kl)) m3ApiTrap(outside(size, "store_get", kp, kl));
+typedef int32_t (*store_lookup)(int slot, const uint8_t *key, uint32_t key_len, uint8_t *out, uint32_t out_cap);
+
+/* store_get and store_next: a key in, a value (or the next key) out if it fits, its length either
+ * way (-1: none). Returns the trap text, or NULL with the result in *r. */
+static const char *lookup(IM3Runtime runtime, int slot, const char *what, store_lookup fn, uint32_t kp, uint32_t kl, uint32_t op, uint32_t oc, int32_t *r) {
+  uint32_t size = 0;
+  uint8_t *mem = m3_GetMemory(runtime, &size, 0);
+  if (cell_store_active_slot() != slot || !mem) return starting(what);
+  if (!in_memory(size, kp, kl)) return outside(size, what, kp, kl);
   int out_ok = in_memory(size, op, oc);
-  int32_t r = cell_store_get(slot, mem + kp, kl, out_ok ? mem + op : NULL, oc);
-  if (r >= 0 && !out_ok) m3ApiTrap(outside(size, "store_get", op, oc));
-  m3ApiReturn(r);
+  *r = fn(slot, mem + kp, kl, out_ok ? mem + op : NULL, oc);
+  if (*r >= 0 && !out_ok) return outside(size, what, op, oc);
+  return NULL;
 }
+
+/* One import per lookup: the arguments in, lookup(), its trap or its result out. */
+#define LOOKUP_IMPORT(name, what, fn)                                                        \
+  static m3ApiRawFunction(name) {                                                            \
+    m3ApiReturnType(int32_t)                                                                 \
+    m3ApiGetArg(uint32_t, kp) m3ApiGetArg(uint32_t, kl) m3ApiGetArg(uint32_t, op) m3ApiGetArg(uint32_t, oc) \
+    int32_t r = -1;                                                                          \
+    const char *trap = lookup(runtime, SLOT, what, fn, kp, kl, op, oc, &r);                  \
+    if (trap) m3ApiTrap(trap);                                                               \
+    m3ApiReturn(r);                                                                          \
+  }
+
+LOOKUP_IMPORT(hal_store_get, "store_get", cell_store_get)
+LOOKUP_IMPORT(hal_store_next, "store_next", cell_store_next)
 
 static m3ApiRawFunction(hal_store_put) {
   m3ApiReturnType(int32_t)
@@ -60,17 +78,6 @@ static m3ApiRawFunction(hal_store_del) {
     snprintf(fault, sizeof fault, "hal.store_del: this call's writes exceed the board's %u-byte staging buffer", (unsigned)CELL_STORE_STAGE_BYTES);
     m3ApiTrap(fault);
   }
-  m3ApiReturn(r);
-}
-
-static m3ApiRawFunction(hal_store_next) {
-  m3ApiReturnType(int32_t)
-  m3ApiGetArg(uint32_t, kp) m3ApiGetArg(uint32_t, kl) m3ApiGetArg(uint32_t, op) m3ApiGetArg(uint32_t, oc)
-  PROLOGUE("store_next")
-  if (!in_memory(size, kp, kl)) m3ApiTrap(outside(size, "store_next", kp, kl));
-  int out_ok = in_memory(size, op, oc);
-  int32_t r = cell_store_next(slot, mem + kp, kl, out_ok ? mem + op : NULL, oc);
-  if (r >= 0 && !out_ok) m3ApiTrap(outside(size, "store_next", op, oc));
   m3ApiReturn(r);
 }
 
