@@ -12,6 +12,7 @@ import { BUILD_DIR, REPO_ROOT } from '../build/paths.ts';
 import { RUNTIME_DIR, runtimeSources, WASM3_DEFINES } from './build-runtime.ts';
 import { WASM3_FILES, wasm3SourceDir } from './wasm3-source.ts';
 import { toUf2, UF2_FAMILY_RP2040 } from './uf2.ts';
+import { bootromCrc32 } from './rp2040-boot2-crc.ts';
 
 export const RP2040_BOARD = 'rp2040';
 export const RP2040_FLASH_BASE = 0x10000000;
@@ -62,17 +63,6 @@ export function rp2040ToolchainMissing(): string | null {
   } catch {
     return `${CC} is not installed: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi (npm test does it: test/system-packages.mjs)`;
   }
-}
-
-/** The CRC32 the RP2040 bootrom checks boot2 with: polynomial 0x04c11db7, initial 0xffffffff, no reflection, no final xor. */
-export function bootromCrc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const b of bytes) {
-    crc ^= b << 24;
-    for (let i = 0; i < 8; i++) crc = crc & 0x80000000 ? (crc << 1) ^ 0x04c11db7 : crc << 1;
-    crc >>>= 0;
-  }
-  return crc >>> 0;
 }
 
 /** boot2.S assembled for the SRAM address the bootrom runs it at, padded to 252 bytes, its CRC32 appended. */

@@ -4,10 +4,9 @@
 // for a flash boot, checking boot2's CRC32, copying its 256 bytes to SRAM at 0x20041f00 and
 // running them with lr = 0, so boot2 enters XIP and jumps through the image's vector table.
 import { RP2040, type Logger } from 'rp2040js';
-import { bootromCrc32 } from './build-rp2040.ts';
+import { boot2CrcOk } from './rp2040-boot2-crc.ts';
 
 const BOOT2_SRAM = 0x20041f00;
-const SRAM_END = 0x20042000;
 /** rp2040js's UARTFR bit for a full receive FIFO. */
 const UART_FR_RXFF = 1 << 6;
 /** The core clock chip.c sets (125 MHz): rp2040js's timer reads its clock, which this loop advances per cycle. */
@@ -27,11 +26,21 @@ export interface EmulatorRun {
   warnings: string[];
 }
 
-/** Boots `image` (the .bin from 0x10000000), feeds `input` to UART0 as fast as its 32-byte FIFO takes it, runs until a BKPT or `maxInstructions`. */
-export function runRp2040(image: Uint8Array, input: string, maxInstructions: number): EmulatorRun {
+export interface EmulatorOptions {
+  /** Stop after this many instructions (breakCode null). */
+  maxInstructions: number;
+  /**
+   * SRAM larger than the chip's 264 KiB, for measuring how much RAM an image that does not fit
+   * would need (bench/board-rp2040.ts): not an RP2040 any more; the tests never set it.
+   */
+  sramBytes?: number;
+}
+
+/** Boots `image` (the .bin from 0x10000000), feeds `input` to UART0 as fast as its 32-byte FIFO takes it, runs until a BKPT or the instruction budget. */
+export function runRp2040(image: Uint8Array, input: string, opts: EmulatorOptions): EmulatorRun {
+  const { maxInstructions } = opts;
+  if (!boot2CrcOk(image)) throw new Error('the image\'s boot2 CRC32 does not match: the bootrom would not boot it');
   const boot2 = image.subarray(0, 256);
-  const crc = new DataView(boot2.buffer, boot2.byteOffset, 256).getUint32(252, true);
-  if (image.length < 256 || bootromCrc32(boot2.subarray(0, 252)) !== crc) throw new Error('the image\'s boot2 CRC32 does not match: the bootrom would not boot it');
   const errors: string[] = [];
   const warnings: string[] = [];
   const logger: Logger = {
@@ -41,6 +50,12 @@ export function runRp2040(image: Uint8Array, input: string, maxInstructions: num
   };
   const mcu = new RP2040();
   mcu.logger = logger;
+  if (opts.sramBytes !== undefined) {
+    // rp2040js reads and writes SRAM through these two fields (readonly only to TypeScript).
+    const sram = new Uint8Array(opts.sramBytes);
+    Object.assign(mcu, { sram, sramView: new DataView(sram.buffer) });
+  }
+  const SRAM_END = 0x20000000 + mcu.sram.length;
   mcu.flash.set(image);
   mcu.sram.set(boot2, BOOT2_SRAM - 0x20000000);
   mcu.core.SP = SRAM_END;
