@@ -20,12 +20,13 @@ function sessionInput(steps: BoardStep[], stackBytes: number): string {
   return `boot ${SEED} ${FUEL} ${stackBytes}\n${steps.map(stepLine).join('\n')}\nmem\nquit\n`;
 }
 
-async function session(cells: number) {
+/** The session with the first `cells` of echo, spin, oom; `sramBytes` above 264 KiB is not an RP2040 (the image's RAM cap and the emulator's SRAM both grow). */
+async function session(cells: number, sramBytes?: number) {
   const f = await fixture();
   const fx = { ...f, cellPaths: f.cellPaths.slice(0, cells) };
   const recorded = await recordOnV8(fx);
-  const image = buildRp2040Image({ kernelPath: fx.kernelPath, cellPaths: fx.cellPaths, tag: `session-${cells}` });
-  const run = runRp2040(readFileSync(image.bin), sessionInput(recorded.steps, rp2040Profile().wasm3StackBytes), { maxInstructions: BUDGET });
+  const image = buildRp2040Image({ kernelPath: fx.kernelPath, cellPaths: fx.cellPaths, tag: `session-${cells}-${sramBytes ?? 'chip'}`, ramBytes: sramBytes });
+  const run = runRp2040(readFileSync(image.bin), sessionInput(recorded.steps, rp2040Profile().wasm3StackBytes), { maxInstructions: BUDGET, sramBytes });
   return { ...recorded, image, run };
 }
 
@@ -55,7 +56,7 @@ test('a flipped input bit changes the rp2040 board\'s transcript (the comparison
   const bytes = s.bytes.slice();
   bytes[bytes.length - 1]! ^= 1;
   const flipped = [...steps.slice(0, i), { ...s, bytes }, ...steps.slice(i + 1)];
-  const image = buildRp2040Image({ kernelPath: f.kernelPath, cellPaths: [], tag: 'session-0' });
+  const image = buildRp2040Image({ kernelPath: f.kernelPath, cellPaths: [], tag: 'session-0-chip' });
   // The first 40 steps hold the flipped frame and its answer: enough to differ.
   const run = runRp2040(readFileSync(image.bin), sessionInput(flipped.slice(0, Math.max(40, i + 5)), 4096), { maxInstructions: BUDGET });
   const got = run.lines;
@@ -72,11 +73,24 @@ test.failing('KNOWN FAILURE: the kernel with echo in 264 KiB answers the recorde
   t.is(run.breakCode, 0);
 });
 
+test('the Cortex-M0+ build runs the whole session (kernel, echo, spin out of fuel, oom out of memory) byte for byte as V8 when the emulated SRAM is enlarged to 1 MiB (not an RP2040: checks the M0+ code, not the RAM budget)', async (t) => {
+  const missing = rp2040ToolchainMissing();
+  if (missing) return t.fail(missing);
+  const { transcript, run } = await session(3, 1024 * 1024);
+  t.is(run.breakCode, 0, `the image ended with a BKPT 0 after "quit" (last lines: ${run.lines.slice(-3).join(' / ')})`);
+  const got = run.lines.slice(0, transcript.length);
+  const firstDiff = transcript.findIndex((line, i) => got[i] !== line);
+  t.is(firstDiff, -1, firstDiff < 0 ? '' : `line ${firstDiff}: V8 ${transcript[firstDiff]} / board ${got[firstDiff]}`);
+  t.true(transcript.filter((l) => l.startsWith('fuel ')).length >= 10, 'cells were called and their fuel compared');
+  t.deepEqual(run.errors, []);
+  t.log(`${run.instructions} instructions in ${run.seconds.toFixed(1)} s, heap peak ${run.lines[transcript.length]}`);
+});
+
 test('the image\'s .uf2 holds exactly its .bin at 0x10000000 for the RP2040 family, and the bin starts with a boot2 whose CRC32 the bootrom accepts', async (t) => {
   const missing = rp2040ToolchainMissing();
   if (missing) return t.fail(missing);
   const f = await fixture();
-  const image = buildRp2040Image({ kernelPath: f.kernelPath, cellPaths: [], tag: 'session-0' });
+  const image = buildRp2040Image({ kernelPath: f.kernelPath, cellPaths: [], tag: 'session-0-chip' });
   const bin = new Uint8Array(readFileSync(image.bin));
   const { baseAddress, image: fromFile } = fromUf2(new Uint8Array(readFileSync(image.uf2)), UF2_FAMILY_RP2040);
   t.is(baseAddress, 0x10000000);
