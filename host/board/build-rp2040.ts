@@ -16,7 +16,11 @@ import { bootromCrc32 } from './rp2040-boot2-crc.ts';
 
 export const RP2040_BOARD = 'rp2040';
 export const RP2040_FLASH_BASE = 0x10000000;
+/** The module store takes the second MiB of the Pico's flash (platform/rp2040/store.c); the image the first. */
+export const RP2040_STORE_OFFSET = 1024 * 1024;
+export const RP2040_STORE_BYTES = 1024 * 1024;
 const CC = 'arm-none-eabi-gcc';
+const HASHER_WASM = join(REPO_ROOT, 'node_modules', '@chainsafe', 'as-sha256', 'build', 'optimized.wasm');
 const PLATFORM_DIR = join(RUNTIME_DIR, 'platform', RP2040_BOARD);
 
 export interface Rp2040Profile { ramBytes: number; flashBytes: number; wasm3StackBytes: number; baud: number }
@@ -34,6 +38,12 @@ export interface Rp2040ImageOptions {
   cStackBytes?: number;
   /** Folder for this image. */
   tag?: string;
+  /**
+   * Serial mode (`cell flash --board rp2040`): no modules linked in; the image runs the runtime on
+   * UART0, answers the install protocol and runs what its module store holds (serial-main.c).
+   * kernelPath and cellPaths are then ignored.
+   */
+  serial?: { wasm3StackBytes: number };
 }
 
 export interface Rp2040Image {
@@ -86,18 +96,32 @@ export function buildRp2040Image(o: Rp2040ImageOptions): Rp2040Image {
   const dir = join(BUILD_DIR, 'board', RP2040_BOARD, o.tag ?? 'default');
   mkdirSync(dir, { recursive: true });
   const ld = readFileSync(join(PLATFORM_DIR, 'link.ld.in'), 'utf8').replaceAll('@RAM_BYTES@', String(ramBytes))
-    .replaceAll('@STACK_BYTES@', String(cStack)).replaceAll('@FLASH_BYTES@', String(profile.flashBytes));
+    .replaceAll('@STACK_BYTES@', String(cStack)).replaceAll('@FLASH_BYTES@', String(RP2040_STORE_OFFSET));
+  if (RP2040_STORE_OFFSET + RP2040_STORE_BYTES > profile.flashBytes) throw new Error(`boards/rp2040.json: ${profile.flashBytes} bytes of flash cannot hold the image's 1 MiB and the 1 MiB module store`);
   writeAside(join(dir, 'link.ld'), ld);
   const boot2 = buildBoot2(dir);
-  const mods = [o.kernelPath, ...o.cellPaths];
-  const asm = [
-    '.section .boot2, "a"', `.byte ${[...boot2].join(',')}`,
+  const serial = o.serial !== undefined;
+  const mods = serial ? [HASHER_WASM] : [o.kernelPath, ...o.cellPaths];
+  const boot2Asm = ['.section .boot2, "a"', `.byte ${[...boot2].join(',')}`];
+  const asm = serial ? [
+    ...boot2Asm,
+    '.section .rodata', '.balign 4', '.global board_kernel', '.global board_kernel_end', 'board_kernel:', 'board_kernel_end:',
+    '.global board_cells', 'board_cells:', '.global board_cell_count', 'board_cell_count: .word 0',
+    '.global board_baud', `board_baud: .word ${profile.baud}`,
+    '.global board_serial_mode', 'board_serial_mode: .word 1', '.global board_serial_stack', `board_serial_stack: .word ${o.serial!.wasm3StackBytes}`,
+    // The install protocol and the start-up check hash with @chainsafe/as-sha256 (core/module-hash.c).
+    '.balign 4', '.global as_sha256_wasm', `as_sha256_wasm: .incbin "${HASHER_WASM}"`, 'as_sha256_wasm_end:',
+    // Aligned: a Cortex-M0+ faults on an unaligned word load (rp2040js logs it as an error).
+    '.balign 4', '.global as_sha256_wasm_len', 'as_sha256_wasm_len: .word as_sha256_wasm_end - as_sha256_wasm', '',
+  ].join('\n') : [
+    ...boot2Asm,
     '.section .rodata', '.balign 4', '.global board_kernel', '.global board_kernel_end',
     `board_kernel: .incbin "${o.kernelPath}"`, 'board_kernel_end:',
     ...o.cellPaths.flatMap((p, i) => ['.balign 4', `cell${i}: .incbin "${p}"`, `cell${i}_end:`]),
     '.balign 4', '.global board_cells', 'board_cells:', ...o.cellPaths.map((_, i) => `.word cell${i}, cell${i}_end`),
     '.global board_cell_count', `board_cell_count: .word ${o.cellPaths.length}`,
     '.global board_baud', `board_baud: .word ${profile.baud}`,
+    '.global board_serial_mode', 'board_serial_mode: .word 0', '.global board_serial_stack', 'board_serial_stack: .word 0',
     '.global as_sha256_wasm', 'as_sha256_wasm:', '.global as_sha256_wasm_len', 'as_sha256_wasm_len: .word 0',
     '',
   ].join('\n');
@@ -130,7 +154,7 @@ export function buildRp2040Image(o: Rp2040ImageOptions): Rp2040Image {
   }
   const elf = join(dir, 'board.elf');
   const args = [...CPU_FLAGS, ...objects, join(dir, 'modules.s'), '--specs=nano.specs', '--specs=nosys.specs', '-nostartfiles', `-T${join(dir, 'link.ld')}`, '-Wl,--gc-sections', '-o', elf, '-lm'];
-  const stamp = createHash('sha256').update(JSON.stringify(args)).update(ld).update(boot2);
+  const stamp = createHash('sha256').update(JSON.stringify(args)).update(ld).update(asm);
   for (const f of mods) stamp.update(readFileSync(f));
   const digest = stamp.digest('hex');
   const bin = join(dir, 'board.bin');
@@ -148,17 +172,17 @@ export function buildRp2040Image(o: Rp2040ImageOptions): Rp2040Image {
     writeFileSync(stampFile, digest);
   }
   const flashBytes = readFileSync(bin).length;
-  const fit = rp2040FlashFitError(flashBytes, profile.flashBytes);
+  const fit = rp2040FlashFitError(flashBytes, RP2040_STORE_OFFSET);
   if (fit) throw new Error(fit);
   const syms = symbols(elf, ['_heap_start', '_heap_end']);
   const staticRamBytes = syms._heap_start! - 0x20000000;
   return { elf, bin, uf2, flashBytes, staticRamBytes, heapBytes: syms._heap_end! - syms._heap_start! };
 }
 
-/** null, or why an image of `imageBytes` does not fit the board's flash. */
-export function rp2040FlashFitError(imageBytes: number, flashBytes: number): string | null {
-  if (imageBytes <= flashBytes) return null;
-  return `the image is too large for the rp2040's flash: ${imageBytes} bytes, ${flashBytes} available (${imageBytes - flashBytes} over)`;
+/** null, or why an image of `imageBytes` does not fit the flash below the module store (`room` bytes). */
+export function rp2040FlashFitError(imageBytes: number, room: number): string | null {
+  if (imageBytes <= room) return null;
+  return `the image is too large for the rp2040's flash: ${imageBytes} bytes, ${room} available below the 1 MiB module store (${imageBytes - room} over)`;
 }
 
 function symbols(elf: string, names: string[]): Record<string, number> {

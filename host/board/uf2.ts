@@ -11,24 +11,32 @@ const PAYLOAD = 256;
 
 /** The UF2 file of `image` placed at `baseAddress` (rounded into 256-byte blocks, the last one padded with zeros). */
 export function toUf2(image: Uint8Array, baseAddress: number, familyId: number): Uint8Array {
-  if (image.length === 0) throw new Error('an empty image has no UF2 blocks');
-  if (baseAddress % PAYLOAD !== 0) throw new Error(`the image's base address 0x${baseAddress.toString(16)} is not 256-byte aligned`);
-  const blocks = Math.ceil(image.length / PAYLOAD);
-  const out = new Uint8Array(blocks * 512);
+  return toUf2Parts([{ address: baseAddress, bytes: image }], familyId);
+}
+
+/** One UF2 file of several regions (an rp2040 image and its pre-filled module store); block numbers run across all. */
+export function toUf2Parts(parts: Array<{ address: number; bytes: Uint8Array }>, familyId: number): Uint8Array {
+  const blocks: Array<{ address: number; bytes: Uint8Array }> = [];
+  for (const { address, bytes } of parts) {
+    if (bytes.length === 0) throw new Error('an empty image has no UF2 blocks');
+    if (address % PAYLOAD !== 0) throw new Error(`the image's base address 0x${address.toString(16)} is not 256-byte aligned`);
+    for (let at = 0; at < bytes.length; at += PAYLOAD) blocks.push({ address: address + at, bytes: bytes.subarray(at, at + PAYLOAD) });
+  }
+  const out = new Uint8Array(blocks.length * 512);
   const view = new DataView(out.buffer);
-  for (let i = 0; i < blocks; i++) {
+  blocks.forEach((b, i) => {
     const o = i * 512;
     view.setUint32(o, MAGIC_START0, true);
     view.setUint32(o + 4, MAGIC_START1, true);
     view.setUint32(o + 8, FLAG_FAMILY_ID_PRESENT, true);
-    view.setUint32(o + 12, baseAddress + i * PAYLOAD, true);
+    view.setUint32(o + 12, b.address, true);
     view.setUint32(o + 16, PAYLOAD, true);
     view.setUint32(o + 20, i, true);
-    view.setUint32(o + 24, blocks, true);
+    view.setUint32(o + 24, blocks.length, true);
     view.setUint32(o + 28, familyId, true);
-    out.set(image.subarray(i * PAYLOAD, Math.min(image.length, (i + 1) * PAYLOAD)), o + 32);
+    out.set(b.bytes, o + 32);
     view.setUint32(o + 508, MAGIC_END, true);
-  }
+  });
   return out;
 }
 

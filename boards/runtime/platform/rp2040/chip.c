@@ -1,6 +1,7 @@
 /* RP2040 bring-up without the Pico SDK (datasheet 2.14-2.18, 4.2, 4.6): the 12 MHz crystal, the
  * system PLL at 125 MHz for clk_sys and clk_peri, the TIMER's 1 MHz tick from clk_ref, UART0 on
- * GPIO0 (TX) and GPIO1 (RX) at the profile's baud, 8N1 with FIFOs. The emulator (rp2040js) models
+ * GPIO0 (TX) and GPIO1 (RX) at the profile's baud, 8N1 with FIFOs, and UART1 on GPIO4 (TX) for
+ * the serial mode's log. The emulator (rp2040js) models
  * these registers; on a real Pico this code is untested (docs/boards.md). */
 #include "chip.h"
 
@@ -39,17 +40,23 @@ static void clocks_init(void) {
   REG(WATCHDOG_TICK) = (XOSC_HZ / 1000000u) | (1u << 9);
 }
 
-void chip_init(uint32_t baud) {
-  clocks_init();
-  unreset(RESET_IO_BANK0 | RESET_PADS_BANK0 | RESET_TIMER | RESET_UART0);
+static void uart_init(uint32_t base, uint32_t baud) {
   /* PL011 divisor in 1/64ths: clk_peri / (16 * baud). */
   uint32_t div64 = (uint32_t)(((uint64_t)SYS_HZ * 4u + baud / 2u) / baud);
-  REG(UART_IBRD) = div64 >> 6;
-  REG(UART_FBRD) = div64 & 63u;
-  REG(UART_LCR_H) = (3u << 5) | (1u << 4); /* 8 bits, FIFOs on (a write here latches the divisor) */
-  REG(UART_CR) = (1u << 0) | (1u << 8) | (1u << 9);
+  REG(base + UART_IBRD) = div64 >> 6;
+  REG(base + UART_FBRD) = div64 & 63u;
+  REG(base + UART_LCR_H) = (3u << 5) | (1u << 4); /* 8 bits, FIFOs on (a write here latches the divisor) */
+  REG(base + UART_CR) = (1u << 0) | (1u << 8) | (1u << 9);
+}
+
+void chip_init(uint32_t baud) {
+  clocks_init();
+  unreset(RESET_IO_BANK0 | RESET_PADS_BANK0 | RESET_TIMER | RESET_UART0 | RESET_UART1);
+  uart_init(UART0, baud);
+  uart_init(UART1, baud);
   REG(IO_BANK0_GPIO_CTRL(0)) = GPIO_FUNC_UART;
   REG(IO_BANK0_GPIO_CTRL(1)) = GPIO_FUNC_UART;
+  REG(IO_BANK0_GPIO_CTRL(4)) = GPIO_FUNC_UART;
   /* SysTick free-running on the core clock: the `count` command's ticks. */
   REG(SYST_RVR) = 0xffffffu;
   REG(SYST_CVR) = 0;
@@ -87,6 +94,13 @@ void chip_uart_write(const uint8_t *bytes, uint32_t len) {
   for (uint32_t i = 0; i < len; i++) {
     while (REG(UART_FR) & UART_FR_TXFF) {}
     REG(UART_DR) = bytes[i];
+  }
+}
+
+void chip_log_write(const char *text, uint32_t len) {
+  for (uint32_t i = 0; i < len; i++) {
+    while (REG(UART1 + 0x18u) & UART_FR_TXFF) {}
+    REG(UART1) = (uint8_t)text[i];
   }
 }
 

@@ -16,6 +16,7 @@
 #define RESET_PLL_SYS (1u << 12)
 #define RESET_TIMER (1u << 21)
 #define RESET_UART0 (1u << 22)
+#define RESET_UART1 (1u << 23)
 
 #define CLOCKS 0x40008000u
 #define CLK_REF_CTRL (CLOCKS + 0x30u)
@@ -37,13 +38,15 @@
 #define IO_BANK0_GPIO_CTRL(n) (0x40014004u + 8u * (n))
 #define GPIO_FUNC_UART 2u
 
+/* UART0 (GPIO0 TX, GPIO1 RX) is the serial link; UART1 (GPIO4 TX) carries the serial mode's log. */
 #define UART0 0x40034000u
+#define UART1 0x40038000u
 #define UART_DR (UART0 + 0x00u)
 #define UART_FR (UART0 + 0x18u)
-#define UART_IBRD (UART0 + 0x24u)
-#define UART_FBRD (UART0 + 0x28u)
-#define UART_LCR_H (UART0 + 0x2cu)
-#define UART_CR (UART0 + 0x30u)
+#define UART_IBRD 0x24u
+#define UART_FBRD 0x28u
+#define UART_LCR_H 0x2cu
+#define UART_CR 0x30u
 #define UART_FR_RXFE (1u << 4)
 #define UART_FR_TXFF (1u << 5)
 
@@ -56,6 +59,7 @@
 #define SYST_CSR 0xe000e010u
 #define SYST_RVR 0xe000e014u
 #define SYST_CVR 0xe000e018u
+#define AIRCR 0xe000ed0cu
 
 /* The Pico's crystal and the clocks chip_init() sets from it. */
 #define XOSC_HZ 12000000u
@@ -65,5 +69,7 @@ void chip_init(uint32_t baud);
 uint64_t chip_micros(void);
 int chip_rosc_random(uint32_t *out);
 void chip_uart_write(const uint8_t *bytes, uint32_t len);
+/* UART1's TX, for diagnostics off the link. */
+void chip_log_write(const char *text, uint32_t len);
 int chip_uart_read_byte(void);
 #endif
