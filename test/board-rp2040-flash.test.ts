@@ -2,7 +2,8 @@
 // the runtime image and a pre-filled module store; the board hashes each stored module at start-up,
 // runs the kernel, answers the install protocol and mesh frames on UART0 and logs on UART1. What
 // the emulator cannot show: writing flash (rp2040js has no bootrom, so the store cannot be written
-// over the link there: BEGIN is refused storeError) and anything on a real Pico.
+// over the link there: BEGIN is refused storeError) and anything on a real Pico. Serial: each
+// test boots an emulated chip that hashes its modules (about 10 s of a core each).
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -33,7 +34,7 @@ function flashWith(store: Uint8Array): Uint8Array {
   return flash;
 }
 
-test('cell flash --board rp2040 writes a .uf2 whose image and store boot on the emulated chip: kernel running, its SHA-256 listed', async (t) => {
+test.serial('cell flash --board rp2040 writes a .uf2 whose image and store boot on the emulated chip: kernel running, its SHA-256 listed', async (t) => {
   const missing = rp2040ToolchainMissing();
   if (missing) return t.fail(missing);
   const out = join(BUILD_DIR, 'test-rp2040', 'kernel.uf2');
@@ -51,17 +52,17 @@ test('cell flash --board rp2040 writes a .uf2 whose image and store boot on the 
   t.deepEqual(image.subarray(RP2040_STORE_OFFSET + 4096, RP2040_STORE_OFFSET + 4096 + kernel.length), kernel, 'the kernel is in slot 0 of the store');
 });
 
-test('cell flash --board rp2040 with a cell that does not fit 264 KiB fails naming why and writes nothing', async (t) => {
+test.serial('cell flash --board rp2040 with echo (which does not fit 264 KiB yet: its first call runs out of heap) fails naming why and writes nothing', async (t) => {
   const missing = rp2040ToolchainMissing();
   if (missing) return t.fail(missing);
   const out = join(BUILD_DIR, 'test-rp2040', `echo-${process.pid}.uf2`);
   const err = await t.throwsAsync(run(process.execPath, [CLI, 'flash', '--board', 'rp2040', 'echo', '--out', out], { cwd: REPO_ROOT })) as Error & { stderr: string };
-  t.regex(err.stderr, /does not start on the emulated rp2040.*no \.uf2 was written/s);
-  t.regex(err.stderr, /slot \d: cell: /);
+  t.regex(err.stderr, /does not start and answer on the emulated rp2040.*no \.uf2 was written/s);
+  t.regex(err.stderr, /memory allocation failed/);
   t.throws(() => readFileSync(out));
 });
 
-test('the serial image runs its stored kernel: INFO, LIST and a mesh call answered over UART0; flash writes refused without a bootrom', async (t) => {
+test.serial('the serial image runs its stored kernel: INFO, LIST and a mesh call answered over UART0; flash writes refused without a bootrom', async (t) => {
   const missing = rp2040ToolchainMissing();
   if (missing) return t.fail(missing);
   const kernel = builtFile('kernel.wasm');
@@ -74,12 +75,12 @@ test('the serial image runs its stored kernel: INFO, LIST and a mesh call answer
   board.fromBoard.on('data', (d: Buffer) => deframer.push(d));
   try {
     board.start();
-    await board.waitForLog(/^1 ready: kernel running from the store$/, 60_000);
-    const info = await link.request({ op: 'info' }, 10_000);
+    await board.waitForLog(/^1 ready: kernel running from the store$/, 300_000);
+    const info = await link.request({ op: 'info' }, 30_000);
     t.true(info.op === 'info' && info.info!.kernelRunning);
     const node = info.op === 'info' ? info.info!.node : 0;
     t.true(info.op === 'info' && info.info!.freeRam! > 0 && info.info!.freeRam! < 264 * 1024, 'free RAM is a figure within the chip');
-    const list = await link.request({ op: 'list' }, 10_000);
+    const list = await link.request({ op: 'list' }, 30_000);
     t.is(list.op === 'list' ? list.modules!.length : -1, 1);
     // A V8 kernel calls species 1 on the board, which hosts nothing: the board's kernel answers.
     const answers: number[] = [];
@@ -95,7 +96,7 @@ test('the serial image runs its stored kernel: INFO, LIST and a mesh call answer
     }
     t.deepEqual(answers, [node], 'the peer got the board\'s answer');
     t.deepEqual([...sources], [node], 'every mesh frame on the link is from the board\'s node');
-    const begin = await link.request({ op: 'begin', slot: 1, species: 5, size: 100 }, 10_000);
+    const begin = await link.request({ op: 'begin', slot: 1, species: 5, size: 100 }, 30_000);
     t.is(begin.status, 'storeError');
     await board.waitForLog(/store write refused: no RP2040 bootrom/, 5000);
     t.deepEqual(board.errors, [], 'no unaligned access or unmodelled register error');
@@ -105,7 +106,7 @@ test('the serial image runs its stored kernel: INFO, LIST and a mesh call answer
   }
 });
 
-test('a stored kernel whose bytes no longer match its committed SHA-256 is not run (start-up check on the chip)', async (t) => {
+test.serial('a stored kernel whose bytes no longer match its committed SHA-256 is not run (start-up check on the chip)', async (t) => {
   const missing = rp2040ToolchainMissing();
   if (missing) return t.fail(missing);
   const store = storeImage(planModules(builtFile('kernel.wasm'), []), RP2040_STORE_BYTES);
@@ -114,9 +115,9 @@ test('a stored kernel whose bytes no longer match its committed SHA-256 is not r
   const link = new InstallLink(board.fromBoard, board.toBoard);
   try {
     board.start();
-    await board.waitForLog(/^1 ready: no kernel; install frames only$/, 60_000);
+    await board.waitForLog(/^1 ready: no kernel; install frames only$/, 300_000);
     t.truthy(board.log.find((l) => /slot 0 not run: its SHA-256 differs/.test(l)));
-    const info = await link.request({ op: 'info' }, 10_000);
+    const info = await link.request({ op: 'info' }, 30_000);
     t.false(info.op === 'info' && info.info!.kernelRunning);
   } finally {
     board.stop();

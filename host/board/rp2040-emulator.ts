@@ -138,6 +138,7 @@ export class Rp2040Emulation {
   }
 
   get instructions(): number { return this.chip.instructions; }
+  get cycles(): number { return this.chip.cycles; }
   get errors(): string[] { return this.chip.errors; }
 
   start(): void {

@@ -3,7 +3,9 @@
 // with the kernel and the cells (host/board/store-image.ts), for the user to copy onto the
 // RPI-RP2 drive. Before writing it, the same bytes boot in the rp2040js emulator (a
 // devDependency: skipped, and said so, where it is not installed) and must start the kernel and
-// every cell within the chip's 264 KiB; the node id and free RAM it reports are the emulator's.
+// every cell within the chip's 264 KiB, and answer one call to each cell from a V8 kernel on its
+// UART0 (an empty payload: the cell's dispatch and argument decoding run and are compiled, which
+// is where a tight heap first fails); the node id and free RAM it reports are the emulator's.
 // Untested on hardware (docs/boards.md).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -51,20 +53,24 @@ export async function flashRp2040Uf2(modules: FlashModule[], out: string, say: (
     const link = new InstallLink(board.fromBoard, board.toBoard);
     try {
       board.start();
-      await board.waitForLog(/^1 ready: /, 60_000 * modules.length);
-      const info = await link.request({ op: 'info' }, 10_000);
-      const list = await link.request({ op: 'list' }, 10_000);
-      const failed = board.log.filter((l) => /^3 slot \d+/.test(l));
-      const running = info.op === 'info' && info.info?.kernelRunning === true;
+      // A guard against a hung image, not a figure: each module's hash takes about 10 s here.
+      await board.waitForLog(/^1 ready: /, 120_000 * modules.length);
+      const info = await link.request({ op: 'info' }, 30_000);
+      const list = await link.request({ op: 'list' }, 30_000);
+      const node = info.op === 'info' ? info.info!.node : 0;
+      const unanswered = info.op === 'info' && info.info?.kernelRunning ? await callEachCell(modules, node, board, say) : [];
+      const after = await link.request({ op: 'info' }, 30_000);
+      const failed = [...board.log.filter((l) => /^3 /.test(l)), ...unanswered.map((n) => `${n}: no answer to a call in 60 s`)];
+      const running = after.op === 'info' && after.info?.kernelRunning === true;
       if (!running || failed.length > 0 || board.errors.length > 0) {
-        throw new Error(`the image does not start on the emulated rp2040 (264 KiB of SRAM), so no .uf2 was written:\n  ${[...failed, ...board.errors].join('\n  ') || board.log.slice(-3).join('\n  ')}\n  (docs/boards.md, "rp2040", says what fits 264 KiB)`);
+        throw new Error(`the image does not start and answer on the emulated rp2040 (264 KiB of SRAM), so no .uf2 was written:\n  ${[...failed, ...board.errors].join('\n  ') || board.log.slice(-3).join('\n  ')}\n  (docs/boards.md, "rp2040", says what fits 264 KiB)`);
       }
       for (const m of listed) {
         const got = list.op === 'list' ? list.modules?.find((x) => x.slot === m.slot) : undefined;
         if (!got || Buffer.from(got.sha256).toString('hex') !== m.sha256) throw new Error(`${m.name}: the emulated board's store does not list it with its SHA-256; no .uf2 was written`);
       }
       emulator = {
-        node: info.info!.node.toString(16).padStart(8, '0'), freeRamBytes: info.info!.freeRam, kernelRunning: running, instructions: board.instructions, log: board.log,
+        node: node.toString(16).padStart(8, '0'), freeRamBytes: after.op === 'info' ? after.info!.freeRam : null, kernelRunning: running, instructions: board.instructions, log: board.log,
       };
     } finally {
       board.stop();
@@ -74,4 +80,41 @@ export async function flashRp2040Uf2(modules: FlashModule[], out: string, say: (
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, uf2);
   return { board: 'rp2040', uf2: out, uf2Bytes: uf2.length, imageBytes: image.flashBytes, storeBytes: store.length, modules: listed, emulator };
+}
+
+/** One CALL with an empty payload to each cell's species from a V8 kernel on the board's link; the names of those not answered. */
+async function callEachCell(modules: FlashModule[], node: number, board: import('../board/rp2040-emulator.ts').Rp2040Emulation, say: (line: string) => void): Promise<string[]> {
+  const cells = modules.filter((m) => m.slot > 0);
+  if (cells.length === 0) return [];
+  const { KernelInstance } = await import('../runtime/kernel-instance.ts');
+  const { encodeSerialFrame, SerialDeframer } = await import('../wire/serial-framing.ts');
+  const answered = new Set<number>();
+  const bySeq = new Map<number, number>();
+  let now = 0;
+  const peer = KernelInstance.instantiate(await KernelInstance.compile(modules[0]!.bytes), {
+    send: (f) => board.toBoard.write(encodeSerialFrame(f.slice())), now: () => now, random: () => 0x5eed, cellCall: () => 0,
+    deliver: (_kind, seq) => { const species = bySeq.get(seq); if (species !== undefined) answered.add(species); },
+  });
+  peer.init(0x0c0ffee1, 0);
+  const deframer = new SerialDeframer((f) => { if (f[0] === 0xce) peer.onFrame(f.slice()); }, { checkHeader: false });
+  const onData = (d: Buffer) => deframer.push(d);
+  board.fromBoard.on('data', onData);
+  try {
+    say(`calling each cell once on the emulated board (${cells.map((c) => c.name).join(', ')})`);
+    for (const c of cells) {
+      const seq = peer.call(node, c.species, new Uint8Array());
+      if (seq < 0) throw new Error(`the checking kernel could not call ${c.name} (${seq})`);
+      bySeq.set(seq, c.species);
+    }
+    // The peer's clock runs on the host's so its retries go out; a board that stopped never answers.
+    const started = Date.now();
+    while (answered.size < cells.length && Date.now() - started < 60_000 && !board.log.some((l) => /^3 /.test(l))) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = Date.now() - started;
+      peer.tick(now);
+    }
+  } finally {
+    board.fromBoard.off('data', onData);
+  }
+  return cells.filter((c) => !answered.has(c.species)).map((c) => c.name);
 }

@@ -10,6 +10,7 @@
 #include "../../core/store-boot.h"
 #include "chip.h"
 #include <stdint.h>
+#include <stdlib.h>
 
 extern const uint32_t board_serial_stack;
 extern const uint8_t as_sha256_wasm[];
@@ -55,7 +56,9 @@ static void on_frame(void *ctx, const uint8_t *frame, size_t len) {
 }
 
 void serial_main(void) {
-  static serial_deframer d;
+  /* From the heap, not static: the script-mode image links this file too and keeps its RAM. */
+  serial_deframer *d = malloc(sizeof *d);
+  if (!d) { static const char oom[] = "no heap for the serial deframer"; serial_log(3, oom, sizeof oom - 1); for (;;) {} }
   module_hash_use(as_sha256_wasm, as_sha256_wasm_len);
   uint32_t node = serial_random();
   if (rosc_stuck) {
@@ -69,13 +72,13 @@ void serial_main(void) {
   board_options opts = { .stack_bytes = board_serial_stack, .fuel_per_call = 10000000 };
   const char *ready = store_boot(node, &opts, serial_now_ms(), map_in_place) ? "ready: kernel running from the store" : "ready: no kernel; install frames only";
   serial_log(1, ready, __builtin_strlen(ready));
-  serial_deframer_init(&d);
+  serial_deframer_init(d);
   double wake = 0;
   for (;;) {
     int c = chip_uart_read_byte();
     if (c >= 0) {
       uint8_t b = (uint8_t)c;
-      serial_deframer_push(&d, &b, 1, on_frame, 0);
+      serial_deframer_push(d, &b, 1, on_frame, 0);
       continue;
     }
     double now = serial_now_ms();

@@ -8,6 +8,7 @@
 #include "../../core/module-store.h"
 #include "../../core/platform.h"
 #include "chip.h"
+#include <stdlib.h>
 #include <string.h>
 
 #define STORE_FLASH_OFFSET (1024u * 1024u)
@@ -68,13 +69,15 @@ static void rewrite_sector(uint32_t flash_offset, const uint8_t *sector) {
 }
 
 int platform_store_write(uint32_t offset, const uint8_t *bytes, uint32_t len) {
-  static uint8_t sector[SECTOR];
+  /* Taken from the heap on the first write, kept: static RAM stays free for script-mode images. */
+  static uint8_t *sector;
   if ((uint64_t)offset + len > STORE_BYTES) return -1;
   if (!rom_ready()) {
     static const char why[] = "store write refused: no RP2040 bootrom flash routines (an emulator without a bootrom)";
     platform_log(3, why, sizeof why - 1);
     return -1;
   }
+  if (!sector && !(sector = malloc(SECTOR))) return -1;
   while (len > 0) {
     uint32_t base = offset & ~(SECTOR - 1u);
     uint32_t at = offset - base;
