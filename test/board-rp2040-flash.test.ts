@@ -124,3 +124,17 @@ test.serial('a stored kernel whose bytes no longer match its committed SHA-256 i
     link.close();
   }
 });
+
+test.serial('cell flash --board rp2040 refuses what it cannot do, each with a clear message, before building anything', async (t) => {
+  for (const [args, message] of [
+    [['--board', 'rp2040', '--detach'], /--detach is for qemu-mps2-an386: for rp2040 cell flash writes a \.uf2/],
+    [['--board', 'rp2040', 'no-such-cell'], /no cell no-such-cell/],
+    [['--board', 'rp2040', 'echo', 'kv', 'exchange', 'echo', 'kv'], /a board holds at most 4 cells, got 5/],
+  ] as const) {
+    const e = await t.throwsAsync(run(process.execPath, [CLI, 'flash', ...args], { cwd: REPO_ROOT }));
+    t.regex((e as Error & { stderr: string }).stderr, message);
+  }
+  const { stdout } = await run(process.execPath, [CLI, 'flash', '--help'], { cwd: REPO_ROOT });
+  t.regex(stdout, /rp2040 \(writes a \.uf2 to copy onto a Pico's RPI-RP2 drive/);
+  t.regex(stdout, /untested on hardware/);
+});
