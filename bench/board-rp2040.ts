@@ -3,7 +3,8 @@
 // marks from the script protocol's `mem`; the RAM kernel + cells would need from runs with the
 // emulated SRAM enlarged (not an RP2040); cycles per echo call from SysTick on the core clock as
 // rp2040js counts cycles (flash wait states and XIP cache misses are not modelled: a lower bound
-// for a real Pico), calibrated with the `spin` loop; the emulator's speed on this machine.
+// for a real Pico), calibrated with the `spin` loop; the C stack's depth by painting its reserve;
+// the emulator's speed on this machine.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildRp2040Image, rp2040Profile, RP2040_STORE_BYTES, RP2040_STORE_OFFSET } from '../host/board/build-rp2040.ts';
@@ -33,7 +34,9 @@ const serial = buildRp2040Image({ kernelPath: '', cellPaths: [], tag: 'serial', 
 // The recorded session, kernel alone, on the chip's 264 KiB.
 const alone = await recordOnV8({ ...f, cellPaths: [] });
 const aloneImg = buildRp2040Image({ kernelPath: f.kernelPath, cellPaths: [], tag: 'session-0-chip' });
-const aloneRun = runRp2040(readFileSync(aloneImg.bin), input(alone.steps), { maxInstructions: 1e9 });
+// The stack's reserve and 16 KiB below it are painted: a stack deeper than its reserve shows.
+const below = (s: { from: number; to: number }) => ({ from: s.from - 16 * 1024, to: s.to });
+const aloneRun = runRp2040(readFileSync(aloneImg.bin), input(alone.steps), { maxInstructions: 1e9, stackRegion: below(aloneImg.stack) });
 if (aloneRun.breakCode !== 0) throw new Error(`the kernel-alone session did not finish: ${aloneRun.lines.slice(-3).join(' / ')}`);
 
 // What kernel + cells need: the same sessions with the SRAM enlarged to 1 MiB.
@@ -41,11 +44,11 @@ const needs = async (n: number) => {
   const fx = { ...f, cellPaths: f.cellPaths.slice(0, n) };
   const rec = await recordOnV8(fx);
   const img = buildRp2040Image({ kernelPath: fx.kernelPath, cellPaths: fx.cellPaths, tag: `session-${n}-${BIG}`, ramBytes: BIG });
-  const run = runRp2040(readFileSync(img.bin), input(rec.steps), { maxInstructions: 2e9, sramBytes: BIG });
+  const run = runRp2040(readFileSync(img.bin), input(rec.steps), { maxInstructions: 2e9, sramBytes: BIG, stackRegion: below(img.stack) });
   const same = rec.transcript.every((l, i) => run.lines[i] === l);
   const peak = peakOf(run.lines);
-  // RAM = static data + the C stack (8 KiB) + the heap's high-water mark.
-  return { heapPeakBytes: peak, ramBytes: img.staticRamBytes + 8192 + peak, sameAsV8: same };
+  // RAM = static data + the C stack's reserve + the heap's high-water mark.
+  return { heapPeakBytes: peak, ramBytes: img.staticRamBytes + (img.stack.to - img.stack.from) + peak, cStackBytesUsed: run.stackBytesUsed, sameAsV8: same };
 };
 const withEcho = await needs(1);
 const withThree = await needs(3);
@@ -90,7 +93,8 @@ const figures = {
   staticRamBytesScript: aloneImg.staticRamBytes,
   staticRamBytesSerial: serial.staticRamBytes,
   heapBytesOnChip: aloneImg.heapBytes,
-  kernelAloneSession: { steps: alone.steps.length, heapPeakBytes: peakOf(aloneRun.lines), instructions: aloneRun.instructions, cycles: aloneRun.cycles, sameAsV8: alone.transcript.every((l, i) => aloneRun.lines[i] === l) },
+  cStackReserveBytes: aloneImg.stack.to - aloneImg.stack.from,
+  kernelAloneSession: { steps: alone.steps.length, heapPeakBytes: peakOf(aloneRun.lines), cStackBytesUsed: aloneRun.stackBytesUsed, instructions: aloneRun.instructions, cycles: aloneRun.cycles, sameAsV8: alone.transcript.every((l, i) => aloneRun.lines[i] === l) },
   emulatorInstructionsPerSecond: Math.round(aloneRun.instructions / aloneRun.seconds),
   kernelEchoNeeds: withEcho,
   kernelEchoSpinOomNeeds: withThree,

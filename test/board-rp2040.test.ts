@@ -26,7 +26,9 @@ async function session(cells: number, sramBytes?: number) {
   const fx = { ...f, cellPaths: f.cellPaths.slice(0, cells) };
   const recorded = await recordOnV8(fx);
   const image = buildRp2040Image({ kernelPath: fx.kernelPath, cellPaths: fx.cellPaths, tag: `session-${cells}-${sramBytes ?? 'chip'}`, ramBytes: sramBytes });
-  const run = runRp2040(readFileSync(image.bin), sessionInput(recorded.steps, rp2040Profile().wasm3StackBytes), { maxInstructions: BUDGET, sramBytes });
+  // The C stack's reserve and 16 KiB of heap below it are painted: a stack deeper than its reserve shows.
+  const stackRegion = { from: image.stack.from - 16 * 1024, to: image.stack.to };
+  const run = runRp2040(readFileSync(image.bin), sessionInput(recorded.steps, rp2040Profile().wasm3StackBytes), { maxInstructions: BUDGET, sramBytes, stackRegion });
   return { ...recorded, image, run };
 }
 
@@ -43,6 +45,8 @@ test('the rp2040 image with the kernel alone answers the recorded session in rp2
   t.true(peak > 0 && peak <= image.heapBytes, `heap high-water mark ${peak} of ${image.heapBytes} bytes`);
   // rp2040js logs an unaligned access (a HardFault on a real Cortex-M0+) or an unmodelled register as an error.
   t.deepEqual(run.errors, []);
+  const reserve = image.stack.to - image.stack.from;
+  t.true(run.stackBytesUsed! > 0 && run.stackBytesUsed! <= reserve, `the C stack went ${run.stackBytesUsed} bytes deep; its reserve is ${reserve}`);
   t.log(`${steps.length} steps, ${run.instructions} instructions in ${run.seconds.toFixed(1)} s (${(run.instructions / run.seconds / 1e6).toFixed(1)} M/s), heap peak ${peak} of ${image.heapBytes}, image ${image.flashBytes} bytes`);
 });
 
@@ -76,14 +80,15 @@ test.failing('KNOWN FAILURE: the kernel with echo in 264 KiB answers the recorde
 test('the Cortex-M0+ build runs the whole session (kernel, echo, spin out of fuel, oom out of memory) byte for byte as V8 when the emulated SRAM is enlarged to 1 MiB (not an RP2040: checks the M0+ code, not the RAM budget)', async (t) => {
   const missing = rp2040ToolchainMissing();
   if (missing) return t.fail(missing);
-  const { transcript, run } = await session(3, 1024 * 1024);
+  const { transcript, run, image } = await session(3, 1024 * 1024);
   t.is(run.breakCode, 0, `the image ended with a BKPT 0 after "quit" (last lines: ${run.lines.slice(-3).join(' / ')})`);
   const got = run.lines.slice(0, transcript.length);
   const firstDiff = transcript.findIndex((line, i) => got[i] !== line);
   t.is(firstDiff, -1, firstDiff < 0 ? '' : `line ${firstDiff}: V8 ${transcript[firstDiff]} / board ${got[firstDiff]}`);
   t.true(transcript.filter((l) => l.startsWith('fuel ')).length >= 10, 'cells were called and their fuel compared');
   t.deepEqual(run.errors, []);
-  t.log(`${run.instructions} instructions in ${run.seconds.toFixed(1)} s, heap peak ${run.lines[transcript.length]}`);
+  t.true(run.stackBytesUsed! <= image.stack.to - image.stack.from, `the C stack went ${run.stackBytesUsed} bytes deep`);
+  t.log(`${run.instructions} instructions in ${run.seconds.toFixed(1)} s, C stack ${run.stackBytesUsed} bytes, heap peak ${run.lines[transcript.length]}`);
 });
 
 test('the image\'s .uf2 holds exactly its .bin at 0x10000000 for the RP2040 family, and the bin starts with a boot2 whose CRC32 the bootrom accepts', async (t) => {

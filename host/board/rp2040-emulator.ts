@@ -22,7 +22,14 @@ export interface EmulatorOptions {
    * would need (bench/board-rp2040.ts): not an RP2040 any more; the tests never set it.
    */
   sramBytes?: number;
+  /**
+   * The C stack's reserve [from, to) (addresses): SRAM is painted with a pattern before boot and
+   * the run reports how deep the stack went into it (stackBytesUsed).
+   */
+  stackRegion?: { from: number; to: number };
 }
+
+const PAINT = 0xa5;
 
 export interface EmulatorRun {
   /** Lines UART0 sent (without their newline). */
@@ -36,6 +43,8 @@ export interface EmulatorRun {
   /** What rp2040js logged as errors (an unaligned access among them) and warnings (an unmodelled register). */
   errors: string[];
   warnings: string[];
+  /** With stackRegion: bytes from the top of the reserve down to the deepest byte the run changed. */
+  stackBytesUsed?: number;
 }
 
 /** An RP2040 with `flash` loaded at 0x10000000, stopped at the start of boot2. */
@@ -103,6 +112,12 @@ class Chip {
 /** Boots `image` (the .bin from 0x10000000), feeds `input` to UART0 as fast as its 32-byte FIFO takes it, runs until a BKPT or the instruction budget. */
 export function runRp2040(image: Uint8Array, input: string, opts: EmulatorOptions): EmulatorRun {
   const chip = new Chip(image, opts.sramBytes);
+  const region = opts.stackRegion;
+  if (region) {
+    chip.mcu.sram.fill(PAINT, region.from - 0x20000000, region.to - 0x20000000);
+    // boot2 runs from the top 256 bytes of SRAM, inside the stack's reserve: put it back.
+    chip.mcu.sram.set(image.subarray(0, 256), BOOT2_SRAM - 0x20000000);
+  }
   const out: number[] = [];
   chip.mcu.uart[0]!.onByte = (b) => out.push(b);
   chip.send(Buffer.from(input, 'utf8'));
@@ -111,7 +126,14 @@ export function runRp2040(image: Uint8Array, input: string, opts: EmulatorOption
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const lines = Buffer.from(out).toString('utf8').split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  return { lines, breakCode: chip.breakCode, instructions: chip.instructions, cycles: chip.cycles, seconds, errors: chip.errors, warnings: chip.warnings };
+  let stackBytesUsed: number | undefined;
+  if (region) {
+    const sram = chip.mcu.sram;
+    let low = region.from - 0x20000000;
+    while (low < region.to - 0x20000000 && sram[low] === PAINT) low++;
+    stackBytesUsed = region.to - 0x20000000 - low;
+  }
+  return { lines, breakCode: chip.breakCode, instructions: chip.instructions, cycles: chip.cycles, seconds, errors: chip.errors, warnings: chip.warnings, stackBytesUsed };
 }
 
 /**
