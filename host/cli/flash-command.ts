@@ -15,7 +15,7 @@ const NOT_BUILT: Record<string, string> = {
   'raspberry-pi-4': 'raspberry-pi-4 runs the host runtime (`cell run`), not a board image: there is nothing to flash',
 };
 
-interface FlashOpts { board: string; kernel: string; store?: string; port?: string; detach?: boolean; ram?: string; json?: boolean; quiet?: boolean; cellsDir: string; trust?: string[]; config?: string }
+interface FlashOpts { board: string; kernel: string; store?: string; port?: string; detach?: boolean; ram?: string; json?: boolean; quiet?: boolean; cellsDir: string; trust?: string[]; config?: string; out?: string }
 
 /** What a verified spore installed: its authority and validity, for the report. */
 interface SporeOrigin { file: string; hash: string; authority: string; trustedVia: string; revision: number; expires: string }
@@ -55,9 +55,9 @@ async function readSporeCell(file: string, trust: TrustStore): Promise<FlashCell
 export function registerFlash(program: Command): void {
   program
     .command('flash')
-    .description('install the mcu kernel and cells into a board over its serial link (install protocol, docs/boards.md); the board checks each module\'s SHA-256. A .spore is verified on this host first, as cell run does (signature, module hash, expiry, trusted authority): if any is refused, nothing is sent. Boards: qemu-mps2-an386 (emulated, started here), posix (the board runtime as a process, --store FILE as its flash)')
+    .description('install the mcu kernel and cells into a board over its serial link (install protocol, docs/boards.md); the board checks each module\'s SHA-256. A .spore is verified on this host first, as cell run does (signature, module hash, expiry, trusted authority): if any is refused, nothing is sent. Boards: qemu-mps2-an386 (emulated, started here), posix (the board runtime as a process, --store FILE as its flash), rp2040 (writes a .uf2 to copy onto a Pico\'s RPI-RP2 drive, checked first in the rp2040js emulator; or, with --port, installs over the serial link of a Pico already running that image; untested on hardware)')
     .argument('[cells...]', 'cells to install (at most 4): names in --cells-dir, .wasm paths (local build outputs, not signed), or signed .spore files (installed only if their authority is given with --trust or [trust] in --config)')
-    .requiredOption('--board <board>', 'qemu-mps2-an386 or posix (esp32-s3: not built here)')
+    .requiredOption('--board <board>', 'qemu-mps2-an386, posix or rp2040 (esp32-s3: not built here)')
     .option('--kernel <file>', 'the mcu kernel', 'build/kernel.wasm')
     .option('--cells-dir <dir>', 'where cell names are looked up', 'build/cells')
     .option('--trust <key...>', 'authority public keys whose spores may be installed (64 hex digits, or a FILE.pub), as cell run takes them')
@@ -65,15 +65,17 @@ export function registerFlash(program: Command): void {
     .option('--store <file>', 'posix board: the file that stands for its flash (created if missing)')
     .option('--port <path>', 'a board already running on this serial device or pty (e.g. one started with --detach); nothing is started')
     .option('--ram <bytes>', 'qemu-mps2-an386: the image\'s RAM cap (default: the board profile\'s)')
+    .option('--out <file>', 'rp2040: where the .uf2 goes', 'build/board/rp2040/cell-rp2040.uf2')
     .option('--detach', 'keep the board running after flashing: writes build/board/<board>.pid and prints its serial path')
     .option('--json', 'print the result as JSON')
     .option('-q, --quiet', 'no progress bar')
     .action(async (cellArgs: string[], o: FlashOpts) => {
       if (NOT_BUILT[o.board]) throw new Error(NOT_BUILT[o.board]);
-      if (o.board !== 'posix' && o.board !== 'qemu-mps2-an386') {
+      if (o.board !== 'posix' && o.board !== 'qemu-mps2-an386' && o.board !== 'rp2040') {
         const { boardNames } = await import('../runtime/board-profile.ts');
-        throw new Error(`unknown board "${o.board}"; cell flash knows qemu-mps2-an386 and posix (profiles: ${(await boardNames()).join(', ')})`);
+        throw new Error(`unknown board "${o.board}"; cell flash knows qemu-mps2-an386, posix and rp2040 (profiles: ${(await boardNames()).join(', ')})`);
       }
+      if (o.board === 'rp2040' && o.detach) throw new Error('--detach is for qemu-mps2-an386: for rp2040 cell flash writes a .uf2 (or, with --port, installs into a running Pico)');
       if (o.board === 'posix' && !o.store && !o.port) throw new Error('--board posix needs --store FILE (the file that stands for its flash)');
       if (o.board === 'posix' && o.detach) throw new Error('--detach is for qemu-mps2-an386: the posix board runs on its parent\'s stdin/stdout; run build/board/posix/cell-board --store FILE yourself');
       if (!existsSync(o.kernel)) throw new Error(`no kernel at ${o.kernel} (npm run build makes it)`);
@@ -96,6 +98,16 @@ export function registerFlash(program: Command): void {
       }
       const { planModules, flashModules } = await import('../board/flash-modules.ts');
       const modules = planModules(readFileSync(o.kernel), cells.map(({ name, species, bytes }) => ({ name, species, bytes })));
+      if (o.board === 'rp2040' && !o.port) {
+        const { flashRp2040Uf2 } = await import('./flash-rp2040.ts');
+        const r = await flashRp2040Uf2(modules, resolve(o.out!), (line) => { if (!o.quiet && !o.json) process.stderr.write(`${line}\n`); });
+        if (o.json) { console.log(JSON.stringify(r, null, 2)); return; }
+        for (const m of r.modules) console.log(`slot ${m.slot} ${m.name}: ${m.size} bytes, sha256 ${m.sha256}${r.emulator ? ' (checked by the emulated board)' : ''}`);
+        if (r.emulator) console.log(`emulated rp2040: kernel running, node ${r.emulator.node}, free RAM ${r.emulator.freeRamBytes} bytes (rp2040js; a Pico draws its own node id from its ring oscillator)`);
+        console.log(`wrote ${r.uf2} (${r.uf2Bytes} bytes: the ${r.imageBytes}-byte runtime image and a ${r.storeBytes}-byte module store)`);
+        console.log('copy it onto the RPI-RP2 drive (hold BOOTSEL while plugging the Pico in). The link is UART0 (GPIO0 TX, GPIO1 RX) at 921600 baud, the log UART1 (GPIO4 TX); not tested on a real Pico.');
+        return;
+      }
       const { InstallLink: Link } = await import('../board/install-link.ts');
 
       let link: InstallLink;

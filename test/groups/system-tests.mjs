@@ -3,6 +3,8 @@
 // no-system-access.mjs makes any other file fail the moment it reaches for one of them.
 export const SYSTEM_TESTS = {
   'test/board-qemu.test.ts': 'builds the Cortex-M4 image with arm-none-eabi-gcc and boots it in qemu-system-arm',
+  'test/board-rp2040.test.ts': 'builds the Cortex-M0+ image with arm-none-eabi-gcc (child processes) and boots it in the rp2040js emulator',
+  'test/board-rp2040-flash.test.ts': 'builds the serial-mode Cortex-M0+ image (arm-none-eabi-gcc) and runs cell flash --board rp2040 as a child process; boots it in rp2040js',
   'test/board-qemu-flash.test.ts': 'builds the serial-mode Cortex-M4 image and flashes kernel + echo into qemu-system-arm over a pty',
   'test/board-flash.test.ts': 'runs the posix board (C compiler) with a store file as a child process and installs modules over its stdin/stdout; runs cell flash as a child process',
   'test/board-flash-spore.test.ts': 'runs cell flash with signed spores as child processes onto the posix board (C compiler) with a store file, then the board itself',
