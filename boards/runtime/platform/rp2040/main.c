@@ -122,10 +122,24 @@ int main(void) {
 
 static void fault(void) { fail("fault", "hard fault"); }
 
+/* The C stack is [_heap_end, _stack_top). Reset_Handler paints it before main runs; the `cstack`
+ * figure is how far down the paint was overwritten. */
+#define STACK_PAINT 0xc5c5c5c5u
+long platform_cstack_bytes(void) {
+  const uint32_t *p = &_heap_end;
+  while (p < &_stack_top && *p == STACK_PAINT) p++;
+  return (long)((const uint8_t *)&_stack_top - (const uint8_t *)p);
+}
+
+/* wasm calls trap below this (core/platform.h): the rest is for the native work after the last check. */
+#define BOARD_STACK_GUARD 1536
+void *platform_native_stack_limit(void) { return (uint8_t *)&_heap_end + BOARD_STACK_GUARD; }
+
 void Reset_Handler(void) {
   uint32_t *src = &_data_load;
   for (uint32_t *dst = &_data_start; dst < &_data_end;) *dst++ = *src++;
   for (uint32_t *dst = &_bss_start; dst < &_bss_end;) *dst++ = 0;
+  for (volatile uint32_t *q = &_heap_end; q < (uint32_t *)__builtin_frame_address(0) - 16;) *q++ = STACK_PAINT;
   main();
   stop(1);
 }
