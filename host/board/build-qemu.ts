@@ -3,11 +3,12 @@
 // by the linker script. Used by the QEMU conformance test and the RAM hunt (bench/board.ts).
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BUILD_DIR, REPO_ROOT } from '../build/paths.ts';
 import { RUNTIME_DIR, runtimeSources, WASM3_DEFINES } from './build-runtime.ts';
 import { WASM3_FILES, wasm3SourceDir } from './wasm3-source.ts';
+import { compileObjects } from './compile-objects.ts';
 
 export const QEMU_BOARD = 'qemu-mps2-an386';
 const HASHER_WASM = join(REPO_ROOT, 'node_modules', '@chainsafe', 'as-sha256', 'build', 'optimized.wasm');
@@ -118,31 +119,10 @@ export function buildQemuImage(o: QemuImageOptions): QemuImage {
   const sources = [...runtimeSources(QEMU_BOARD), ...WASM3_FILES.map((f) => join(w3, f))];
   const cflags = [
     // m3_info.c uses PRIi64/PRIu64, which newlib's inttypes.h does not define for this target.
-    ...CPU_FLAGS, '-std=gnu99', '-Os', '-DPRIi64="lli"', '-DPRIu64="llu"', '-ffunction-sections', '-fdata-sections', ...WASM3_DEFINES, ...SMALL_RAM, ...(o.defines ?? []),
+    ...CPU_FLAGS, '-std=gnu99', '-Os', '-DPRIi64="lli"', '-DPRIu64="llu"', '-ffunction-sections', '-fdata-sections', '-DBOARD_BARE_METAL', ...WASM3_DEFINES, ...SMALL_RAM, ...(o.defines ?? []),
     `-I${w3}`, `-I${join(RUNTIME_DIR, 'core')}`,
   ];
-  const objStamp = createHash('sha256').update(JSON.stringify(cflags));
-  for (const f of sources) objStamp.update(f).update(readFileSync(f));
-  for (const f of readdirSync(join(RUNTIME_DIR, 'core')).filter((x) => x.endsWith('.h'))) objStamp.update(readFileSync(join(RUNTIME_DIR, 'core', f)));
-  const objDir = join(BUILD_DIR, 'board', QEMU_BOARD, 'obj', objStamp.digest('hex').slice(0, 16));
-  const objects = sources.map((f, i) => join(objDir, `${i}-${basename(f, '.c')}.o`));
-  if (!existsSync(join(objDir, 'done'))) {
-    // Test processes build the same objects at once (a fresh clone): each compiles in a folder of
-    // its own and renames it into place whole; the first one there wins, the others discard theirs.
-    const tmp = `${objDir}.${process.pid}.tmp`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
-    run(CC, [...cflags, '-c', ...sources], tmp);
-    // gcc -c names each object after its source; give them the numbered names above.
-    sources.forEach((f, i) => renameSync(join(tmp, `${basename(f, '.c')}.o`), join(tmp, basename(objects[i]!))));
-    writeFileSync(join(tmp, 'done'), '');
-    if (existsSync(objDir) && !existsSync(join(objDir, 'done'))) rmSync(objDir, { recursive: true, force: true }); // a build cut off
-    try {
-      renameSync(tmp, objDir);
-    } catch {
-      rmSync(tmp, { recursive: true, force: true }); // another process got there first
-    }
-  }
+  const objects = compileObjects({ compile: (args, cwd) => run(CC, args, cwd), cflags, sources, headerDirs: [join(RUNTIME_DIR, 'core')], root: join(BUILD_DIR, 'board', QEMU_BOARD, 'obj') });
   const args = [...CPU_FLAGS, ...objects, join(dir, 'modules.s'), '--specs=nano.specs', '--specs=nosys.specs', '-nostartfiles', `-T${join(dir, 'link.ld')}`, '-Wl,--gc-sections', '-o', elf, '-lm'];
   const stamp = createHash('sha256').update(JSON.stringify(args)).update(ld);
   for (const f of mods) stamp.update(readFileSync(f));

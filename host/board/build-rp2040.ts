@@ -6,11 +6,12 @@
 // (host/board/rp2040-emulator.ts). Untested on hardware (docs/boards.md).
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BUILD_DIR, REPO_ROOT } from '../build/paths.ts';
 import { RUNTIME_DIR, runtimeSources, WASM3_DEFINES } from './build-runtime.ts';
 import { WASM3_FILES, wasm3SourceDir } from './wasm3-source.ts';
+import { compileObjects } from './compile-objects.ts';
 import { toUf2, UF2_FAMILY_RP2040 } from './uf2.ts';
 import { bootromCrc32 } from './rp2040-boot2-crc.ts';
 
@@ -134,29 +135,10 @@ export function buildRp2040Image(o: Rp2040ImageOptions): Rp2040Image {
   const sources = [...runtimeSources(RP2040_BOARD), ...WASM3_FILES.map((f) => join(w3, f))];
   const cflags = [
     // m3_info.c uses PRIi64/PRIu64, which newlib's inttypes.h does not define for this target.
-    ...CPU_FLAGS, ...ASM_FLAGS, '-std=gnu99', '-Os', '-DPRIi64="lli"', '-DPRIu64="llu"', '-ffunction-sections', '-fdata-sections', ...WASM3_DEFINES, ...SMALL_RAM,
+    ...CPU_FLAGS, ...ASM_FLAGS, '-std=gnu99', '-Os', '-DPRIi64="lli"', '-DPRIu64="llu"', '-ffunction-sections', '-fdata-sections', '-DBOARD_BARE_METAL', ...WASM3_DEFINES, ...SMALL_RAM,
     `-I${w3}`, `-I${join(RUNTIME_DIR, 'core')}`,
   ];
-  const objStamp = createHash('sha256').update(JSON.stringify(cflags));
-  for (const f of sources) objStamp.update(f).update(readFileSync(f));
-  for (const d of [join(RUNTIME_DIR, 'core'), PLATFORM_DIR]) for (const f of readdirSync(d).filter((x) => x.endsWith('.h'))) objStamp.update(readFileSync(join(d, f)));
-  const objDir = join(BUILD_DIR, 'board', RP2040_BOARD, 'obj', objStamp.digest('hex').slice(0, 16));
-  const objects = sources.map((f, i) => join(objDir, `${i}-${basename(f, '.c')}.o`));
-  if (!existsSync(join(objDir, 'done'))) {
-    // Compiled aside and renamed into place whole: test processes may build at once.
-    const tmp = `${objDir}.${process.pid}.tmp`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
-    run(CC, [...cflags, '-c', ...sources], tmp);
-    sources.forEach((f, i) => renameSync(join(tmp, `${basename(f, '.c')}.o`), join(tmp, basename(objects[i]!))));
-    writeFileSync(join(tmp, 'done'), '');
-    if (existsSync(objDir) && !existsSync(join(objDir, 'done'))) rmSync(objDir, { recursive: true, force: true });
-    try {
-      renameSync(tmp, objDir);
-    } catch {
-      rmSync(tmp, { recursive: true, force: true });
-    }
-  }
+  const objects = compileObjects({ compile: (args, cwd) => run(CC, args, cwd), cflags, sources, headerDirs: [join(RUNTIME_DIR, 'core'), PLATFORM_DIR], root: join(BUILD_DIR, 'board', RP2040_BOARD, 'obj') });
   const elf = join(dir, 'board.elf');
   const args = [...CPU_FLAGS, ...objects, join(dir, 'modules.s'), '--specs=nano.specs', '--specs=nosys.specs', '-nostartfiles', `-T${join(dir, 'link.ld')}`, '-Wl,--gc-sections', '-o', elf, '-lm'];
   const stamp = createHash('sha256').update(JSON.stringify(args)).update(ld).update(asm);

@@ -9,7 +9,7 @@
 #include "../../core/runtime.h"
 #include "../../core/script-mode.h"
 #include "../../core/module-hash.h"
-#include <errno.h>
+#include "../../core/bare-metal.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,9 +24,6 @@
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
 
 extern uint32_t _data_load, _data_start, _data_end, _bss_start, _bss_end, _heap_start, _heap_end, _stack_top;
-extern const uint8_t board_kernel[], board_kernel_end[];
-extern const uint32_t board_cells[];
-extern const uint32_t board_cell_count;
 
 /* ARM semihosting SYS_EXIT: QEMU (-semihosting) ends with this status. */
 static void semihost_exit(int ok) {
@@ -42,8 +39,6 @@ double serial_now_ms(void);
 uint32_t serial_random(void);
 void serial_log(int level, const char *text, size_t len);
 void serial_main(void);
-extern const uint8_t as_sha256_wasm[];
-extern const uint32_t as_sha256_wasm_len;
 
 double platform_now_ms(void) { return board_serial_mode ? serial_now_ms() : script_now(); }
 uint32_t platform_random(void) { return board_serial_mode ? serial_random() : script_random(); }
@@ -77,85 +72,30 @@ void platform_spin(uint32_t n) {
   __asm__ volatile("1: subs %0, %0, #1\n bne 1b" : "+r"(n) : : "cc");
 }
 
-/* The heap's high-water mark: what wasm3 took (the `mem` figure). */
-static uint8_t *heap_top = (uint8_t *)&_heap_start;
-long platform_peak_bytes(void) { return (long)(heap_top - (uint8_t *)&_heap_start); }
-
-/* The C stack is [_heap_end, _stack_top). Reset_Handler paints it before main runs; the
- * `cstack` figure is how far down the paint was overwritten (test/board-qemu.test.ts). */
-#define STACK_PAINT 0xc5c5c5c5u
-long platform_cstack_bytes(void) {
-  const uint32_t *p = &_heap_end;
-  while (p < &_stack_top && *p == STACK_PAINT) p++;
-  return (long)((const uint8_t *)&_stack_top - (const uint8_t *)p);
-}
-
-/* wasm calls trap below this: what is left under it is for the native work after the last check
- * (an import such as hal.cell_call formatting an error, op_Entry's frame). */
-#define BOARD_STACK_GUARD 1536
-void *platform_native_stack_limit(void) { return (uint8_t *)&_heap_end + BOARD_STACK_GUARD; }
-
-/* newlib's malloc grows the heap here, never past the stack's reserve below the RAM cap. */
-void *_sbrk(ptrdiff_t incr) {
-  uint8_t *prev = heap_top;
-  if (heap_top + incr > (uint8_t *)&_heap_end) {
-    errno = ENOMEM;
-    return (void *)-1;
-  }
-  heap_top += incr;
-  return prev;
-}
-
 static void fail(const char *what, const char *err) {
   platform_log(3, what, __builtin_strlen(what));
   platform_log(3, err, __builtin_strlen(err));
   semihost_exit(0);
 }
 
-static uint32_t boot_field(const char **p) {
-  uint32_t v = 0;
-  while (**p == ' ') (*p)++;
-  while (**p >= '0' && **p <= '9') v = v * 10 + (uint32_t)(*(*p)++ - '0');
-  return v;
-}
-
 int main(void) {
-  char line[64];
-  size_t n = 0;
   UART_BAUDDIV = 16;
   UART_CTRL = 3; /* TX and RX on */
   SYST_RVR = 0xffffffu;
   SYST_CVR = 0;
   SYST_CSR = 5u; /* enable, core clock */
   if (board_serial_mode) serial_main();
-  if (as_sha256_wasm_len) module_hash_use(as_sha256_wasm, as_sha256_wasm_len); /* script images built with `hasher` */
-  for (;;) {
-    uint8_t c;
-    platform_serial_read(&c, 1);
-    if (c == '\n') break;
-    if (n + 1 < sizeof line) line[n++] = (char)c;
-  }
-  line[n] = 0;
-  const char *p = line + 4; /* "boot" */
-  uint32_t seed = boot_field(&p);
-  board_options opts;
-  opts.fuel_per_call = (int32_t)boot_field(&p); /* in order: initialiser lists do not sequence */
-  opts.stack_bytes = boot_field(&p);
-  script_begin(seed);
-  const char *err = board_start(board_kernel, (size_t)(board_kernel_end - board_kernel), &opts);
-  if (err) fail("kernel", err);
-  for (uint32_t i = 0; i < board_cell_count; i++) {
-    if (board_add_cell((const uint8_t *)board_cells[2 * i], board_cells[2 * i + 1] - board_cells[2 * i], &err) < 0) fail("cell", err);
-  }
-  semihost_exit(script_run() == 0);
+  const char *what = "", *err;
+  int r = 0;
+  if ((err = bare_script_main(&what, &r))) fail(what, err);
+  semihost_exit(r == 0);
   return 0;
 }
 
 static void fault(void) { fail("fault", "hard fault"); }
 
 void Reset_Handler(void) {
-  /* Paint the C stack below this frame (volatile: not a memset the compiler may fold away). */
-  for (volatile uint32_t *q = &_heap_end; q < (uint32_t *)__builtin_frame_address(0) - 16;) *q++ = STACK_PAINT;
+  bare_paint_stack();
   uint32_t *src = &_data_load;
   for (uint32_t *dst = &_data_start; dst < &_data_end;) *dst++ = *src++;
   for (uint32_t *dst = &_bss_start; dst < &_bss_end;) *dst++ = 0;

@@ -8,8 +8,6 @@
 #define STORE_BYTES (1024u * 1024u)
 #define AIRCR (*(volatile uint32_t *)0xE000ED0Cu)
 
-extern uint32_t _heap_start, _heap_end;
-long platform_peak_bytes(void);
 
 uint32_t platform_store_size(void) { return STORE_BYTES; }
 
@@ -29,9 +27,4 @@ void platform_reset(void) {
   __asm__ volatile("dsb" ::: "memory");
   AIRCR = 0x05FA0004u; /* SYSRESETREQ */
   for (;;) {}
-}
-
-/* Heap bytes never reached by the high-water mark. */
-int64_t platform_free_ram(void) {
-  return (int64_t)((uint8_t *)&_heap_end - (uint8_t *)&_heap_start) - platform_peak_bytes();
 }

@@ -17,8 +17,6 @@
 #define SECTOR 4096u
 #define PAGE 256u
 
-extern uint32_t _heap_start, _heap_end;
-long platform_peak_bytes(void);
 
 uint32_t platform_store_size(void) { return STORE_BYTES; }
 
@@ -97,9 +95,4 @@ void platform_reset(void) {
   __asm__ volatile("dsb" ::: "memory");
   REG(AIRCR) = 0x05FA0004u; /* SYSRESETREQ */
   for (;;) {}
-}
-
-/* Heap bytes never reached by the high-water mark. */
-int64_t platform_free_ram(void) {
-  return (int64_t)((uint8_t *)&_heap_end - (uint8_t *)&_heap_start) - platform_peak_bytes();
 }
