@@ -6,6 +6,7 @@
 #include "script-mode.h"
 #include "runtime.h"
 #include "module-hash.h"
+#include "store-boot.h"
 #include <errno.h>
 #include <stddef.h>
 
@@ -42,6 +43,20 @@ long platform_cstack_bytes(void) {
  * (an import such as hal.cell_call formatting an error, op_Entry's frame). */
 #define BOARD_STACK_GUARD 1536
 void *platform_native_stack_limit(void) { return (uint8_t *)&_heap_end + BOARD_STACK_GUARD; }
+
+/* Exactly 2n instructions (subs, bne per turn; n >= 1; Thumb, so M0+ and M4 alike): calibrates ticks against instructions. */
+void platform_spin(uint32_t n) {
+  if (!n) return;
+  __asm__ volatile("1: subs %0, %0, #1\n bne 1b" : "+r"(n) : : "cc");
+}
+
+/* Serial mode: each deframed frame to the store's dispatch; a kernel that fails stops running
+ * (logged; install frames still work). */
+void bare_on_frame(void *ctx, const uint8_t *frame, size_t len) {
+  (void)ctx;
+  const char *err = store_on_frame(frame, len);
+  if (err) { platform_log(3, err, __builtin_strlen(err)); store_kernel_running = 0; }
+}
 
 uint32_t bare_boot_field(const char **p) {
   uint32_t v = 0;

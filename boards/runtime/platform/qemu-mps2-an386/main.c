@@ -23,7 +23,7 @@
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
 
-extern uint32_t _data_load, _data_start, _data_end, _bss_start, _bss_end, _heap_start, _heap_end, _stack_top;
+extern uint32_t _stack_top;
 
 /* ARM semihosting SYS_EXIT: QEMU (-semihosting) ends with this status. */
 static void semihost_exit(int ok) {
@@ -66,12 +66,6 @@ void platform_log(int level, const char *text, size_t len) {
 
 long platform_ticks(void) { return (long)(SYST_CVR & 0xffffffu); }
 
-/* Exactly 2n instructions (subs, bne per turn; n >= 1): calibrates ticks against instructions. */
-void platform_spin(uint32_t n) {
-  if (!n) return;
-  __asm__ volatile("1: subs %0, %0, #1\n bne 1b" : "+r"(n) : : "cc");
-}
-
 static void fail(const char *what, const char *err) {
   platform_log(3, what, __builtin_strlen(what));
   platform_log(3, err, __builtin_strlen(err));
@@ -95,10 +89,7 @@ int main(void) {
 static void fault(void) { fail("fault", "hard fault"); }
 
 void Reset_Handler(void) {
-  bare_paint_stack();
-  uint32_t *src = &_data_load;
-  for (uint32_t *dst = &_data_start; dst < &_data_end;) *dst++ = *src++;
-  for (uint32_t *dst = &_bss_start; dst < &_bss_end;) *dst++ = 0;
+  bare_reset();
   main();
   semihost_exit(1);
 }

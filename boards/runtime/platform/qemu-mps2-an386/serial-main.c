@@ -11,6 +11,7 @@
 #include "../../core/module-hash.h"
 #include "../../core/serial-framing.h"
 #include "../../core/store-boot.h"
+#include "../../core/bare-metal.h"
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -106,12 +107,6 @@ static const uint8_t *map_in_place(int slot, uint32_t offset, uint32_t size) {
   return (const uint8_t *)0x00300000u + offset;
 }
 
-static void on_frame(void *ctx, const uint8_t *frame, size_t len) {
-  (void)ctx;
-  const char *err = store_on_frame(frame, len);
-  if (err) { serial_log(3, err, __builtin_strlen(err)); store_kernel_running = 0; }
-}
-
 void serial_main(void) {
   /* Allocated at start-up rather than static: a script-mode image (the same binary's other mode)
    * then does not carry these 8 KB (docs/boards.md, RAM). */
@@ -135,7 +130,7 @@ void serial_main(void) {
   for (;;) {
     if (UART_STATE & 2u) {
       uint8_t c = (uint8_t)UART_DATA;
-      serial_deframer_push(d, &c, 1, on_frame, 0);
+      serial_deframer_push(d, &c, 1, bare_on_frame, 0);
       continue;
     }
     double now = serial_now_ms();

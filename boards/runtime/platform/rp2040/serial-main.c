@@ -8,6 +8,7 @@
 #include "../../core/module-hash.h"
 #include "../../core/serial-framing.h"
 #include "../../core/store-boot.h"
+#include "../../core/bare-metal.h"
 #include "chip.h"
 #include <stdint.h>
 #include <stdlib.h>
@@ -49,12 +50,6 @@ static const uint8_t *map_in_place(int slot, uint32_t offset, uint32_t size) {
   return rp2040_store_base() + offset;
 }
 
-static void on_frame(void *ctx, const uint8_t *frame, size_t len) {
-  (void)ctx;
-  const char *err = store_on_frame(frame, len);
-  if (err) { serial_log(3, err, __builtin_strlen(err)); store_kernel_running = 0; }
-}
-
 void serial_main(void) {
   /* From the heap, not static: the script-mode image links this file too and keeps its RAM. */
   serial_deframer *d = malloc(sizeof *d);
@@ -78,7 +73,7 @@ void serial_main(void) {
     int c = chip_uart_read_byte();
     if (c >= 0) {
       uint8_t b = (uint8_t)c;
-      serial_deframer_push(d, &b, 1, on_frame, 0);
+      serial_deframer_push(d, &b, 1, bare_on_frame, 0);
       continue;
     }
     double now = serial_now_ms();
