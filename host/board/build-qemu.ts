@@ -55,7 +55,7 @@ const CPU_FLAGS = ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=soft'];
 const SMALL_RAM = ['-Dd_m3CodePageAlignSize=2048', '-Dd_m3MaxFunctionStackHeight=256', '-Dd_m3MaxDuplicateFunctionImpl=2'];
 /**
  * The C stack at the top of RAM: what the deepest recorded session needs plus room; wasm calls
- * trap 1.5 KiB above the heap (main.c, platform_native_stack_limit; docs/boards.md, RAM).
+ * trap 1.5 KiB above the heap (core/bare-metal.c, platform_native_stack_limit; docs/boards.md, RAM).
  */
 export const C_STACK_BYTES = 8 * 1024;
 
