@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildRp2040Image, rp2040Profile, RP2040_STORE_BYTES, RP2040_STORE_OFFSET } from '../host/board/build-rp2040.ts';
 import { runRp2040, Rp2040Emulation } from '../host/board/rp2040-emulator.ts';
-import { stepLine, type BoardStep } from '../host/board/board-script.ts';
+import { scriptText, type BoardStep } from '../host/board/board-script.ts';
 import { storeImage } from '../host/board/store-image.ts';
 import { planModules } from '../host/board/flash-modules.ts';
 import { InstallLink } from '../host/board/install-link.ts';
@@ -23,7 +23,7 @@ const profile = rp2040Profile();
 const stack = profile.wasm3StackBytes;
 const cells = (names: string[]) => names.map((c) => join(REPO_ROOT, 'build', 'cells', `${c}.wasm`));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-const input = (steps: BoardStep[]) => `boot ${SEED} ${FUEL} ${stack}\n${steps.map(stepLine).join('\n')}\nmem\nquit\n`;
+const input = (steps: BoardStep[]) => scriptText([...steps, { op: 'mem' }], { seed: SEED, fuelPerCall: FUEL, stackBytes: stack });
 const peakOf = (lines: string[]) => Number(lines.filter((l) => l.startsWith('maxrss ')).at(-1)?.split(' ')[1]);
 
 const f = await fixture();

@@ -8,7 +8,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { buildRp2040Image, rp2040Profile, rp2040ToolchainMissing } from '../host/board/build-rp2040.ts';
 import { runRp2040 } from '../host/board/rp2040-emulator.ts';
-import { stepLine, type BoardStep } from '../host/board/board-script.ts';
+import { scriptText, type BoardStep } from '../host/board/board-script.ts';
 import { fromUf2, UF2_FAMILY_RP2040 } from '../host/board/uf2.ts';
 import { FUEL, fixture, recordOnV8, SEED } from './fixtures/board-session.ts';
 
@@ -17,7 +17,7 @@ import { FUEL, fixture, recordOnV8, SEED } from './fixtures/board-session.ts';
 const BUDGET = 400_000_000;
 
 function sessionInput(steps: BoardStep[], stackBytes: number): string {
-  return `boot ${SEED} ${FUEL} ${stackBytes}\n${steps.map(stepLine).join('\n')}\nmem\nquit\n`;
+  return scriptText([...steps, { op: 'mem' }], { seed: SEED, fuelPerCall: FUEL, stackBytes });
 }
 
 /** The session with the first `cells` of echo, spin, oom; `sramBytes` above 264 KiB is not an RP2040 (the image's RAM cap and the emulator's SRAM both grow). */

@@ -51,7 +51,7 @@ export function doubleBits(x: number): string {
 }
 
 /** The step as a line of the --script protocol. */
-export function stepLine(s: BoardStep): string {
+function stepLine(s: BoardStep): string {
   switch (s.op) {
     case 'now': return `now ${doubleBits(s.ms)}`;
     case 'init': return `init ${s.node >>> 0}`;
@@ -154,7 +154,7 @@ export function runPosixBoard(binary: string, image: { kernelPath: string; cellP
   // A file as the board's flash: its cell store survives the process (else it lives in memory).
   if (image.storePath) args.push('--store', image.storePath);
   image.cellPaths.forEach((p, i) => args.push('--cell', `${p}:${i + 1}`));
-  return runScripted(binary, args, '', steps);
+  return runScripted(binary, args, scriptText(steps));
 }
 
 /**
@@ -166,10 +166,18 @@ export function runPosixBoard(binary: string, image: { kernelPath: string; cellP
  * out of memory can spin in its fault handler rather than exit; docs/boards.md, Not done).
  */
 export function runQemuBoard(qemu: { command: string; args: string[] }, image: { seed: number; fuelPerCall: number; stackBytes: number }, steps: BoardStep[], timeoutMs?: number): Promise<string[]> {
-  return runScripted(qemu.command, qemu.args, `boot ${image.seed} ${image.fuelPerCall} ${image.stackBytes}\n`, steps, timeoutMs);
+  return runScripted(qemu.command, qemu.args, scriptText(steps, image), timeoutMs);
 }
 
-async function runScripted(command: string, args: string[], preamble: string, steps: BoardStep[], timeoutMs?: number): Promise<string[]> {
+/**
+ * What a scripted board reads: a bare-metal board's boot line (its random seed, fuel per call and
+ * wasm3 stack: it has no command line) when `boot` is given, the steps one per line, then quit.
+ */
+export function scriptText(steps: BoardStep[], boot?: { seed: number; fuelPerCall: number; stackBytes: number }): string {
+  return (boot ? `boot ${boot.seed} ${boot.fuelPerCall} ${boot.stackBytes}\n` : '') + steps.map(stepLine).join('\n') + '\nquit\n';
+}
+
+async function runScripted(command: string, args: string[], script: string, timeoutMs?: number): Promise<string[]> {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let timedOut = false;
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => { timedOut = true; child.kill(); }, timeoutMs);
@@ -179,7 +187,7 @@ async function runScripted(command: string, args: string[], preamble: string, st
   const rl = createInterface({ input: child.stdout });
   rl.on('line', (l) => lines.push(l));
   child.stdin.on('error', () => {}); // a board that died is reported by its exit below
-  child.stdin.end(preamble + steps.map(stepLine).join('\n') + '\nquit\n');
+  child.stdin.end(script);
   const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
   clearTimeout(timer);
   if (timedOut) throw new Error(`${command} did not finish within ${timeoutMs} ms: ${lines.slice(-3).join(' / ')}`);
