@@ -188,7 +188,6 @@ int board_add_cell(const uint8_t *wasm, size_t len, const char **err) {
   return cell_count++;
 }
 
-/* wasm3's trap texts carry a "[trap] " prefix V8's do not. */
 /* wasm3's trap texts in V8's words, so a board's CELL_TRAP answer is the host's byte for byte
  * (docs/boards.md, Trap texts). wasm3 has one trap for i32/i64 div and rem by zero: a remainder by
  * zero reads "divide by zero" here and "remainder by zero" on V8, the one difference left. */
@@ -516,10 +515,14 @@ const char *board_k_i32(const char *name, int nargs, int32_t a, int32_t b, int32
   r = stop(nargs == 0 ? m3_CallV(f) : nargs == 1 ? m3_CallV(f, a) : nargs == 2 ? m3_CallV(f, a, b) : m3_CallV(f, a, b, c));
   if (r) return r;
   *result = 0;
-  r = m3_GetRetCount(f) ? m3_GetResultsV(f, result) : NULL;
+  return m3_GetRetCount(f) ? m3_GetResultsV(f, result) : NULL;
+}
+
+const char *board_host(int32_t slot, uint32_t species, int32_t *result) {
+  const char *err = board_k_i32("k_host", 2, slot, (int32_t)species, 0, result);
   /* A hosted cell's store is its species' one (cell-store.h). */
-  if (!r && *result == 0 && !strcmp(name, "k_host")) cell_store_bind(a, (uint32_t)b);
-  return r;
+  if (!err && *result == 0) cell_store_bind(slot, species);
+  return err;
 }
 
 const char *board_k_config(int32_t key, double value, int32_t *result) {

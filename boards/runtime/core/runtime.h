@@ -35,6 +35,8 @@ int board_add_cell(const uint8_t *wasm, size_t len, const char **err);
 const char *board_k_init(uint32_t node, double now);
 const char *board_k_i32(const char *name, int nargs, int32_t a, int32_t b, int32_t c, int32_t *result);
 const char *board_k_config(int32_t key, double value, int32_t *result);
+/* k_host(slot, species), and the slot's cell store bound to the species' (cell-store.h). */
+const char *board_host(int32_t slot, uint32_t species, int32_t *result);
 const char *board_k_tick(double now, double *wake);
 /* The kernel's frame buffer, for a frame or a call payload the platform writes. */
 uint8_t *board_k_buf(uint32_t *cap);

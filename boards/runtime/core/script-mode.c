@@ -202,7 +202,7 @@ int script_run(void) {
     if (is("now", &a)) now_ms = field_bits(&a);
     else if (is("init", &a)) err = board_k_init((uint32_t)field_int(&a), now_ms);
     else if (is("config", &a)) { int32_t key = (int32_t)field_int(&a); err = board_k_config(key, field_bits(&a), &r); result(err, r); }
-    else if (is("host", &a)) { int32_t slot = (int32_t)field_int(&a); err = board_k_i32("k_host", 2, slot, (int32_t)field_int(&a), 0, &r); result(err, r); }
+    else if (is("host", &a)) { int32_t slot = (int32_t)field_int(&a); err = board_host(slot, (uint32_t)field_int(&a), &r); result(err, r); }
     else if (is("peer", &a)) { err = board_k_i32("k_add_peer", 1, (int32_t)field_int(&a), 0, 0, &r); result(err, r); }
     else if (is("stat", &a)) { err = board_k_i32("k_stat", 1, (int32_t)field_int(&a), 0, 0, &r); result(err, r); }
     else if (is("frame", &a)) {

@@ -44,7 +44,7 @@ int store_boot(uint32_t node, const board_options *opts, double now, store_map_f
     int slot = board_add_cell(bytes[s], e[s].size, &err);
     int32_t r;
     if (slot < 0) { logf_("slot %d: cell: %s", s, err); continue; }
-    if ((err = board_k_i32("k_host", 2, slot, (int32_t)e[s].species, 0, &r)) || r != 0) { logf_("slot %d: k_host: %s", s, err ? err : "the kernel's cell table is full"); return 0; }
+    if ((err = board_host(slot, e[s].species, &r)) || r != 0) { logf_("slot %d: k_host: %s", s, err ? err : "the kernel's cell table is full"); return 0; }
   }
   if ((err = board_k_init(node, now))) { logf_("slot %d: k_init: %s", 0, err); return 0; }
   store_kernel_running = install_kernel_running = 1;

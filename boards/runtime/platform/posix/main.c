@@ -215,7 +215,7 @@ int main(int argc, char **argv) {
     if (slot < 0) fail(cell_paths[c], err);
     if (!scripted) {
       int32_t r;
-      if ((err = board_k_i32("k_host", 2, slot, (int32_t)cell_species[c], 0, &r)) || r != 0) fail("k_host", err ? err : "the kernel's cell table is full");
+      if ((err = board_host(slot, cell_species[c], &r)) || r != 0) fail("k_host", err ? err : "the kernel's cell table is full");
     }
   }
   if (scripted) return script_run();
