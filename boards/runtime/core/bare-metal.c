@@ -50,6 +50,19 @@ void platform_spin(uint32_t n) {
   __asm__ volatile("1: subs %0, %0, #1\n bne 1b" : "+r"(n) : : "cc");
 }
 
+/* Set by the image's modules.s: 1 in an image built without modules (serial mode, `cell flash`). */
+extern const uint32_t board_serial_mode;
+/* The platform's serial-mode log (its serial-main.c): not the serial link, which carries frames. */
+void serial_log(int level, const char *text, size_t len);
+
+/* Serial mode logs beside the link; script mode writes "# text" lines into the script's output. */
+void platform_log(int level, const char *text, size_t len) {
+  if (board_serial_mode) { serial_log(level, text, len); return; }
+  platform_serial_write((const uint8_t *)"# ", 2);
+  platform_serial_write((const uint8_t *)text, len);
+  platform_serial_write((const uint8_t *)"\n", 1);
+}
+
 /* Serial mode: each deframed frame to the store's dispatch; a kernel that fails stops running
  * (logged; install frames still work). */
 void bare_on_frame(void *ctx, const uint8_t *frame, size_t len) {

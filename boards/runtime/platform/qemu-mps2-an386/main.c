@@ -37,7 +37,6 @@ static void semihost_exit(int ok) {
 extern const uint32_t board_serial_mode;
 double serial_now_ms(void);
 uint32_t serial_random(void);
-void serial_log(int level, const char *text, size_t len);
 void serial_main(void);
 
 double platform_now_ms(void) { return board_serial_mode ? serial_now_ms() : script_now(); }
@@ -55,13 +54,6 @@ int platform_serial_read(uint8_t *buf, size_t cap) {
   while (!(UART_STATE & 2u)) {}
   buf[0] = (uint8_t)UART_DATA;
   return 1;
-}
-
-void platform_log(int level, const char *text, size_t len) {
-  if (board_serial_mode) { serial_log(level, text, len); return; }
-  platform_serial_write((const uint8_t *)"# ", 2);
-  platform_serial_write((const uint8_t *)text, len);
-  platform_serial_write((const uint8_t *)"\n", 1);
 }
 
 long platform_ticks(void) { return (long)(SYST_CVR & 0xffffffu); }

@@ -21,7 +21,6 @@ extern const uint32_t board_baud;
 extern const uint32_t board_serial_mode;
 double serial_now_ms(void);
 uint32_t serial_random(void);
-void serial_log(int level, const char *text, size_t len);
 void serial_main(void);
 
 static void stop(int ok) {
@@ -41,13 +40,6 @@ int platform_serial_read(uint8_t *buf, size_t cap) {
   while ((c = chip_uart_read_byte()) < 0) {}
   buf[0] = (uint8_t)c;
   return 1;
-}
-
-void platform_log(int level, const char *text, size_t len) {
-  if (board_serial_mode) { serial_log(level, text, len); return; }
-  platform_serial_write((const uint8_t *)"# ", 2);
-  platform_serial_write((const uint8_t *)text, len);
-  platform_serial_write((const uint8_t *)"\n", 1);
 }
 
 long platform_ticks(void) { return (long)(REG(SYST_CVR) & 0xffffffu); }
