@@ -532,10 +532,18 @@ export class CellNode {
     const copy = Buffer.from(frame);
     const delay = this.pongDelayMs && copy.length >= HEADER_BYTES && copy[2] === MsgType.PONG ? this.pongDelayMs() : 0;
     if (delay > 0) {
-      setTimeout(() => this.closed || this.send(copy), delay).unref();
+      this.sendAfter(copy, performance.now() + delay);
       return;
     }
     this.send(copy);
+  }
+
+  /** Sends `copy` once performance.now() reaches `due`: a timer may fire up to a millisecond early
+   *  (libuv counts whole milliseconds), and a held PONG must be held the whole time. */
+  private sendAfter(copy: Buffer, due: number): void {
+    const left = due - performance.now();
+    if (left > 0) setTimeout(() => this.closed || this.sendAfter(copy, due), left).unref();
+    else this.send(copy);
   }
 
   private send(copy: Buffer): void {
