@@ -4,7 +4,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import dgram from 'node:dgram';
 import { UdpTransport } from '../host/transport/udp-transport.ts';
-import { fragment, Reassembler, MAX_PARTIAL } from '../host/transport/udp-fragments.ts';
+import { fragment, Reassembler, MAX_PARTIAL, LOOPBACK_DATAGRAM, SAFE_DATAGRAM, datagramLimit, isLoopback } from '../host/transport/udp-fragments.ts';
 import { transportConformance, Inbox, frameTo } from './transport-conformance.ts';
 import { checkFrame } from '../host/wire/header.ts';
 
@@ -31,18 +31,31 @@ transportConformance('udp', async () => {
   };
 });
 
-test('large frames travel as fragments and are reassembled whole', async (t) => {
+test('to loopback a frame goes whole up to the largest datagram; above it, as fragments reassembled whole', async (t) => {
   const { a, b, raw } = await pair();
   try {
     const inbox = new Inbox(b);
-    const big = frameTo(0x0b, 0x0a, 7, Uint8Array.from({ length: 10_000 }, (_, i) => i & 0xff));
+    // A spore chunk's frame (about 1.4 KB) or this 10 KB one: over SAFE_DATAGRAM, but loopback's MTU is 64 KiB.
+    const whole = frameTo(0x0b, 0x0a, 7, Uint8Array.from({ length: 10_000 }, (_, i) => i & 0xff));
+    a.send(whole);
+    t.deepEqual(await inbox.waitFor(1), [whole]);
+    t.is(b.stats.reassembled, 0);
+    t.is(b.stats.fragmentsIn, 0);
+    const big = frameTo(0x0b, 0x0a, 8, Uint8Array.from({ length: LOOPBACK_DATAGRAM }, (_, i) => (i * 7) & 0xff));
     a.send(big);
-    t.deepEqual(await inbox.waitFor(1), [big]);
+    t.deepEqual(await inbox.waitFor(2), [whole, big]);
     t.is(b.stats.reassembled, 1);
   } finally {
     raw.close();
     await Promise.all([a.close(), b.close()]);
   }
+});
+
+test('datagram limits: loopback addresses get 64 KiB datagrams, every other address 1200 bytes', (t) => {
+  for (const a of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1', '::FFFF:127.0.0.9']) t.is(datagramLimit(a), LOOPBACK_DATAGRAM, a);
+  for (const a of ['10.0.0.1', '192.168.1.7', '239.255.67.76', 'fe80::1', '::', '0.0.0.0', '128.0.0.1', '::ffff:10.0.0.1', '::12']) t.is(datagramLimit(a), SAFE_DATAGRAM, a);
+  t.true(isLoopback('127.255.255.255'));
+  t.false(isLoopback('1.127.0.0'));
 });
 
 test('a seed given by name (not an IP literal) is resolved and reached', async (t) => {

@@ -11,6 +11,22 @@ import { Flag, HEADER_BYTES } from '../wire/header.ts';
 export const SAFE_DATAGRAM = 1200;
 const FRAG_HEAD = 4;
 const CHUNK = SAFE_DATAGRAM - HEADER_BYTES - FRAG_HEAD;
+/**
+ * The largest datagram sent whole to a loopback address: the loopback interface's MTU is 64 KiB,
+ * so nothing there is fragmented by IP; 65,507 is the largest IPv4 UDP payload (IPv6 allows 20 more).
+ */
+export const LOOPBACK_DATAGRAM = 65_507;
+
+/** Whether `address` (an IP literal) is a loopback address: 127.0.0.0/8, ::1, or 127.x mapped into IPv6. */
+export function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1' || address.toLowerCase().startsWith('::ffff:127.');
+}
+
+/** The largest datagram sent whole to `address`: frames above it travel as fragments. */
+export function datagramLimit(address: string): number {
+  return isLoopback(address) ? LOOPBACK_DATAGRAM : SAFE_DATAGRAM;
+}
+
 export const MAX_PARTIAL = 16;
 /** Messages in progress one sender (address:port) may hold; its next one replaces its oldest. */
 export const PER_SENDER_PARTIAL = 2;
@@ -29,7 +45,7 @@ export interface FragmentStats {
   perSenderCap: number;
 }
 
-/** Splits a frame into datagrams; a frame that fits is returned as is. */
+/** Splits a frame into datagrams of at most SAFE_DATAGRAM bytes; a frame that fits is returned as is. */
 export function fragment(frame: Uint8Array): Uint8Array[] {
   if (frame.length <= SAFE_DATAGRAM) return [frame];
   const payload = frame.subarray(HEADER_BYTES);

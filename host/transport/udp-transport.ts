@@ -1,4 +1,4 @@
-// UDP transport: one frame per datagram (fragments above a safe size), pheromones by multicast.
+// UDP transport: one frame per datagram (fragments above a safe size, except to loopback), pheromones by multicast.
 // Learns each node's address from the frames it sends (a capped table: forged source ids cost
 // evictions, not memory); frames for an unknown node and for "any host" (dst 0) go to the seed
 // addresses; broadcasts go to the multicast group and seeds. Every socket is bound to the
@@ -10,7 +10,7 @@ import dns from 'node:dns';
 import { isIP } from 'node:net';
 import { CappedMap, type CappedMapStats } from './capped-map.ts';
 import { checkFrame, BROADCAST, HEADER_BYTES, Flag } from '../wire/header.ts';
-import { fragment, Reassembler, type FragmentStats } from './udp-fragments.ts';
+import { fragment, datagramLimit, Reassembler, type FragmentStats } from './udp-fragments.ts';
 import type { Transport, TransportStats } from './transport.ts';
 
 import type { UdpAddress } from './udp-defaults.ts';
@@ -224,10 +224,12 @@ export class UdpTransport implements Transport {
       const known = dst !== 0 ? this.addresses.get(dst) : undefined;
       targets = known ? [known] : this.seeds;
     }
-    const datagrams = fragment(frame);
+    let datagrams: Uint8Array[] | undefined;
     for (const t of targets) {
       this.counts.framesOut++;
-      for (const d of datagrams) this.socket.send(d, t.port, t.address);
+      // Loopback carries any frame whole (64 KiB MTU); elsewhere a large frame is split once.
+      if (frame.length <= datagramLimit(t.address)) this.socket.send(frame, t.port, t.address);
+      else for (const d of (datagrams ??= fragment(frame))) this.socket.send(d, t.port, t.address);
     }
   }
 
