@@ -34,18 +34,20 @@ function exchangeSpore(key: AuthorityKey, cpuTarget = 0.6): Uint8Array {
     { key, issuedAt: now() - 10, expiresAt: now() + 3600, revision: 1 });
 }
 
-type Outcome = { cell: HostedCell } | { refused: string } | { failed: string };
+type Outcome = { cell: HostedCell; fromCache: boolean } | { refused: string } | { failed: string };
 
 async function node(hub: LoopbackHub, trusted: Uint8Array[], cacheDir?: string) {
   const id = await newIdentity();
   const outcomes: Outcome[] = [];
   const cache = cacheDir ? await SporeCache.open({ dir: cacheDir }) : null;
   const spawns = new SpawnHost({ trust: new TrustStore({ authorities: trusted }), cache });
+  // As `cell run` wires them: the cache answers SPORE_GETs for modules not in memory, and counts whole serves.
+  const spores = new SporeBytes(cache ? { lookup: (h) => cache.moduleSync(h), onServed: (h) => void cache.markServed(Buffer.from(h).toString('hex')) } : {});
   const n = await CellNode.create({
     nodeId: id.nodeId, identity: id, kernelWasm: kernelWasm(), transports: [hub.attach(id.nodeId)], config: FAST,
-    spores: new SporeBytes(), spawns, onSpawned: (_from, r) => outcomes.push(r),
+    spores, spawns, onSpawned: (_from, r) => outcomes.push(r),
   });
-  return { node: n, outcomes, spawns };
+  return { node: n, outcomes, spawns, cache };
 }
 
 /** A session from a to b (a node rate-limits new sessions: a refused HELLO is tried again). */
@@ -93,6 +95,50 @@ test.serial('an accepted SPAWN: the target fetches from the spawner, verifies, c
     await waitUntil(() => a.node.kernel.stat('spawnRefusedHostsIt') === 1, 'the refusal "already hosts it"');
   } finally {
     await Promise.all([a.node.close(), b.node.close()]);
+  }
+});
+
+test.serial('a restarted node: a SPAWN of a spore its cache holds starts without a fetch, and it serves the cached spore to others', async (t) => {
+  const hub = new LoopbackHub();
+  const key = generateAuthorityKey();
+  const dir = await mkdtemp(join(tmpdir(), 'spawn-cache-'));
+  // What a node that ran or fetched the spore before its restart left on disk.
+  const spore = exchangeSpore(key);
+  await (await SporeCache.open({ dir })).put(spore);
+  const a = await spawner(hub, key);
+  const b = await node(hub, [key.publicKey], dir);
+  const c = await node(hub, [key.publicKey]);
+  try {
+    await session(a.node, b.node);
+    t.is(a.node.spawnTo(Exchange.speciesId, b.node.nodeId), 0);
+    await waitUntil(() => b.outcomes.length > 0, 'the target to finish the spawn');
+    t.like(b.outcomes[0], { fromCache: true });
+    t.is(b.spawns.counts.fromCache, 1);
+    t.is(b.spawns.counts.fetched, 0);
+    t.is(a.node.kernel.stat('sporeChunksServed'), 0, 'nothing was fetched from the spawner');
+    t.is(b.node.kernel.stat('sporeChunksRx'), 0);
+    const ex = await connect(Exchange, { node: a.node, dst: b.node.nodeId });
+    t.is(typeof (await ex.place_order('BTC', 2)), 'bigint');
+
+    // A module only in the cache (not hosted, not in memory) is served too: c fetches it from b.
+    const other = signSpore({ module: cellWasm('kv'), schema: inspectWasm(cellWasm('kv')).schema as CellSchema, biology: { min_replicas: 1, max_replicas: 2, cpu_target: 0.5 }, limits: { in_bytes: 1024, out_bytes: 1024 } },
+      { key, issuedAt: now() - 10, expiresAt: now() + 3600, revision: 1 });
+    const entry = await b.cache!.put(other);
+    const m = decodeSporeFile(other).manifest;
+    await session(c.node, b.node);
+    const got = await c.node.fetchSpore({ species: m.speciesId, hash: m.moduleHash, root: m.chunkRoot, size: m.moduleSize, hints: [b.node.nodeId] });
+    t.deepEqual(Buffer.from(got), Buffer.from(cellWasm('kv')));
+    let served = 0;
+    for (let i = 0; i < 200 && served === 0; i++) {
+      served = (await b.cache!.list()).find((e) => e.hash === entry.hash)?.served ?? 0;
+      if (served === 0) await new Promise((r) => setTimeout(r, 10));
+    }
+    t.is(served, 1, 'the cache counts one whole spore served');
+    // A hash the cache does not hold is still refused NOT_HELD.
+    await t.throwsAsync(c.node.fetchSpore({ species: 0x5eed0003, hash: new Uint8Array(32).fill(7), root: m.chunkRoot, size: m.moduleSize, hints: [b.node.nodeId] }), { message: /no holder left/ });
+    t.true(b.node.kernel.stat('sporeRefusedNotHeld') >= 1);
+  } finally {
+    await Promise.all([a.node.close(), b.node.close(), c.node.close()]);
   }
 });
 

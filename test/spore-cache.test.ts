@@ -101,6 +101,21 @@ test('atomic writes: no temporary file stays; a crash\'s leftovers are swept; a 
   await t.throwsAsync(again.put(bad), { message: /module-hash-mismatch/ });
 });
 
+test('moduleSync (a SPORE_GET answered from disk): the module exactly; nothing for unknown or hostile names; a corrupted file removed and counted', async (t) => {
+  const { cache, dir } = await cacheWith();
+  const e = await cache.put(spores[2]!);
+  t.deepEqual(cache.moduleSync(e.hash), decodeSporeFile(spores[2]!).module);
+  t.is(cache.moduleSync('00'.repeat(32)), null);
+  t.is(cache.moduleSync('../../etc/passwd'), null);
+  t.is(cache.moduleSync(e.hash.toUpperCase()), null);
+  const bad = spores[2]!.slice();
+  bad[bad.length - 3]! ^= 0x40;
+  await writeFile(join(dir, `${e.hash}.spore`), bad);
+  t.is(cache.moduleSync(e.hash), null);
+  t.is(cache.corruptRemoved, 1);
+  t.deepEqual(await readdir(dir), []);
+});
+
 test('served counts and last use; a later-issued spore of the same module replaces the older, keeping its count', async (t) => {
   const { cache, tick } = await cacheWith();
   const h = hashOf(spores[0]!);

@@ -94,7 +94,7 @@ export function registerRun(program: Command): void {
         spawns,
         onSpawned: (from, r) => {
           const who = nodeIdHex(from);
-          if ('cell' in r) console.log(`spawned ${r.cell.name} (species ${speciesHex(r.cell.speciesId)}) for node ${who}: fetched, verified, cached, serving`);
+          if ('cell' in r) console.log(`spawned ${r.cell.name} (species ${speciesHex(r.cell.speciesId)}) for node ${who}: ${r.fromCache ? 'from the spore cache' : 'fetched'}, verified, cached, serving`);
           else if ('refused' in r) console.log(`refused a spawn from node ${who}: ${r.refused}`);
           else console.log(`a spawn from node ${who} failed: ${r.failed}`);
         },
@@ -103,8 +103,12 @@ export function registerRun(program: Command): void {
         open: opts.open === true || nodeConfig.open,
         kernelWasm: new Uint8Array(await readFile(opts.kernel)),
         transports,
-        // Serves the code of the cells it hosts to nodes that fetch it (docs/spores.md, Transfer).
-        spores: new SporeBytes(),
+        // Serves the code of the cells it hosts, and of the spores its cache holds, to nodes that
+        // fetch it (docs/spores.md, Transfer); whole spores served are counted for `cell spores`.
+        spores: new SporeBytes(spawnCache ? {
+          lookup: (hash) => spawnCache.moduleSync(hash),
+          onServed: (hash) => void spawnCache.markServed(Buffer.from(hash).toString('hex')).catch(() => {}),
+        } : {}),
         fuelPerCall: fuel,
         capacity: board.instructionsPerSecond,
         timeScale,

@@ -99,7 +99,7 @@ export interface CellNodeOptions {
   /** Mitosis between real nodes (SPAWN): the signed spores this node can offer, and the target-side checks. Without it hal.spawn answers "cannot". */
   spawns?: SpawnHost;
   /** A spawn offered to this node ended: the replica runs (cell), or why not. */
-  onSpawned?: (from: number, result: { cell: HostedCell } | { refused: string } | { failed: string }) => void;
+  onSpawned?: (from: number, result: { cell: HostedCell; fromCache: boolean } | { refused: string } | { failed: string }) => void;
   /** Apoptosis: the kernel retired this hosted cell (its slot is already freed). */
   onRetire?: (cell: HostedCell) => void;
   /** hal.log lines from hosted cells, with the cell's name. */
@@ -363,7 +363,7 @@ export class CellNode {
       const cell = await this.host(got.module);
       this.setBiology(cell.slot, got.manifest.biology);
       spawns.remember(species, { manifestBytes: offer.manifest, signature: offer.signature, module: got.module });
-      this.onSpawned?.(src, { cell });
+      this.onSpawned?.(src, { cell, fromCache: got.fromCache });
     } catch (e) {
       this.onSpawned?.(src, { failed: (e as Error).message });
     } finally {

@@ -5,7 +5,7 @@
 // and hand its [cell.biology] to the kernel. The spawner keeps nothing of a replica once offered.
 import { chunkRoot } from '../spore/chunk-tree.ts';
 import { decodeManifest, type SporeManifest } from '../spore/manifest.ts';
-import { encodeSporeFile } from '../spore/spore-file.ts';
+import { decodeSporeFile, encodeSporeFile } from '../spore/spore-file.ts';
 import type { SporeCache } from '../spore/spore-cache.ts';
 import type { TrustStore } from '../spore/trust.ts';
 import { manifestRefusal, manifestTimeRefusal, nowSeconds, same, sha256, verifySpore } from '../spore/verify-spore.ts';
@@ -56,7 +56,7 @@ export interface SpawnHostOptions {
 
 export class SpawnHost {
   private readonly offers = new Map<number, Uint8Array>();
-  readonly counts = { offered: 0, admitted: 0, refused: 0, fetched: 0, failed: 0 };
+  readonly counts = { offered: 0, admitted: 0, refused: 0, fetched: 0, fromCache: 0, failed: 0 };
 
   constructor(private readonly opts: SpawnHostOptions) {}
 
@@ -107,11 +107,13 @@ export class SpawnHost {
   }
 
   /**
-   * After an accepted offer: `fetch` brings the module through the kernel; the whole spore is
-   * verified again (hash, signature, trust, expiry) before it is cached and returned to be run.
-   * `received` says how many of its bytes the fetch holds so far (for progress).
+   * After an accepted offer: the module from the cache if it holds that hash (a node that ran or
+   * fetched it before, restarts included), else `fetch` brings it through the kernel; either way the
+   * whole spore is verified again (hash, signature, trust, expiry) before it is cached and returned
+   * to be run. `received` says how many of its bytes the fetch holds so far (for progress).
    */
-  async fetchVerified(offer: SpawnOffer, manifest: SporeManifest, fetch: () => Promise<Uint8Array>, received: () => number = () => 0): Promise<{ module: Uint8Array; manifest: SporeManifest }> {
+  async fetchVerified(offer: SpawnOffer, manifest: SporeManifest, fetch: () => Promise<Uint8Array>, received: () => number = () => 0): Promise<{ module: Uint8Array; manifest: SporeManifest; fromCache: boolean }> {
+    const cached = this.opts.cache ? await this.opts.cache.get(Buffer.from(offer.hash).toString('hex')) : null;
     const now = this.opts.now ?? (() => performance.now());
     const t0 = now();
     const onProgress = this.opts.onProgress;
@@ -126,14 +128,16 @@ export class SpawnHost {
     let fetched = false;
     const timer = onProgress ? setInterval(() => report(false), PROGRESS_EVERY_MS) : undefined;
     try {
-      const module = await fetch();
+      // The cached file's module hashes to its name, the offer's hash; the offer's manifest is checked below.
+      const module = cached ? decodeSporeFile(cached).module : await fetch();
       fetched = true;
       const spore = encodeSporeFile(offer.manifest, offer.signature, module);
       const r = verifySpore(spore, { trust: this.opts.trust, now: nowSeconds() });
       if (!r.ok) throw new Error(`fetched spore refused (${r.reason}): ${r.detail}`);
       await this.opts.cache?.put(spore);
-      this.counts.fetched++;
-      return { module: r.spore.module, manifest: r.spore.manifest };
+      if (cached) this.counts.fromCache++;
+      else this.counts.fetched++;
+      return { module: r.spore.module, manifest: r.spore.manifest, fromCache: cached !== null };
     } catch (e) {
       this.counts.failed++;
       throw e;

@@ -43,6 +43,16 @@ export interface FetchRequest {
   hints?: readonly number[];
 }
 
+export interface SporeBytesOptions {
+  /**
+   * A module this node holds elsewhere (the on-disk spore cache), by its hash in hex, or null:
+   * asked when a SPORE_GET names a module not in memory, so a restarted node still serves what it cached.
+   */
+  lookup?: (hashHex: string) => Uint8Array | null;
+  /** Called each time a whole module's worth of chunks has been served (the cache's served count). */
+  onServed?: (hash: Uint8Array) => void;
+}
+
 export class SporeBytes implements SporeHal {
   private readonly served = new Map<string, Served>();
   private readonly partial = new Map<string, Partial>();
@@ -51,6 +61,8 @@ export class SporeBytes implements SporeHal {
   // One kernel fetch per module: a second request for it waits on the first.
   private readonly running = new Map<string, Promise<Uint8Array>>();
   private kernel: KernelInstance | null = null;
+
+  constructor(private readonly opts: SporeBytesOptions = {}) {}
 
   /** The kernel whose fetches these are (set once the kernel is instantiated with this as hal.spores). */
   attach(kernel: KernelInstance): void {
@@ -79,9 +91,16 @@ export class SporeBytes implements SporeHal {
   }
 
   chunk(hash: Uint8Array, index: number): { chunk: Uint8Array; proof: Uint8Array } | null {
-    const s = this.served.get(hex(hash));
+    const key = hex(hash);
+    let s = this.served.get(key);
+    if (!s && this.opts.lookup) {
+      const module = this.opts.lookup(key);
+      // Served only if it is what was asked for: the lookup's bytes are hashed again here.
+      if (module && hex(this.serve(module)) === key) s = this.served.get(key);
+    }
     if (!s || index < 0 || index >= s.levels[0]!.length) return null;
     s.served++;
+    if (s.served % s.levels[0]!.length === 0) this.opts.onServed?.(hash);
     return { chunk: chunkOf(s.module, index), proof: chunkProof(s.levels, index) };
   }
 

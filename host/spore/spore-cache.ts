@@ -11,6 +11,7 @@
 // Several `cell run` processes may share one directory: the files are whole at every instant,
 // but two processes bumping the same counter at once can lose one increment (a statistic).
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -249,6 +250,28 @@ export class SporeCache {
       await this.touch(hash, (e) => e);
       return bytes;
     });
+  }
+
+  /**
+   * The module of the spore with this hash, read synchronously (a kernel's SPORE_GET is answered
+   * in the same call), or null. Not a use for LRU and no lock: a file is whole at every instant.
+   * A file that no longer hashes to its name is removed, as get() does.
+   */
+  moduleSync(hash: string): Uint8Array | null {
+    if (!HASH.test(hash)) return null;
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(this.sporePath(hash)));
+    } catch {
+      return null;
+    }
+    if (!this.entryOf(hash, bytes)) {
+      this.corruptRemoved++;
+      rmSync(this.sporePath(hash), { force: true });
+      rmSync(this.metaPath(hash), { force: true });
+      return null;
+    }
+    return decodeSporeFile(bytes).module;
   }
 
   private async touch(hash: string, change: (e: CacheEntry) => CacheEntry): Promise<CacheEntry | null> {
