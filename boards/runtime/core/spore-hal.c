@@ -147,6 +147,10 @@ int spore_fetch_begin(uint32_t species, uint32_t size, const uint8_t hash[32], c
   /* The hasher stays open for the whole fetch: the kernel hashes every chunk and proof step. */
   const char *err = module_hash_hold();
   if (err) { log_line(3, "cannot open the hasher", err); return INSTALL_HASH_ERROR; }
+  /* A board verifies each chunk under wasm3 (about 2.5 million M4 instructions for a full one):
+   * with the kernel's default window of 8, answers queue behind the verifier and the RTTs measured
+   * first are too short for the later ones, which time out and get the holder given up on. */
+  board_k_config(SPORE_CONFIG_WINDOW, SPORE_BOARD_WINDOW, &r);
   memcpy(buf, hash, 32);
   memcpy(buf + 32, root, 32);
   if (board_k_i32("k_fetch", 2, (int32_t)species, (int32_t)size, 0, &h) || h < 0) { module_hash_release(); return INSTALL_KERNEL_REFUSED; }

@@ -19,6 +19,9 @@
 #define SPORE_FETCH_OK 0
 #define SPORE_STAT_CHUNKS_RX 47
 #define SPORE_STAT_BAD_CHUNKS 48
+/* k_config key sporeWindow (docs/protocol.toml), and the board's value: chunk requests in flight. */
+#define SPORE_CONFIG_WINDOW 17
+#define SPORE_BOARD_WINDOW 2
 /* Chunks one fetch may have: the bitmap of chunks held is this / 8 bytes of RAM. */
 #define SPORE_BOARD_MAX_CHUNKS 1024u
 
