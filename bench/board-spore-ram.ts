@@ -7,7 +7,9 @@
 //           flash, the module's SHA-256, its chunk tree, then the cell instantiated and hosted).
 // INFO's free RAM is the heap the high-water mark never reached (core/bare-metal.c), so the
 // difference between the two boots is what the spore path adds to the peak. One echo call is
-// answered on each before the last reading. Also: how long the fetch took, and the serial bytes.
+// answered on each before the last reading. Also: how long the fetch took.
+// With --hunt: the smallest RAM cap (linker script, 4 KiB steps between 192 KiB and 1 MiB) at
+// which each path gets echo running and answering one call, as the RAM hunt of docs/boards.md.
 import { readFileSync } from 'node:fs';
 import { buildQemuImage } from '../host/board/build-qemu.ts';
 import { InstallLink } from '../host/board/install-link.ts';
@@ -17,7 +19,8 @@ import { cableNode, fetchOntoBoard } from '../host/board/spore-install.ts';
 import { encodeCall, decodeReply } from '../host/sdk/call-codec.ts';
 
 const RAM = Number(process.env.RAM ?? 1024 * 1024);
-const image = buildQemuImage({ kernelPath: '', cellPaths: [], ramBytes: RAM, serial: { wasm3StackBytes: 4096 }, tag: `serial-${RAM}` });
+const imageFor = (ram: number) => buildQemuImage({ kernelPath: '', cellPaths: [], ramBytes: ram, serial: { wasm3StackBytes: 4096 }, tag: `serial-${ram}` });
+let image = imageFor(RAM);
 const kernel = readFileSync('build/kernel.wasm');
 const echo = readFileSync('build/cells/echo.wasm');
 const schema = JSON.parse(readFileSync('build/cells/echo.schema.json', 'utf8')) as { speciesId: number; schema: Parameters<typeof encodeCall>[0] };
@@ -52,37 +55,72 @@ async function echoOnce(link: InstallLink, board: number): Promise<string> {
   }
 }
 
-const upload = await boot(async (link, free) => {
-  const r = await flashModules(link, planModules(kernel, [{ name: 'echo', species: schema.speciesId, bytes: echo }]));
-  const booted = await free();
-  await echoOnce(link, r.info.node);
-  return { freeAfterBoot: booted, freeAfterCall: await free() };
-});
+async function uploadPath() {
+  return boot(async (link, free) => {
+    const r = await flashModules(link, planModules(kernel, [{ name: 'echo', species: schema.speciesId, bytes: echo }]));
+    const booted = await free();
+    await echoOnce(link, r.info.node);
+    return { freeAfterBoot: booted, freeAfterCall: await free() };
+  });
+}
 
-const spore = await boot(async (link, free) => {
-  const r = await flashModules(link, planModules(kernel, []));
-  const kernelOnly = await free();
-  const { node, spores } = await cableNode(link, kernel);
-  const t0 = Date.now();
-  let f;
+async function sporePath() {
+  return boot(async (link, free) => {
+    const r = await flashModules(link, planModules(kernel, []));
+    const kernelOnly = await free();
+    const { node, spores } = await cableNode(link, kernel);
+    const t0 = Date.now();
+    let f;
+    try {
+      f = await fetchOntoBoard(link, { nodeId: node.nodeId, spores }, { name: 'echo', species: schema.speciesId, module: echo }, { stallMs: 5000 });
+    } finally {
+      await node.close();
+    }
+    const fetchMs = Date.now() - t0;
+    const fetched = await free();
+    await echoOnce(link, r.info.node);
+    return { freeKernelOnly: kernelOnly, freeAfterFetch: fetched, freeAfterCall: await free(), fetchMs, chunks: f.chunksRx, badChunks: f.badChunks };
+  });
+}
+
+/** Whether `run` completes on an image capped at `ram` bytes (a board out of heap fails or stops answering). */
+async function passes(ram: number, run: () => Promise<unknown>): Promise<boolean> {
+  image = imageFor(ram);
+  const limit = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer in 60 s')), 60_000).unref());
   try {
-    f = await fetchOntoBoard(link, { nodeId: node.nodeId, spores }, { name: 'echo', species: schema.speciesId, module: echo });
-  } finally {
-    await node.close();
+    await Promise.race([run(), limit]);
+    return true;
+  } catch {
+    return false;
   }
-  const fetchMs = Date.now() - t0;
-  const fetched = await free();
-  await echoOnce(link, r.info.node);
-  return { freeKernelOnly: kernelOnly, freeAfterFetch: fetched, freeAfterCall: await free(), fetchMs, chunks: f.chunksRx, badChunks: f.badChunks };
-});
+}
 
-console.log(JSON.stringify({
-  ramCapBytes: RAM,
-  echoBytes: echo.length,
-  upload,
-  spore,
-  // What the spore path adds to the heap's high-water mark over the upload path, kernel + echo, after one call.
-  sporePeakOverUploadBytes: upload.freeAfterCall - spore.freeAfterCall,
-  // What the fetch and hosting took above the running kernel's own peak.
-  fetchOverKernelBytes: spore.freeKernelOnly - spore.freeAfterFetch,
-}, null, 2));
+async function hunt(run: () => Promise<unknown>): Promise<number> {
+  let lo = 192 * 1024, hi = 1024 * 1024; // lo fails (checked below), hi passes
+  if (await passes(lo, run)) return lo;
+  while (hi - lo > 4096) {
+    const mid = lo + Math.floor((hi - lo) / 2 / 4096) * 4096;
+    if (await passes(mid, run)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+if (process.argv.includes('--hunt')) {
+  const uploadRamBytes = await hunt(uploadPath);
+  const sporeRamBytes = await hunt(sporePath);
+  console.log(JSON.stringify({ uploadRamBytes, sporeRamBytes, sporeOverUploadBytes: sporeRamBytes - uploadRamBytes }, null, 2));
+} else {
+  const upload = await uploadPath();
+  const spore = await sporePath();
+  console.log(JSON.stringify({
+    ramCapBytes: RAM,
+    echoBytes: echo.length,
+    upload,
+    spore,
+    // What the spore path adds to the heap's high-water mark over the upload path, kernel + echo, after one call.
+    sporePeakOverUploadBytes: upload.freeAfterCall - spore.freeAfterCall,
+    // What the fetch and hosting took above the running kernel's own peak.
+    fetchOverKernelBytes: spore.freeKernelOnly - spore.freeAfterFetch,
+  }, null, 2));
+}
