@@ -35,7 +35,7 @@ test('qemu-mps2-an386: kernel + echo flashed over the pty, rebooted into, node i
   }
 });
 
-test('qemu-mps2-an386: echo fetched as a spore by the emulated board\'s kernel over UART0, its SHA-256 of the stored bytes the module's, hosted and answering, again after a reset; a host serving bad chunks installs nothing', async (t) => {
+test('qemu-mps2-an386: echo fetched as a spore by the emulated board\'s kernel over UART0, its SHA-256 of the stored bytes the module\'s, hosted and answering, again after a reset; a host serving bad chunks installs nothing', async (t) => {
   const missing = armToolchainMissing();
   if (missing) return t.fail(missing);
   const { cableNode, fetchOntoBoard, BoardFetchError } = await import('../host/board/spore-install.ts');
