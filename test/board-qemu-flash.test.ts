@@ -35,11 +35,12 @@ test('qemu-mps2-an386: kernel + echo flashed over the pty, rebooted into, node i
   }
 });
 
-test('qemu-mps2-an386: echo fetched as a spore by the emulated board\'s kernel over UART0, its SHA-256 of the stored bytes the module\'s, hosted and answering, again after a reset; a host serving bad chunks installs nothing', async (t) => {
+test('qemu-mps2-an386: echo fetched as a spore by the emulated board\'s kernel over UART0, its SHA-256 of the stored bytes the module\'s, hosted and answering, again after a reset; a host serving bad chunks installs nothing; a fetch cut off resumes', async (t) => {
   const missing = armToolchainMissing();
   if (missing) return t.fail(missing);
   const { cableNode, fetchOntoBoard, BoardFetchError } = await import('../host/board/spore-install.ts');
   const { SporeBytes } = await import('../host/runtime/spore-bytes.ts');
+  const { CellNode } = await import('../host/runtime/cell-node.ts');
   const image = buildQemuImage({ kernelPath: '', cellPaths: [], ramBytes: 1024 * 1024, serial: { wasm3StackBytes: 4096 }, tag: 'serial-test' });
   const log: string[] = [];
   const q = await startQemuPty(image.elf, { onLog: (l) => log.push(l) });
@@ -50,22 +51,28 @@ test('qemu-mps2-an386: echo fetched as a spore by the emulated board\'s kernel o
   const spore = { name: 'echo', species: echoSchema.speciesId, module: echo };
   try {
     const r = await flashModules(link, planModules(kernel, []));
-    class Corrupt extends SporeBytes {
-      override chunk(hash: Uint8Array, index: number) {
-        const got = super.chunk(hash, index);
-        return got && { chunk: got.chunk.map((b, i) => (i === 7 ? b ^ 1 : b)), proof: got.proof };
-      }
-    }
-    const bad = await cableNode(link, kernel, new Corrupt());
+    const { CorruptSpores, CutOffTransport } = await import('./fixtures/spore-cable.ts');
+    const bad = await cableNode(link, kernel, new CorruptSpores());
     try {
       const err = await t.throwsAsync(fetchOntoBoard(link, { nodeId: bad.node.nodeId, spores: bad.spores }, spore), { instanceOf: BoardFetchError });
       t.true((err as InstanceType<typeof BoardFetchError>).report!.badChunks >= 1);
     } finally {
       await bad.node.close();
     }
+    // The cable goes quiet after 5 chunks: the board gives the holder up and keeps those 5.
+    const first = new SporeBytes();
+    const quiet = await CellNode.create({ nodeId: 0xcab1e5f1, kernelWasm: kernel, transports: [new CutOffTransport(link, 5)], spores: first, config: { announceIntervalMs: 0, probeIntervalMs: 0 } });
+    try {
+      const err = await t.throwsAsync(fetchOntoBoard(link, { nodeId: quiet.nodeId, spores: first }, spore), { instanceOf: BoardFetchError });
+      t.is((err as InstanceType<typeof BoardFetchError>).report!.held, 5);
+    } finally {
+      await quiet.close();
+    }
     const { node, spores } = await cableNode(link, kernel);
     try {
       const f = await fetchOntoBoard(link, { nodeId: node.nodeId, spores }, spore);
+      t.is(f.resumed, 5, 'the fetch resumed from the chunks the cut-off one wrote');
+      t.is(f.served, Math.ceil(echo.length / 1024) - 5);
       t.is(f.chunksRx, Math.ceil(echo.length / 1024));
       t.is(f.slot, 1);
     } finally {

@@ -18,11 +18,11 @@ import { cableNode, fetchOntoBoard, flashKernelAndSpores, BoardFetchError, CABLE
 import { openPort } from '../host/board/qemu-pty.ts';
 import { CellNode } from '../host/runtime/cell-node.ts';
 import { SporeBytes } from '../host/runtime/spore-bytes.ts';
-import { MsgType } from '../host/wire/header.ts';
 import { openPtyPair, type PtyPair } from '../bench/pty-pair.ts';
 import { encodeCall, decodeReply } from '../host/sdk/call-codec.ts';
 import { builtFile } from './fixtures/built.ts';
 import { echoSchema, serialCaller } from './fixtures/echo-call.ts';
+import { CorruptSpores, CutOffTransport } from './fixtures/spore-cable.ts';
 
 const BOARD = 0xb0a5f001;
 const kernel = builtFile('kernel.wasm');
@@ -101,17 +101,6 @@ test('the board is a mirror: a host node fetches the stored cell back from the b
   }
 });
 
-/** A host that serves every chunk with one byte flipped: each fails its proof on the board. */
-class CorruptSpores extends SporeBytes {
-  override chunk(hash: Uint8Array, index: number) {
-    const got = super.chunk(hash, index);
-    if (!got) return got;
-    const chunk = got.chunk.slice();
-    chunk[chunk.length >> 1]! ^= 0x40;
-    return { chunk, proof: got.proof };
-  }
-}
-
 test('a host that serves a bad chunk: the board counts it, gives the holder up and installs nothing', async (t) => {
   const r = await rig();
   try {
@@ -134,23 +123,13 @@ test('a host that serves a bad chunk: the board counts it, gives the holder up a
   }
 });
 
-/** Sends the board this many SPORE_DATA frames, then nothing more: the cable goes quiet mid-fetch. */
-class CutOff extends InstallLinkTransport {
-  dataSent = 0;
-  constructor(link: InstallLink, private readonly allow: number) { super(link); }
-  override send(frame: Uint8Array): void {
-    if (frame[2] === MsgType.SPORE_DATA && this.dataSent++ >= this.allow) return;
-    super.send(frame);
-  }
-}
-
 test('a fetch cut off fails without committing, and the next fetch of the module asks only for the chunks missing', async (t) => {
   const r = await rig();
   try {
     await flashModules(r.link, [{ name: 'kernel', slot: 0, species: 0, bytes: kernel }]);
     const total = Math.ceil(echo.length / 1024);
     const first = new SporeBytes();
-    const cut = new CutOff(r.link, 5);
+    const cut = new CutOffTransport(r.link, 5);
     const n1 = await CellNode.create({ nodeId: CABLE_NODE, kernelWasm: hostKernel, transports: [cut], spores: first, config: { announceIntervalMs: 0, probeIntervalMs: 0 } });
     const spore = { name: 'echo', species: echoSchema.speciesId, module: echo };
     try {
