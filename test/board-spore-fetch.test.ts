@@ -171,3 +171,32 @@ test('FETCH refusals: a species already held, and no kernel running', async (t) 
     await close(r);
   }
 });
+
+test('a slot erased after a cut-off fetch loses its chunks: the next fetch asks for all of them', async (t) => {
+  const r = await rig();
+  try {
+    await flashModules(r.link, [{ name: 'kernel', slot: 0, species: 0, bytes: kernel }]);
+    const spore = { name: 'echo', species: echoSchema.speciesId, module: echo };
+    const first = new SporeBytes();
+    const n1 = await CellNode.create({ nodeId: CABLE_NODE, kernelWasm: hostKernel, transports: [new CutOffTransport(r.link, 3)], spores: first, config: { announceIntervalMs: 0, probeIntervalMs: 0 } });
+    let slot = 0;
+    try {
+      const err = await t.throwsAsync(fetchOntoBoard(r.link, { nodeId: n1.nodeId, spores: first }, spore), { instanceOf: BoardFetchError });
+      slot = (err as BoardFetchError).report!.slot;
+      t.is((err as BoardFetchError).report!.held, 3);
+    } finally {
+      await n1.close();
+    }
+    t.is((await r.link.request({ op: 'erase', slot })).status, 'ok');
+    const { node, spores } = await cableNode(r.link, hostKernel);
+    try {
+      const f = await fetchOntoBoard(r.link, { nodeId: node.nodeId, spores }, spore);
+      t.is(f.resumed, 0);
+      t.is(f.served, Math.ceil(echo.length / 1024));
+    } finally {
+      await node.close();
+    }
+  } finally {
+    await close(r);
+  }
+});

@@ -40,6 +40,8 @@ size_t install_handle(const uint8_t *req, size_t len, uint8_t *reply, size_t cap
     uint32_t size = get32(a + 5);
     if (slot >= STORE_SLOTS) { *status = INSTALL_BAD_SLOT; break; }
     if (size == 0 || size > store_slot_bytes()) { *status = INSTALL_TOO_LARGE; break; }
+    if (spore_slot_busy(slot)) { *status = INSTALL_FETCH_BUSY; break; }
+    spore_forget_slot(slot);
     if (store_clear(slot)) { *status = INSTALL_STORE_ERROR; break; }
     pending.slot = slot;
     pending.species = get32(a + 1);
@@ -76,6 +78,8 @@ size_t install_handle(const uint8_t *req, size_t len, uint8_t *reply, size_t cap
   case INSTALL_ERASE: /* slot u8 */
     if (alen != 1) { *status = INSTALL_MALFORMED; break; }
     if (a[0] >= STORE_SLOTS) { *status = INSTALL_BAD_SLOT; break; }
+    if (spore_slot_busy(a[0])) { *status = INSTALL_FETCH_BUSY; break; }
+    spore_forget_slot(a[0]);
     if (pending.slot == a[0]) pending.slot = -1;
     if (store_clear(a[0])) *status = INSTALL_STORE_ERROR;
     break;

@@ -236,6 +236,18 @@ void spore_hal_poll(void) {
   log_line(1, "module fetched, stored and hosted", NULL);
 }
 
+int spore_slot_busy(int slot) {
+  return slot == f.slot && (f.state == SPORE_RUNNING || f.ended);
+}
+
+void spore_forget_slot(int slot) {
+  if (slot != f.slot || spore_slot_busy(slot)) return;
+  /* Its chunks are about to be overwritten: a later fetch of that module starts over. */
+  memset(f.bitmap, 0, sizeof f.bitmap);
+  f.held = 0;
+  f.slot = -1;
+}
+
 void spore_fetch_report(spore_fetch_status *s) {
   s->state = f.ended ? SPORE_RUNNING : f.state;
   s->why = f.why;

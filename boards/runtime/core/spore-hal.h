@@ -51,6 +51,11 @@ void spore_hal_put(int32_t handle, int32_t index, const uint8_t *chunk, uint32_t
 void spore_hal_done(int32_t handle, int32_t status);
 int32_t spore_hal_get(const uint8_t hash[32], int32_t index, uint8_t *out, uint32_t cap);
 
+/* The install protocol's BEGIN and ERASE: a slot a fetch is writing is refused; a slot holding
+ * the chunks of a fetch that was cut off loses them (they are about to be overwritten). */
+int spore_slot_busy(int slot);
+void spore_forget_slot(int slot);
+
 /* After a kernel call returned: commits and hosts a fetch that ended well (hosting calls k_host,
  * which must not run inside the kernel's own call of hal.spore_done). */
 void spore_hal_poll(void);
