@@ -147,9 +147,9 @@ int spore_fetch_begin(uint32_t species, uint32_t size, const uint8_t hash[32], c
   /* The hasher stays open for the whole fetch: the kernel hashes every chunk and proof step. */
   const char *err = module_hash_hold();
   if (err) { log_line(3, "cannot open the hasher", err); return INSTALL_HASH_ERROR; }
-  /* A board verifies each chunk under wasm3 (about 2.5 million M4 instructions for a full one):
-   * with the kernel's default window of 8, answers queue behind the verifier and the RTTs measured
-   * first are too short for the later ones, which time out and get the holder given up on. */
+  /* A board verifies each chunk under wasm3 (millions of M4 instructions): with the kernel's
+   * default window of 8, a QEMU board timed out three requests in a row and gave its only holder
+   * up, likely because answers queue behind the verifier (docs/boards.md, Window). */
   board_k_config(SPORE_CONFIG_WINDOW, SPORE_BOARD_WINDOW, &r);
   memcpy(buf, hash, 32);
   memcpy(buf + 32, root, 32);
