@@ -22,7 +22,7 @@ import { openPtyPair, type PtyPair } from '../bench/pty-pair.ts';
 import { encodeCall, decodeReply } from '../host/sdk/call-codec.ts';
 import { builtFile } from './fixtures/built.ts';
 import { echoSchema, serialCaller } from './fixtures/echo-call.ts';
-import { CorruptSpores, CutOffTransport } from './fixtures/spore-cable.ts';
+import { CorruptSpores, CutOffTransport, RecordingSpores } from './fixtures/spore-cable.ts';
 
 const BOARD = 0xb0a5f001;
 const kernel = builtFile('kernel.wasm');
@@ -71,7 +71,7 @@ test('a cell fetched by the board\'s kernel arrives byte-exact, is stored, hoste
     t.is(f.resumed, 0);
     t.is(f.chunksRx, Math.ceil(echo.length / 1024), 'every chunk verified by the board kernel once');
     t.is(f.badChunks, 0);
-    t.is(f.served, Math.ceil(echo.length / 1024), 'the cable node served each chunk once');
+    t.true(f.served >= Math.ceil(echo.length / 1024), 'the cable node served every chunk (a slow answer may be asked twice)');
     t.deepEqual(Buffer.from(stored(r, 1, echo.length)), Buffer.from(echo));
     t.regex(r.log(), /module fetched, stored and hosted/);
     t.deepEqual(await echoCall(r, 'fetched'), 'fetched');
@@ -141,11 +141,12 @@ test('a fetch cut off fails without committing, and the next fetch of the module
     }
     const l = await r.link.request({ op: 'list' });
     t.deepEqual(l.op === 'list' && l.modules!.map((m) => m.slot), [0], 'nothing committed');
-    const { node, spores } = await cableNode(r.link, hostKernel);
+    const { node, spores } = await cableNode(r.link, hostKernel, new RecordingSpores());
     try {
       const f = await fetchOntoBoard(r.link, { nodeId: node.nodeId, spores }, spore);
       t.is(f.resumed, 5);
-      t.is(f.served, total - 5, 'the second host served only the missing chunks');
+      // The second host is asked for every missing chunk and for none of the five (a slow answer may be asked twice).
+      t.deepEqual([...new Set((spores as RecordingSpores).asked)].sort((a, b) => a - b), Array.from({ length: total - 5 }, (_, i) => i + 5));
       t.deepEqual(Buffer.from(stored(r, f.slot, echo.length)), Buffer.from(echo));
     } finally {
       await node.close();
@@ -188,11 +189,11 @@ test('a slot erased after a cut-off fetch loses its chunks: the next fetch asks 
       await n1.close();
     }
     t.is((await r.link.request({ op: 'erase', slot })).status, 'ok');
-    const { node, spores } = await cableNode(r.link, hostKernel);
+    const { node, spores } = await cableNode(r.link, hostKernel, new RecordingSpores());
     try {
       const f = await fetchOntoBoard(r.link, { nodeId: node.nodeId, spores }, spore);
       t.is(f.resumed, 0);
-      t.is(f.served, Math.ceil(echo.length / 1024));
+      t.is(new Set((spores as RecordingSpores).asked).size, Math.ceil(echo.length / 1024), 'every chunk asked again');
     } finally {
       await node.close();
     }
