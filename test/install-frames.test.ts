@@ -12,6 +12,18 @@ test('request vectors (docs/boards.md)', (t) => {
   t.is(hex(encodeRequest({ op: 'commit', slot: 0, size: 3, sha256: new Uint8Array(32).fill(0xab) })), 'b1030003000000' + 'ab'.repeat(32));
   t.is(hex(encodeRequest({ op: 'info' })), 'b106');
   t.is(hex(encodeRequest({ op: 'erase', slot: 4 })), 'b10704');
+  const fetch = { op: 'fetch' as const, species: 0x67ced2b5, size: 1500, hash: new Uint8Array(32).fill(0x11), root: new Uint8Array(32).fill(0x22), holder: 0xcab1e5f0 };
+  t.is(hex(encodeRequest(fetch)), 'b108b5d2ce67dc050000' + '11'.repeat(32) + '22'.repeat(32) + 'f0e5b1ca');
+  t.is(hex(encodeRequest({ op: 'fetchStatus' })), 'b109');
+  t.throws(() => encodeRequest({ ...fetch, root: new Uint8Array(31) }), { instanceOf: RangeError });
+});
+
+test('fetch reply vectors (docs/boards.md): begun in slot 2 with 5 chunks resumed; a fetch that failed with no holder left', (t) => {
+  t.deepEqual(decodeReply(Buffer.from('b18800' + '02' + '05000000', 'hex')), { op: 'fetch', status: 'ok', slot: 2, resumed: 5 });
+  t.deepEqual(decodeReply(Buffer.from('b1880c', 'hex')), { op: 'fetch', status: 'speciesHeld' });
+  const st = decodeReply(new Uint8Array(Buffer.from('b18900' + '03' + '01' + '02' + '05000000' + '0e000000' + '05000000' + '01000000' + '00'.repeat(32), 'hex')));
+  t.deepEqual(st, { op: 'fetchStatus', status: 'ok', report: { state: 'failed', why: 'noHolder', slot: 2, held: 5, total: 14, chunksRx: 5, badChunks: 1, sha256: new Uint8Array(32) } });
+  t.throws(() => decodeReply(Buffer.from('b18900' + '07' + '00'.repeat(50), 'hex')), { instanceOf: InstallFrameError }, 'an unknown state');
 });
 
 test('reply vectors: info with free RAM unknown, a hash mismatch', (t) => {
@@ -47,6 +59,16 @@ const reply: fc.Arbitrary<InstallReply> = fc.oneof(
   fc.record({ op: fc.constant('list' as const), status: fc.constant('ok' as const), modules: fc.array(fc.record({ slot: fc.nat({ max: 4 }), species: u32, size: u32, sha256: sha }), { maxLength: 5 }) }),
   fc.record({ op: fc.constant('info' as const), status: fc.constant('ok' as const), info: fc.record({ node: u32, freeRam: fc.option(fc.nat({ max: 0xfffffffe }), { nil: null }), storeBytes: u32, slotBytes: u32, kernelRunning: fc.boolean() }) }),
   fc.record({ op: fc.constantFrom('reboot' as const, 'erase' as const, 'begin' as const), status: fc.constantFrom('ok' as const, 'badSlot' as const, 'storeError' as const) }).filter((r) => !(r.op === 'begin' && r.status === 'ok')),
+  fc.record({ op: fc.constant('fetch' as const), status: fc.constant('ok' as const), slot: fc.nat({ max: 255 }), resumed: u32 }),
+  fc.record({ op: fc.constant('fetch' as const), status: fc.constantFrom('fetchBusy' as const, 'speciesHeld' as const, 'noKernel' as const, 'noFreeSlot' as const, 'kernelRefused' as const, 'tooLarge' as const) }),
+  fc.record({
+    op: fc.constant('fetchStatus' as const), status: fc.constant('ok' as const),
+    report: fc.record({
+      state: fc.constantFrom('idle' as const, 'running' as const, 'done' as const, 'failed' as const),
+      why: fc.constantFrom('none' as const, 'noHolder' as const, 'hashMismatch' as const, 'storeError' as const, 'hashError' as const, 'cellLoad' as const, 'kernelHost' as const),
+      slot: fc.nat({ max: 255 }), held: u32, total: u32, chunksRx: u32, badChunks: u32, sha256: sha,
+    }),
+  }),
 );
 
 test('property: every reply the board may send decodes to itself', (t) => {

@@ -7,12 +7,14 @@ export const INSTALL_MAX_CHUNK = 1024;
 /** Slot 0 holds the kernel; 1..4 the cells (BOARD_MAX_CELLS). */
 export const STORE_SLOTS = 5;
 
-export const Op = { begin: 1, chunk: 2, commit: 3, list: 4, reboot: 5, info: 6, erase: 7 } as const;
+export const Op = { begin: 1, chunk: 2, commit: 3, list: 4, reboot: 5, info: 6, erase: 7, fetch: 8, fetchStatus: 9 } as const;
 export type OpName = keyof typeof Op;
 
 export const Status = {
   ok: 0, malformed: 1, badSlot: 2, tooLarge: 3, notBegun: 4, badOffset: 5, sizeMismatch: 6,
   hashMismatch: 7, unknownOp: 8, storeError: 9, hashError: 10,
+  // FETCH (the board's kernel fetches a spore; boards/runtime/core/spore-hal.h)
+  fetchBusy: 11, speciesHeld: 12, noKernel: 13, noFreeSlot: 14, kernelRefused: 15,
 } as const;
 export type StatusName = keyof typeof Status;
 const STATUS_NAMES = new Map<number, StatusName>(Object.entries(Status).map(([k, v]) => [v, k as StatusName]));
@@ -23,7 +25,33 @@ export type InstallRequest =
   | { op: 'chunk'; slot: number; offset: number; bytes: Uint8Array }
   | { op: 'commit'; slot: number; size: number; sha256: Uint8Array }
   | { op: 'list' | 'reboot' | 'info' }
-  | { op: 'erase'; slot: number };
+  | { op: 'erase'; slot: number }
+  /** The board's kernel fetches this module from `holder` (the host's node on the cable) into a free cell slot. */
+  | { op: 'fetch'; species: number; size: number; hash: Uint8Array; root: Uint8Array; holder: number }
+  | { op: 'fetchStatus' };
+
+/** How the board's last fetch stands (FETCH_STATUS). */
+export const FetchState = { idle: 0, running: 1, done: 2, failed: 3 } as const;
+export type FetchStateName = keyof typeof FetchState;
+/** Why it failed. */
+export const FetchWhy = { none: 0, noHolder: 1, hashMismatch: 2, storeError: 3, hashError: 4, cellLoad: 5, kernelHost: 6 } as const;
+export type FetchWhyName = keyof typeof FetchWhy;
+const STATE_NAMES = new Map<number, FetchStateName>(Object.entries(FetchState).map(([k, v]) => [v, k as FetchStateName]));
+const WHY_NAMES = new Map<number, FetchWhyName>(Object.entries(FetchWhy).map(([k, v]) => [v, k as FetchWhyName]));
+
+export interface FetchReport {
+  state: FetchStateName;
+  why: FetchWhyName;
+  slot: number;
+  /** Chunks in the slot and of the module. */
+  held: number;
+  total: number;
+  /** The board kernel's counters: chunks verified (sporeChunksRx), chunks whose proof failed (sporeBadChunks). */
+  chunksRx: number;
+  badChunks: number;
+  /** The board's SHA-256 of the stored module once done; zeros before. */
+  sha256: Uint8Array;
+}
 
 export interface StoredModule { slot: number; species: number; size: number; sha256: Uint8Array }
 export interface BoardInfo { node: number; freeRam: number | null; storeBytes: number; slotBytes: number; kernelRunning: boolean }
@@ -34,7 +62,9 @@ export type InstallReply =
   | { op: 'commit'; status: StatusName; sha256?: Uint8Array }
   | { op: 'list'; status: StatusName; modules?: StoredModule[] }
   | { op: 'info'; status: StatusName; info?: BoardInfo }
-  | { op: 'reboot' | 'erase'; status: StatusName };
+  | { op: 'reboot' | 'erase'; status: StatusName }
+  | { op: 'fetch'; status: StatusName; slot?: number; resumed?: number }
+  | { op: 'fetchStatus'; status: StatusName; report?: FetchReport };
 
 export class InstallFrameError extends Error {}
 
@@ -63,6 +93,9 @@ export function encodeRequest(r: InstallRequest): Uint8Array {
       if (r.sha256.length !== 32) throw new RangeError(`sha256 must be 32 bytes, got ${r.sha256.length}`);
       body.push(u8(r.slot, 'slot')); put32(r.size, 'size'); body.push(...r.sha256); break;
     case 'erase': body.push(u8(r.slot, 'slot')); break;
+    case 'fetch':
+      if (r.hash.length !== 32 || r.root.length !== 32) throw new RangeError('a module hash and a chunk root are 32 bytes each');
+      put32(r.species, 'species'); put32(r.size, 'size'); body.push(...r.hash, ...r.root); put32(r.holder, 'holder'); break;
     default: break;
   }
   return Uint8Array.from([INSTALL_MAGIC, Op[r.op], ...body]);
@@ -126,6 +159,21 @@ export function decodeReply(frame: Uint8Array): InstallReply {
       }
       return { op, status, modules };
     }
+    case 'fetch': want(5); return { op, status, slot: frame[3]!, resumed: dv.getUint32(4, true) };
+    case 'fetchStatus': {
+      want(51);
+      const state = STATE_NAMES.get(frame[3]!);
+      const why = WHY_NAMES.get(frame[4]!);
+      if (!state) throw new InstallFrameError(`unknown fetch state ${frame[3]}`);
+      if (!why) throw new InstallFrameError(`unknown fetch failure ${frame[4]}`);
+      return {
+        op, status,
+        report: {
+          state, why, slot: frame[5]!, held: dv.getUint32(6, true), total: dv.getUint32(10, true),
+          chunksRx: dv.getUint32(14, true), badChunks: dv.getUint32(18, true), sha256: frame.slice(22, 54),
+        },
+      };
+    }
     default: want(0); return { op, status } as InstallReply;
   }
 }
@@ -145,6 +193,12 @@ export function encodeReply(r: InstallReply): Uint8Array {
     out.push(r.modules.length);
     for (const m of r.modules) { out.push(m.slot); put32(m.species); put32(m.size); out.push(...m.sha256); }
   }
+  if (r.op === 'fetch' && r.slot !== undefined) { out.push(r.slot); put32(r.resumed ?? 0); }
+  if (r.op === 'fetchStatus' && r.report) {
+    const f = r.report;
+    out.push(FetchState[f.state], FetchWhy[f.why], f.slot);
+    put32(f.held); put32(f.total); put32(f.chunksRx); put32(f.badChunks); out.push(...f.sha256);
+  }
   return Uint8Array.from(out);
 }
 
@@ -157,5 +211,18 @@ export function statusText(s: StatusName): string {
     hashMismatch: 'module rejected by the board: its SHA-256 of the stored bytes differs from the expected one',
     unknownOp: 'the board does not know this request', storeError: 'the board could not write its store',
     hashError: 'the board could not run its SHA-256',
+    fetchBusy: 'the board is fetching another spore', speciesHeld: 'the board already holds a module of this species (erase its slot first)',
+    noKernel: 'no kernel runs on the board: a spore is fetched by the kernel', noFreeSlot: 'every cell slot of the board is taken',
+    kernelRefused: "the board's kernel refused the fetch",
   }[s];
+}
+
+/** Why a board's fetch failed, for the CLI. */
+export function fetchWhyText(w: FetchWhyName): string {
+  return {
+    none: 'no failure', noHolder: 'no holder left: the host stopped serving, or every chunk it served failed its proof',
+    hashMismatch: "the module's SHA-256 is not the one asked for", storeError: 'the board could not write its store',
+    hashError: 'the board could not run its SHA-256', cellLoad: 'the board could not load the cell (see its log)',
+    kernelHost: "the board's kernel would not host the cell",
+  }[w];
 }

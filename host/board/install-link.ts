@@ -1,6 +1,7 @@
 // A board's serial link seen from the host for the install protocol (install-frames.ts): one
 // request at a time, each answered by one install reply. Mesh frames the board's kernel sends
-// meanwhile (probes, announcements) are counted and skipped; so are frames the line garbled.
+// meanwhile (probes, announcements) are counted and skipped, or handed to a mesh handler (a host
+// node on the cable, which serves the board's spore fetches: meshTransport); so are frames the line garbled.
 import type { Readable, Writable } from 'node:stream';
 import { encodeSerialFrame, SerialDeframer } from '../wire/serial-framing.ts';
 import { decodeReply, encodeRequest, isInstallFrame, InstallFrameError, type InstallReply, type InstallRequest } from './install-frames.ts';
@@ -10,6 +11,7 @@ export class BoardSilentError extends Error {}
 export class InstallLink {
   readonly stats = { replies: 0, meshFrames: 0, badReplies: 0 };
   private readonly deframer: SerialDeframer;
+  private mesh: ((frame: Uint8Array) => void) | undefined;
   private waiting: { resolve: (r: InstallReply) => void; reject: (e: Error) => void } | undefined;
   private readonly onData = (d: Buffer): void => this.deframer.push(d);
 
@@ -23,7 +25,7 @@ export class InstallLink {
   }
 
   private onFrame(frame: Uint8Array): void {
-    if (!isInstallFrame(frame)) { this.stats.meshFrames++; return; }
+    if (!isInstallFrame(frame)) { this.stats.meshFrames++; this.mesh?.(frame); return; }
     let reply: InstallReply;
     try {
       reply = decodeReply(frame);
@@ -58,7 +60,18 @@ export class InstallLink {
     });
   }
 
+  /** Mesh frames the board sends go to `handler` from now on. */
+  onMeshFrame(handler: (frame: Uint8Array) => void): void {
+    this.mesh = handler;
+  }
+
+  /** Frames a mesh frame (header + payload) onto the line beside the install requests. */
+  sendMesh(frame: Uint8Array): void {
+    this.output.write(encodeSerialFrame(frame));
+  }
+
   close(): void {
+    this.mesh = undefined;
     this.input.off('data', this.onData);
     this.waiting?.reject(new Error('the link was closed'));
     this.waiting = undefined;

@@ -1,6 +1,8 @@
 // `cell flash --board <board> [cells...]`: builds the board's image (QEMU: without modules), starts
-// it, pushes the kernel and the chosen cells over the install protocol (host/board/flash-modules.ts),
-// checks the board's SHA-256 of each, reboots it and reads its node id and free RAM. A cell given
+// it, pushes the kernel over the install protocol (host/board/flash-modules.ts), checks the board's
+// SHA-256, reboots it into that kernel, then has the board's kernel fetch each cell as a spore from a
+// node this host runs on the cable (host/board/spore-install.ts), and reads the board's node id and
+// free RAM. A cell given
 // as a .spore is verified on this host first, as `cell run` verifies one (spore-loading.ts): the
 // board checks integrity (the SHA-256 of what it stored), its paired host authenticity (docs/boards.md, Trust).
 import type { Command } from 'commander';
@@ -20,7 +22,7 @@ interface FlashOpts { board: string; kernel: string; store?: string; port?: stri
 /** What a verified spore installed: its authority and validity, for the report. */
 interface SporeOrigin { file: string; hash: string; authority: string; trustedVia: string; revision: number; expires: string }
 
-interface FlashCell { name: string; species: number; bytes: Uint8Array; spore?: SporeOrigin }
+interface FlashCell { name: string; species: number; bytes: Uint8Array; root?: Uint8Array; spore?: SporeOrigin }
 
 /** A cell given as a name (looked up in --cells-dir) or a .wasm path; its species from <name>.schema.json beside it. */
 function readCell(arg: string, dir: string): FlashCell {
@@ -42,7 +44,7 @@ async function readSporeCell(file: string, trust: TrustStore): Promise<FlashCell
     if (learnt) console.error(learnt);
     const m = spore.manifest;
     return {
-      name: m.name, species: m.speciesId, bytes: spore.module,
+      name: m.name, species: m.speciesId, bytes: spore.module, root: m.chunkRoot,
       spore: { file, hash: spore.hash, authority: Buffer.from(m.authority).toString('hex'), trustedVia: spore.trustedVia, revision: m.revision, expires: iso(m.expiresAt) },
     };
   } catch (err) {
@@ -96,7 +98,7 @@ export function registerFlash(program: Command): void {
         if (!existsSync(c)) throw new Error(`no spore ${c}: the file does not exist (cell build --sign KEY writes NAME.spore beside the .wasm)`);
         cells.push(await readSporeCell(c, trust!));
       }
-      const { planModules, flashModules } = await import('../board/flash-modules.ts');
+      const { planModules } = await import('../board/flash-modules.ts');
       const modules = planModules(readFileSync(o.kernel), cells.map(({ name, species, bytes }) => ({ name, species, bytes })));
       if (o.board === 'rp2040' && !o.port) {
         const { flashRp2040Uf2 } = await import('./flash-rp2040.ts');
@@ -155,17 +157,22 @@ export function registerFlash(program: Command): void {
       let bar: ReturnType<typeof createProgress> | undefined;
       let sent = 0;
       let total = 0;
+      let r0 = 0;
       try {
         const started = Date.now();
-        const r = await flashModules(link, modules, {
-          start: (n) => { total = n; bar = createProgress({ total: n, label: 'flash', unit: ' bytes', quiet: Boolean(o.quiet || o.json) }); },
+        const { flashKernelAndSpores } = await import('../board/spore-install.ts');
+        // One bar per module: the kernel's upload, then each cell's fetch by the board's kernel.
+        let label = 'kernel';
+        const kernelBytes = readFileSync(o.kernel);
+        const r = await flashKernelAndSpores(link, kernelBytes, cells.map((c) => ({ name: c.name, species: c.species, module: c.bytes, root: c.root })), kernelBytes, {
+          start: (n) => { total += n; sent = 0; bar = createProgress({ total: n, label, unit: ' bytes', quiet: Boolean(o.quiet || o.json) }); },
           advance: (n) => { sent += n; bar?.update(sent); },
-          stop: () => bar?.stop(),
+          stop: () => { bar?.stop(); label = cells[r0++]?.name ?? 'fetch'; },
         });
-        const origin = (slot: number) => cells[slot - 1]?.spore;
+        const origin = (name: string) => cells.find((c) => c.name === name)?.spore;
         const result = {
           board: o.board, serial: serialPath ?? null, pid: o.detach ? pid : undefined, node: r.info.node.toString(16).padStart(8, '0'), freeRamBytes: r.info.freeRam, storeBytes: r.info.storeBytes, bytes: total, ms: Date.now() - started,
-          modules: r.modules.map((m) => ({ ...m, spore: m.slot > 0 ? origin(m.slot) ?? null : null })),
+          modules: r.modules.map((m) => ({ name: m.name, slot: m.slot, size: m.size, sha256: m.sha256, spore: m.slot > 0 ? origin(m.name) ?? null : null, fetchedBy: m.slot > 0 ? 'board kernel' : 'install protocol' })),
         };
         if (o.detach && pid !== undefined) {
           const pidFile = join(BUILD_DIR, 'board', `${o.board}.pid`);
@@ -175,7 +182,7 @@ export function registerFlash(program: Command): void {
         if (o.json) console.log(JSON.stringify(result, null, 2));
         else {
           for (const m of result.modules) {
-            console.log(`slot ${m.slot} ${m.name}: ${m.size} bytes, sha256 ${m.sha256} (checked by the board)`);
+            console.log(`slot ${m.slot} ${m.name}: ${m.size} bytes, sha256 ${m.sha256} (${m.slot > 0 ? 'fetched as a spore by the board\'s kernel, ' : ''}checked by the board)`);
             if (m.spore) console.log(`  from ${m.spore.file}: signature verified here, authority ${m.spore.authority} (${m.spore.trustedVia}), revision ${m.spore.revision}, valid until ${m.spore.expires}`);
           }
           console.log(`node ${result.node}, free RAM ${r.info.freeRam === null ? 'not known on this board' : `${r.info.freeRam} bytes`}, ${total} bytes in ${result.ms} ms`);

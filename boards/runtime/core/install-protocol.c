@@ -6,6 +6,8 @@
 #include "module-store.h"
 #include "platform.h"
 #include "serial-framing.h"
+#include "spore-hal.h"
+#include "runtime.h"
 #include <string.h>
 
 uint32_t install_node;
@@ -38,6 +40,8 @@ size_t install_handle(const uint8_t *req, size_t len, uint8_t *reply, size_t cap
     uint32_t size = get32(a + 5);
     if (slot >= STORE_SLOTS) { *status = INSTALL_BAD_SLOT; break; }
     if (size == 0 || size > store_slot_bytes()) { *status = INSTALL_TOO_LARGE; break; }
+    if (spore_slot_busy(slot)) { *status = INSTALL_FETCH_BUSY; break; }
+    spore_forget_slot(slot);
     if (store_clear(slot)) { *status = INSTALL_STORE_ERROR; break; }
     pending.slot = slot;
     pending.species = get32(a + 1);
@@ -68,11 +72,14 @@ size_t install_handle(const uint8_t *req, size_t len, uint8_t *reply, size_t cap
     memcpy(reply + n, e.sha256, 32); n += 32;
     if (memcmp(e.sha256, a + 5, 32)) { *status = INSTALL_HASH_MISMATCH; break; }
     if (store_put(slot, &e)) { *status = INSTALL_STORE_ERROR; break; }
+    if (slot > 0) spore_tree_build(slot); /* so the board serves it as a spore; without one it still runs */
     break;
   }
   case INSTALL_ERASE: /* slot u8 */
     if (alen != 1) { *status = INSTALL_MALFORMED; break; }
     if (a[0] >= STORE_SLOTS) { *status = INSTALL_BAD_SLOT; break; }
+    if (spore_slot_busy(a[0])) { *status = INSTALL_FETCH_BUSY; break; }
+    spore_forget_slot(a[0]);
     if (pending.slot == a[0]) pending.slot = -1;
     if (store_clear(a[0])) *status = INSTALL_STORE_ERROR;
     break;
@@ -101,6 +108,36 @@ size_t install_handle(const uint8_t *req, size_t len, uint8_t *reply, size_t cap
     put32(reply + n + 12, store_slot_bytes());
     reply[n + 16] = install_kernel_running;
     n += 17;
+    break;
+  }
+  case INSTALL_FETCH: { /* species u32, size u32, hash[32], root[32], holder u32 -> slot u8, chunks resumed u32 */
+    if (alen != 76) { *status = INSTALL_MALFORMED; break; }
+    uint8_t slot = 0;
+    uint32_t resumed = 0;
+    *status = (uint8_t)spore_fetch_begin(get32(a), get32(a + 4), a + 8, a + 40, get32(a + 72), &slot, &resumed);
+    if (*status != INSTALL_OK) break;
+    reply[n] = slot;
+    put32(reply + n + 1, resumed);
+    n += 5;
+    break;
+  }
+  case INSTALL_FETCH_STATUS: { /* -> state u8, why u8, slot u8, held u32, total u32, chunks rx u32, bad chunks u32, sha256[32] */
+    if (alen != 0) { *status = INSTALL_MALFORMED; break; }
+    spore_fetch_status st;
+    int32_t rx = 0, bad = 0;
+    spore_fetch_report(&st);
+    /* The kernel's own counters: chunks it verified, chunks whose proof failed. */
+    if (install_kernel_running) {
+      board_k_i32("k_stat", 1, SPORE_STAT_CHUNKS_RX, 0, 0, &rx);
+      board_k_i32("k_stat", 1, SPORE_STAT_BAD_CHUNKS, 0, 0, &bad);
+    }
+    reply[n] = st.state; reply[n + 1] = st.why; reply[n + 2] = st.slot;
+    put32(reply + n + 3, st.held);
+    put32(reply + n + 7, st.total);
+    put32(reply + n + 11, (uint32_t)rx);
+    put32(reply + n + 15, (uint32_t)bad);
+    memcpy(reply + n + 19, st.sha256, 32);
+    n += 51;
     break;
   }
   case INSTALL_REBOOT:

@@ -70,17 +70,43 @@ static const char *hasher_open(hasher *h) {
 /* `read` fills up to 512 bytes at `at`; the hasher's input buffer is the destination. */
 typedef int (*chunk_fn)(const void *ctx, uint32_t at, uint8_t *out, uint32_t len);
 
+/* The hasher kept open between module_hash_hold and module_hash_release (a spore fetch: the
+ * kernel's hal.hash runs for every chunk and proof step, and opening one costs about 1.15 million
+ * emulated M4 instructions). held.rt is NULL while none is held. */
+static hasher held;
+static IM3Function held_init;
+
+const char *module_hash_hold(void) {
+  if (held.rt) return NULL;
+  const char *err = hasher_open(&held);
+  if (!err) err = m3_FindFunction(&held_init, held.rt, "init");
+  if (err) { hasher_free(&held); memset(&held, 0, sizeof held); }
+  return err;
+}
+
+void module_hash_release(void) {
+  if (!held.rt) return;
+  hasher_free(&held);
+  memset(&held, 0, sizeof held);
+}
+
+int module_hash_is_held(void) { return held.rt != NULL; }
+
 static const char *hash_chunks(chunk_fn read, const void *ctx, uint32_t len, uint8_t out[32]) {
-  hasher h;
-  const char *err = hasher_open(&h);
+  hasher own;
+  hasher *h = &held;
+  const char *err = NULL;
+  if (held.rt) err = m3_CallV(held_init); /* as-sha256's init() starts a new digest */
+  else { h = &own; err = hasher_open(&own); }
   for (uint32_t at = 0; !err && at < len; at += 512) {
     uint32_t n = len - at < 512 ? len - at : 512;
-    uint8_t *mem = m3_GetMemory(h.rt, NULL, 0);
-    if (read(ctx, at, mem + h.input, n)) err = "cannot read the store";
-    else err = m3_CallV(h.update, h.input, n);
+    uint8_t *mem = m3_GetMemory(h->rt, NULL, 0);
+    if (read(ctx, at, mem + h->input, n)) err = "cannot read the store";
+    else err = m3_CallV(h->update, h->input, n);
   }
-  if (!err && !(err = m3_CallV(h.final, h.output))) memcpy(out, m3_GetMemory(h.rt, NULL, 0) + h.output, 32);
-  hasher_free(&h);
+  if (!err && !(err = m3_CallV(h->final, h->output))) memcpy(out, m3_GetMemory(h->rt, NULL, 0) + h->output, 32);
+  if (h == &own) hasher_free(&own);
+  else if (err) module_hash_release(); /* a trapped hasher is not used again */
   return err;
 }
 
@@ -95,6 +121,23 @@ static int read_bytes(const void *ctx, uint32_t at, uint8_t *out, uint32_t len) 
 
 const char *module_hash_store(uint32_t offset, uint32_t len, uint8_t out[32]) {
   return hash_chunks(read_store, &offset, len, out);
+}
+
+typedef struct { uint8_t prefix; uint32_t offset; } prefixed;
+
+/* Byte 0 is the prefix, then the store's bytes. */
+static int read_prefixed(const void *ctx, uint32_t at, uint8_t *out, uint32_t len) {
+  const prefixed *p = (const prefixed *)ctx;
+  if (at == 0) {
+    out[0] = p->prefix;
+    return len > 1 ? platform_store_read(p->offset, out + 1, len - 1) : 0;
+  }
+  return platform_store_read(p->offset + at - 1, out, len);
+}
+
+const char *module_hash_store_prefixed(uint8_t prefix, uint32_t offset, uint32_t len, uint8_t out[32]) {
+  prefixed p = { prefix, offset };
+  return hash_chunks(read_prefixed, &p, len + 1, out);
 }
 
 const char *module_hash_bytes(const uint8_t *bytes, uint32_t len, uint8_t out[32]) {

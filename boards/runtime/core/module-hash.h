@@ -14,7 +14,15 @@
 void module_hash_use(const uint8_t *wasm, size_t len);
 /* Hashes `len` bytes of the store from `offset`. NULL or an error text. */
 const char *module_hash_store(uint32_t offset, uint32_t len, uint8_t out[32]);
-/* Hashes bytes in memory (a test vector at start-up). */
+/* Hashes one prefix byte then `len` bytes of the store from `offset` (a spore chunk tree's leaf). */
+const char *module_hash_store_prefixed(uint8_t prefix, uint32_t offset, uint32_t len, uint8_t out[32]);
+/* Hashes bytes in memory (a test vector at start-up, the kernel's hal.hash). */
 const char *module_hash_bytes(const uint8_t *bytes, uint32_t len, uint8_t out[32]);
+/* Keeps one hasher open (its 64 KiB page and compiled code stay allocated) until
+ * module_hash_release, so many small hashes do not each open one: a spore fetch holds it from
+ * start to end. Without a held hasher every hash opens and frees its own. NULL or an error. */
+const char *module_hash_hold(void);
+void module_hash_release(void);
+int module_hash_is_held(void);
 
 #endif

@@ -8,6 +8,7 @@
 #include "cell-store.h"
 #include "cell-store-hal.h"
 #include "heap-mark.h"
+#include "spore-hal.h"
 #include "wasm3.h"
 #include "m3_env.h"
 #include <stdio.h>
@@ -430,17 +431,35 @@ static m3ApiRawFunction(hal_x25519) {
   m3ApiReturnType(int32_t)
   m3ApiReturn(-1);
 }
-/* No SHA-256 is built into the board yet: a kernel path that needs one (handshake, spore
- * proofs) stops with a clear trap rather than trusting unchecked bytes. */
-static m3ApiRawFunction(hal_no_hash) {
-  m3ApiTrap("this board has no SHA-256 yet: handshakes and spore transfers go through its gateway");
+/* No HMAC on the board: it has no key and runs open (above), so no kernel path asks for one. */
+static m3ApiRawFunction(hal_no_mac) {
+  m3ApiTrap("this board has no HMAC: handshakes go through its gateway");
 }
-/* Boards serve and fetch no spores over the mesh yet. */
+/* SHA-256 and spores: core/spore-hal.c (as-sha256 under wasm3; chunks into flash; served from it). */
+static m3ApiRawFunction(hal_hash) {
+  m3ApiGetArg(uint32_t, data) m3ApiGetArg(uint32_t, len) m3ApiGetArg(uint32_t, out)
+  KERNEL_RANGE(d, data, len)
+  KERNEL_RANGE(o, out, 32)
+  const char *err = spore_hal_hash(d, len, o);
+  if (err) m3ApiTrap(err);
+  m3ApiSuccess();
+}
 static m3ApiRawFunction(hal_spore_get) {
   m3ApiReturnType(int32_t)
-  m3ApiReturn(-1);
+  m3ApiGetArg(uint32_t, hash) m3ApiGetArg(int32_t, index) m3ApiGetArg(uint32_t, out) m3ApiGetArg(uint32_t, cap)
+  KERNEL_RANGE(h, hash, 32)
+  KERNEL_RANGE(o, out, cap)
+  m3ApiReturn(spore_hal_get(h, index, o, cap));
 }
 static m3ApiRawFunction(hal_spore_put) {
+  m3ApiGetArg(int32_t, handle) m3ApiGetArg(int32_t, index) m3ApiGetArg(uint32_t, ptr) m3ApiGetArg(uint32_t, len)
+  KERNEL_RANGE(p, ptr, len)
+  spore_hal_put(handle, index, p, len);
+  m3ApiSuccess();
+}
+static m3ApiRawFunction(hal_spore_done) {
+  m3ApiGetArg(int32_t, handle) m3ApiGetArg(int32_t, status)
+  spore_hal_done(handle, status);
   m3ApiSuccess();
 }
 
@@ -465,8 +484,8 @@ const char *board_start(const uint8_t *kernel, size_t len, const board_options *
     { "log", "v(iii)", hal_log }, { "panic", "v(iiii)", hal_panic }, { "cell_call", "i(iiiii)", hal_cell_call },
     { "deliver", "v(iiiii)", hal_deliver }, { "spawn", "i(ii)", hal_spawn }, { "retire", "v(i)", hal_retire },
     { "sign", "i(iii)", hal_sign }, { "verify", "i(iiii)", hal_verify }, { "x25519", "i(iii)", hal_x25519 },
-    { "mac", "v(iiiii)", hal_no_hash }, { "hash", "v(iii)", hal_no_hash },
-    { "spore_get", "i(iiii)", hal_spore_get }, { "spore_put", "v(iiii)", hal_spore_put }, { "spore_done", "v(ii)", hal_retire },
+    { "mac", "v(iiiii)", hal_no_mac }, { "hash", "v(iii)", hal_hash },
+    { "spore_get", "i(iiii)", hal_spore_get }, { "spore_put", "v(iiii)", hal_spore_put }, { "spore_done", "v(ii)", hal_spore_done },
   };
   for (size_t i = 0; i < sizeof hal / sizeof hal[0]; i++) {
     if ((r = link_optional(m3_LinkRawFunction(mod, "hal", hal[i].name, hal[i].sig, hal[i].fn)))) return r;

@@ -3,6 +3,7 @@
 #include "module-hash.h"
 #include "module-store.h"
 #include "platform.h"
+#include "spore-hal.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -28,8 +29,15 @@ static const uint8_t *load(int slot, store_entry *e, store_map_fn map) {
   return b;
 }
 
+static store_map_fn store_map;
+
+const uint8_t *store_map_module(int slot, uint32_t offset, uint32_t size) {
+  return store_map ? store_map(slot, offset, size) : NULL;
+}
+
 int store_boot(uint32_t node, const board_options *opts, double now, store_map_fn map) {
   store_entry e[STORE_SLOTS];
+  store_map = map;
   const uint8_t *bytes[STORE_SLOTS];
   const char *err;
   install_node = node;
@@ -55,5 +63,8 @@ const char *store_on_frame(const uint8_t *frame, size_t len) {
   int32_t r;
   if (len > 0 && frame[0] == INSTALL_MAGIC) { install_on_frame(frame, len); return NULL; }
   if (!store_kernel_running) { store_frames_without_kernel++; return NULL; }
-  return board_on_frame(frame, len, &r);
+  const char *err = board_on_frame(frame, len, &r);
+  /* A spore fetch the frame completed is committed and hosted now, outside the kernel's call. */
+  if (!err) spore_hal_poll();
+  return err;
 }

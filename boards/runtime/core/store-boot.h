@@ -14,6 +14,9 @@ typedef const uint8_t *(*store_map_fn)(int slot, uint32_t offset, uint32_t size)
  * the board answers install frames only. */
 int store_boot(uint32_t node, const board_options *opts, double now, store_map_fn map);
 
+/* The bytes of a stored module through the map store_boot was given (a module committed later). */
+const uint8_t *store_map_module(int slot, uint32_t offset, uint32_t size);
+
 extern int store_kernel_running;
 /* Frames from the link that came while no kernel ran (counted, dropped). */
 extern uint32_t store_frames_without_kernel;
