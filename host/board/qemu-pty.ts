@@ -20,12 +20,13 @@ export interface QemuBoardFiles {
 }
 
 /**
- * One word of the board's command line: the board splits it on spaces and decodes %XX
- * (serial-main.c), so a path may hold any byte; QEMU's option parser wants a comma doubled.
+ * One word of the board's command line (`arg=KEY=PATH` of -semihosting-config): the board splits
+ * its command line on spaces and decodes %XX (serial-main.c), so a path may hold any byte; a space,
+ * '%' and ',' (QEMU's option separator) are encoded, as is every byte outside 0x21..0x7e.
  */
 export function boardArg(key: string, path: string): string {
-  const enc = [...Buffer.from(resolve(path))].map((b) => (b > 0x20 && b < 0x7f && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`)).join('');
-  return `arg=${key}=${enc}`.replaceAll(',', ',,');
+  const enc = [...Buffer.from(resolve(path))].map((b) => (b > 0x20 && b < 0x7f && b !== 0x25 && b !== 0x2c ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`)).join('');
+  return `arg=${key}=${enc}`;
 }
 
 /** The qemu-system-arm arguments for an image in serial mode on a pty. */

@@ -77,7 +77,7 @@ void serial_log(int level, const char *text, size_t len) {
   semihost_write0(line);
 }
 
-/* %XX in place (host/board/qemu-pty.ts encodes spaces, '%' and other bytes outside 0x21..0x7e). */
+/* %XX in place (host/board/qemu-pty.ts encodes a space, '%', ',' and bytes outside 0x21..0x7e). */
 static void percent_decode(char *s) {
   char *o = s;
   for (; *s; s++) {
