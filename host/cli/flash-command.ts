@@ -55,7 +55,7 @@ async function readSporeCell(file: string, trust: TrustStore): Promise<FlashCell
 export function registerFlash(program: Command): void {
   program
     .command('flash')
-    .description('install the mcu kernel and cells into a board over its serial link (install protocol, docs/boards.md); the board checks each module\'s SHA-256. A .spore is verified on this host first, as cell run does (signature, module hash, expiry, trusted authority): if any is refused, nothing is sent. Boards: qemu-mps2-an386 (emulated, started here), posix (the board runtime as a process, --store FILE as its flash), rp2040 (writes a .uf2 to copy onto a Pico\'s RPI-RP2 drive, checked first in the rp2040js emulator; or, with --port, installs over the serial link of a Pico already running that image; untested on hardware)')
+    .description('install the mcu kernel and cells into a board over its serial link (install protocol, docs/boards.md); the board checks each module\'s SHA-256. A .spore is verified on this host first, as cell run does (signature, module hash, expiry, trusted authority): if any is refused, nothing is sent. Boards: qemu-mps2-an386 (emulated, started here; its flash is kept in the --store file, so the modules and what cells stored outlive QEMU; --boot-only starts it again), posix (the board runtime as a process, --store FILE as its flash), rp2040 (writes a .uf2 to copy onto a Pico\'s RPI-RP2 drive, checked first in the rp2040js emulator; or, with --port, installs over the serial link of a Pico already running that image; untested on hardware)')
     .argument('[cells...]', 'cells to install (at most 4): names in --cells-dir, .wasm paths (local build outputs, not signed), or signed .spore files (installed only if their authority is given with --trust or [trust] in --config)')
     .requiredOption('--board <board>', 'qemu-mps2-an386, posix or rp2040 (esp32-s3: not built here)')
     .option('--kernel <file>', 'the mcu kernel', 'build/kernel.wasm')
@@ -68,7 +68,7 @@ export function registerFlash(program: Command): void {
     .option('--port <path>', 'a board already running on this serial device or pty (e.g. one started with --detach); nothing is started')
     .option('--ram <bytes>', 'qemu-mps2-an386: the image\'s RAM cap (default: the board profile\'s)')
     .option('--out <file>', 'rp2040: where the .uf2 goes', 'build/board/rp2040/cell-rp2040.uf2')
-    .option('--detach', 'qemu-mps2-an386: keep the board running after flashing: writes build/board/<board>.pid and prints its serial path; stop it with kill PID, and boot it again with --boot-only')
+    .option('--detach', 'qemu-mps2-an386: keep the board running after flashing (or --boot-only): writes build/board/<board>.pid and prints its serial path; stop it with kill PID, and boot it again with --boot-only')
     .option('--json', 'print the result as JSON')
     .option('-q, --quiet', 'no progress bar')
     .action(async (cellArgs: string[], o: FlashOpts) => {
@@ -83,6 +83,7 @@ export function registerFlash(program: Command): void {
       if (o.bootOnly && o.board !== 'qemu-mps2-an386') throw new Error('--boot-only is for qemu-mps2-an386 (posix: run build/board/posix/cell-board --store FILE)');
       if (o.bootOnly && o.port) throw new Error('--boot-only starts a board; --port is for one already running');
       if (o.bootOnly && cellArgs.length) throw new Error(`--boot-only installs nothing: give no cells (got ${cellArgs.join(' ')}); to install, leave --boot-only out`);
+      if (o.board === 'qemu-mps2-an386' && o.port && o.store) throw new Error('--store is the file a board started here keeps its flash in; the board on --port was started with its own');
       if (o.bootOnly) return bootOnly(o);
       if (!existsSync(o.kernel)) throw new Error(`no kernel at ${o.kernel} (npm run build makes it)`);
       // Every spore is verified before a board is built, started or opened: a refused one sends nothing.
@@ -272,18 +273,18 @@ async function bootOnly(o: FlashOpts): Promise<void> {
   let result;
   let ok = false;
   try {
-    const { waitForKernel } = await import('../board/flash-modules.ts');
-    let info;
-    try {
-      info = await waitForKernel(q.link);
-    } catch (err) {
+    // The board answers INFO once its start-up (hash checks, the cell store opened) is over.
+    const r = await q.link.request({ op: 'info' }, 20_000);
+    const info = r.op === 'info' ? r.info : undefined;
+    if (!info) throw new Error(`the board does not answer INFO (${r.status})`);
+    if (o.detach && q.pid !== undefined) writePidFile(o.board, q.pid); // a detached board goes on either way
+    if (!info.kernelRunning) {
       const left = o.detach ? ` It is still running (pid ${q.pid}) and takes install frames: cell flash --board ${o.board} --port ${q.ptyPath} CELLS...` : '';
-      throw new Error(`the board booted on ${storeOf(o)} without a kernel running: ${(err as Error).message}.${left}\n  board log:\n  ${logTail()}`);
+      throw new Error(`the board booted on ${storeOf(o)}, but no kernel runs from it (none stored, or its SHA-256 no longer matches: the board's log says which).${left}${o.detach || o.json || o.quiet ? `\n  board log:\n  ${logTail()}` : ''}`);
     }
     const listed = await q.link.request({ op: 'list' });
     const modules = listed.op === 'list' ? (listed.modules ?? []).map((m) => ({ slot: m.slot, species: m.species, size: m.size, sha256: Buffer.from(m.sha256).toString('hex') })) : [];
     result = { board: o.board, serial: q.ptyPath, pid: o.detach ? q.pid : undefined, store: storeOf(o)!, node: info.node.toString(16).padStart(8, '0'), freeRamBytes: info.freeRam, kernelRunning: info.kernelRunning, modules };
-    if (o.detach && q.pid !== undefined) writePidFile(o.board, q.pid);
     ok = true;
   } finally {
     q.link.close();
