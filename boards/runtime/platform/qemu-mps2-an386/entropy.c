@@ -7,12 +7,11 @@ static int32_t handle = -1;
 static uint8_t pool[64];
 static uint32_t left;
 
-const char *entropy_open(const char *path) {
-  static char why[160];
+int entropy_open(const char *path, char *why, size_t cap) {
   handle = semihost_open(path, SEMIHOST_READ);
-  if (handle >= 0) return NULL;
-  snprintf(why, sizeof why, "cannot open the entropy source %.100s (host errno %ld)", path, (long)semihost_errno());
-  return why;
+  if (handle >= 0) return 0;
+  snprintf(why, cap, "cannot open the entropy source %.100s (host errno %ld)", path, (long)semihost_errno());
+  return -1;
 }
 
 int entropy_next(uint32_t *out) {

@@ -22,18 +22,17 @@ static uint32_t load(uint32_t pos, uint8_t *to, uint32_t len, uint32_t file_len)
   return (uint32_t)got;
 }
 
-const char *flash_file_open(const char *path, char *note, size_t cap) {
-  static char why[160];
+int flash_file_open(const char *path, char *note, size_t cap) {
   handle = semihost_open(path, SEMIHOST_READ_WRITE);
   if (handle < 0) {
-    snprintf(why, sizeof why, "cannot open the store file %.100s (host errno %ld)", path, (long)semihost_errno());
-    return why;
+    snprintf(note, cap, "cannot open the store file %.100s (host errno %ld)", path, (long)semihost_errno());
+    return -1;
   }
   int32_t n = semihost_flen(handle);
   if (n < 0) {
-    snprintf(why, sizeof why, "cannot read the length of the store file %.100s", path);
+    snprintf(note, cap, "cannot read the length of the store file %.100s", path);
     handle = -1;
-    return why;
+    return -1;
   }
   uint32_t len = (uint32_t)n;
   uint32_t m = load(FLASH_FILE_MODULES, MODULES_BASE, FLASH_FILE_CELLS, len);
@@ -42,7 +41,7 @@ const char *flash_file_open(const char *path, char *note, size_t cap) {
   if (got == want && len == want) snprintf(note, cap, "store file %.100s: %lu bytes loaded", path, got);
   else if (got == want) snprintf(note, cap, "store file %.100s: %lu bytes, %lu expected: the bytes past %lu are ignored", path, (unsigned long)len, want, want);
   else snprintf(note, cap, "store file %.100s: %lu bytes, %lu expected: %lu loaded, the rest reads as zeros", path, (unsigned long)len, want, got);
-  return NULL;
+  return 0;
 }
 
 int flash_file_write(uint32_t file_offset, const uint8_t *mem, uint32_t len) {

@@ -16,9 +16,9 @@
 
 /* Opens the host file `path` (read and write) and loads both regions from it: a short file's
  * missing bytes read as zeros (as a new posix store file, or QEMU's fresh RAM); bytes past
- * FLASH_FILE_BYTES are ignored. NULL, or why not (the regions are then left as they were).
- * `note` gets a line on what was loaded. */
-const char *flash_file_open(const char *path, char *note, size_t cap);
+ * FLASH_FILE_BYTES are ignored. 0 and a line on what was loaded in `note`, or -1 and why not in
+ * `note` (the regions are then left as they were). */
+int flash_file_open(const char *path, char *note, size_t cap);
 /* Writes `len` bytes of a region's memory (now holding what was written) to the file at
  * `file_offset`. 0 (also when no file is open), or -1. */
 int flash_file_write(uint32_t file_offset, const uint8_t *mem, uint32_t len);

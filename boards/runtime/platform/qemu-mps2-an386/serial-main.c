@@ -93,7 +93,7 @@ static void percent_decode(char *s) {
  * asked to be kept would look like it worked. */
 static __attribute__((noinline)) void open_host_files(void) {
   char cmd[640], note[200];
-  const char *store = NULL, *source = "/dev/urandom", *err;
+  const char *store = NULL, *source = "/dev/urandom";
   if (semihost_cmdline(cmd, sizeof cmd) == 0) {
     for (char *t = cmd; *t;) {
       char *end = t;
@@ -105,13 +105,14 @@ static __attribute__((noinline)) void open_host_files(void) {
     }
   }
   if (store) {
-    if ((err = flash_file_open(store, note, sizeof note))) { serial_log(3, err, strlen(err)); semihost_exit(0); }
-    serial_log(1, note, strlen(note));
+    int failed = flash_file_open(store, note, sizeof note);
+    serial_log(failed ? 3 : 1, note, strlen(note));
+    if (failed) semihost_exit(0);
   } else {
     static const char ram[] = "no store file: the module and cell stores live as long as this QEMU process";
     serial_log(1, ram, sizeof ram - 1);
   }
-  if ((err = entropy_open(source))) serial_log(2, err, strlen(err));
+  if (entropy_open(source, note, sizeof note)) serial_log(2, note, strlen(note));
 }
 
 static void uart0_rx_irq(void) { UART_INTCLEAR = 2u; }
