@@ -44,6 +44,10 @@ const call = (port: number, species: string, method: string, arg: string) => run
 
 function killed(pid: number): Promise<void> {
   process.kill(pid, 'SIGKILL');
+  return gone(pid);
+}
+
+function gone(pid: number): Promise<void> {
   return new Promise((resolve) => {
     const poll = setInterval(() => {
       try {
@@ -93,6 +97,26 @@ test('cell flash --detach, kv put, QEMU killed, cell flash --boot-only --detach 
     const extra = await run(['flash', '--board', 'qemu-mps2-an386', '--boot-only', 'echo']);
     t.is(extra.code, 1);
     t.regex(extra.err, /--boot-only installs nothing: give no cells/);
+
+    // In the foreground: the board runs until Ctrl-C, which stops its QEMU too.
+    await killed(second.pid);
+    const fg = spawn(process.execPath, [CELL, 'flash', '--board', 'qemu-mps2-an386', '--boot-only', '--store', store], { cwd: REPO_ROOT });
+    let out = '';
+    const qemuPid = await new Promise<number>((resolve, reject) => {
+      fg.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /board running \(QEMU pid (\d+)\) on \/dev\/pts\/\d+: .*Ctrl-C stops it/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      fg.once('exit', (code) => reject(new Error(`cell flash --boot-only exited (${code}): ${out}`)));
+    });
+    pids.push(qemuPid);
+    t.regex(out, /slot 2 species [0-9a-f]{8}: \d+ bytes, sha256 [0-9a-f]{64} \(from .*board\.store, checked by the board at start-up\)/);
+    const exited = new Promise<number | null>((resolve) => fg.once('exit', resolve));
+    fg.kill('SIGINT');
+    t.is(await exited, 0);
+    await gone(qemuPid);
+    t.pass('QEMU stopped with it');
   } finally {
     for (const pid of pids) {
       try {

@@ -83,6 +83,7 @@ export function registerFlash(program: Command): void {
       if (o.bootOnly && o.board !== 'qemu-mps2-an386') throw new Error('--boot-only is for qemu-mps2-an386 (posix: run build/board/posix/cell-board --store FILE)');
       if (o.bootOnly && o.port) throw new Error('--boot-only starts a board; --port is for one already running');
       if (o.bootOnly && cellArgs.length) throw new Error(`--boot-only installs nothing: give no cells (got ${cellArgs.join(' ')}); to install, leave --boot-only out`);
+      if (o.log && !o.detach) throw new Error('--log is where a detached board logs: without --detach the board\'s log comes on this process\'s stderr');
       if (o.board === 'qemu-mps2-an386' && o.port && o.store) throw new Error('--store is the file a board started here keeps its flash in; the board on --port was started with its own');
       if (o.bootOnly) return bootOnly(o);
       if (!existsSync(o.kernel)) throw new Error(`no kernel at ${o.kernel} (npm run build makes it)`);
@@ -292,19 +293,24 @@ async function bootOnly(o: FlashOpts): Promise<void> {
     if (o.detach || !ok) q.stop();
     else q.closePort();
   }
+  // In the foreground the board runs until a signal or its own exit; the handlers are in place
+  // before the line that says so is printed.
+  const stopped = o.detach ? undefined : new Promise<void>((done) => {
+    let asked = false;
+    const end = (): void => { asked = true; q.child.kill(); done(); };
+    process.once('SIGINT', end);
+    process.once('SIGTERM', end);
+    q.child.once('exit', (code, signal) => {
+      if (!asked) { console.error(`cell: QEMU stopped by itself (${signal ?? `exit ${code}`})`); process.exitCode = 1; }
+      done();
+    });
+  });
   if (o.json) console.log(JSON.stringify(result, null, 2));
   else {
     for (const m of result.modules) console.log(`slot ${m.slot} ${m.slot === 0 ? 'kernel' : `species ${m.species.toString(16).padStart(8, '0')}`}: ${m.size} bytes, sha256 ${m.sha256} (from ${result.store}, checked by the board at start-up)`);
     console.log(`node ${result.node}, free RAM ${result.freeRamBytes === null ? 'not known on this board' : `${result.freeRamBytes} bytes`}, kernel running from the store`);
     if (o.detach) console.log(`board running (pid ${q.pid}, build/board/${o.board}.pid, its log ${logOf(o)}); serial ${q.ptyPath}: cell gateway --serial ${q.ptyPath}`);
-    else console.log(`board running on ${q.ptyPath}: cell gateway --serial ${q.ptyPath}; Ctrl-C stops it`);
+    else console.log(`board running (QEMU pid ${q.pid}) on ${q.ptyPath}: cell gateway --serial ${q.ptyPath}; Ctrl-C stops it`);
   }
-  if (o.detach) return;
-  // In the foreground: the pty is left to the user's gateway; QEMU runs until a signal or its own exit.
-  await new Promise<void>((done) => {
-    const end = (): void => { q.child.kill(); done(); };
-    process.once('SIGINT', end);
-    process.once('SIGTERM', end);
-    q.child.once('exit', () => done());
-  });
+  await stopped; // the pty is left to the user's gateway meanwhile
 }
