@@ -4,14 +4,14 @@
 // bit-flipped file must give a logged, counted drop and a board that still answers, never a crash.
 // Each boot is a new qemu-system-arm process; each stop is SIGKILL (nothing flushed on the way out).
 import test from 'ava';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { armToolchainMissing, buildQemuImage } from '../host/board/build-qemu.ts';
 import { flashModules, planModules } from '../host/board/flash-modules.ts';
 import type { BoardInfo } from '../host/board/install-frames.ts';
 import { InstallLink } from '../host/board/install-link.ts';
-import { openPort, startQemuPty, type QemuPty } from '../host/board/qemu-pty.ts';
+import { BOARD_CMDLINE_BYTES, openPort, qemuPtyArgs, startQemuPty, type QemuPty } from '../host/board/qemu-pty.ts';
 import { prepareQemuStoreFile, QEMU_STORE_FILE_BYTES } from '../host/board/qemu-store-file.ts';
 import { decodeReply, encodeCall } from '../host/sdk/call-codec.ts';
 import { builtFile } from './fixtures/built.ts';
@@ -21,8 +21,11 @@ const kvSchema = JSON.parse(readFileSync(join('build', 'cells', 'kv.schema.json'
 const CELLS_AT = 1024 * 1024; // the cell store's region in the file (flash-file.h)
 const DIR = mkdtempSync(join(tmpdir(), 'cell-qemu-store-'));
 test.after.always(() => rmSync(DIR, { recursive: true, force: true }));
+// A space, a comma and a percent sign in every store path: the board's command line carries them encoded.
+const ODD = join(DIR, 'odd dir, 100%');
+mkdirSync(ODD);
 let n = 0;
-const fresh = (): string => join(DIR, `store-${n++}.bin`);
+const fresh = (): string => join(ODD, `store-${n++}.bin`);
 
 const missing = armToolchainMissing();
 const image = missing ? undefined : buildQemuImage({ kernelPath: '', cellPaths: [], ramBytes: 1024 * 1024, serial: { wasm3StackBytes: 4096 }, tag: 'serial-test' });
@@ -280,5 +283,35 @@ test.serial('hal.random is the host\'s entropy: with a known entropy file the no
     } finally {
       await kill(w);
     }
+  }
+});
+
+test('a store path too long for the board\'s command line is refused on the host, naming the limit', (t) => {
+  const long = join(DIR, 'x'.repeat(BOARD_CMDLINE_BYTES));
+  t.throws(() => qemuPtyArgs('board.elf', { store: long }), { message: /more than the 640 it reads: give a shorter --store path/ });
+  t.notThrows(() => qemuPtyArgs('board.elf', { store: join(DIR, 'x'.repeat(BOARD_CMDLINE_BYTES - DIR.length - 40)) }));
+});
+
+test.serial('a store path that fills the board\'s command line to its last byte is read whole', async (t) => {
+  if (missing) return t.fail(missing);
+  // "cell-board store=PATH" and its NUL: exactly BOARD_CMDLINE_BYTES.
+  const room = BOARD_CMDLINE_BYTES - 1 - 'cell-board store='.length - DIR.length - '/s.bin'.length;
+  let dir = DIR;
+  for (let left = room; left > 0;) {
+    const part = Math.min(left - 1, 200);
+    if (part < 1) { dir += 'y'; break; } // one byte left: no room for another '/'
+    dir = join(dir, 'y'.repeat(part));
+    left -= part + 1;
+  }
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 's.bin');
+  t.is(qemuPtyArgs('board.elf', { store: file }).find((a) => a.includes('store='))!.split(',').slice(2).map((a) => a.slice(4)).join(' ').length + 1, BOARD_CMDLINE_BYTES);
+  prepareQemuStoreFile(file);
+  const b = await boot({ store: file });
+  try {
+    await info(b);
+    t.true((await ready(b)).some((l) => l.startsWith('1 store file ') && l.endsWith(': 1310720 bytes loaded')), b.log.join('\n'));
+  } finally {
+    await kill(b);
   }
 });

@@ -29,9 +29,15 @@ export function boardArg(key: string, path: string): string {
   return `arg=${key}=${enc}`;
 }
 
+/** The board reads at most this many bytes of its command line, its NUL included (serial-main.c). */
+export const BOARD_CMDLINE_BYTES = 640;
+
 /** The qemu-system-arm arguments for an image in serial mode on a pty. */
 export function qemuPtyArgs(elf: string, files: QemuBoardFiles = {}): string[] {
   const args = ['arg=cell-board', ...(files.store ? [boardArg('store', files.store)] : []), ...(files.entropy ? [boardArg('entropy', files.entropy)] : [])];
+  // QEMU joins the arg= values with spaces; the board's buffer must hold them.
+  const line = args.map((a) => a.slice('arg='.length)).join(' ').length + 1;
+  if (line > BOARD_CMDLINE_BYTES) throw new Error(`the board's command line would be ${line} bytes, more than the ${BOARD_CMDLINE_BYTES} it reads: give a shorter --store path`);
   return ['-M', 'mps2-an386', '-display', 'none', '-monitor', 'none', '-serial', 'pty', '-semihosting-config', ['enable=on', 'target=native', ...args].join(','), '-kernel', elf];
 }
 

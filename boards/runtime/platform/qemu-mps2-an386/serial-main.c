@@ -89,12 +89,18 @@ static void percent_decode(char *s) {
 }
 
 /* The command line's store= and entropy= (its buffer on this frame only: serial_main never
- * returns). A store file that cannot be opened stops the board: flashing into RAM that the user
- * asked to be kept would look like it worked. */
+ * returns). A command line that cannot be read or a store file that cannot be opened stops the
+ * board: flashing into RAM that the user asked to be kept would look like it worked. */
+#define CMDLINE_BYTES 640 /* BOARD_CMDLINE_BYTES in host/board/qemu-pty.ts */
 static __attribute__((noinline)) void open_host_files(void) {
-  char cmd[640], note[200];
+  char cmd[CMDLINE_BYTES], note[200];
   const char *store = NULL, *source = "/dev/urandom";
-  if (semihost_cmdline(cmd, sizeof cmd) == 0) {
+  if (semihost_cmdline(cmd, sizeof cmd)) {
+    static const char no[] = "cannot read the board's command line (semihosting; longer than 639 bytes?)";
+    serial_log(3, no, sizeof no - 1);
+    semihost_exit(0);
+  }
+  {
     for (char *t = cmd; *t;) {
       char *end = t;
       while (*end && *end != ' ') end++;
