@@ -32,9 +32,15 @@ const image = missing ? undefined : buildQemuImage({ kernelPath: '', cellPaths: 
 
 interface Board { q: QemuPty; link: InstallLink; port: Awaited<ReturnType<typeof openPort>>; log: string[]; exit: Promise<number | null>; peers: number }
 
+// Every QEMU this file starts is killed when it ends, whatever happened.
+const running = new Set<QemuPty['child']>();
+test.after.always(() => { for (const c of running) c.kill('SIGKILL'); });
+
 async function boot(files: { store?: string; entropy?: string }): Promise<Board> {
   const log: string[] = [];
   const q = await startQemuPty(image!.elf, { ...files, onLog: (l) => log.push(l) });
+  running.add(q.child);
+  q.child.once('exit', () => running.delete(q.child));
   const exit = new Promise<number | null>((resolve) => q.child.once('exit', (code) => resolve(code)));
   const port = await openPort(q.ptyPath);
   return { q, port, link: new InstallLink(port, port), log, exit, peers: 0 };
@@ -70,9 +76,9 @@ const kernel = builtFile('kernel.wasm');
 const withKv = planModules(kernel, [{ name: 'kv', species: kvSchema.speciesId, bytes: builtFile('cells/kv.wasm') }]);
 const withEcho = planModules(kernel, [{ name: 'echo', species: echoSchema.speciesId, bytes: builtFile('cells/echo.wasm') }]);
 
-/** A store file with kernel + kv flashed and kv holding a = "1", b = "two" (put in two calls). */
-const flashedKv = (async () => {
-  if (!image) return '';
+/** A store file with kernel + kv flashed and kv holding a = "1", b = "two" (put in two calls); made by the first test that asks. */
+let flashedFile: Promise<string> | undefined;
+const flashedKv = (): Promise<string> => (flashedFile ??= (async () => {
   const file = fresh();
   prepareQemuStoreFile(file);
   const b = await boot({ store: file });
@@ -84,7 +90,7 @@ const flashedKv = (async () => {
     await kill(b);
   }
   return file;
-})();
+})());
 
 /** The records of the active bank 0 in a store file: [start, end) of each (a record: u32 bodyLength, u32 crc32, body). */
 function records(file: Uint8Array): [number, number][] {
@@ -101,7 +107,7 @@ function records(file: Uint8Array): [number, number][] {
 
 test.serial('a store file outlives QEMU: kernel and kv flashed, values put, QEMU killed, a new QEMU on the file runs them and kv has the values', async (t) => {
   if (missing) return t.fail(missing);
-  const file = await flashedKv;
+  const file = await flashedKv();
   t.is(statSync(file).size, QEMU_STORE_FILE_BYTES);
   t.is(records(readFileSync(file)).length, 2, 'two committed calls, two records in the file');
   const b = await boot({ store: file });
@@ -160,7 +166,7 @@ test.serial('a file of garbage (with directory entries that claim modules): each
 
 test.serial('short files (empty; the first 3000 bytes of a flashed store): the rest reads as zeros, nothing runs, the board answers; a longer file\'s tail is ignored', async (t) => {
   if (missing) return t.fail(missing);
-  const flashed = readFileSync(await flashedKv);
+  const flashed = readFileSync(await flashedKv());
   for (const len of [0, 3000]) {
     const file = fresh();
     writeFileSync(file, flashed.subarray(0, len));
@@ -192,11 +198,11 @@ test.serial('short files (empty; the first 3000 bytes of a flashed store): the r
 
 test.serial('a cell store torn or bit-flipped in its last record: that record is cut off (logged, counted), the earlier one read, and new puts are kept across another kill', async (t) => {
   if (missing) return t.fail(missing);
-  const flashed = readFileSync(await flashedKv);
+  const flashed = readFileSync(await flashedKv());
   const [first, last] = records(flashed);
   t.truthy(first && last);
   const torn = fresh();
-  copyFileSync(await flashedKv, torn);
+  copyFileSync(await flashedKv(), torn);
   truncateSync(torn, last![0] + 11); // QEMU killed in the middle of writing the record
   const flipped = fresh();
   const f = Buffer.from(flashed);
@@ -228,7 +234,7 @@ test.serial('a cell store torn or bit-flipped in its last record: that record is
 test.serial('a cell store region of garbage: formatted at start-up, the kernel and kv run, kv starts empty', async (t) => {
   if (missing) return t.fail(missing);
   const file = fresh();
-  const f = Buffer.from(readFileSync(await flashedKv));
+  const f = Buffer.from(readFileSync(await flashedKv()));
   for (let i = CELLS_AT; i < f.length; i++) f[i] = (i * 131 + 7) & 0xff;
   writeFileSync(file, f);
   const b = await boot({ store: file });
