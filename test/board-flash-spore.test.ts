@@ -142,7 +142,8 @@ test('spore arguments: a missing file, and a .spore swallowed by the variadic --
 test('qemu-mps2-an386: a signed spore verified on the host is flashed into the emulated M4, which checks its hash and reboots into it', async (t) => {
   const { key, pub } = await keyFile('qemu');
   const spore = writeSpore('echo-qemu', echoSpore(key));
-  const qemu = (...args: string[]) => run(process.execPath, ['bin/cell.js', 'flash', '--board', 'qemu-mps2-an386', ...args], { cwd: REPO_ROOT, timeout: 120_000 });
+  // A store file of its own: not the default one a user's board keeps (build/board/qemu-mps2-an386.store).
+  const qemu = (...args: string[]) => run(process.execPath, ['bin/cell.js', 'flash', '--board', 'qemu-mps2-an386', '--store', join(dir, 'qemu.store'), ...args], { cwd: REPO_ROOT, timeout: 120_000 });
   const { stdout } = await qemu('--trust', pub, '--json', '--', spore);
   const r = JSON.parse(stdout) as { node: string; freeRamBytes: number | null; modules: { name: string; sha256: string; spore: { authority: string; hash: string } | null }[] };
   const echoHash = createHash('sha256').update(echo).digest('hex');

@@ -4,7 +4,8 @@
 // the board's answer, and kv's values are kept in the board's cell store (its flash region).
 import test from 'ava';
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../host/build/paths.ts';
 import { armToolchainMissing } from '../host/board/build-qemu.ts';
@@ -18,7 +19,10 @@ const run = (args: string[], timeoutMs = 60_000) => new Promise<{ code: number |
 test('cell flash --detach, cell gateway --serial <its pty>, cell call: the emulated board answers LAN calls, and kv keeps a put value in its cell store', async (t) => {
   const missing = armToolchainMissing();
   if (missing) return t.fail(missing);
-  const flash = await run(['flash', '--board', 'qemu-mps2-an386', 'echo', 'kv', '--detach', '--quiet']);
+  // A store file of its own (a fresh flash), not the default build/board/qemu-mps2-an386.store a user's board keeps.
+  const dir = mkdtempSync(join(tmpdir(), 'cell-e2e-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const flash = await run(['flash', '--board', 'qemu-mps2-an386', 'echo', 'kv', '--detach', '--quiet', '--store', join(dir, 'board.store')]);
   t.is(flash.code, 0, flash.err);
   const pty = /serial (\/dev\/pts\/\d+)/.exec(flash.out)?.[1];
   t.truthy(pty, flash.out);

@@ -122,7 +122,7 @@ export function buildQemuImage(o: QemuImageOptions): QemuImage {
     ...CPU_FLAGS, '-std=gnu99', '-Os', '-DPRIi64="lli"', '-DPRIu64="llu"', '-ffunction-sections', '-fdata-sections', '-DBOARD_BARE_METAL', ...WASM3_DEFINES, ...SMALL_RAM, ...(o.defines ?? []),
     `-I${w3}`, `-I${join(RUNTIME_DIR, 'core')}`,
   ];
-  const objects = compileObjects({ compile: (args, cwd) => run(CC, args, cwd), cflags, sources, headerDirs: [join(RUNTIME_DIR, 'core')], root: join(BUILD_DIR, 'board', QEMU_BOARD, 'obj') });
+  const objects = compileObjects({ compile: (args, cwd) => run(CC, args, cwd), cflags, sources, headerDirs: [join(RUNTIME_DIR, 'core'), platformDir], root: join(BUILD_DIR, 'board', QEMU_BOARD, 'obj') });
   const args = [...CPU_FLAGS, ...objects, join(dir, 'modules.s'), '--specs=nano.specs', '--specs=nosys.specs', '-nostartfiles', `-T${join(dir, 'link.ld')}`, '-Wl,--gc-sections', '-o', elf, '-lm'];
   const stamp = createHash('sha256').update(JSON.stringify(args)).update(ld);
   for (const f of mods) stamp.update(readFileSync(f));

@@ -1,8 +1,10 @@
 // Boots a qemu-mps2-an386 image with UART0 on a pseudo-terminal (`-serial pty`) and finds the
 // pty's path in QEMU's output; opens it with serialport. The board's semihosting log lines
-// (serial-main.c) come on QEMU's stderr and are handed to `onLog`.
+// (serial-main.c) come on QEMU's stderr and are handed to `onLog`. The board's command line
+// (semihosting) names the host file behind its flash (`store`) and its entropy source.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { SerialPort } from 'serialport';
 
 export interface QemuPty {
@@ -10,9 +12,33 @@ export interface QemuPty {
   ptyPath: string;
 }
 
+export interface QemuBoardFiles {
+  /** The host file behind the board's flash (store-file.ts): kept across QEMU processes. Without it the stores live in RAM. */
+  store?: string;
+  /** Where the board reads its random numbers (default: the host's /dev/urandom). */
+  entropy?: string;
+}
+
+/**
+ * One word of the board's command line (`arg=KEY=PATH` of -semihosting-config): the board splits
+ * its command line on spaces and decodes %XX (serial-main.c), so a path may hold any byte; a space,
+ * '%' and ',' (QEMU's option separator) are encoded, as is every byte outside 0x21..0x7e.
+ */
+export function boardArg(key: string, path: string): string {
+  const enc = [...Buffer.from(resolve(path))].map((b) => (b > 0x20 && b < 0x7f && b !== 0x25 && b !== 0x2c ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`)).join('');
+  return `arg=${key}=${enc}`;
+}
+
+/** The board reads at most this many bytes of its command line, its NUL included (serial-main.c). */
+export const BOARD_CMDLINE_BYTES = 640;
+
 /** The qemu-system-arm arguments for an image in serial mode on a pty. */
-export function qemuPtyArgs(elf: string): string[] {
-  return ['-M', 'mps2-an386', '-display', 'none', '-monitor', 'none', '-serial', 'pty', '-semihosting', '-kernel', elf];
+export function qemuPtyArgs(elf: string, files: QemuBoardFiles = {}): string[] {
+  const args = ['arg=cell-board', ...(files.store ? [boardArg('store', files.store)] : []), ...(files.entropy ? [boardArg('entropy', files.entropy)] : [])];
+  // QEMU joins the arg= values with spaces; the board's buffer must hold them.
+  const line = args.map((a) => a.slice('arg='.length)).join(' ').length + 1;
+  if (line > BOARD_CMDLINE_BYTES) throw new Error(`the board's command line would be ${line} bytes, more than the ${BOARD_CMDLINE_BYTES} it reads: give a shorter --store path`);
+  return ['-M', 'mps2-an386', '-display', 'none', '-monitor', 'none', '-serial', 'pty', '-semihosting-config', ['enable=on', 'target=native', ...args].join(','), '-kernel', elf];
 }
 
 /**
@@ -20,9 +46,9 @@ export function qemuPtyArgs(elf: string): string[] {
  * (a detached board outlives this process) QEMU's output goes to that file, which is read for the
  * pty's path; otherwise it comes through pipes and every other line goes to `onLog`.
  */
-export function startQemuPty(elf: string, opts: { detached?: boolean; logFile?: string; timeoutMs?: number; onLog?: (line: string) => void } = {}): Promise<QemuPty> {
+export function startQemuPty(elf: string, opts: QemuBoardFiles & { detached?: boolean; logFile?: string; timeoutMs?: number; onLog?: (line: string) => void } = {}): Promise<QemuPty> {
   const fd = opts.logFile ? openSync(opts.logFile, 'w') : undefined;
-  const child = spawn('qemu-system-arm', qemuPtyArgs(elf), { stdio: fd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd], detached: opts.detached ?? false });
+  const child = spawn('qemu-system-arm', qemuPtyArgs(elf, opts), { stdio: fd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd], detached: opts.detached ?? false });
   if (fd !== undefined) closeSync(fd);
   return new Promise<QemuPty>((resolve, reject) => {
     let found = false;

@@ -6,6 +6,8 @@ export const SYSTEM_TESTS = {
   'test/board-rp2040.test.ts': 'builds the Cortex-M0+ image with arm-none-eabi-gcc (child processes) and boots it in the rp2040js emulator',
   'test/board-rp2040-flash.test.ts': 'builds the serial-mode Cortex-M0+ image (arm-none-eabi-gcc) and runs cell flash --board rp2040 as a child process; boots it in rp2040js',
   'test/board-qemu-flash.test.ts': 'builds the serial-mode Cortex-M4 image and flashes kernel + echo into qemu-system-arm over a pty',
+  'test/board-qemu-store-file.test.ts': 'boots the serial-mode Cortex-M4 image in qemu-system-arm processes on host store files (good, garbage, short, torn), killing each',
+  'test/board-qemu-persist.test.ts': 'cell flash --detach and --boot-only start qemu-system-arm on one store file, cell gateway and cell call run as child processes on loopback UDP, QEMU is killed between',
   'test/board-flash.test.ts': 'runs the posix board (C compiler) with a store file as a child process and installs modules over its stdin/stdout; runs cell flash as a child process',
   'test/board-flash-spore.test.ts': 'runs cell flash with signed spores as child processes onto the posix board (C compiler) with a store file, then the board itself',
   'test/board-spore-fetch.test.ts': 'the posix board (C compiler) as a child process on a socat pty pair, fetching cells as spores from a node on the other end',

@@ -2,6 +2,7 @@
  * log: a board has no RAM for a per-key index, and its logs are small (one bank). */
 #include "cell-store.h"
 #include "runtime.h"
+#include <stdio.h>
 #include <string.h>
 
 #define PUT 1
@@ -38,6 +39,8 @@ static struct {
   uint32_t end;  /* bank-relative: the first byte after the last good record */
   int clean;     /* compacted and nothing appended since: compacting again frees nothing */
   uint32_t compactions, open_failures;
+  uint32_t formats, tail_cuts; /* regions formatted (no valid bank), logs cut at a bad record */
+  uint32_t cut_at;             /* bank-relative: where the last cut found the good records end */
 } S;
 
 static struct {
@@ -322,6 +325,7 @@ static int open_store(void) {
   forget_counts();
   S.clean = 0;
   if (!h0 && !h1) {
+    S.formats++;
     if (platform_cell_flash_erase(0, S.bank_bytes) || write_head(0, 1) || platform_cell_flash_sync()) { S.open_failures++; return 0; }
     S.bank = 0;
     S.gen = 1;
@@ -334,7 +338,11 @@ static int open_store(void) {
   S.gen = S.bank ? g1 : g0;
   S.base = S.bank * S.bank_bytes;
   S.end = good_end();
-  if (!tail_erased() && compact(0)) { S.open_failures++; return 0; }
+  if (!tail_erased()) {
+    S.tail_cuts++;
+    S.cut_at = S.end;
+    if (compact(0)) { S.open_failures++; return 0; }
+  }
   S.opened = 1;
   return 1;
 }
@@ -488,4 +496,24 @@ void cell_store_stat(cell_store_info *out) {
   out->bank_bytes = S.bank_bytes;
   out->compactions = S.compactions;
   out->open_failures = S.open_failures;
+  out->formats = S.formats;
+  out->tail_cuts = S.tail_cuts;
+  out->cut_at = S.cut_at;
+}
+
+int cell_store_open(char *note, size_t cap) {
+  cell_store_info i;
+  cell_store_stat(&i);
+  if (S.opened < 0) {
+    snprintf(note, cap, platform_cell_flash_size() ? "cell store: the flash refused a write while opening it" : "cell store: none on this board");
+    return platform_cell_flash_size() ? 2 : 1;
+  }
+  if (i.tail_cuts) {
+    snprintf(note, cap, "cell store: records of bank %lu end at byte %lu and what follows is neither a record nor erased: cut off there, the live keys compacted into bank %lu (generation %lu)",
+             (unsigned long)(1 - i.bank), (unsigned long)i.cut_at, (unsigned long)i.bank, (unsigned long)i.generation);
+    return 2;
+  }
+  if (i.formats) { snprintf(note, cap, "cell store: no bank had a valid header: the region was formatted"); return 1; }
+  snprintf(note, cap, "cell store: bank %lu, generation %lu, %lu bytes of records", (unsigned long)i.bank, (unsigned long)i.generation, (unsigned long)(i.end - CELL_STORE_BANK_HEAD));
+  return 1;
 }

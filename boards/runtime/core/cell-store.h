@@ -62,8 +62,13 @@ int cell_store_active_slot(void);
 /* What the log holds now (tests, diagnostics). */
 typedef struct {
   uint32_t bank, generation, end, bank_bytes, compactions, open_failures;
+  uint32_t formats, tail_cuts, cut_at; /* since start-up: regions formatted, logs cut at a bad record (and where) */
 } cell_store_info;
 void cell_store_stat(cell_store_info *out);
+/* Opens the store now (a serial-mode boot, store-boot.c) rather than at the first call, and puts
+ * a line on what it found in `note`: a log level, 1 (as expected) or 2 (data was dropped: a
+ * corrupt or torn log cut off, or the flash refused). */
+int cell_store_open(char *note, size_t cap);
 
 /* crc32 (IEEE, zlib's): the records' checksum. */
 uint32_t cell_store_crc32(uint32_t crc, const uint8_t *p, size_t n);

@@ -2,6 +2,7 @@
 #include "install-protocol.h"
 #include "module-hash.h"
 #include "module-store.h"
+#include "cell-store.h"
 #include "platform.h"
 #include "spore-hal.h"
 #include <stdio.h>
@@ -41,6 +42,9 @@ int store_boot(uint32_t node, const board_options *opts, double now, store_map_f
   const uint8_t *bytes[STORE_SLOTS];
   const char *err;
   install_node = node;
+  char note[200];
+  int level = cell_store_open(note, sizeof note);
+  platform_log(level, note, strlen(note));
   /* Every stored module is hashed before anything is instantiated: each hash opens and frees its
    * own wasm3 environment and 64 KiB page, so its heap is reused by the kernel and cells after it
    * instead of being taken on top of them (docs/boards.md, RAM). */

@@ -10,6 +10,7 @@
 #include "../../core/script-mode.h"
 #include "../../core/module-hash.h"
 #include "../../core/bare-metal.h"
+#include "semihost.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,13 +26,6 @@
 
 extern uint32_t _stack_top;
 
-/* ARM semihosting SYS_EXIT: QEMU (-semihosting) ends with this status. */
-static void semihost_exit(int ok) {
-  register uint32_t r0 __asm__("r0") = 0x18;
-  register uint32_t r1 __asm__("r1") = ok ? 0x20026u : 0x20024u;
-  __asm__ volatile("bkpt 0xab" : : "r"(r0), "r"(r1) : "memory");
-  for (;;) {}
-}
 
 /* serial-main.c: the image built without modules runs the serial mode (board_serial_mode = 1). */
 extern const uint32_t board_serial_mode;

@@ -12,8 +12,12 @@
 #include "../../core/serial-framing.h"
 #include "../../core/store-boot.h"
 #include "../../core/bare-metal.h"
+#include "entropy.h"
+#include "flash-file.h"
+#include "semihost.h"
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define TIMER0 0x40000000u
 #define T_CTRL (*(volatile uint32_t *)(TIMER0 + 0x0))
@@ -51,11 +55,15 @@ double serial_now_ms(void) {
 }
 
 uint32_t serial_random(void) {
+  uint32_t r;
+  if (entropy_next(&r)) return r;
   rng ^= rng << 13;
   rng ^= rng >> 17;
   rng ^= rng << 5;
   return rng;
 }
+
+static int hexval(char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; }
 
 /* Semihosting SYS_WRITE0: a NUL-terminated line on QEMU's stderr. */
 void serial_log(int level, const char *text, size_t len) {
@@ -66,9 +74,51 @@ void serial_log(int level, const char *text, size_t len) {
   for (size_t i = 0; i < len && n + 2 < sizeof line; i++) line[n++] = text[i] ? text[i] : ' ';
   line[n++] = '\n';
   line[n] = 0;
-  register uint32_t r0 __asm__("r0") = 0x04;
-  register const char *r1 __asm__("r1") = line;
-  __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
+  semihost_write0(line);
+}
+
+/* %XX in place (host/board/qemu-pty.ts encodes a space, '%', ',' and bytes outside 0x21..0x7e). */
+static void percent_decode(char *s) {
+  char *o = s;
+  for (; *s; s++) {
+    int hi, lo;
+    if (*s == '%' && (hi = hexval(s[1])) >= 0 && (lo = hexval(s[2])) >= 0) { *o++ = (char)(hi << 4 | lo); s += 2; }
+    else *o++ = *s;
+  }
+  *o = 0;
+}
+
+/* The command line's store= and entropy= (its buffer on this frame only: serial_main never
+ * returns). A command line that cannot be read or a store file that cannot be opened stops the
+ * board: flashing into RAM that the user asked to be kept would look like it worked. */
+#define CMDLINE_BYTES 640 /* BOARD_CMDLINE_BYTES in host/board/qemu-pty.ts */
+static __attribute__((noinline)) void open_host_files(void) {
+  char cmd[CMDLINE_BYTES], note[200];
+  const char *store = NULL, *source = "/dev/urandom";
+  if (semihost_cmdline(cmd, sizeof cmd)) {
+    static const char no[] = "cannot read the board's command line (semihosting; longer than 639 bytes?)";
+    serial_log(3, no, sizeof no - 1);
+    semihost_exit(0);
+  }
+  {
+    for (char *t = cmd; *t;) {
+      char *end = t;
+      while (*end && *end != ' ') end++;
+      if (*end) *end++ = 0;
+      if (!strncmp(t, "store=", 6)) { store = t + 6; percent_decode(t + 6); }
+      else if (!strncmp(t, "entropy=", 8)) { source = t + 8; percent_decode(t + 8); }
+      t = end;
+    }
+  }
+  if (store) {
+    int failed = flash_file_open(store, note, sizeof note);
+    serial_log(failed ? 3 : 1, note, strlen(note));
+    if (failed) semihost_exit(0);
+  } else {
+    static const char ram[] = "no store file: the module and cell stores live as long as this QEMU process";
+    serial_log(1, ram, sizeof ram - 1);
+  }
+  if (entropy_open(source, note, sizeof note)) serial_log(2, note, strlen(note));
 }
 
 static void uart0_rx_irq(void) { UART_INTCLEAR = 2u; }
@@ -117,10 +167,20 @@ void serial_main(void) {
   T_VALUE = 0xFFFFFFFFu;
   T_CTRL = 1;
   last = T_VALUE;
-  while (!(UART_STATE & 2u)) serial_now_ms();
-  rng = (uint32_t)ticks * 2654435761u ^ T_VALUE;
-  if (!rng) rng = 1;
-  uint32_t node = serial_random() | 1;
+  open_host_files();
+  uint32_t node;
+  if (entropy_next(&node)) {
+    static const char host[] = "random: the host's entropy (semihosting)";
+    serial_log(1, host, sizeof host - 1);
+  } else {
+    static const char weak[] = "random: not true entropy: xorshift32 seeded from the timer at the host's first byte";
+    serial_log(2, weak, sizeof weak - 1);
+    while (!(UART_STATE & 2u)) serial_now_ms();
+    rng = (uint32_t)ticks * 2654435761u ^ T_VALUE;
+    if (!rng) rng = 1;
+    node = serial_random();
+  }
+  node |= 1;
   board_options opts = { .stack_bytes = board_serial_stack, .fuel_per_call = 10000000 };
   const char *ready = store_boot(node, &opts, serial_now_ms(), map_in_place) ? "ready: kernel running from the store" : "ready: no kernel; install frames only";
   serial_log(1, ready, __builtin_strlen(ready));
