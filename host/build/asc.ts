@@ -37,8 +37,11 @@ export interface AscResult {
   /** Backed by a plain ArrayBuffer, as WebAssembly.compile wants. */
   binary: Uint8Array<ArrayBuffer>;
   text?: string;
-  /** Where the static data ends and the heap starts (`__heap_base`), read from the compiled module. */
-  heapBase: number;
+  /**
+   * Where the static data ends and the heap starts (`__heap_base`), read from the compiled module;
+   * null when nothing in it allocates (the compiler then leaves the symbol out).
+   */
+  heapBase: number | null;
 }
 
 /** Thrown with the compiler's own diagnostics when AssemblyScript compilation fails. */
@@ -64,7 +67,7 @@ export function firmwareFlags(target: FirmwareTarget, runtime: 'stub' | 'minimal
  * once. `CELL_ASC_CACHE=0` turns it off.
  */
 const CACHE_DIR = join(BUILD_DIR, 'asc-cache');
-interface CacheEntry { files: Record<string, string | null>; binary: string; text?: string; heapBase?: number }
+interface CacheEntry { files: Record<string, string | null>; binary: string; text?: string; heapBase?: number | null }
 
 const sha256 = (b: string | Uint8Array) => createHash('sha256').update(b).digest('hex');
 function fileHash(path: string): string | null {
@@ -108,7 +111,7 @@ function cached(file: string): AscResult | undefined {
   } catch {
     return undefined;
   }
-  if (typeof entry.heapBase !== 'number') return undefined; // kept by an older build
+  if (entry.heapBase === undefined) return undefined; // kept by an older build
   for (const [path, hash] of Object.entries(entry.files)) if (fileHash(path) !== hash) return undefined;
   const binary = new Uint8Array(Buffer.from(entry.binary, 'base64'));
   return { binary, text: entry.text, heapBase: entry.heapBase };
@@ -136,7 +139,7 @@ export async function compileAssemblyScript(opts: AscOptions): Promise<AscResult
   const { default: asc, libraryFiles } = await import('assemblyscript/asc');
   patchTlsf(libraryFiles);
   const { default: binaryen } = await import('binaryen');
-  let heapBase: number | undefined;
+  let heapBase: number | null = null;
   const outputs = new Map<string, Uint8Array | string>();
   const read = new Map<string, string | null>();
   const stderr = asc.createMemoryStream();
@@ -160,7 +163,9 @@ export async function compileAssemblyScript(opts: AscOptions): Promise<AscResult
     // plain object with the hooks it needs (its type asks for the whole Transform class).
     transforms: [{
       afterCompile(mod: binaryen.Module) {
-        const g = binaryen.getGlobalInfo(mod.getGlobal('~lib/memory/__heap_base'));
+        const ref = mod.getGlobal('~lib/memory/__heap_base');
+        if (!ref) return;
+        const g = binaryen.getGlobalInfo(ref);
         const init = binaryen.getExpressionInfo(g.init) as binaryen.ConstInfo;
         if (typeof init.value === 'number') heapBase = init.value;
       },
@@ -170,7 +175,6 @@ export async function compileAssemblyScript(opts: AscOptions): Promise<AscResult
   const binary = outputs.get('out.wasm');
   if (!(binary instanceof Uint8Array)) throw new AscError(`AssemblyScript produced no binary for ${entries.join(', ')}`);
   const text = outputs.get('out.wat');
-  if (heapBase === undefined) throw new AscError(`AssemblyScript compile of ${entries.join(', ')}: could not read __heap_base from the module`);
   const result = { binary: new Uint8Array(binary), text: typeof text === 'string' ? text : undefined, heapBase };
   if (useCache) {
     try {

@@ -72,6 +72,8 @@ export async function buildCell(cellDir: string, opts: BuildCellOptions = {}): P
   const memory = target === 'mcu' ? config.limits.memory : undefined;
   const lowMemoryLimit = memory !== undefined && memory < PAGE_BYTES ? memory : undefined;
   const { binary, heapBase } = await compileAssemblyScript({ entries: [entryPath], target, runtime: 'minimal', lowMemoryLimit });
+  // The generated dispatcher always allocates (its argument reader), so the compiler keeps __heap_base.
+  if (heapBase === null) throw new Error(`buildCell: the compiled cell "${name}" has no __heap_base, so its memory cannot be checked`);
   const floor = Math.ceil(cellMemoryFloor(heapBase, argHeapBytes) / 16) * 16;
   if (memory !== undefined) {
     if (memory < floor) {
