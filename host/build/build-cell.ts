@@ -81,7 +81,7 @@ export async function buildCell(cellDir: string, opts: BuildCellOptions = {}): P
         `${join(resolve(cellDir), 'cell.toml')}: [cell.limits] memory = ${memory} is too small for cell "${name}": its static data ` +
         `(the ${config.limits.in_bytes}-byte input and ${config.limits.out_bytes}-byte output buffers, constants) ends at byte ${heapBase}, ` +
         `the allocator's root takes ${TLSF_ROOT_BYTES} bytes and one call's arguments may need ${argHeapBytes} ` +
-        `(4 x in_bytes, at least 4096), so it needs at least ${floor} bytes before any state of its own`,
+        `(4 x in_bytes, at least 4096; the allocator wants a 16th of that more free), so it needs at least ${floor} bytes before any state of its own`,
       );
     }
   }

@@ -26,11 +26,13 @@ export const CELL_MEMORY_GRANULE = 16;
 /**
  * Bytes a cell needs below its limit before it holds any state: its static data (buffers, string
  * constants; up to `heapBase`), the allocator's root, and one call's decoded arguments at their
- * budget (`argHeapBytes`: the dispatcher refuses more with TOO_LARGE, so this much must fit).
+ * budget (`argHeapBytes`: the dispatcher charges each object at the block it takes and refuses
+ * more with TOO_LARGE, so this much must fit), plus a 16th of it: TLSF looks for a free block up to
+ * a 16th larger than a large request (its size classes), so the last allocation needs that slack.
  */
 export function cellMemoryFloor(heapBase: number, argHeapBytes: number): number {
   const root = (heapBase + CELL_MEMORY_GRANULE - 1) & ~(CELL_MEMORY_GRANULE - 1);
-  return root + TLSF_ROOT_BYTES + TLSF_BLOCK_HEADERS + argHeapBytes;
+  return root + TLSF_ROOT_BYTES + TLSF_BLOCK_HEADERS + argHeapBytes + Math.ceil(argHeapBytes / 16);
 }
 
 /** The section's payload for `bytes`. */
