@@ -32,6 +32,7 @@ test('inspect --json reports size, memory, imports, exports and the species id',
   t.true(facts.sizeBytes > 0);
   t.deepEqual(facts.memory.initialPages, 1);
   t.deepEqual(facts.memory.maximumPages, 1);
+  t.is(facts.memoryBytes, 32768, 'the memory exchange uses of its page: the cell.toml default');
   t.true(facts.imports.every((i: { module: string }) => i.module === 'hal'));
   t.true(facts.exports.some((e: { name: string }) => e.name === 'cell_handle'));
   const schema = JSON.parse(await readFile(join(ROOT, 'build/cells/exchange.schema.json'), 'utf8'));
@@ -39,6 +40,7 @@ test('inspect --json reports size, memory, imports, exports and the species id',
   t.true(facts.profile.ok);
   const kernel = JSON.parse((await cell('inspect', 'build/kernel.wasm', '--json')).stdout);
   t.is(kernel.kind, 'kernel');
+  t.is(kernel.memoryBytes, undefined, 'the kernel declares none: it has its whole page');
   t.true(kernel.sizeBytes <= 32 * 1024);
 });
 
