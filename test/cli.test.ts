@@ -53,6 +53,7 @@ test('build writes the .wasm, the schema and the typed client', async (t) => {
   const out = await mkdtemp(join(tmpdir(), 'cell-build-'));
   const { stdout } = await cell('build', 'firmware/cells/echo', '--out', out);
   t.regex(stdout, /echo\s+species 0x[0-9a-f]{8}/);
+  t.regex(stdout, /memory 16384 bytes of its 64 KiB page \(at least \d+: \[cell\.limits\] memory\)/);
   t.true((await readFile(join(out, 'echo.wasm'))).length > 0);
   t.regex(await readFile(join(out, 'echo.client.ts'), 'utf8'), /export interface EchoApi/);
 });
