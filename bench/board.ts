@@ -15,6 +15,7 @@ import { REPO_ROOT } from '../host/build/paths.ts';
 import { benchSerialRtt, type SerialRttFigures } from './board-serial-rtt.ts';
 import { benchInstructions, type InstructionFigures } from './board-instructions.ts';
 import { builtFixtureCell } from '../test/fixtures/fixture-cells.ts';
+import { inspectWasm } from '../host/build/inspect.ts';
 
 const BOARD = 0xa1b2c3d4;
 const PEER = 0x11223344;
@@ -131,15 +132,18 @@ const REPLACEMENTS = 50;
 
 /**
  * The replacement run of the RAM hunt: the kernel with `cellPaths` but the last slot holding the
- * spin fixture (test/fixtures/cells/spin.ts), called REPLACEMENTS times with a payload that spins
+ * spin fixture (test/fixtures/cells/spin.ts, with the replaced cell's declared memory), called REPLACEMENTS times with a payload that spins
  * until the meter stops it, so its instance traps and is replaced each time; `mem` after the 2nd
  * and the last call.
  */
 async function replacementSession(cellPaths: string[]): Promise<{ cells: string[]; steps: BoardStep[] }> {
   const dir = join(REPO_ROOT, 'build', 'test-cells', 'board');
   mkdirSync(dir, { recursive: true });
-  const spin = join(dir, 'spin.wasm');
-  writeFileSync(spin, await builtFixtureCell('spin'));
+  // The trapping cell declares the memory of the cell whose slot it takes (its cell.memory
+  // section; a whole page if it declares none), so the run holds what a board would.
+  const memory = inspectWasm(new Uint8Array(readFileSync(cellPaths.at(-1)!))).memoryBytes;
+  const spin = join(dir, `spin-${memory ?? 'page'}.wasm`);
+  writeFileSync(spin, await builtFixtureCell('spin', 'mcu', memory));
   const cells = [...cellPaths.slice(0, -1), spin];
   const module = await KernelInstance.compile(new Uint8Array(readFileSync(join(REPO_ROOT, 'build', 'kernel.wasm'))));
   let sent: Uint8Array[] = [];

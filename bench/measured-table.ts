@@ -98,7 +98,7 @@ export function renderMeasured(m: Measured): string {
   const z = m.sizes;
   rows.push(`| kernel \`.wasm\` (mcu, one 64 KiB page) | ${int(z.kernelMcu)} bytes (budget ${int(z.kernelBudget)}); host build ${int(z.kernelHost)} bytes | ${code(z.command)} |`);
   const cells = Object.entries(z.cells).map(([name, b]) => `${name} ${int(b)} B`).join(', ');
-  rows.push(`| cells (metered, one page) | ${cells} | ${code(z.command)} |`);
+  rows.push(`| cells (metered; each uses the memory its cell.toml declares, below one page) | ${cells} | ${code(z.command)} |`);
   const b = m.bench?.figures;
   const bc = m.bench ? code(m.bench.command) : '';
   if (b?.cli) {

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../host/build/paths.ts';
-import { CellConfigError, DEFAULT_BIOLOGY, readCellToml } from '../host/build/cell-toml.ts';
+import { CellConfigError, DEFAULT_BIOLOGY, DEFAULT_MEMORY, readCellToml } from '../host/build/cell-toml.ts';
 import { appendCustomSection } from '../host/build/custom-section.ts';
 import { inspectWasm } from '../host/build/inspect.ts';
 
@@ -25,10 +25,12 @@ test('the example cells read with their limits and biology', (t) => {
   t.is(ex.name, 'exchange');
   t.is(ex.source, join(REPO_ROOT, 'firmware/cells/exchange/exchange.ts'));
   t.deepEqual(ex.biology, { min_replicas: 3, max_replicas: 64, cpu_target: 0.6 });
-  t.deepEqual(ex.limits, { in_bytes: 1024, out_bytes: 2028 });
+  t.deepEqual(ex.limits, { in_bytes: 1024, out_bytes: 2028, memory: DEFAULT_MEMORY });
+  t.deepEqual(readCellToml(join(REPO_ROOT, 'firmware/cells/echo')).limits, { in_bytes: 1024, out_bytes: 1024, memory: 16384 });
+  t.deepEqual(readCellToml(join(REPO_ROOT, 'firmware/cells/kv')).limits, { in_bytes: 512, out_bytes: 512, memory: 24576 });
   const users = readCellToml(join(REPO_ROOT, 'test/fixtures/cells/users-v1'));
   t.deepEqual(users.biology, DEFAULT_BIOLOGY);
-  t.deepEqual(users.limits, { in_bytes: 2048, out_bytes: 2028 });
+  t.deepEqual(users.limits, { in_bytes: 2048, out_bytes: 2028, memory: 32768 });
 });
 
 test('defaults, a custom source, a percentage cpu_target, dependency tables', (t) => {
@@ -55,7 +57,11 @@ test('every mistake names the file and the key', (t) => {
   bad('[cell]\nname = "demo"\n[cell.limits]\nout_bytes = 10', /out_bytes must be an integer in 64..2028/);
   // Issue #12 finding 10: exchange had out_bytes 4096, more than the kernel's 2,028-byte payload.
   bad('[cell]\nname = "demo"\n[cell.limits]\nout_bytes = 4096', /out_bytes must be an integer in 64..2028, got 4096/);
-  bad('[cell]\nname = "demo"\n[cell.limits]\nstack = 10', /\[cell.limits\] stack is not a known key/);
+  bad('[cell]\nname = "demo"\n[cell.limits]\nstack = 10', /\[cell.limits\] stack is not a known key \(in_bytes, out_bytes, memory\)/);
+  bad('[cell]\nname = "demo"\n[cell.limits]\nmemory = 2048', /\[cell.limits\] memory must be an integer in 4096..65536, got 2048/);
+  bad('[cell]\nname = "demo"\n[cell.limits]\nmemory = 131072', /memory must be an integer in 4096..65536, got 131072/);
+  bad('[cell]\nname = "demo"\n[cell.limits]\nmemory = "16 KiB"', /memory must be an integer in 4096..65536/);
+  bad('[cell]\nname = "demo"\n[cell.limits]\nmemory = 10008', /\[cell.limits\] memory must be a multiple of 16 bytes .*got 10008/);
   bad('[cell]\nname = "demo"\n[cell.biology]\nmin_replica = 3', /\[cell.biology\] min_replica is not a known key/);
   bad('[cell]\nname = "demo"\n[cell.biology]\nmin_replicas = 0', /min_replicas must be an integer in 1..65535, got 0/);
   bad('[cell]\nname = "demo"\n[cell.biology]\nmin_replicas = 5\nmax_replicas = 2', /max_replicas \(2\) must be at least min_replicas \(5\)/);

@@ -32,6 +32,7 @@ test('inspect --json reports size, memory, imports, exports and the species id',
   t.true(facts.sizeBytes > 0);
   t.deepEqual(facts.memory.initialPages, 1);
   t.deepEqual(facts.memory.maximumPages, 1);
+  t.is(facts.memoryBytes, 32768, 'the memory exchange uses of its page: the cell.toml default');
   t.true(facts.imports.every((i: { module: string }) => i.module === 'hal'));
   t.true(facts.exports.some((e: { name: string }) => e.name === 'cell_handle'));
   const schema = JSON.parse(await readFile(join(ROOT, 'build/cells/exchange.schema.json'), 'utf8'));
@@ -39,6 +40,7 @@ test('inspect --json reports size, memory, imports, exports and the species id',
   t.true(facts.profile.ok);
   const kernel = JSON.parse((await cell('inspect', 'build/kernel.wasm', '--json')).stdout);
   t.is(kernel.kind, 'kernel');
+  t.is(kernel.memoryBytes, undefined, 'the kernel declares none: it has its whole page');
   t.true(kernel.sizeBytes <= 32 * 1024);
 });
 
@@ -51,6 +53,7 @@ test('build writes the .wasm, the schema and the typed client', async (t) => {
   const out = await mkdtemp(join(tmpdir(), 'cell-build-'));
   const { stdout } = await cell('build', 'firmware/cells/echo', '--out', out);
   t.regex(stdout, /echo\s+species 0x[0-9a-f]{8}/);
+  t.regex(stdout, /memory 16384 bytes of its 64 KiB page \(at least \d+: \[cell\.limits\] memory\)/);
   t.true((await readFile(join(out, 'echo.wasm'))).length > 0);
   t.regex(await readFile(join(out, 'echo.client.ts'), 'utf8'), /export interface EchoApi/);
 });

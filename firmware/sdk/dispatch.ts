@@ -8,9 +8,19 @@ import { failureMessage } from "./cell";
 // (ARG_*, recorded with CborReader.fail()) are in docs/protocol.toml.
 import { E_UNKNOWN_METHOD, E_BAD_ARGS, E_CELL_ERROR, E_TOO_LARGE, ARG_OVER_BUDGET, ARG_BAD_FIELD, ARG_NOT_A_CALL } from "../protocol/table";
 
-// Heap cost of one object beyond its payload: TLSF block header plus the AS object header,
-// rounded up to the allocator's 16-byte granule. Overestimating only makes the budget safer.
-const OBJECT_COST: i32 = 32;
+/**
+ * The heap one object of `payload` bytes takes: TLSF's 4-byte block header, AssemblyScript's
+ * 16-byte object header and the payload, in the allocator's 16-byte granules, at least 32
+ * (std/assembly/rt/tlsf.ts computeSize). Exact, not a guess: a cell's memory may be only what it
+ * declares (cell.toml `memory`), and `cell build` reserves the budget below it.
+ */
+function objectCost(payload: i32): i32 {
+  const block = (payload + 20 + 15) & ~15;
+  return block < 32 ? 32 : block;
+}
+
+// An Array keeps room for at least this many elements (std/assembly/array.ts MIN_SIZE).
+const ARRAY_MIN_CAPACITY: i32 = 8;
 
 let outPtr: usize = 0;
 let outCap: i32 = 0;
@@ -25,8 +35,8 @@ export function useOutput(ptr: usize, cap: i32): void {
 
 /**
  * A CALL payload `[method_index, arg0, ...]` being decoded. Every read is checked by the CBOR
- * reader; what it allocates is charged to `budget` first, so no payload can exhaust the cell's
- * one page of memory (a trap there would take the cell's state with it).
+ * reader; what it allocates is charged to `budget` first (at what the allocator really takes), so
+ * no payload can exhaust the cell's memory (a trap there would take the cell's state with it).
  */
 export class CallReader {
   readonly cbor: CborReader;
@@ -118,13 +128,13 @@ export class CallReader {
   string(): string {
     const n = this.cbor.readTextRaw();
     // UTF-16 needs at most two bytes per UTF-8 byte.
-    if (!this.ok || !this.charge(OBJECT_COST + 2 * n)) return "";
+    if (!this.ok || !this.charge(objectCost(2 * n))) return "";
     return String.UTF8.decodeUnsafe(this.cbor.lastPtr, <usize>n, false);
   }
 
   bytes(): Uint8Array {
     const n = this.cbor.readBytesRaw();
-    if (!this.ok || !this.charge(2 * OBJECT_COST + n)) return new Uint8Array(0);
+    if (!this.ok || !this.charge(objectCost(<i32>offsetof<Uint8Array>()) + objectCost(n))) return new Uint8Array(0);
     const data = new Uint8Array(n);
     memory.copy(data.dataStart, this.cbor.lastPtr, <usize>n);
     return data;
@@ -135,11 +145,18 @@ export class CallReader {
     return this.cbor.readNull();
   }
 
-  /** An array head whose elements take `elementSize` bytes each; 0 on error or over budget. */
+  /**
+   * An array head whose elements take `elementSize` bytes each; 0 on error or over budget.
+   * `objects`: 2 for an Array (its header and its buffer), 1 for a StaticArray.
+   */
   arrayLength(elementSize: usize, objects: i32): i32 {
     const n = this.cbor.readArrayHeader();
-    // n is at most the payload length (the reader checks), so the product cannot overflow.
-    if (n < 0 || !this.charge(objects * OBJECT_COST + n * <i32>elementSize)) return 0;
+    if (n < 0) return 0;
+    // n is at most the payload length (the reader checks), so the products cannot overflow.
+    const cost = objects == 2
+      ? objectCost(<i32>offsetof<Array<i32>>()) + objectCost(max(n, ARRAY_MIN_CAPACITY) * <i32>elementSize)
+      : objectCost(n * <i32>elementSize);
+    if (!this.charge(cost)) return 0;
     return n;
   }
 
@@ -166,7 +183,7 @@ export class CallReader {
    * arguments); null once decoding has failed, which callers never look at since r.ok is false.
    */
   newStruct<T>(): T {
-    if (!this.ok || !this.charge(OBJECT_COST + <i32>offsetof<T>())) return changetype<T>(0);
+    if (!this.ok || !this.charge(objectCost(<i32>offsetof<T>()))) return changetype<T>(0);
     return changetype<T>(__new(offsetof<T>(), idof<T>()));
   }
 

@@ -4,12 +4,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { SERVICE_NAME } from '../sdk/schema.ts';
+import { CELL_MEMORY_GRANULE, MAX_CELL_MEMORY, MIN_CELL_MEMORY } from './cell-memory.ts';
 
 export interface CellLimits {
   /** Input buffer: the largest CALL payload the cell accepts. */
   in_bytes: number;
   /** Output buffer: the largest REPLY or ERROR payload it can give. */
   out_bytes: number;
+  /**
+   * Bytes of its one 64 KiB page the cell uses (mcu target): static data, the allocator and its
+   * state. A board allocates only this much (host/build/cell-memory.ts); 65536 is the whole page.
+   */
+  memory: number;
 }
 
 /** `[cell.biology]`: how mitosis may scale the species (DESIGN.md, Mitosis). */
@@ -35,7 +41,10 @@ export interface CellConfig {
  */
 export const MAX_OUT_BYTES = 2048 - 20;
 
-export const DEFAULT_LIMITS: Readonly<CellLimits> = { in_bytes: 2048, out_bytes: MAX_OUT_BYTES };
+/** Enough for echo, kv and exchange at their worst (test/cell-memory.test.ts); a cell with more state declares more. */
+export const DEFAULT_MEMORY = 32768;
+
+export const DEFAULT_LIMITS: Readonly<CellLimits> = { in_bytes: 2048, out_bytes: MAX_OUT_BYTES, memory: DEFAULT_MEMORY };
 export const DEFAULT_BIOLOGY: Readonly<CellBiology> = { min_replicas: 1, max_replicas: 16, cpu_target: 0.6 };
 
 // Buffers live in the cell's one 64 KiB page next to its heap; past this they crowd it out.
@@ -80,10 +89,14 @@ export function readCellToml(cellDir: string): CellConfig {
   if (cell.limits !== undefined) {
     if (!isTable(cell.limits)) bad('[cell.limits]', 'must be a table');
     const t = cell.limits as Record<string, unknown>;
-    for (const k of Object.keys(t)) if (!(k in limits)) bad(`[cell.limits] ${k}`, 'is not a known key (in_bytes, out_bytes)');
+    for (const k of Object.keys(t)) if (!(k in limits)) bad(`[cell.limits] ${k}`, 'is not a known key (in_bytes, out_bytes, memory)');
     limits.in_bytes = intIn(t.in_bytes, limits.in_bytes, 16, MAX_BUFFER, '[cell.limits] in_bytes', bad);
     // An ERROR payload with a useful message needs a few dozen bytes.
     limits.out_bytes = intIn(t.out_bytes, limits.out_bytes, 64, MAX_OUT_BYTES, '[cell.limits] out_bytes', bad);
+    limits.memory = intIn(t.memory, limits.memory, MIN_CELL_MEMORY, MAX_CELL_MEMORY, '[cell.limits] memory', bad);
+    if (limits.memory % CELL_MEMORY_GRANULE !== 0) {
+      bad('[cell.limits] memory', `must be a multiple of ${CELL_MEMORY_GRANULE} bytes (the allocator's alignment), got ${limits.memory}`);
+    }
   }
 
   const biology = { ...DEFAULT_BIOLOGY };

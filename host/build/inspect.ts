@@ -2,6 +2,7 @@
 // function signatures), exports, custom sections and the cell's embedded schema. A hand parser
 // because WebAssembly.Module does not expose memory limits or import signatures, and because a
 // spore from the network must get a precise error, not a compiler stack trace.
+import { decodeMemorySection, MEMORY_SECTION } from './cell-memory.ts';
 
 export type ExternKind = 'function' | 'table' | 'memory' | 'global' | 'tag';
 
@@ -49,6 +50,8 @@ export interface WasmFacts {
   customSections: string[];
   /** Parsed JSON of the `cell.schema` custom section, when present. */
   schema?: unknown;
+  /** Bytes of its memory the cell uses, from the `cell.memory` custom section, when present (host/build/cell-memory.ts). */
+  memoryBytes?: number;
 }
 
 /** Thrown for input that is not a well-formed WebAssembly binary. */
@@ -57,6 +60,7 @@ export class WasmFormatError extends Error {
 }
 
 export const SCHEMA_SECTION = 'cell.schema';
+export { MEMORY_SECTION };
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
 const KINDS: ExternKind[] = ['function', 'table', 'memory', 'global', 'tag'];
@@ -171,6 +175,14 @@ export function inspectWasm(wasm: Uint8Array): WasmFacts {
       const name = r.name();
       facts.customSections.push(name);
       if (name === SCHEMA_SECTION) facts.schema = parseSchema(wasm.subarray(r.pos, r.end));
+      if (name === MEMORY_SECTION) {
+        if (facts.memoryBytes !== undefined) throw new WasmFormatError(`custom section "${MEMORY_SECTION}" appears twice`);
+        try {
+          facts.memoryBytes = decodeMemorySection(wasm.subarray(r.pos, r.end));
+        } catch (err) {
+          throw new WasmFormatError((err as Error).message);
+        }
+      }
     } else if (id === 1) {
       types = readTypes(r);
     } else if (id === 2) {

@@ -36,6 +36,7 @@ export function registerBuild(program: Command): void {
       for (const dir of dirs) {
         const c = await buildCell(resolve(dir), { target, outDir: resolve(opts.out) });
         console.log(`${c.name}  species ${speciesHex(c.speciesId)}  ${c.sizeBytes} bytes  ${c.wasmPath}`);
+        if (c.target === 'mcu') console.log(`  memory ${c.limits.memory} bytes of its 64 KiB page (at least ${c.memoryFloor}: [cell.limits] memory)`);
         console.log(`  schema ${c.schemaPath}\n  client ${c.clientPath}`);
         if (sign) console.log(`  ${await sign(c)}`);
       }

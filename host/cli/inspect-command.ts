@@ -24,6 +24,7 @@ export function registerInspect(program: Command): void {
         kind,
         sizeBytes: facts.sizeBytes,
         memory: facts.memory,
+        ...(facts.memoryBytes !== undefined ? { memoryBytes: facts.memoryBytes } : {}),
         imports: facts.imports,
         exports: facts.exports,
         customSections: facts.customSections,
@@ -35,7 +36,8 @@ export function registerInspect(program: Command): void {
       } else {
         console.log(`${file}: ${kind}${schema ? ` "${schema.name}" species ${out.speciesId}` : ''}`);
         console.log(`  size     ${facts.sizeBytes} bytes`);
-        console.log(`  memory   ${facts.memory ? `${facts.memory.initialPages}..${facts.memory.maximumPages ?? 'unbounded'} pages` : 'none'}`);
+        const declared = facts.memoryBytes !== undefined ? `, of which it uses ${facts.memoryBytes} bytes (cell.memory)` : '';
+        console.log(`  memory   ${facts.memory ? `${facts.memory.initialPages}..${facts.memory.maximumPages ?? 'unbounded'} pages${declared}` : 'none'}`);
         console.log(`  imports  ${facts.imports.map((i) => `${i.module}.${i.name}`).join(', ') || '-'}`);
         console.log(`  exports  ${facts.exports.map((e) => e.name).join(', ') || '-'}`);
         console.log(`  profile  ${profile.ok ? 'ok (wasm3 mcu profile)' : 'FAILED'}`);

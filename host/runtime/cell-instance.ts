@@ -94,6 +94,13 @@ export class CellInstance {
     private readonly opts: Readonly<CellInstanceOptions>,
     /** The module's fixed memory size, for messages. */
     readonly pages: number,
+    /**
+     * Bytes of its memory the cell declares it uses (custom section `cell.memory`,
+     * host/build/cell-memory.ts), when it declares them. A board allocates only these; here the
+     * page stays whole, but the HAL and the ABI's buffers are held to the same bound, so a cell
+     * reaching past it gets the answer a board gives.
+     */
+    readonly declaredBytes?: number,
   ) {
     this.storeOf = opts.store ?? CellStore.inMemory();
   }
@@ -133,7 +140,7 @@ export class CellInstance {
     } catch (err) {
       throw new CellLoadError(`cannot host this cell: ${(err as Error).message}`);
     }
-    const cell = new CellInstance(module, { ...opts }, mem!.maximumPages!);
+    const cell = new CellInstance(module, { ...opts }, mem!.maximumPages!, facts.memoryBytes);
     try {
       cell.live = cell.instantiate();
     } catch (err) {
@@ -258,10 +265,15 @@ export class CellInstance {
     const hostOom = err instanceof RangeError && MEMORY_WORDS.test(err.message);
     if (growFailed || hostOom || (panic !== undefined && MEMORY_WORDS.test(panic))) {
       this.stats.outOfMemory++;
-      const why = panic ?? (growFailed ? `memory.grow failed: the cell's ${this.pages}-page memory is full` : (err as Error).message);
+      const why = panic ?? (growFailed ? `memory.grow failed: the cell's ${this.memoryWords()} memory is full` : (err as Error).message);
       return { kind: 'error', bytes: encodeErrorPayload(ErrorCode.OUT_OF_MEMORY, `out of memory: ${why}`), fuelUsed };
     }
     return { kind: 'error', bytes: encodeErrorPayload(ErrorCode.CELL_TRAP, `trap: ${this.describe(err)}`), fuelUsed };
+  }
+
+  /** "1-page" or, for a cell that declares its memory, "16384-byte": the same words as a board's. */
+  private memoryWords(): string {
+    return this.declaredBytes === undefined ? `${this.pages}-page` : `${this.declaredBytes}-byte`;
   }
 
   private describe(err: unknown): string {
@@ -274,13 +286,16 @@ export class CellInstance {
   private instantiate(): Live {
     let exports: CellExports | undefined;
     const memory = (): WebAssembly.Memory | undefined => exports?.memory;
+    const declared = this.declaredBytes;
+    /** The bytes of its memory the cell may use: all of it, or what it declares. */
+    const usable = (mem: WebAssembly.Memory): number => Math.min(mem.buffer.byteLength, declared ?? Infinity);
     /** Bytes [ptr, ptr+len) of cell memory; a range outside it breaks the ABI. */
     const range = (what: string, ptr: number, len: number): Uint8Array => {
       const mem = memory();
       if (!mem) throw new CellFault(`hal.${what} called while the cell was starting`);
       const start = ptr >>> 0;
       const size = len >>> 0;
-      if (start + size > mem.buffer.byteLength) throw new CellFault(`hal.${what} range ${start}+${size} is outside the cell's ${mem.buffer.byteLength}-byte memory`);
+      if (start + size > usable(mem)) throw new CellFault(`hal.${what} range ${start}+${size} is outside the cell's ${usable(mem)}-byte memory`);
       return new Uint8Array(mem.buffer, start, size);
     };
     /** Copies `bytes` to the cell's buffer if they fit; returns their length either way (docs/abi.md). */
@@ -309,8 +324,8 @@ export class CellInstance {
           if (!mem) return;
           const start = ptr >>> 0;
           const size = len >>> 0;
-          if (start + size > mem.buffer.byteLength) {
-            throw new CellFault(`hal.log range ${start}+${size} is outside the cell's ${mem.buffer.byteLength}-byte memory`);
+          if (start + size > usable(mem)) {
+            throw new CellFault(`hal.log range ${start}+${size} is outside the cell's ${usable(mem)}-byte memory`);
           }
           const text = new TextDecoder().decode(new Uint8Array(mem.buffer, start, size));
           try {
@@ -329,7 +344,7 @@ export class CellInstance {
     exports = e;
     e.cell_fuel.value = this.opts.fuelPerCall; // the buffer getters are metered too
     const live: Live = { exports: e, inPtr: e.cell_in() >>> 0, inCap: e.cell_in_cap(), outPtr: e.cell_out() >>> 0, outCap: e.cell_out_cap() };
-    const size = e.memory.buffer.byteLength;
+    const size = usable(e.memory);
     for (const [ptr, cap, name] of [[live.inPtr, live.inCap, 'input'], [live.outPtr, live.outCap, 'output']] as const) {
       if (cap < 0 || ptr + cap > size) throw new CellFault(`the cell's ${name} buffer (${ptr}, ${cap} bytes) is not inside its ${size}-byte memory`);
     }

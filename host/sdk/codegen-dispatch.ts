@@ -19,6 +19,11 @@ export interface DispatchOptions {
 }
 
 export const DEFAULT_IN_BYTES = 2048;
+
+/** The default heap budget of one call's decoded arguments: 4 x in_bytes, at least 4096. */
+export function argHeapFor(inBytes: number): number {
+  return Math.max(4096, 4 * inBytes);
+}
 export const DEFAULT_OUT_BYTES = 2048;
 
 export class DispatchError extends Error {}
@@ -50,7 +55,7 @@ class DispatchWriter {
   write(): string {
     const inBytes = this.opts.inBytes ?? DEFAULT_IN_BYTES;
     const outBytes = this.opts.outBytes ?? DEFAULT_OUT_BYTES;
-    const argHeap = this.opts.argHeapBytes ?? Math.max(4096, 4 * inBytes);
+    const argHeap = this.opts.argHeapBytes ?? argHeapFor(inBytes);
     for (const [what, v] of [['inBytes', inBytes], ['outBytes', outBytes], ['argHeapBytes', argHeap]] as const) {
       if (!Number.isInteger(v) || v < 16 || v > 1 << 20) throw new DispatchError(`${what} must be an integer in 16..1048576, got ${v}`);
     }

@@ -4,6 +4,9 @@
 // re-encodes what it read and refuses the manifest unless the bytes are identical.
 import { Encoder } from 'cbor-x/encode';
 import type { CellBiology, CellLimits } from '../build/cell-toml.ts';
+
+/** What field 9 carries of `[cell.limits]`. */
+export type ManifestLimits = Pick<CellLimits, 'in_bytes' | 'out_bytes'>;
 import { canonicalSchemaJson, SERVICE_NAME, validateSchema } from '../sdk/schema.ts';
 import { speciesIdOf } from '../sdk/species.ts';
 import { SporeError } from './spore-error.ts';
@@ -36,7 +39,8 @@ export interface SporeManifest {
   /** The canonical schema JSON (canonicalSchemaJson): speciesId is derived from it. */
   schema: string;
   biology: CellBiology;
-  limits: CellLimits;
+  /** The cell's buffers; its memory is declared in the module itself (host/build/cell-memory.ts). */
+  limits: ManifestLimits;
   /** The authority's ed25519 public key: the manifest is signed with its secret key. */
   authority: Uint8Array;
   revision: number;

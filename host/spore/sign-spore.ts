@@ -1,6 +1,7 @@
 // Making a spore: the manifest of a built cell, signed by its authority, packed with the module
 // into one .spore (`cell build --sign`).
-import type { CellBiology, CellLimits } from '../build/cell-toml.ts';
+import type { CellBiology } from '../build/cell-toml.ts';
+import type { ManifestLimits } from './manifest.ts';
 import { canonicalSchemaJson, type CellSchema } from '../sdk/schema.ts';
 import { speciesIdOf } from '../sdk/species.ts';
 import type { AuthorityKey } from './authority-key.ts';
@@ -14,7 +15,7 @@ export interface SporeSource {
   module: Uint8Array;
   schema: CellSchema;
   biology: CellBiology;
-  limits: CellLimits;
+  limits: ManifestLimits;
 }
 
 export interface SignOptions {
@@ -37,7 +38,7 @@ export function manifestFor(src: SporeSource, opts: Omit<SignOptions, 'key'> & {
     name: src.schema.name,
     schema: canonicalSchemaJson(src.schema),
     biology: { ...src.biology, cpu_target: normalizeCpuTarget(src.biology.cpu_target) },
-    limits: { ...src.limits },
+    limits: { in_bytes: src.limits.in_bytes, out_bytes: src.limits.out_bytes },
     authority: opts.authority,
     revision: opts.revision,
     issuedAt: opts.issuedAt,

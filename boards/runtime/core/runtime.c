@@ -7,6 +7,7 @@
 #include "error-payload.h"
 #include "cell-store.h"
 #include "cell-store-hal.h"
+#include "cell-memory.h"
 #include "heap-mark.h"
 #include "spore-hal.h"
 #include "wasm3.h"
@@ -24,6 +25,7 @@ typedef struct {
   IM3Function handle;
   IM3Global fuel, oom;
   uint32_t in_ptr, in_cap, out_ptr, out_cap, pages;
+  uint32_t memory; /* bytes its cell.memory section declares, 0: its whole memory (cell-memory.h) */
   int live;
   int panicked;
   char panic[192];
@@ -141,6 +143,9 @@ static const char *cell_instantiate(cell_slot *c) {
   /* One fixed floor for every runtime: a cell called from inside the kernel's call would
    * otherwise get a fresh budget measured from where it starts. */
   c->rt->stackLimit = platform_native_stack_limit();
+  /* wasm3 allocates only this much of the cell's page; an access above it traps, as it would
+   * past the page (wasm3 checks against the allocated length). */
+  c->rt->memoryLimit = c->memory;
   HEAP_MARK("cell-runtime", (int)(c - cells));
   if ((r = m3_ParseModule(env, &mod, c->wasm, (uint32_t)c->len))) return r;
   HEAP_MARK("cell-parse", (int)(c - cells));
@@ -179,7 +184,9 @@ int board_add_cell(const uint8_t *wasm, size_t len, const char **err) {
   memset(c, 0, sizeof *c);
   c->wasm = wasm;
   c->len = len;
-  const char *e = cell_instantiate(c);
+  const char *e = cell_declared_memory(wasm, len, &c->memory);
+  if (e) { *err = e; return -1; }
+  e = cell_instantiate(c);
   if (e) {
     if (c->rt) m3_FreeRuntime(c->rt);
     c->rt = NULL;
@@ -282,6 +289,7 @@ static int32_t cell_run_call(int slot, const uint8_t *in, uint32_t in_len, uint8
         board_counters.out_of_memory++;
         code = ERR_OUT_OF_MEMORY;
         if (c->panicked) n = snprintf(text, sizeof text, "out of memory: %s", c->panic);
+        else if (c->memory) n = snprintf(text, sizeof text, "out of memory: memory.grow failed: the cell's %u-byte memory is full", (unsigned)c->memory);
         else n = snprintf(text, sizeof text, "out of memory: memory.grow failed: the cell's %u-page memory is full", (unsigned)c->pages);
       } else {
         code = ERR_CELL_TRAP;
