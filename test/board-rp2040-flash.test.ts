@@ -147,6 +147,6 @@ test.serial('cell flash --board rp2040 refuses what it cannot do, each with a cl
     t.regex((e as Error & { stderr: string }).stderr, message);
   }
   const { stdout } = await run(process.execPath, [CLI, 'flash', '--help'], { cwd: REPO_ROOT });
-  t.regex(stdout, /rp2040 \(writes a \.uf2 to copy onto a Pico's RPI-RP2 drive/);
-  t.regex(stdout, /untested on hardware/);
+  t.regex(stdout, /rp2040 \(writes a \.uf2 to\s+copy onto a Pico's\s+RPI-RP2\s+drive/);
+  t.regex(stdout, /untested\s+on\s+hardware/);
 });
