@@ -444,6 +444,26 @@ static m3ApiRawFunction(hal_spore_put) {
   m3ApiSuccess();
 }
 
+/* The kernel's memory top (docs/abi.md, `k_memory_top`): an exported immutable i32 global whose
+ * initialiser is one i32.const. wasm3 evaluates initialisers in m3_LoadModule, after it has
+ * allocated the memory, so it is decoded here from the parsed module. 0 when the kernel has none:
+ * its whole declared memory. */
+static uint32_t kernel_memory_top(IM3Module mod) {
+  IM3Global g = m3_FindGlobal(mod, "k_memory_top");
+  if (!g || g->imported || g->isMutable || g->type != c_m3Type_i32 || !g->initExpr || g->initExprSize < 2 || g->initExpr[0] != 0x41) return 0;
+  const uint8_t *p = g->initExpr + 1, *end = g->initExpr + g->initExprSize;
+  uint32_t v = 0;
+  unsigned shift = 0;
+  uint8_t b;
+  do { /* signed LEB128; a negative or oversized top is ignored */
+    if (p >= end || shift > 28) return 0;
+    b = *p++;
+    v |= (uint32_t)(b & 0x7f) << shift;
+    shift += 7;
+  } while (b & 0x80);
+  return (shift < 32 && (b & 0x40)) ? 0 : v;
+}
+
 const char *board_start(const uint8_t *kernel, size_t len, const board_options *opts) {
   IM3Module mod;
   M3Result r;
@@ -458,6 +478,9 @@ const char *board_start(const uint8_t *kernel, size_t len, const board_options *
   HEAP_MARK("kernel-runtime", -1);
   if ((r = m3_ParseModule(env, &mod, kernel, (uint32_t)len))) return r;
   HEAP_MARK("kernel-parse", -1);
+  /* The kernel never touches its page above its top, so the runtime allocates only up to there:
+   * an access above it traps here as the kernel's own check makes it impossible on V8. */
+  kernel_rt->memoryLimit = kernel_memory_top(mod);
   if ((r = m3_LoadModule(kernel_rt, mod))) { m3_FreeModule(mod); return r; }
   HEAP_MARK("kernel-load", -1);
   static const struct { const char *name, *sig; M3RawCall fn; } hal[] = {
