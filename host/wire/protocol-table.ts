@@ -382,8 +382,8 @@ export const MCU_REPLAY_LARGE = 2;
 export const MCU_MAX_ACCESS = 8;
 /** [access] serve rows (host: MAX_SERVE) */
 export const MCU_MAX_SERVE = 8;
-/** the mcu kernel's memory top: its data and tables end below it (checked at start, else it panics) and it never touches a byte above; a board gives its runtime this much memory (wasm3 memoryLimit). Host: HOST_PAGES pages */
-export const MCU_KERNEL_BYTES = 0x8000;
+/** the mcu kernel's memory top: its data and tables end below it (checked at start, else it traps) and it never touches a byte above; a board gives its runtime this much memory (wasm3 memoryLimit). Host: HOST_PAGES pages */
+export const MCU_KERNEL_BYTES = 0x7200;
 
 // Errors of the firmware CBOR reader, stable (docs/cbor.md)
 export enum CborError {
