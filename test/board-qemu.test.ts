@@ -11,6 +11,7 @@ import { REPO_ROOT } from '../host/build/paths.ts';
 import { builtFile } from './fixtures/built.ts';
 import { BOARD, FUEL, fixture, PEER, recordOnV8, recordTwoNodes, SEED } from './fixtures/board-session.ts';
 import { builtFixtureCell } from './fixtures/fixture-cells.ts';
+import { MCU_KERNEL_BYTES } from '../host/wire/protocol-table.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
 // Three cells and the kernel: each wasm3 instance holds a 64 KiB linear memory and its code pages.
@@ -136,4 +137,50 @@ test('a cell that recurses without end traps on the QEMU board\'s C-stack floor,
   // The trap's text is V8's words for it (docs/boards.md, Trap texts).
   t.true(trapped.includes(Buffer.from('trap: Maximum call stack size exceeded').toString('hex')), `the deep call is answered with the stack-overflow trap:\n${trapped}`);
   t.true(v8.transcript.join('\n').includes(Buffer.from('trap: Maximum call stack size exceeded').toString('hex')), 'V8 answers it in the same words');
+});
+
+/** Signed LEB128, as an i32.const immediate. */
+function sleb(v: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) return [...out, b];
+    out.push(b | 0x80);
+  }
+}
+
+/** The kernel with its `k_memory_top` global (immutable i32 = MCU_KERNEL_BYTES) set to `top` instead. */
+function withMemoryTop(kernel: Uint8Array, top: number): Uint8Array {
+  const from = [0x7f, 0x00, 0x41, ...sleb(MCU_KERNEL_BYTES), 0x0b];
+  const to = [0x7f, 0x00, 0x41, ...sleb(top), 0x0b];
+  if (to.length !== from.length) throw new Error('withMemoryTop: the new top must encode in as many bytes');
+  const at: number[] = [];
+  for (let i = 0; i + from.length <= kernel.length; i++) if (from.every((b, j) => kernel[i + j] === b)) at.push(i);
+  if (at.length !== 1) throw new Error(`withMemoryTop: ${at.length} globals initialised to MCU_KERNEL_BYTES, not 1`);
+  const out = kernel.slice();
+  out.set(to, at[0]!);
+  return out;
+}
+
+test('the QEMU board gives the kernel only its k_memory_top bytes of memory: the same kernel declaring its whole page costs the heap 65536 - MCU_KERNEL_BYTES more', async (t) => {
+  const missing = armToolchainMissing();
+  if (missing) return t.fail(missing);
+  const kernel = builtFile('kernel.wasm');
+  const dir = join(REPO_ROOT, 'build', 'test-cells', 'board');
+  mkdirSync(dir, { recursive: true });
+  const whole = join(dir, 'kernel-whole-page.wasm');
+  writeFileSync(whole, withMemoryTop(kernel, 65536));
+  const steps: BoardStep[] = [{ op: 'now', ms: 0 }, { op: 'init', node: BOARD }, { op: 'mem' }];
+  const peak = async (kernelPath: string, tag: string) => {
+    const image = buildQemuImage({ kernelPath, cellPaths: [], ramBytes: RAM, tag });
+    const got = await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(image.elf) }, { seed: SEED, fuelPerCall: FUEL, stackBytes: STACK }, steps);
+    const line = got.find((l) => l.startsWith('maxrss '));
+    t.truthy(line, `the board printed its heap figure: ${got.join(' | ')}`);
+    return Number(line?.split(' ')[1]);
+  };
+  const capped = await peak(join(REPO_ROOT, 'build', 'kernel.wasm'), 'memory-top');
+  const full = await peak(whole, 'memory-top-whole');
+  t.log(`heap after kernel start: ${capped} bytes (k_memory_top ${MCU_KERNEL_BYTES}), ${full} (whole page)`);
+  t.is(full - capped, 65536 - MCU_KERNEL_BYTES);
 });
