@@ -11,6 +11,7 @@
 #include "wasm3.h"
 #include "m3_env.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 board_observers board_observe;
@@ -34,8 +35,11 @@ static board_options options;
 static cell_slot cells[BOARD_MAX_CELLS];
 static int cell_count;
 static char kernel_panic[192];
-/* One encoded frame for the serial link: fixed, so sending never allocates. */
-static uint8_t wire[SERIAL_COBS_MAX(SERIAL_MAX_FRAME + SERIAL_CRC_BYTES) + 2];
+/* One encoded frame for the serial link, allocated once by board_start in serial mode (script mode
+ * prints the kernel's frames instead) and sized to the kernel's frame buffer, k_buf_cap: the kernel
+ * builds every frame it sends there or in its twin of the same size. Sending never allocates. */
+static uint8_t *wire;
+static size_t wire_cap;
 /* Error texts, built without allocation. */
 static char text[256];
 
@@ -352,7 +356,7 @@ static m3ApiRawFunction(hal_send) {
   m3ApiGetArg(uint32_t, ptr) m3ApiGetArg(uint32_t, len)
   KERNEL_RANGE(frame, ptr, len)
   if (board_observe.send) { board_observe.send(frame, len); m3ApiSuccess(); }
-  size_t n = serial_encode(frame, len, wire, sizeof wire);
+  size_t n = wire ? serial_encode(frame, len, wire, wire_cap) : 0;
   if (n) platform_serial_write(wire, n);
   m3ApiSuccess();
 }
@@ -500,6 +504,13 @@ const char *board_start(const uint8_t *kernel, size_t len, const board_options *
 #endif
   if ((r = m3_RunStart(mod))) return r;
   HEAP_MARK("kernel-start", -1);
+  if (!board_observe.send) {
+    uint32_t cap = 0;
+    if (!board_k_buf(&cap)) return "the kernel has no frame buffer";
+    free(wire);
+    wire_cap = SERIAL_COBS_MAX(cap + SERIAL_CRC_BYTES) + 2;
+    if (!(wire = malloc(wire_cap))) return "no memory for the serial link's send buffer";
+  }
   /* No key on the board: it runs open, as a host without an identity does (kernel-instance.ts). */
   int32_t ok;
   return board_k_config(13 /* open */, 1, &ok);
