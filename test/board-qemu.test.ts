@@ -12,6 +12,7 @@ import { builtFile } from './fixtures/built.ts';
 import { BOARD, FUEL, fixture, PEER, recordOnV8, recordTwoNodes, SEED } from './fixtures/board-session.ts';
 import { builtFixtureCell } from './fixtures/fixture-cells.ts';
 import { MCU_KERNEL_BYTES } from '../host/wire/protocol-table.ts';
+import { withMemoryTop } from './fixtures/memory-top.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
 // Three cells and the kernel: each wasm3 instance holds a 64 KiB linear memory and its code pages.
@@ -138,30 +139,6 @@ test('a cell that recurses without end traps on the QEMU board\'s C-stack floor,
   t.true(trapped.includes(Buffer.from('trap: Maximum call stack size exceeded').toString('hex')), `the deep call is answered with the stack-overflow trap:\n${trapped}`);
   t.true(v8.transcript.join('\n').includes(Buffer.from('trap: Maximum call stack size exceeded').toString('hex')), 'V8 answers it in the same words');
 });
-
-/** Signed LEB128, as an i32.const immediate. */
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
-
-/** The kernel with its `k_memory_top` global (immutable i32 = MCU_KERNEL_BYTES) set to `top` instead. */
-function withMemoryTop(kernel: Uint8Array, top: number): Uint8Array {
-  const from = [0x7f, 0x00, 0x41, ...sleb(MCU_KERNEL_BYTES), 0x0b];
-  const to = [0x7f, 0x00, 0x41, ...sleb(top), 0x0b];
-  if (to.length !== from.length) throw new Error('withMemoryTop: the new top must encode in as many bytes');
-  const at: number[] = [];
-  for (let i = 0; i + from.length <= kernel.length; i++) if (from.every((b, j) => kernel[i + j] === b)) at.push(i);
-  if (at.length !== 1) throw new Error(`withMemoryTop: ${at.length} globals initialised to MCU_KERNEL_BYTES, not 1`);
-  const out = kernel.slice();
-  out.set(to, at[0]!);
-  return out;
-}
 
 test('the QEMU board gives the kernel only its k_memory_top bytes of memory: the same kernel declaring its whole page costs the heap 65536 - MCU_KERNEL_BYTES more', async (t) => {
   const missing = armToolchainMissing();
