@@ -6,7 +6,7 @@ import { KernelInstance, type KernelHal } from '../host/runtime/kernel-instance.
 import { KERNEL_STATS, type KernelStatName } from '../host/runtime/kernel-stats.ts';
 import { decodeHeader, encodeFrame, MsgType, BROADCAST, HEADER_BYTES, HeaderReject } from '../host/wire/header.ts';
 import { ErrorCode } from '../host/wire/error-codes.ts';
-import { KernelResult, MCU_KERNEL_BYTES, MCU_MAX_PEERS, MCU_MAX_CALLS, MCU_MAX_SESSIONS, MCU_MAX_ACCESS, MCU_MAX_SERVE, MCU_REPLAY_SHARED, MCU_REPLAY_LARGE, MAX_SESSIONS, MAX_ACCESS, MAX_SERVE, REPLAY_PER_CALLER, HOST_PAGES } from '../host/wire/protocol-table.ts';
+import { KernelResult, MCU_KERNEL_BYTES, MCU_MAX_CELLS, MCU_MAX_PEERS, MCU_MAX_CALLS, MCU_MAX_SESSIONS, MCU_MAX_ACCESS, MCU_MAX_SERVE, MCU_REPLAY_SHARED, MCU_REPLAY_LARGE, MAX_SESSIONS, MAX_ACCESS, MAX_SERVE, REPLAY_PER_CALLER, HOST_PAGES } from '../host/wire/protocol-table.ts';
 import { decodeCbor, encodeCbor } from '../host/wire/cbor.ts';
 
 // The host kernel (kernel.host.wasm's build): what a host node and the simulator run. The mcu
@@ -586,8 +586,8 @@ test('the mcu kernel holds the table sizes of docs/protocol.toml [mcu_table]; th
   const mcu = (await rig({ target: 'mcu' })).k.tables();
   const host = (await rig({ target: 'host' })).k.tables();
   const caps = (x: typeof mcu) => Object.fromEntries(Object.entries(x).map(([name, row]) => [name, row.cap]));
-  t.like(caps(mcu), { peers: MCU_MAX_PEERS, calls: MCU_MAX_CALLS, sessions: MCU_MAX_SESSIONS, access: MCU_MAX_ACCESS, serve: MCU_MAX_SERVE, replay: MCU_MAX_SESSIONS * REPLAY_PER_CALLER + MCU_REPLAY_SHARED + MCU_REPLAY_LARGE });
-  t.like(caps(host), { peers: 64, calls: 32, sessions: MAX_SESSIONS, access: MAX_ACCESS, serve: MAX_SERVE, replay: MAX_SESSIONS * REPLAY_PER_CALLER + 32 + 4 });
+  t.like(caps(mcu), { peers: MCU_MAX_PEERS, cells: MCU_MAX_CELLS, calls: MCU_MAX_CALLS, sessions: MCU_MAX_SESSIONS, access: MCU_MAX_ACCESS, serve: MCU_MAX_SERVE, replay: MCU_MAX_SESSIONS * REPLAY_PER_CALLER + MCU_REPLAY_SHARED + MCU_REPLAY_LARGE });
+  t.like(caps(host), { peers: 64, cells: 8, calls: 32, sessions: MAX_SESSIONS, access: MAX_ACCESS, serve: MAX_SERVE, replay: MAX_SESSIONS * REPLAY_PER_CALLER + 32 + 4 });
   t.is((await rig({ target: 'host' })).k.memoryTop, HOST_PAGES * 65536);
 });
 

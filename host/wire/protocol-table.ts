@@ -378,12 +378,16 @@ export const MCU_MAX_SESSIONS = 4;
 export const MCU_REPLAY_SHARED = 16;
 /** replay buffers for answers of 129..1024 bytes (host: 4) */
 export const MCU_REPLAY_LARGE = 2;
+/** cells hosted, the board runtime's BOARD_MAX_CELLS (host: 8) */
+export const MCU_MAX_CELLS = 4;
+/** spore fetches at once: a board is installed over its cable, not from the mesh (host: SPORE_MAX_FETCHES) */
+export const MCU_SPORE_FETCHES = 1;
 /** [access] rows (host: MAX_ACCESS) */
 export const MCU_MAX_ACCESS = 8;
 /** [access] serve rows (host: MAX_SERVE) */
 export const MCU_MAX_SERVE = 8;
 /** the mcu kernel's memory top: its data and tables end below it (checked at start, else it traps) and it never touches a byte above; a board gives its runtime this much memory (wasm3 memoryLimit). Host: HOST_PAGES pages */
-export const MCU_KERNEL_BYTES = 0x7200;
+export const MCU_KERNEL_BYTES = 0x6a00;
 
 // Errors of the firmware CBOR reader, stable (docs/cbor.md)
 export enum CborError {
@@ -740,6 +744,8 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'mcu_table', asName: 'MCU_MAX_SESSIONS', hostName: 'MCU_MAX_SESSIONS', value: MCU_MAX_SESSIONS },
   { group: 'mcu_table', asName: 'MCU_REPLAY_SHARED', hostName: 'MCU_REPLAY_SHARED', value: MCU_REPLAY_SHARED },
   { group: 'mcu_table', asName: 'MCU_REPLAY_LARGE', hostName: 'MCU_REPLAY_LARGE', value: MCU_REPLAY_LARGE },
+  { group: 'mcu_table', asName: 'MCU_MAX_CELLS', hostName: 'MCU_MAX_CELLS', value: MCU_MAX_CELLS },
+  { group: 'mcu_table', asName: 'MCU_SPORE_FETCHES', hostName: 'MCU_SPORE_FETCHES', value: MCU_SPORE_FETCHES },
   { group: 'mcu_table', asName: 'MCU_MAX_ACCESS', hostName: 'MCU_MAX_ACCESS', value: MCU_MAX_ACCESS },
   { group: 'mcu_table', asName: 'MCU_MAX_SERVE', hostName: 'MCU_MAX_SERVE', value: MCU_MAX_SERVE },
   { group: 'mcu_table', asName: 'MCU_KERNEL_BYTES', hostName: 'MCU_KERNEL_BYTES', value: MCU_KERNEL_BYTES },
