@@ -96,7 +96,7 @@ function simRow(what: string, s: SimFigures): string {
 export function renderMeasured(m: Measured): string {
   const rows: string[] = ['| what | figure | command |', '|---|---|---|'];
   const z = m.sizes;
-  rows.push(`| kernel \`.wasm\` (mcu, one 64 KiB page) | ${int(z.kernelMcu)} bytes (budget ${int(z.kernelBudget)}); host build ${int(z.kernelHost)} bytes | ${code(z.command)} |`);
+  rows.push(`| kernel \`.wasm\` (mcu: a board's tables, uses the bottom MCU_KERNEL_BYTES of its page) | ${int(z.kernelMcu)} bytes (budget ${int(z.kernelBudget)}); host build ${int(z.kernelHost)} bytes | ${code(z.command)} |`);
   const cells = Object.entries(z.cells).map(([name, b]) => `${name} ${int(b)} B`).join(', ');
   rows.push(`| cells (metered; each uses the memory its cell.toml declares, below one page) | ${cells} | ${code(z.command)} |`);
   const b = m.bench?.figures;

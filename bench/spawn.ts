@@ -29,7 +29,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export async function benchSpawn(opts: { spawns?: number } = {}): Promise<SpawnBenchResult> {
   const rounds = opts.spawns ?? 20;
-  const kernelWasm = new Uint8Array(await readFile(kernelPath('mcu')));
+  const kernelWasm = new Uint8Array(await readFile(kernelPath('host')));
   const module = new Uint8Array(await readFile('build/cells/exchange.wasm'));
   const schema = inspectWasm(module).schema as CellSchema;
   const key = generateAuthorityKey();

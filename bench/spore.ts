@@ -203,7 +203,7 @@ async function measure(kernelWasm: Uint8Array, file: string, module: Uint8Array,
 }
 
 export async function benchSpore(opts: { sizes?: number[]; rounds?: number } = {}): Promise<SporeBenchResult> {
-  const kernelWasm = new Uint8Array(await readFile(kernelPath('mcu')));
+  const kernelWasm = new Uint8Array(await readFile(kernelPath('host')));
   const cell = new Uint8Array(await readFile(join(REPO_ROOT, 'build', 'cells', 'exchange.wasm')));
   const dir = await mkdtemp(join(tmpdir(), 'cell-spore-bench-'));
   const rounds = opts.rounds ?? 5;

@@ -84,7 +84,7 @@ async function cellRpc(): Promise<Side> {
   // Authenticated, as `cell call --peer` is (cell run accepts nothing else): a session, then calls to that node.
   const identity = await newIdentity();
   const node = await CellNode.create({
-    nodeId: identity.nodeId, identity, kernelWasm: new Uint8Array(await readFile(kernelPath())), transports: [udp],
+    nodeId: identity.nodeId, identity, kernelWasm: new Uint8Array(await readFile(kernelPath('host'))), transports: [udp],
     config: { defaultRoute: 1, announceIntervalMs: 0, probeIntervalMs: 0 },
   });
   const dst = await node.handshake(0);

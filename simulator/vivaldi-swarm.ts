@@ -43,9 +43,9 @@ export class HarnessPanic extends Error {}
 
 let cached: Promise<WebAssembly.Module> | undefined;
 
-/** Compiles the harness once per process (mcu target: one fixed 64 KiB page, as on a board). */
+/** Compiles the harness once per process (host target: a host node's 64 neighbour slots; a board's mcu build holds MCU_NB_SLOTS). */
 export function compileHarness(): Promise<WebAssembly.Module> {
-  cached ??= compileAssemblyScript({ entries: [HARNESS_ENTRY], target: 'mcu', runtime: 'stub' }).then((r) =>
+  cached ??= compileAssemblyScript({ entries: [HARNESS_ENTRY], target: 'host', runtime: 'stub' }).then((r) =>
     WebAssembly.compile(r.binary),
   );
   return cached;

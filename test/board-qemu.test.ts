@@ -11,6 +11,8 @@ import { REPO_ROOT } from '../host/build/paths.ts';
 import { builtFile } from './fixtures/built.ts';
 import { BOARD, FUEL, fixture, PEER, recordOnV8, recordTwoNodes, SEED } from './fixtures/board-session.ts';
 import { builtFixtureCell } from './fixtures/fixture-cells.ts';
+import { MCU_KERNEL_BYTES } from '../host/wire/protocol-table.ts';
+import { withMemoryTop } from './fixtures/memory-top.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
 // Three cells and the kernel: each wasm3 instance holds a 64 KiB linear memory and its code pages.
@@ -136,4 +138,26 @@ test('a cell that recurses without end traps on the QEMU board\'s C-stack floor,
   // The trap's text is V8's words for it (docs/boards.md, Trap texts).
   t.true(trapped.includes(Buffer.from('trap: Maximum call stack size exceeded').toString('hex')), `the deep call is answered with the stack-overflow trap:\n${trapped}`);
   t.true(v8.transcript.join('\n').includes(Buffer.from('trap: Maximum call stack size exceeded').toString('hex')), 'V8 answers it in the same words');
+});
+
+test('the QEMU board gives the kernel only its k_memory_top bytes of memory: the same kernel declaring its whole page costs the heap 65536 - MCU_KERNEL_BYTES more', async (t) => {
+  const missing = armToolchainMissing();
+  if (missing) return t.fail(missing);
+  const kernel = builtFile('kernel.wasm');
+  const dir = join(REPO_ROOT, 'build', 'test-cells', 'board');
+  mkdirSync(dir, { recursive: true });
+  const whole = join(dir, 'kernel-whole-page.wasm');
+  writeFileSync(whole, withMemoryTop(kernel, 65536));
+  const steps: BoardStep[] = [{ op: 'now', ms: 0 }, { op: 'init', node: BOARD }, { op: 'mem' }];
+  const peak = async (kernelPath: string, tag: string) => {
+    const image = buildQemuImage({ kernelPath, cellPaths: [], ramBytes: RAM, tag });
+    const got = await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(image.elf) }, { seed: SEED, fuelPerCall: FUEL, stackBytes: STACK }, steps);
+    const line = got.find((l) => l.startsWith('maxrss '));
+    t.truthy(line, `the board printed its heap figure: ${got.join(' | ')}`);
+    return Number(line?.split(' ')[1]);
+  };
+  const capped = await peak(join(REPO_ROOT, 'build', 'kernel.wasm'), 'memory-top');
+  const full = await peak(whole, 'memory-top-whole');
+  t.log(`heap after kernel start: ${capped} bytes (k_memory_top ${MCU_KERNEL_BYTES}), ${full} (whole page)`);
+  t.is(full - capped, 65536 - MCU_KERNEL_BYTES);
 });

@@ -1,15 +1,20 @@
 // The firmware kernel through its HAL alone: framing, dispatch, call state, pheromones, drops.
 import test from 'ava';
 import fc from 'fast-check';
-import { compileAssemblyScript } from '../host/build/asc.ts';
+import { compileAssemblyScript, type FirmwareTarget } from '../host/build/asc.ts';
 import { KernelInstance, type KernelHal } from '../host/runtime/kernel-instance.ts';
 import { KERNEL_STATS, type KernelStatName } from '../host/runtime/kernel-stats.ts';
 import { decodeHeader, encodeFrame, MsgType, BROADCAST, HEADER_BYTES, HeaderReject } from '../host/wire/header.ts';
 import { ErrorCode } from '../host/wire/error-codes.ts';
-import { KernelResult } from '../host/wire/protocol-table.ts';
+import { KernelResult, MCU_KERNEL_BYTES, MCU_MAX_CELLS, MCU_MAX_PEERS, MCU_MAX_CALLS, MCU_MAX_SESSIONS, MCU_MAX_ACCESS, MCU_MAX_SERVE, MCU_REPLAY_SHARED, MCU_REPLAY_LARGE, MAX_SESSIONS, MAX_ACCESS, MAX_SERVE, REPLAY_PER_CALLER, HOST_PAGES } from '../host/wire/protocol-table.ts';
 import { decodeCbor, encodeCbor } from '../host/wire/cbor.ts';
 
-const kernelModule = compileAssemblyScript({ entries: ['firmware/kernel/index.ts'], runtime: 'stub' }).then((r) => WebAssembly.compile(r.binary));
+// The host kernel (kernel.host.wasm's build): what a host node and the simulator run. The mcu
+// kernel is the same code with the board's table sizes (docs/protocol.toml [mcu_table]), tested below.
+const kernelModules = {
+  host: compileAssemblyScript({ entries: ['firmware/kernel/index.ts'], target: 'host', runtime: 'stub' }).then((r) => WebAssembly.compile(r.binary)),
+  mcu: compileAssemblyScript({ entries: ['firmware/kernel/index.ts'], target: 'mcu', runtime: 'stub' }).then((r) => WebAssembly.compile(r.binary)),
+};
 
 interface Rig {
   k: KernelInstance;
@@ -27,6 +32,7 @@ async function rig(opts: {
   cell?: (input: Uint8Array, out: Uint8Array) => number;
   config?: Record<string, number>;
   spawn?: (species: number, target: number) => number;
+  target?: FirmwareTarget;
 } = {}): Promise<Rig> {
   const clock = { now: 0 };
   let seed = 12345;
@@ -43,7 +49,7 @@ async function rig(opts: {
     deliver: (kind, seq, src, payload) => r.delivered.push({ kind, seq, src, payload: decodeCbor(payload) }),
     spawn: opts.spawn,
   };
-  r.k = KernelInstance.instantiate(await kernelModule, hal);
+  r.k = KernelInstance.instantiate(await kernelModules[opts.target ?? 'host'], hal);
   // Quiet by default: tests drive probes and announcements explicitly.
   r.k.configure('probeIntervalMs', 0);
   r.k.configure('announceIntervalMs', 0);
@@ -559,16 +565,62 @@ test('k_table (property): no table ever holds more rows than its cap, and given-
   t.true(last.peers.rows > 0, 'the property saw the tables fill');
 });
 
-test('the mcu kernel (build/kernel.wasm) fits its one 64 KiB page with at least 1 KiB to spare after start-up', async (t) => {
-  const { kernelWasm } = await import('./fixtures/built.ts');
-  const module = await KernelInstance.compile(kernelWasm());
-  const k = KernelInstance.instantiate(module, { send: () => {}, now: () => 0, random: () => 1, cellCall: () => 0, deliver: () => {} });
-  const memory = (k as unknown as { k: { memory: WebAssembly.Memory } }).k.memory;
-  t.is(memory.buffer.byteLength, 65536);
+const memoryOf = (k: KernelInstance) => new Uint8Array((k as unknown as { k: { memory: WebAssembly.Memory } }).k.memory.buffer);
+
+test('the mcu kernel (build/kernel.wasm) declares its memory top MCU_KERNEL_BYTES and its data and tables end below it with less than 1 KiB to spare', async (t) => {
+  const { builtFile } = await import('./fixtures/built.ts');
+  const k = KernelInstance.instantiate(await KernelInstance.compile(builtFile('kernel.wasm')), { send: () => {}, now: () => 0, random: () => 1, cellCall: () => 0, deliver: () => {} });
+  const bytes = memoryOf(k);
+  t.is(bytes.length, 65536);
+  t.is(k.memoryTop, MCU_KERNEL_BYTES);
   // Static data and every table are laid out and zero-filled at start; each heap block has a non-zero header.
-  const bytes = new Uint8Array(memory.buffer);
-  let top = 0;
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) top = i;
-  t.log(`heap top ${top} of 65536`);
-  t.true(top <= 65536 - 1024, `heap top ${top}`);
+  let used = 0;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) used = i + 1;
+  t.log(`heap ends at ${used}, top ${k.memoryTop}`);
+  t.true(used <= k.memoryTop, `heap ends at ${used}, above the top ${k.memoryTop}`);
+  // The board gives the kernel exactly the top: a loose top is RAM every board pays for nothing.
+  t.true(k.memoryTop - used < 1024, `${k.memoryTop - used} bytes unused below the top: lower MCU_KERNEL_BYTES`);
+});
+
+test('the mcu kernel holds the table sizes of docs/protocol.toml [mcu_table]; the host kernel its own', async (t) => {
+  const mcu = (await rig({ target: 'mcu' })).k.tables();
+  const host = (await rig({ target: 'host' })).k.tables();
+  const caps = (x: typeof mcu) => Object.fromEntries(Object.entries(x).map(([name, row]) => [name, row.cap]));
+  t.like(caps(mcu), { peers: MCU_MAX_PEERS, cells: MCU_MAX_CELLS, calls: MCU_MAX_CALLS, sessions: MCU_MAX_SESSIONS, access: MCU_MAX_ACCESS, serve: MCU_MAX_SERVE, replay: MCU_MAX_SESSIONS * REPLAY_PER_CALLER + MCU_REPLAY_SHARED + MCU_REPLAY_LARGE });
+  t.like(caps(host), { peers: 64, cells: 8, calls: 32, sessions: MAX_SESSIONS, access: MAX_ACCESS, serve: MAX_SERVE, replay: MAX_SESSIONS * REPLAY_PER_CALLER + 32 + 4 });
+  t.is((await rig({ target: 'host' })).k.memoryTop, HOST_PAGES * 65536);
+});
+
+test('the mcu kernel (property): a session of calls, probes, announcements, own calls, handshakes and ticks never writes at or above k_memory_top', async (t) => {
+  const r = await rig({ target: 'mcu', cell: echoCell, config: { defaultRoute: 1, open: 1 } });
+  r.k.host(1, SPECIES);
+  const bytes = memoryOf(r.k);
+  const top = r.k.memoryTop;
+  t.true(top < bytes.length, 'the mcu kernel uses less than its page');
+  // Canary: every byte above the top is set; the kernel (which allocates nothing after start) must leave them so.
+  bytes.fill(0xa5, top);
+  const intact = () => bytes.subarray(top).every((b) => b === 0xa5);
+  const kinds = fc.constantFrom('call', 'bigCall', 'ping', 'announce', 'ownCall', 'hello', 'tick');
+  fc.assert(
+    fc.property(fc.array(fc.tuple(kinds, fc.integer({ min: 1, max: 400 })), { maxLength: 60 }), (steps) => {
+      for (const [kind, n] of steps) {
+        r.clock.now += 3;
+        const src = 0x2000 + n;
+        if (kind === 'call') r.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src, dst: SELF, species: SPECIES, seq: n }, encodeCbor([0])));
+        // Answers of 129..1024 bytes go to the large replay buffers.
+        else if (kind === 'bigCall') r.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src, dst: SELF, species: SPECIES, seq: n }, encodeCbor([0, new Uint8Array(n * 4)])));
+        else if (kind === 'ping') r.k.onFrame(encodeFrame({ type: MsgType.PING, flags: 0, src, dst: SELF, species: 0, seq: 1 }, encodeCbor([r.clock.now])));
+        else if (kind === 'announce') r.k.onFrame(announce(src, [SPECIES + n], []));
+        else if (kind === 'ownCall') r.k.call(0, SPECIES + 1, encodeCbor([0, new Uint8Array(n)]));
+        else if (kind === 'hello') r.k.hello(src);
+        else r.k.tick(r.clock.now);
+        if (!intact()) return false;
+      }
+      return true;
+    }),
+    { numRuns: 60 },
+  );
+  const tables = r.k.tables();
+  t.true(tables.peers.rows === tables.peers.cap && tables.replay.givenUp > 0, 'the session filled the tables');
+  t.true(intact());
 });

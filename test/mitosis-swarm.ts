@@ -35,7 +35,8 @@ export interface MitoHarness {
   cfgSpawnSustainMs(): number;
 }
 
-const module = compileAssemblyScript({ entries: ['test/harness/mitosis-harness.ts'], runtime: 'stub' }).then((r) => WebAssembly.compile(r.binary));
+// Host target: a host node's 64-row peer table (the mcu build holds a board's MCU_MAX_PEERS).
+const module = compileAssemblyScript({ entries: ['test/harness/mitosis-harness.ts'], target: 'host', runtime: 'stub' }).then((r) => WebAssembly.compile(r.binary));
 
 /** What the firmware asks of its host (docs/abi.md): spawn a sibling at a node, retire a slot. */
 export interface NodeHal {

@@ -2,7 +2,8 @@
 // (ed25519 key, species), species 0 meaning any. The kernel checks every authenticated CALL's
 // session key against it. An empty list lets every authenticated peer call, unless
 // accessListedOnly is set (a node reachable from the internet): then only listed keys may.
-import { MAX_ACCESS, C_ACCESS_LISTED_ONLY } from "../protocol/table";
+import { C_ACCESS_LISTED_ONLY } from "../protocol/table";
+import { KERNEL_MAX_ACCESS as MAX_ACCESS } from "./target-tables";
 import { cfg } from "./config";
 import { sessionPub } from "./sessions";
 import { KeySpeciesList } from "./key-species-list";

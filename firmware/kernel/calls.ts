@@ -1,9 +1,10 @@
 // Outstanding calls this node made: matched to REPLY/ERROR by seq, retried with backoff (and
 // re-routed to the next replica) by k_tick, and expired when the attempts run out.
 import { halNow } from "../hal/hal";
+import { KERNEL_MAX_CALLS } from "./target-tables";
 import { rttSample } from "./call-rtt";
 
-export const MAX_CALLS: i32 = 32;
+export const MAX_CALLS: i32 = KERNEL_MAX_CALLS; // 32 on a host, MCU_MAX_CALLS on a board (target-tables.ts)
 /** A CALL payload up to this size is kept for retransmission; a larger one gets one attempt. */
 export const RETRY_BYTES: i32 = 256;
 

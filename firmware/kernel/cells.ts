@@ -1,5 +1,6 @@
 // The cells this node hosts: slot (the host's handle) -> species id.
-export const MAX_CELLS: i32 = 8;
+import { KERNEL_MAX_CELLS } from "./target-tables";
+export const MAX_CELLS: i32 = KERNEL_MAX_CELLS; // 8 on a host, MCU_MAX_CELLS on a board (target-tables.ts)
 
 const slotSpecies = new StaticArray<u32>(MAX_CELLS); // 0 = empty
 const slotHandle = new StaticArray<i32>(MAX_CELLS);

@@ -24,6 +24,11 @@ import { timersStart, timersRun, announceNow, nextWake } from "./timers";
 import { tableField } from "./kernel-tables";
 import { fetchStart, fetchHint, fetchHave, fetchGo } from "./spore-fetch";
 import { spawnSend, spawnAnswer, spawnDone } from "./spawn-offer";
+import { KERNEL_MEMORY_TOP } from "./target-tables";
+import { memoryTopCheck } from "./memory-top";
+
+/** The top of the kernel's memory: it touches no byte at or above this address (memory-top.ts). */
+export const k_memory_top: i32 = KERNEL_MEMORY_TOP;
 
 export function k_init(node: u32, now: f64): void {
   setSelfId(node);
@@ -186,3 +191,6 @@ export function k_next_wake(): f64 { return nextWake(); }
  * or NaN past its end: the host checks it runs a kernel that agrees with its own table.
  */
 export function k_protocol(i: i32): f64 { return protocolValue(i); }
+
+// Last, once every imported file has laid out its tables.
+memoryTopCheck();

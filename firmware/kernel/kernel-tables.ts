@@ -3,9 +3,10 @@
 // stranger can grow is here, so a flood shows up as a rising GIVEN_UP, not as silence.
 import {
   KT_PEERS, KT_SESSIONS, KT_REPLAY, KT_CALLS, KT_CALLERS, KT_BUDGETS, KT_RTT, KT_CELLS, KT_ACCESS, KT_SERVE, KT_SPORE_REQUESTERS,
-  KTF_ROWS, KTF_CAP, KTF_GIVEN_UP, MAX_SESSIONS, MAX_ACCESS, MAX_SERVE, SPORE_SERVE_REQUESTERS, S_PEER_TABLE_FULL, S_SESSIONS_EVICTED, S_CALL_TABLE_FULL,
+  KTF_ROWS, KTF_CAP, KTF_GIVEN_UP, SPORE_SERVE_REQUESTERS, S_PEER_TABLE_FULL, S_SESSIONS_EVICTED, S_CALL_TABLE_FULL,
 } from "../protocol/table";
 import { statGet } from "./stats";
+import { KERNEL_MAX_SESSIONS as MAX_SESSIONS, KERNEL_MAX_ACCESS as MAX_ACCESS, KERNEL_MAX_SERVE as MAX_SERVE } from "./target-tables";
 import { peerCount, MAX_PEERS } from "./peers";
 import { sessionRows } from "./sessions";
 import { replayRows, replayOverwritten, REPLAY_SLOTS } from "./replay";

@@ -2,9 +2,10 @@
 // Fixed size; when full, the peer heard from least recently is replaced, one that hosts no
 // species first: a replica's peers are what its mitosis and its callers' routing decide on.
 import { count } from "./stats";
+import { KERNEL_MAX_PEERS } from "./target-tables";
 import { S_PEER_TABLE_FULL } from "../protocol/table";
 
-export const MAX_PEERS: i32 = 64;
+export const MAX_PEERS: i32 = KERNEL_MAX_PEERS; // 64 on a host, MCU_MAX_PEERS on a board (target-tables.ts)
 /** Species a peer can advertise; more are ignored (an MCU hosts a handful). */
 export const MAX_PEER_SPECIES: i32 = 8;
 /** f64 words of a stored coordinate: up to 8 dimensions + height + error. */

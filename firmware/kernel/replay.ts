@@ -14,14 +14,15 @@
 // Answers up to SMALL_BYTES are kept in the slot; larger ones, up to REPLAY_BYTES, in one of
 // LARGE_SLOTS shared buffers: when that buffer has been reused, a retransmission is told the
 // call ran once (TOO_LARGE) rather than run again.
-import { MAX_SESSIONS, REPLAY_PER_CALLER } from "../protocol/table";
+import { REPLAY_PER_CALLER } from "../protocol/table";
+import { KERNEL_MAX_SESSIONS as MAX_SESSIONS, KERNEL_REPLAY_SHARED, KERNEL_REPLAY_LARGE } from "./target-tables";
 import { frameSession } from "./frame-auth";
 
 export const PER_CALLER: i32 = REPLAY_PER_CALLER;
-// 32: the open-mode ring of a board-sized kernel (64 KiB of memory in all); authenticated callers have their own slots.
-export const SHARED_SLOTS: i32 = 32;
+// The open-mode ring: 32 on a host, MCU_REPLAY_SHARED on a board; authenticated callers have their own slots.
+export const SHARED_SLOTS: i32 = KERNEL_REPLAY_SHARED;
 export const SMALL_BYTES: i32 = 128;
-export const LARGE_SLOTS: i32 = 4;
+export const LARGE_SLOTS: i32 = KERNEL_REPLAY_LARGE; // 4 on a host, MCU_REPLAY_LARGE on a board
 /** Answers up to this size are kept whole; a larger one is remembered only as "already executed". */
 export const REPLAY_BYTES: i32 = 1024;
 const CALLER_SLOTS: i32 = MAX_SESSIONS * PER_CALLER;

@@ -3,7 +3,7 @@
 // authenticated node, as before; once a row names it, an announcement of that species counts
 // only from a listed key, so a stranger with a valid key of its own cannot draw its calls.
 // Unauthenticated announcements (open mode) carry no verified key: they never serve a named species.
-import { MAX_SERVE } from "../protocol/table";
+import { KERNEL_MAX_SERVE as MAX_SERVE } from "./target-tables";
 import { KeySpeciesList } from "./key-species-list";
 
 const list = new KeySpeciesList(MAX_SERVE);

@@ -2,7 +2,8 @@
 // (verified in the handshake), the session key, this node's send counter and the receive
 // window. Fixed memory: MAX_SESSIONS rows; a new peer takes an empty row or evicts the least
 // recently used one, so strangers cannot grow the table.
-import { MAX_SESSIONS, AUTH_WINDOW, S_SESSIONS_EVICTED } from "../protocol/table";
+import { AUTH_WINDOW, S_SESSIONS_EVICTED } from "../protocol/table";
+import { KERNEL_MAX_SESSIONS as MAX_SESSIONS } from "./target-tables";
 import { count } from "./stats";
 import { replayForget } from "./replay";
 

@@ -22,8 +22,9 @@ import { sendTx } from "./frame-out";
 import { hasIdentity, isOtherNode } from "./self-node";
 import { sessionOf } from "./sessions";
 import { proofValid, chunkLen } from "./spore-proof";
+import { KERNEL_SPORE_FETCHES } from "./target-tables";
 
-const F = SPORE_MAX_FETCHES;
+const F = KERNEL_SPORE_FETCHES; // SPORE_MAX_FETCHES on a host, MCU_SPORE_FETCHES on a board
 const H = SPORE_MAX_HOLDERS;
 const W = SPORE_MAX_WINDOW;
 const BITMAP_BYTES: i32 = SPORE_MAX_BYTES / SPORE_CHUNK_BYTES / 8;

@@ -5,6 +5,7 @@ import {
   TUNE_CC, TUNE_CE, TUNE_GRAVITY_RHO, TUNE_FILTER_PERCENTILE, TUNE_MIN_SAMPLES, TUNE_NEAR, TUNE_NEAR_SHARE, TUNE_REPLACE_SHARE,
   TUNE_GOSSIP_NEAR_SHARE, TUNE_LONG_LINK_MS, TUNE_DIMS, TUNE_FILTER_OFF,
 } from "../protocol/table";
+import { KERNEL_NB_SLOTS } from "./target-tables";
 
 // ---- coordinate ----
 
@@ -59,9 +60,9 @@ export const LF_MIN_SAMPLES: i32 = 2;
 
 // ---- neighbour set ----
 
-/** Neighbour slots (id, misses, filtered RTT, filter ring: 40 bytes each, 2.5 KiB). 64: room for the
- *  8 near peers and plenty of far ones to rotate. */
-export const NB_SLOTS: i32 = 64;
+/** Neighbour slots (id, misses, filtered RTT, filter ring: 40 bytes each, 2.5 KiB). 64 on a host: room
+ *  for the 8 near peers and plenty of far ones to rotate; a board (few peers) holds MCU_NB_SLOTS. */
+export const NB_SLOTS: i32 = KERNEL_NB_SLOTS; // 64 on a host, MCU_NB_SLOTS on a board (target-tables.ts)
 /** Size of the near set (lowest filtered RTT). 8: enough close springs to place the node within its
  *  site/region, where relative error is hardest (short RTTs). */
 export const NB_NEAR: i32 = 8;

@@ -345,6 +345,30 @@ export const MCU_PAGES: i32 = 1;
 /** target host: the kernel a host node or the simulator runs */
 export const HOST_PAGES: i32 = 16;
 
+// Table sizes of the mcu kernel (kernel.wasm, a board's: one serial link, few peers) where they differ from the host kernel's; and the top of its memory (docs/abi.md)
+/** peer table rows (host: 64) */
+export const MCU_MAX_PEERS: i32 = 8;
+/** Vivaldi neighbour slots (host: 64) */
+export const MCU_NB_SLOTS: i32 = 16;
+/** own calls in flight, each with a 256-byte retry copy (host: 32) */
+export const MCU_MAX_CALLS: i32 = 8;
+/** authenticated sessions, each with REPLAY_PER_CALLER replay slots (host: MAX_SESSIONS) */
+export const MCU_MAX_SESSIONS: i32 = 4;
+/** replay slots shared by unauthenticated callers and this node (host: 32) */
+export const MCU_REPLAY_SHARED: i32 = 16;
+/** replay buffers for answers of 129..1024 bytes (host: 4) */
+export const MCU_REPLAY_LARGE: i32 = 2;
+/** cells hosted, the board runtime's BOARD_MAX_CELLS (host: 8) */
+export const MCU_MAX_CELLS: i32 = 4;
+/** spore fetches at once: a board is installed over its cable, not from the mesh (host: SPORE_MAX_FETCHES) */
+export const MCU_SPORE_FETCHES: i32 = 1;
+/** [access] rows (host: MAX_ACCESS) */
+export const MCU_MAX_ACCESS: i32 = 8;
+/** [access] serve rows (host: MAX_SERVE) */
+export const MCU_MAX_SERVE: i32 = 8;
+/** the mcu kernel's memory top: its data and tables end below it (checked at start, else it traps) and it never touches a byte above; a board gives its runtime this much memory (wasm3 memoryLimit). Host: HOST_PAGES pages */
+export const MCU_KERNEL_BYTES: i32 = 0x6a00;
+
 // Errors of the firmware CBOR reader, stable (docs/cbor.md)
 export enum CborError {
   /** no error */
@@ -520,13 +544,13 @@ export const SPAWN_BUSY: i32 = 5;
 // Every value above in table order, for the kernel export k_protocol: the host checks that the
 // kernel it runs was built from the same table (test/protocol.test.ts). In a function, so the
 // values take memory only in a module that calls it (the kernel, not the cells).
-export const PROTOCOL_COUNT: i32 = 234;
+export const PROTOCOL_COUNT: i32 = 245;
 
 /** Value i of the table, NaN past its end. */
 export function protocolValue(i: i32): f64 {
   if (i == 4) return <f64>BROADCAST;
   if (i == 155) return <f64>CELL_DEFERRED;
-  if (i == 216) return <f64>SPORE_MAX_BYTES;
+  if (i == 227) return <f64>SPORE_MAX_BYTES;
   const values = memory.data<u16>([
     <u16>HEADER_BYTES, <u16>MAGIC, <u16>VERSION, <u16>FLAGS_RESERVED, 0,
     <u16>T_CALL, <u16>T_REPLY, <u16>T_ERROR, <u16>T_PING, <u16>T_PONG,
@@ -559,22 +583,24 @@ export function protocolValue(i: i32): f64 {
     <u16>PEER_NODE_ID, <u16>PEER_AGE_MS, <u16>PEER_LOAD, <u16>PEER_SPARE, <u16>PEER_HEALTHY,
     <u16>PEER_PREDICTED_RTT_MS, <u16>PEER_MEASURED_RTT_MS, <u16>PEER_SPECIES_COUNT, <u16>LOG_DEBUG, <u16>LOG_INFO,
     <u16>LOG_WARN, <u16>LOG_ERROR, <u16>ARG_OVER_BUDGET, <u16>ARG_BAD_FIELD, <u16>ARG_NOT_A_CALL,
-    0, <u16>MCU_PAGES, <u16>HOST_PAGES, <u16>CborError.OK, <u16>CborError.TRUNCATED,
-    <u16>CborError.WRONG_TYPE, <u16>CborError.OVERFLOW, <u16>CborError.INDEFINITE, <u16>CborError.TOO_DEEP, <u16>CborError.BAD_UTF8,
-    <u16>CborError.RESERVED, <u16>CborError.UNSUPPORTED, <u16>CborError.TRAILING, <u16>CBOR_MAX_DEPTH, <u16>TUNE_CC,
-    <u16>TUNE_CE, <u16>TUNE_GRAVITY_RHO, <u16>TUNE_FILTER_PERCENTILE, <u16>TUNE_MIN_SAMPLES, <u16>TUNE_NEAR,
-    <u16>TUNE_NEAR_SHARE, <u16>TUNE_REPLACE_SHARE, <u16>TUNE_GOSSIP_NEAR_SHARE, <u16>TUNE_LONG_LINK_MS, <u16>TUNE_DIMS,
-    <u16>TUNE_FILTER_OFF, <u16>VS_UPDATES, <u16>VS_BAD_RTT, <u16>VS_BAD_COORD, <u16>VS_NON_FINITE,
-    <u16>VS_HELD, <u16>VS_EVICTED, <u16>VS_ROTATED, <u16>VS_UNKNOWN_PEER, <u16>AUTH_COUNTER_BYTES,
-    <u16>AUTH_TAG_BYTES, <u16>AUTH_TRAILER_BYTES, <u16>AUTH_SIG_BYTES, <u16>AUTH_BROADCAST_TRAILER_BYTES, <u16>HANDSHAKE_BYTES,
-    <u16>MAX_SESSIONS, <u16>REPLAY_PER_CALLER, <u16>AUTH_WINDOW, <u16>MAX_ACCESS, <u16>MAX_SERVE,
-    <u16>KT_PEERS, <u16>KT_SESSIONS, <u16>KT_REPLAY, <u16>KT_CALLS, <u16>KT_CALLERS,
-    <u16>KT_BUDGETS, <u16>KT_RTT, <u16>KT_CELLS, <u16>KT_ACCESS, <u16>KT_SERVE,
-    <u16>KT_SPORE_REQUESTERS, <u16>KTF_ROWS, <u16>KTF_CAP, <u16>KTF_GIVEN_UP, <u16>SPORE_CHUNK_BYTES,
-    <u16>SPORE_HASH_BYTES, 0, <u16>SPORE_MAX_FETCHES, <u16>SPORE_MAX_HOLDERS, <u16>SPORE_MAX_WINDOW,
-    <u16>SPORE_SERVE_REQUESTERS, <u16>SPORE_GET_PADDED_BYTES, <u16>SPORE_NOT_HELD, <u16>SPORE_BUSY, <u16>SPORE_UNPADDED,
-    <u16>FETCH_OK, <u16>FETCH_NO_HOLDER, <u16>SPAWN_MAX_PENDING, <u16>SPAWN_OK, <u16>SPAWN_UNTRUSTED,
-    <u16>SPAWN_NO_ROOM, <u16>SPAWN_OVER_CPU, <u16>SPAWN_HOSTS_IT, <u16>SPAWN_BUSY,
+    0, <u16>MCU_PAGES, <u16>HOST_PAGES, <u16>MCU_MAX_PEERS, <u16>MCU_NB_SLOTS,
+    <u16>MCU_MAX_CALLS, <u16>MCU_MAX_SESSIONS, <u16>MCU_REPLAY_SHARED, <u16>MCU_REPLAY_LARGE, <u16>MCU_MAX_CELLS,
+    <u16>MCU_SPORE_FETCHES, <u16>MCU_MAX_ACCESS, <u16>MCU_MAX_SERVE, <u16>MCU_KERNEL_BYTES, <u16>CborError.OK,
+    <u16>CborError.TRUNCATED, <u16>CborError.WRONG_TYPE, <u16>CborError.OVERFLOW, <u16>CborError.INDEFINITE, <u16>CborError.TOO_DEEP,
+    <u16>CborError.BAD_UTF8, <u16>CborError.RESERVED, <u16>CborError.UNSUPPORTED, <u16>CborError.TRAILING, <u16>CBOR_MAX_DEPTH,
+    <u16>TUNE_CC, <u16>TUNE_CE, <u16>TUNE_GRAVITY_RHO, <u16>TUNE_FILTER_PERCENTILE, <u16>TUNE_MIN_SAMPLES,
+    <u16>TUNE_NEAR, <u16>TUNE_NEAR_SHARE, <u16>TUNE_REPLACE_SHARE, <u16>TUNE_GOSSIP_NEAR_SHARE, <u16>TUNE_LONG_LINK_MS,
+    <u16>TUNE_DIMS, <u16>TUNE_FILTER_OFF, <u16>VS_UPDATES, <u16>VS_BAD_RTT, <u16>VS_BAD_COORD,
+    <u16>VS_NON_FINITE, <u16>VS_HELD, <u16>VS_EVICTED, <u16>VS_ROTATED, <u16>VS_UNKNOWN_PEER,
+    <u16>AUTH_COUNTER_BYTES, <u16>AUTH_TAG_BYTES, <u16>AUTH_TRAILER_BYTES, <u16>AUTH_SIG_BYTES, <u16>AUTH_BROADCAST_TRAILER_BYTES,
+    <u16>HANDSHAKE_BYTES, <u16>MAX_SESSIONS, <u16>REPLAY_PER_CALLER, <u16>AUTH_WINDOW, <u16>MAX_ACCESS,
+    <u16>MAX_SERVE, <u16>KT_PEERS, <u16>KT_SESSIONS, <u16>KT_REPLAY, <u16>KT_CALLS,
+    <u16>KT_CALLERS, <u16>KT_BUDGETS, <u16>KT_RTT, <u16>KT_CELLS, <u16>KT_ACCESS,
+    <u16>KT_SERVE, <u16>KT_SPORE_REQUESTERS, <u16>KTF_ROWS, <u16>KTF_CAP, <u16>KTF_GIVEN_UP,
+    <u16>SPORE_CHUNK_BYTES, <u16>SPORE_HASH_BYTES, 0, <u16>SPORE_MAX_FETCHES, <u16>SPORE_MAX_HOLDERS,
+    <u16>SPORE_MAX_WINDOW, <u16>SPORE_SERVE_REQUESTERS, <u16>SPORE_GET_PADDED_BYTES, <u16>SPORE_NOT_HELD, <u16>SPORE_BUSY,
+    <u16>SPORE_UNPADDED, <u16>FETCH_OK, <u16>FETCH_NO_HOLDER, <u16>SPAWN_MAX_PENDING, <u16>SPAWN_OK,
+    <u16>SPAWN_UNTRUSTED, <u16>SPAWN_NO_ROOM, <u16>SPAWN_OVER_CPU, <u16>SPAWN_HOSTS_IT, <u16>SPAWN_BUSY,
   ]);
   return i >= 0 && i < PROTOCOL_COUNT ? <f64>load<u16>(values + (<usize>i << 1)) : NaN;
 }

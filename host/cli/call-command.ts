@@ -56,7 +56,7 @@ export function registerCall(program: Command): void {
     .option('--timeout <ms>', 'give up after this long', '3000')
     .option('--key <file>', 'call as the node with this ed25519 secret key file (hex, as cell run --key; created if missing), so a server\'s [access] list can name it; default: a fresh key for each call')
     .option('--server-key <hex...>', 'accept only a node with one of these ed25519 public keys (64 hex, or a FILE.pub) as the server: routed calls skip other replicas, a --peer with another key is refused')
-    .option('--kernel <file>', 'kernel .wasm', kernelPath('mcu'))
+    .option('--kernel <file>', 'kernel .wasm', kernelPath('host'))
     .action(async (speciesArg: string, method: string, argsText: string, opts: { peer?: string[]; multicast: string; schemaDir: string; timeout: string; kernel: string; serverKey?: string[]; key?: string }) => {
       const { parsePublicKeyArg } = await import('../spore/authority-key.ts');
       const serverKeys = await Promise.all((opts.serverKey ?? []).map(async (k) => Buffer.from(await parsePublicKeyArg(k).catch((err: Error) => {

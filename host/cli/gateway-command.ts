@@ -22,7 +22,7 @@ export function registerGateway(program: Command): void {
     .option('--no-multicast', 'no multicast pheromones (reach this node through --peer only)')
     .option('--key <file>', 'ed25519 secret key file (hex); created if missing', join(homedir(), '.cell', 'node.key'))
     .option('--ephemeral', 'use a fresh key (and node id) for this run only')
-    .option('--kernel <file>', 'kernel .wasm', kernelPath('mcu'))
+    .option('--kernel <file>', 'kernel .wasm', kernelPath('host'))
     .option('--config <file>', 'node config (TOML): [access] lists which keys may call which species (docs/security.md)')
     .option('--open', 'also accept unauthenticated frames on the LAN: a lab LAN only (docs/security.md)')
     .action(async (opts: { serial: string[]; baud: string; silentMs: string; port: string; host: string; peer?: string[]; multicast: string | false; key: string; ephemeral?: boolean; kernel: string; config?: string; open?: boolean }) => {

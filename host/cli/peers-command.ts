@@ -37,7 +37,7 @@ export function registerPeers(program: Command): void {
     .option('--once <ms>', 'listen this long, print one table (or --json) and exit')
     .option('--json', 'with --once: print the rows as JSON')
     .option('--schema-dir <dir>', 'built schemas, to show species by name', 'build/cells')
-    .option('--kernel <file>', 'kernel .wasm', kernelPath('mcu'))
+    .option('--kernel <file>', 'kernel .wasm', kernelPath('host'))
     .action(async (opts: { multicast: string; peer?: string[]; interval: string; once?: string; json?: boolean; schemaDir: string; kernel: string }) => {
       const interval = Number(opts.interval);
       if (!(interval >= 100)) throw new Error(`--interval must be at least 100 ms, not "${opts.interval}"`);

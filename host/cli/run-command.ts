@@ -26,7 +26,7 @@ export function registerRun(program: Command): void {
     .option('--baud <n>', 'serial baud rate', '115200')
     .option('--key <file>', 'ed25519 secret key file (hex); created if missing', join(homedir(), '.cell', 'node.key'))
     .option('--ephemeral', 'use a fresh key (and node id) for this run only')
-    .option('--kernel <file>', 'kernel .wasm', kernelPath('mcu'))
+    .option('--kernel <file>', 'kernel .wasm', kernelPath('host'))
     .option('--fuel <n>', 'instruction budget per call', '10000000')
     .option('--state-dir <dir>', 'where hosted cells keep their durable store (default ~/.cell/state/<node id>; with --ephemeral, none: the store lives in memory)')
     .option('--config <file>', 'node config (TOML): [access] lists which keys may call which species (docs/security.md)')

@@ -95,7 +95,7 @@ export function registerSim(program: Command): void {
     .option('--json <file>', 'write the JSON report')
     .option('--report <file>', 'write the HTML report')
     .option('-q, --quiet', 'no progress bar')
-    .option('--kernel <file>', 'kernel .wasm', kernelPath('mcu'))
+    .option('--kernel <file>', 'kernel .wasm', kernelPath('host'))
     .action(async (o: Record<string, string | boolean | undefined>) => {
       // The simulator loads only for this command.
       const [{ runSimulation }, { renderReport }, { createProgress }, { SCENARIO_NAMES }] = await Promise.all([

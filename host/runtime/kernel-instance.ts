@@ -3,7 +3,7 @@
 import { readAsString } from './as-string.ts';
 import { KERNEL_STATS, KernelConfig, PeerField, type KernelConfigKey, type KernelStatName } from './kernel-stats.ts';
 import { HEADER_BYTES, HeaderReject } from '../wire/header.ts';
-import { MAX_ACCESS, MAX_SERVE, AUTH_TRAILER_BYTES, KERNEL_TABLES, KERNEL_TABLE_FIELDS, type KernelTable } from '../wire/protocol-table.ts';
+import { AUTH_TRAILER_BYTES, KERNEL_TABLES, KERNEL_TABLE_FIELDS, type KernelTable } from '../wire/protocol-table.ts';
 import { NodeCrypto } from '../identity/node-crypto.ts';
 import { ErrorCode, encodeErrorPayload } from '../wire/error-codes.ts';
 
@@ -44,6 +44,8 @@ export interface SporeHal {
 
 interface KernelExports {
   memory: WebAssembly.Memory;
+  /** The top of the kernel's memory (docs/abi.md): it touches no byte at or above it. */
+  k_memory_top?: WebAssembly.Global;
   k_init(node: number, now: number): void;
   k_buf(): number;
   k_buf_cap(): number;
@@ -110,11 +112,14 @@ const FIELD_GIVEN_UP = KERNEL_TABLE_FIELDS.indexOf('givenUp');
 export class KernelInstance {
   readonly bufPtr: number;
   readonly bufCap: number;
+  /** The kernel's memory top (`k_memory_top`; a kernel without it: its whole memory). */
+  readonly memoryTop: number;
   private readonly bytes: Uint8Array;
 
   private constructor(private readonly k: KernelExports) {
     this.bufPtr = k.k_buf();
     this.bufCap = k.k_buf_cap();
+    this.memoryTop = k.k_memory_top ? Number(k.k_memory_top.value) : k.memory.buffer.byteLength;
     // Kernel memory is fixed (initial == maximum), so one view stays valid for the instance's life.
     this.bytes = new Uint8Array(k.memory.buffer);
   }
@@ -203,12 +208,12 @@ export class KernelInstance {
 
   /** Replaces the access list: who (a 32-byte ed25519 key) may call which species (0: any). */
   setAccess(rows: Array<{ publicKey: Uint8Array; species: number }>): void {
-    this.loadKeyRows('access', rows, () => this.k.k_access_clear(), (sp) => this.k.k_access_add(sp), MAX_ACCESS);
+    this.loadKeyRows('access', rows, () => this.k.k_access_clear(), (sp) => this.k.k_access_add(sp), this.tables().access.cap);
   }
 
   /** Replaces the serve list: whose replicas (a 32-byte ed25519 key) of which species (0: any) calls are routed to. */
   setServe(rows: Array<{ publicKey: Uint8Array; species: number }>): void {
-    this.loadKeyRows('serve', rows, () => this.k.k_serve_clear(), (sp) => this.k.k_serve_add(sp), MAX_SERVE);
+    this.loadKeyRows('serve', rows, () => this.k.k_serve_clear(), (sp) => this.k.k_serve_add(sp), this.tables().serve.cap);
   }
 
   private loadKeyRows(list: string, rows: Array<{ publicKey: Uint8Array; species: number }>, clear: () => void, add: (species: number) => number, cap: number): void {

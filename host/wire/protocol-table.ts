@@ -365,6 +365,30 @@ export const MCU_PAGES = 1;
 /** target host: the kernel a host node or the simulator runs */
 export const HOST_PAGES = 16;
 
+// Table sizes of the mcu kernel (kernel.wasm, a board's: one serial link, few peers) where they differ from the host kernel's; and the top of its memory (docs/abi.md)
+/** peer table rows (host: 64) */
+export const MCU_MAX_PEERS = 8;
+/** Vivaldi neighbour slots (host: 64) */
+export const MCU_NB_SLOTS = 16;
+/** own calls in flight, each with a 256-byte retry copy (host: 32) */
+export const MCU_MAX_CALLS = 8;
+/** authenticated sessions, each with REPLAY_PER_CALLER replay slots (host: MAX_SESSIONS) */
+export const MCU_MAX_SESSIONS = 4;
+/** replay slots shared by unauthenticated callers and this node (host: 32) */
+export const MCU_REPLAY_SHARED = 16;
+/** replay buffers for answers of 129..1024 bytes (host: 4) */
+export const MCU_REPLAY_LARGE = 2;
+/** cells hosted, the board runtime's BOARD_MAX_CELLS (host: 8) */
+export const MCU_MAX_CELLS = 4;
+/** spore fetches at once: a board is installed over its cable, not from the mesh (host: SPORE_MAX_FETCHES) */
+export const MCU_SPORE_FETCHES = 1;
+/** [access] rows (host: MAX_ACCESS) */
+export const MCU_MAX_ACCESS = 8;
+/** [access] serve rows (host: MAX_SERVE) */
+export const MCU_MAX_SERVE = 8;
+/** the mcu kernel's memory top: its data and tables end below it (checked at start, else it traps) and it never touches a byte above; a board gives its runtime this much memory (wasm3 memoryLimit). Host: HOST_PAGES pages */
+export const MCU_KERNEL_BYTES = 0x6a00;
+
 // Errors of the firmware CBOR reader, stable (docs/cbor.md)
 export enum CborError {
   /** no error */
@@ -714,6 +738,17 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'cell_call', asName: 'CELL_DEFERRED', hostName: 'CELL_DEFERRED', value: CELL_DEFERRED },
   { group: 'memory', asName: 'MCU_PAGES', hostName: 'MCU_PAGES', value: MCU_PAGES },
   { group: 'memory', asName: 'HOST_PAGES', hostName: 'HOST_PAGES', value: HOST_PAGES },
+  { group: 'mcu_table', asName: 'MCU_MAX_PEERS', hostName: 'MCU_MAX_PEERS', value: MCU_MAX_PEERS },
+  { group: 'mcu_table', asName: 'MCU_NB_SLOTS', hostName: 'MCU_NB_SLOTS', value: MCU_NB_SLOTS },
+  { group: 'mcu_table', asName: 'MCU_MAX_CALLS', hostName: 'MCU_MAX_CALLS', value: MCU_MAX_CALLS },
+  { group: 'mcu_table', asName: 'MCU_MAX_SESSIONS', hostName: 'MCU_MAX_SESSIONS', value: MCU_MAX_SESSIONS },
+  { group: 'mcu_table', asName: 'MCU_REPLAY_SHARED', hostName: 'MCU_REPLAY_SHARED', value: MCU_REPLAY_SHARED },
+  { group: 'mcu_table', asName: 'MCU_REPLAY_LARGE', hostName: 'MCU_REPLAY_LARGE', value: MCU_REPLAY_LARGE },
+  { group: 'mcu_table', asName: 'MCU_MAX_CELLS', hostName: 'MCU_MAX_CELLS', value: MCU_MAX_CELLS },
+  { group: 'mcu_table', asName: 'MCU_SPORE_FETCHES', hostName: 'MCU_SPORE_FETCHES', value: MCU_SPORE_FETCHES },
+  { group: 'mcu_table', asName: 'MCU_MAX_ACCESS', hostName: 'MCU_MAX_ACCESS', value: MCU_MAX_ACCESS },
+  { group: 'mcu_table', asName: 'MCU_MAX_SERVE', hostName: 'MCU_MAX_SERVE', value: MCU_MAX_SERVE },
+  { group: 'mcu_table', asName: 'MCU_KERNEL_BYTES', hostName: 'MCU_KERNEL_BYTES', value: MCU_KERNEL_BYTES },
   { group: 'cbor_error', asName: 'CborError.OK', hostName: 'OK', value: CborError.OK },
   { group: 'cbor_error', asName: 'CborError.TRUNCATED', hostName: 'TRUNCATED', value: CborError.TRUNCATED },
   { group: 'cbor_error', asName: 'CborError.WRONG_TYPE', hostName: 'WRONG_TYPE', value: CborError.WRONG_TYPE },

@@ -11,6 +11,7 @@ export const SYSTEM_TESTS = {
   'test/board-flash.test.ts': 'runs the posix board (C compiler) with a store file as a child process and installs modules over its stdin/stdout; runs cell flash as a child process',
   'test/board-flash-spore.test.ts': 'runs cell flash with signed spores as child processes onto the posix board (C compiler) with a store file, then the board itself',
   'test/board-spore-fetch.test.ts': 'the posix board (C compiler) as a child process on a socat pty pair, fetching cells as spores from a node on the other end',
+  'test/board-deframer.test.ts': 'builds the board\'s serial receiver with the C compiler and runs it as a child process',
   'test/board-conformance.test.ts': 'builds the posix board runtime with the C compiler and runs it as a child process',
   'test/board-store.test.ts': 'runs the posix board (C compiler) as child processes, with and without a store file, and the Cortex-M4 image in qemu-system-arm',
   'test/cli.test.ts': 'runs bin/cell.js as a child process against a cell run node',

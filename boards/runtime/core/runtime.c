@@ -13,6 +13,7 @@
 #include "wasm3.h"
 #include "m3_env.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 board_observers board_observe;
@@ -37,8 +38,11 @@ static board_options options;
 static cell_slot cells[BOARD_MAX_CELLS];
 static int cell_count;
 static char kernel_panic[192];
-/* One encoded frame for the serial link: fixed, so sending never allocates. */
-static uint8_t wire[SERIAL_COBS_MAX(SERIAL_MAX_FRAME + SERIAL_CRC_BYTES) + 2];
+/* One encoded frame for the serial link, allocated once by board_start in serial mode (script mode
+ * prints the kernel's frames instead) and sized to the kernel's frame buffer, k_buf_cap: the kernel
+ * builds every frame it sends there or in its twin of the same size. Sending never allocates. */
+static uint8_t *wire;
+static size_t wire_cap;
 /* Error texts, built without allocation. */
 static char text[256];
 
@@ -361,7 +365,7 @@ static m3ApiRawFunction(hal_send) {
   m3ApiGetArg(uint32_t, ptr) m3ApiGetArg(uint32_t, len)
   KERNEL_RANGE(frame, ptr, len)
   if (board_observe.send) { board_observe.send(frame, len); m3ApiSuccess(); }
-  size_t n = serial_encode(frame, len, wire, sizeof wire);
+  size_t n = wire ? serial_encode(frame, len, wire, wire_cap) : 0;
   if (n) platform_serial_write(wire, n);
   m3ApiSuccess();
 }
@@ -471,6 +475,26 @@ static m3ApiRawFunction(hal_spore_done) {
   m3ApiSuccess();
 }
 
+/* The kernel's memory top (docs/abi.md, `k_memory_top`): an exported immutable i32 global whose
+ * initialiser is one i32.const. wasm3 evaluates initialisers in m3_LoadModule, after it has
+ * allocated the memory, so it is decoded here from the parsed module. 0 when the kernel has none:
+ * its whole declared memory. */
+static uint32_t kernel_memory_top(IM3Module mod) {
+  IM3Global g = m3_FindGlobal(mod, "k_memory_top");
+  if (!g || g->imported || g->isMutable || g->type != c_m3Type_i32 || !g->initExpr || g->initExprSize < 2 || g->initExpr[0] != 0x41) return 0;
+  const uint8_t *p = g->initExpr + 1, *end = g->initExpr + g->initExprSize;
+  uint32_t v = 0;
+  unsigned shift = 0;
+  uint8_t b;
+  do { /* signed LEB128; a negative or oversized top is ignored */
+    if (p >= end || shift > 28) return 0;
+    b = *p++;
+    v |= (uint32_t)(b & 0x7f) << shift;
+    shift += 7;
+  } while (b & 0x80);
+  return (shift < 32 && (b & 0x40)) ? 0 : v;
+}
+
 const char *board_start(const uint8_t *kernel, size_t len, const board_options *opts) {
   IM3Module mod;
   M3Result r;
@@ -485,6 +509,9 @@ const char *board_start(const uint8_t *kernel, size_t len, const board_options *
   HEAP_MARK("kernel-runtime", -1);
   if ((r = m3_ParseModule(env, &mod, kernel, (uint32_t)len))) return r;
   HEAP_MARK("kernel-parse", -1);
+  /* The kernel never touches its page above its top, so the runtime allocates only up to there:
+   * an access above it traps here as the kernel's own check makes it impossible on V8. */
+  kernel_rt->memoryLimit = kernel_memory_top(mod);
   if ((r = m3_LoadModule(kernel_rt, mod))) { m3_FreeModule(mod); return r; }
   HEAP_MARK("kernel-load", -1);
   static const struct { const char *name, *sig; M3RawCall fn; } hal[] = {
@@ -504,6 +531,13 @@ const char *board_start(const uint8_t *kernel, size_t len, const board_options *
 #endif
   if ((r = m3_RunStart(mod))) return r;
   HEAP_MARK("kernel-start", -1);
+  if (!board_observe.send) {
+    uint32_t cap = 0;
+    if (!board_k_buf(&cap)) return "the kernel has no frame buffer";
+    free(wire);
+    wire_cap = SERIAL_COBS_MAX(cap + SERIAL_CRC_BYTES) + 2;
+    if (!(wire = malloc(wire_cap))) return "no memory for the serial link's send buffer";
+  }
   /* No key on the board: it runs open, as a host without an identity does (kernel-instance.ts). */
   int32_t ok;
   return board_k_config(13 /* open */, 1, &ok);

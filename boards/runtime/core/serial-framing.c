@@ -53,46 +53,37 @@ void serial_deframer_init(serial_deframer *d) {
   memset(d, 0, sizeof *d);
 }
 
-/* Decodes one COBS run; returns the decoded length or -1 if the run is not valid COBS. */
-static long cobs_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap) {
-  size_t i = 0, o = 0;
-  while (i < n) {
-    uint8_t code = in[i++];
-    if (code == 0 || i + code - 1 > n) return -1;
-    for (uint8_t k = 1; k < code; k++) {
-      if (o >= cap) return -1;
-      out[o++] = in[i++];
-    }
-    if (code != 0xff && i < n) {
-      if (o >= cap) return -1;
-      out[o++] = 0;
-    }
-  }
-  return (long)o;
-}
-
 static void end_run(serial_deframer *d, serial_frame_fn on_frame, void *ctx) {
-  size_t len = d->run_len;
-  int discarded = d->discarding;
-  d->run_len = 0;
-  d->discarding = 0;
-  if (discarded) { d->dropped++; return; }
-  if (len == 0) return; /* idle line between delimiters */
-  long n = cobs_decode(d->run, len, d->decoded, sizeof d->decoded);
-  if (n < SERIAL_CRC_BYTES) { d->dropped++; return; }
-  size_t f = (size_t)n - SERIAL_CRC_BYTES;
+  size_t n = d->len;
+  int bad = d->discarding || d->left > 0; /* too long, or a block cut short by the delimiter */
+  int idle = !d->started;                 /* nothing between two delimiters */
+  d->len = 0;
+  d->code = d->left = d->started = d->discarding = 0;
+  if (idle && !bad) return;
+  if (bad || n < SERIAL_CRC_BYTES) { d->dropped++; return; }
+  size_t f = n - SERIAL_CRC_BYTES;
   uint16_t crc = (uint16_t)(d->decoded[f] | (d->decoded[f + 1] << 8));
   if (crc16_ccitt(d->decoded, f) != crc) { d->dropped++; return; }
   d->frames++;
   on_frame(ctx, d->decoded, f);
 }
 
+static void put(serial_deframer *d, uint8_t b) {
+  if (d->len >= sizeof d->decoded) d->discarding = 1;
+  else d->decoded[d->len++] = b;
+}
+
+/* COBS, decoded byte by byte: a code byte c is followed by c - 1 data bytes, then (unless c is
+ * 0xff or the run ends there) a zero, which is written when the next code byte arrives. */
 void serial_deframer_push(serial_deframer *d, const uint8_t *bytes, size_t len, serial_frame_fn on_frame, void *ctx) {
   for (size_t i = 0; i < len; i++) {
     uint8_t b = bytes[i];
     if (b == 0) { end_run(d, on_frame, ctx); continue; }
     if (d->discarding) continue;
-    if (d->run_len >= sizeof d->run) { d->discarding = 1; d->run_len = 0; continue; }
-    d->run[d->run_len++] = b;
+    if (d->left > 0) { put(d, b); d->left--; continue; }
+    if (d->started && d->code != 0xff) put(d, 0);
+    d->code = b;
+    d->left = (uint8_t)(b - 1);
+    d->started = 1;
   }
 }

@@ -16,11 +16,15 @@ uint16_t crc16_ccitt(const uint8_t *bytes, size_t len);
  * when `cap` is too small. */
 size_t serial_encode(const uint8_t *frame, size_t len, uint8_t *out, size_t cap);
 
+/* The receiver decodes COBS as the bytes arrive, so it holds the decoded frame only, not the
+ * encoded run as well (4,137 bytes less). */
 typedef struct {
-  uint8_t run[SERIAL_COBS_MAX(SERIAL_MAX_FRAME + SERIAL_CRC_BYTES)];
   uint8_t decoded[SERIAL_MAX_FRAME + SERIAL_CRC_BYTES];
-  size_t run_len;
-  int discarding;
+  size_t len;     /* bytes decoded in this run */
+  uint8_t code;   /* the current COBS block's code byte */
+  uint8_t left;   /* its data bytes still to come; 0: the next byte is a code byte */
+  uint8_t started; /* a code byte was read in this run */
+  uint8_t discarding;
   uint32_t frames;
   uint32_t dropped;
 } serial_deframer;
