@@ -10,7 +10,7 @@ import { encodeCall } from '../host/sdk/call-codec.ts';
 import type { CellSchema } from '../host/sdk/schema.ts';
 import { buildPosixBoard } from '../host/board/build-runtime.ts';
 import { runPosixBoard, runQemuBoard, V8ScriptedBoard, type BoardStep } from '../host/board/board-script.ts';
-import { armToolchainMissing, buildQemuImage, qemuArgs } from '../host/board/build-qemu.ts';
+import { armToolchainMissing, buildQemuImage, qemuArgs, qemuWasm3StackBytes } from '../host/board/build-qemu.ts';
 import { REPO_ROOT } from '../host/build/paths.ts';
 import { benchSerialRtt, type SerialRttFigures } from './board-serial-rtt.ts';
 import { benchInstructions, type InstructionFigures } from './board-instructions.ts';
@@ -124,7 +124,8 @@ export async function benchBoard(): Promise<BoardFigures> {
   return figures;
 }
 
-export const WASM3_STACK = 4096;
+/** wasm3 stack per runtime: the QEMU board profile's, as `cell flash` gives it. */
+export const WASM3_STACK = qemuWasm3StackBytes();
 
 /** Fuel per call in the replacement run: the spin cell runs out of it on every call. */
 const REPLACE_FUEL = 100_000;

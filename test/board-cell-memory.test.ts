@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPosixBoard } from '../host/board/build-runtime.ts';
 import { runPosixBoard, runQemuBoard, V8ScriptedBoard, type BoardStep } from '../host/board/board-script.ts';
-import { armToolchainMissing, buildQemuImage, qemuArgs } from '../host/board/build-qemu.ts';
+import { armToolchainMissing, buildQemuImage, qemuArgs, qemuWasm3StackBytes } from '../host/board/build-qemu.ts';
 import { MEMORY_SECTION, PAGE_BYTES } from '../host/build/cell-memory.ts';
 import { inspectWasm } from '../host/build/inspect.ts';
 import { REPO_ROOT } from '../host/build/paths.ts';
@@ -27,7 +27,7 @@ builtFile('kernel.wasm');
 const H = 5; // hoard's species in these sessions
 const DECLARED = 16384; // test/fixtures/cells/hoard/cell.toml
 const RAM = 1024 * 1024;
-const STACK = 4096;
+const STACK = qemuWasm3StackBytes();
 
 type Op = { method: 'take'; n: number; keep: boolean } | { method: 'drop' } | { method: 'hog' } | { method: 'peekStore'; ptr: number };
 

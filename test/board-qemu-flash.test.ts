@@ -3,7 +3,7 @@
 // (a system reset: the store in the top 1 MiB of flash survives it) and answers an echo call; and
 // echo fetched as a spore by the board's own kernel from a node on the pty (host/board/spore-install.ts).
 import test from 'ava';
-import { armToolchainMissing, buildQemuImage } from '../host/board/build-qemu.ts';
+import { armToolchainMissing, buildQemuImage, qemuWasm3StackBytes } from '../host/board/build-qemu.ts';
 import { flashModules, planModules } from '../host/board/flash-modules.ts';
 import { InstallLink } from '../host/board/install-link.ts';
 import { openPort, startQemuPty } from '../host/board/qemu-pty.ts';
@@ -14,7 +14,7 @@ import { echoOverSerial, echoSchema } from './fixtures/echo-call.ts';
 test('qemu-mps2-an386: kernel + echo flashed over the pty, rebooted into, node id read, an echo call answered', async (t) => {
   const missing = armToolchainMissing();
   if (missing) return t.fail(missing);
-  const image = buildQemuImage({ kernelPath: '', cellPaths: [], ramBytes: 1024 * 1024, serial: { wasm3StackBytes: 4096 }, tag: 'serial-test' });
+  const image = buildQemuImage({ kernelPath: '', cellPaths: [], ramBytes: 1024 * 1024, serial: { wasm3StackBytes: qemuWasm3StackBytes() }, tag: 'serial-test' });
   const log: string[] = [];
   const q = await startQemuPty(image.elf, { onLog: (l) => log.push(l) });
   const port = await openPort(q.ptyPath);
@@ -41,7 +41,7 @@ test('qemu-mps2-an386: echo fetched as a spore by the emulated board\'s kernel o
   const { cableNode, fetchOntoBoard, BoardFetchError } = await import('../host/board/spore-install.ts');
   const { SporeBytes } = await import('../host/runtime/spore-bytes.ts');
   const { CellNode } = await import('../host/runtime/cell-node.ts');
-  const image = buildQemuImage({ kernelPath: '', cellPaths: [], ramBytes: 1024 * 1024, serial: { wasm3StackBytes: 4096 }, tag: 'serial-test' });
+  const image = buildQemuImage({ kernelPath: '', cellPaths: [], ramBytes: 1024 * 1024, serial: { wasm3StackBytes: qemuWasm3StackBytes() }, tag: 'serial-test' });
   const log: string[] = [];
   const q = await startQemuPty(image.elf, { onLog: (l) => log.push(l) });
   const port = await openPort(q.ptyPath);

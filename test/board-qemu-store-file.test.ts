@@ -7,7 +7,7 @@ import test from 'ava';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { armToolchainMissing, buildQemuImage } from '../host/board/build-qemu.ts';
+import { armToolchainMissing, buildQemuImage, qemuWasm3StackBytes } from '../host/board/build-qemu.ts';
 import { flashModules, planModules } from '../host/board/flash-modules.ts';
 import type { BoardInfo } from '../host/board/install-frames.ts';
 import { InstallLink } from '../host/board/install-link.ts';
@@ -28,7 +28,7 @@ let n = 0;
 const fresh = (): string => join(ODD, `store-${n++}.bin`);
 
 const missing = armToolchainMissing();
-const image = missing ? undefined : buildQemuImage({ kernelPath: '', cellPaths: [], ramBytes: 1024 * 1024, serial: { wasm3StackBytes: 4096 }, tag: 'serial-test' });
+const image = missing ? undefined : buildQemuImage({ kernelPath: '', cellPaths: [], ramBytes: 1024 * 1024, serial: { wasm3StackBytes: qemuWasm3StackBytes() }, tag: 'serial-test' });
 
 interface Board { q: QemuPty; link: InstallLink; port: Awaited<ReturnType<typeof openPort>>; log: string[]; exit: Promise<number | null>; peers: number }
 

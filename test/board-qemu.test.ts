@@ -2,7 +2,7 @@
 // (qemu-mps2-an386): the kernel and cells linked into flash, the steps through UART0, RAM capped
 // by the linker script. Every line must match V8's transcript.
 import test, { type ExecutionContext } from 'ava';
-import { armToolchainMissing, buildQemuImage, C_STACK_BYTES, qemuArgs } from '../host/board/build-qemu.ts';
+import { armToolchainMissing, buildQemuImage, C_STACK_BYTES, qemuArgs, qemuWasm3StackBytes } from '../host/board/build-qemu.ts';
 import { runQemuBoard, V8ScriptedBoard, type BoardStep } from '../host/board/board-script.ts';
 import { KernelInstance } from '../host/runtime/kernel-instance.ts';
 import { readFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 
 // Three cells and the kernel: each wasm3 instance holds a 64 KiB linear memory and its code pages.
 const RAM = 1024 * 1024;
-const STACK = 4096;
+const STACK = qemuWasm3StackBytes(); // the profile's, as `cell flash` gives it
 
 /**
  * The board's transcript without the `cstack` step's lines (`cstack N`, `ok`), checking N: how

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildRp2040Image, rp2040ToolchainMissing, RP2040_FLASH_BASE, RP2040_STORE_BYTES, RP2040_STORE_OFFSET } from '../host/board/build-rp2040.ts';
+import { buildRp2040Image, rp2040Profile, rp2040ToolchainMissing, RP2040_FLASH_BASE, RP2040_STORE_BYTES, RP2040_STORE_OFFSET } from '../host/board/build-rp2040.ts';
 import { Rp2040Emulation } from '../host/board/rp2040-emulator.ts';
 import { storeImage } from '../host/board/store-image.ts';
 import { planModules } from '../host/board/flash-modules.ts';
@@ -27,7 +27,7 @@ const CLI = join(REPO_ROOT, 'bin', 'cell.js');
 const PEER = 0x11223344;
 
 function flashWith(store: Uint8Array): Uint8Array {
-  const image = buildRp2040Image({ kernelPath: '', cellPaths: [], tag: 'serial', serial: { wasm3StackBytes: 4096 } });
+  const image = buildRp2040Image({ kernelPath: '', cellPaths: [], tag: 'serial', serial: { wasm3StackBytes: rp2040Profile().wasm3StackBytes } });
   const flash = new Uint8Array(RP2040_STORE_OFFSET + store.length);
   flash.set(readFileSync(image.bin));
   flash.set(store, RP2040_STORE_OFFSET);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { buildPosixBoard } from '../host/board/build-runtime.ts';
 import { runPosixBoard, runQemuBoard, type BoardStep } from '../host/board/board-script.ts';
-import { armToolchainMissing, buildQemuImage, qemuArgs } from '../host/board/build-qemu.ts';
+import { armToolchainMissing, buildQemuImage, qemuArgs, qemuWasm3StackBytes } from '../host/board/build-qemu.ts';
 import { CellStore } from '../host/store/cell-store.ts';
 import { encodeRecord, type StoreOp } from '../host/store/store-log.ts';
 import { encodeCall, decodeReply } from '../host/sdk/call-codec.ts';
@@ -132,7 +132,7 @@ test('the same store session on the QEMU board (store-ops and kv linked into fla
   if (missing) return t.fail(missing);
   const { cells, rec } = await main;
   const image = buildQemuImage({ kernelPath, cellPaths: cells.map((c) => c.path), ramBytes: 1024 * 1024, tag: 'cell-store' });
-  const got = await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(image.elf) }, { seed: SEED, fuelPerCall: FUEL, stackBytes: 4096 }, rec.steps);
+  const got = await runQemuBoard({ command: 'qemu-system-arm', args: qemuArgs(image.elf) }, { seed: SEED, fuelPerCall: FUEL, stackBytes: qemuWasm3StackBytes() }, rec.steps);
   const firstDiff = rec.transcript.findIndex((line, i) => got[i] !== line);
   t.is(firstDiff, -1, firstDiff < 0 ? '' : `line ${firstDiff}: V8 ${rec.transcript[firstDiff]} / board ${got[firstDiff]}`);
   t.is(got.length, rec.transcript.length);

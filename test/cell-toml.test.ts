@@ -27,7 +27,7 @@ test('the example cells read with their limits and biology', (t) => {
   t.deepEqual(ex.biology, { min_replicas: 3, max_replicas: 64, cpu_target: 0.6 });
   t.deepEqual(ex.limits, { in_bytes: 1024, out_bytes: 2028, memory: DEFAULT_MEMORY });
   t.deepEqual(readCellToml(join(REPO_ROOT, 'firmware/cells/echo')).limits, { in_bytes: 1024, out_bytes: 1024, memory: 16384 });
-  t.deepEqual(readCellToml(join(REPO_ROOT, 'firmware/cells/kv')).limits, { in_bytes: 512, out_bytes: 512, memory: 24576 });
+  t.deepEqual(readCellToml(join(REPO_ROOT, 'firmware/cells/kv')).limits, { in_bytes: 512, out_bytes: 512, memory: 23552 });
   const users = readCellToml(join(REPO_ROOT, 'test/fixtures/cells/users-v1'));
   t.deepEqual(users.biology, DEFAULT_BIOLOGY);
   t.deepEqual(users.limits, { in_bytes: 2048, out_bytes: 2028, memory: 32768 });

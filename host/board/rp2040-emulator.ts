@@ -29,7 +29,9 @@ export interface EmulatorOptions {
   stackRegion?: { from: number; to: number };
 }
 
-const PAINT = 0xa5;
+// The byte the image's own reset paints its C stack with (BARE_STACK_PAINT, core/bare-metal.h):
+// painting the same here keeps the measure honest where the image repaints the region.
+const PAINT = 0xc5;
 
 export interface EmulatorRun {
   /** Lines UART0 sent (without their newline). */

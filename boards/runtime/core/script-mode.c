@@ -7,7 +7,9 @@
 #include <string.h>
 
 #ifndef SCRIPT_LINE_MAX
-#define SCRIPT_LINE_MAX (2 * 4200 + 64)
+/* A step's hex field holds at most one frame of the kernel's buffer (k_buf_cap, 2,048 bytes) or a
+ * 2 KiB hash input, plus the op's name and numbers. */
+#define SCRIPT_LINE_MAX (2 * 2048 + 64)
 #endif
 
 static double now_ms;
