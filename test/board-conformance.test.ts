@@ -107,6 +107,15 @@ test('the board\'s SHA-256 (as-sha256 under wasm3) equals @noble/hashes at every
   t.deepEqual(got, v8.transcript);
 });
 
+test('a script line longer than the board\'s line buffer is answered with an error, not run on a cut field', async (t) => {
+  const f = await fx;
+  const steps: BoardStep[] = [{ op: 'sha256', bytes: new Uint8Array(2100) }, { op: 'sha256', bytes: new Uint8Array(2048) }]; // 4,207 and 4,103 characters
+  const got = await runPosixBoard(await binary, { kernelPath: f.kernelPath, cellPaths: [], seed: SEED, fuelPerCall: FUEL }, steps);
+  const i = got.findIndex((l) => l.startsWith('error') || l.startsWith('sha256'));
+  t.is(got[i], 'error line over 4159 bytes: step dropped', got.join(' / '));
+  t.regex(got[i + 1]!, /^sha256 [0-9a-f]{64}$/, 'the next step runs');
+});
+
 test('one byte changed in one input frame changes the board transcript (the comparison can fail)', async (t) => {
   const f = await fx;
   const { steps, transcript } = await recorded;

@@ -111,18 +111,22 @@ static void on_deliver(int kind, int seq, uint32_t src, const uint8_t *p, size_t
   puts_("deliver "); put_int(kind); puts_(" "); put_int(seq); puts_(" "); put_int(src); puts_(" "); put_hex(p, len); end_line();
 }
 
-/* Reads one line into `line` (without its newline); -1 at the end of the input. */
+/* Reads one line into `line` (without its newline); -1 at the end of the input, -2 for a line
+ * longer than the buffer (read to its end and dropped: its step is answered with an error, never
+ * run on a cut field). */
 static int read_line(void) {
   size_t n = 0;
+  int over = 0;
   for (;;) {
     uint8_t c;
     int r = platform_serial_read(&c, 1);
-    if (r <= 0) return n ? (int)n : -1;
+    if (r <= 0) return over ? -2 : n ? (int)n : -1;
     if (c == '\n') break;
     if (n + 1 < SCRIPT_LINE_MAX) line[n++] = (char)c;
+    else over = 1;
   }
   line[n] = 0;
-  return (int)n;
+  return over ? -2 : (int)n;
 }
 
 /* Parsers for the fields of a line; `*p` moves past the field and one space. */
@@ -196,10 +200,15 @@ int script_run(void) {
   if (!line) { platform_log(3, "no memory for the script line", 29); return 1; }
   puts_("ready\n");
   flush();
-  while (read_line() >= 0) {
+  int got;
+  while ((got = read_line()) != -1) {
     const char *a;
     const char *err = NULL;
     int32_t r = 0;
+    if (got == -2) {
+      puts_("error line over "); put_int(SCRIPT_LINE_MAX - 1); puts_(" bytes: step dropped"); end_line();
+      continue;
+    }
     if (line[0] == 0) continue;
     if (is("now", &a)) now_ms = field_bits(&a);
     else if (is("init", &a)) err = board_k_init((uint32_t)field_int(&a), now_ms);
