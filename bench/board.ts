@@ -15,6 +15,7 @@ import { REPO_ROOT } from '../host/build/paths.ts';
 import { benchSerialRtt, type SerialRttFigures } from './board-serial-rtt.ts';
 import { benchInstructions, type InstructionFigures } from './board-instructions.ts';
 import { builtFixtureCell } from '../test/fixtures/fixture-cells.ts';
+import { freshCallerFrames } from '../test/fixtures/board-session.ts';
 import { inspectWasm } from '../host/build/inspect.ts';
 
 const BOARD = 0xa1b2c3d4;
@@ -146,21 +147,8 @@ async function replacementSession(cellPaths: string[]): Promise<{ cells: string[
   const spin = join(dir, `spin-${memory ?? 'page'}.wasm`);
   writeFileSync(spin, await builtFixtureCell('spin', 'mcu', memory));
   const cells = [...cellPaths.slice(0, -1), spin];
-  const module = await KernelInstance.compile(new Uint8Array(readFileSync(join(REPO_ROOT, 'build', 'kernel.wasm'))));
-  let sent: Uint8Array[] = [];
-  let peer: KernelInstance | undefined;
-  const steps: BoardStep[] = [{ op: 'now', ms: 0 }, { op: 'init', node: BOARD }, ...cells.map((_, slot): BoardStep => ({ op: 'host', slot, species: slot + 1 }))];
-  for (let i = 0; i < REPLACEMENTS; i++) {
-    // A fresh caller before its peerWindow (8) fills: the answers never go back to it.
-    if (i % 8 === 0) {
-      peer = KernelInstance.instantiate(module, { send: (f) => sent.push(f.slice()), now: () => 0, random: () => 9, cellCall: () => 0, deliver: () => {} });
-      peer.init(PEER + i, 0);
-    }
-    sent = [];
-    if (peer!.call(BOARD, cells.length, new Uint8Array([1])) < 0) throw new Error('the peer kernel refused a call');
-    for (const f of sent) steps.push({ op: 'frame', bytes: f });
-    if (i === 1 || i === REPLACEMENTS - 1) steps.push({ op: 'mem' });
-  }
+  const calls = await freshCallerFrames(new Uint8Array(readFileSync(join(REPO_ROOT, 'build', 'kernel.wasm'))), REPLACEMENTS, cells.length, new Uint8Array([1]));
+  const steps: BoardStep[] = [{ op: 'now', ms: 0 }, { op: 'init', node: BOARD }, ...cells.map((_, slot): BoardStep => ({ op: 'host', slot, species: slot + 1 })), ...calls];
   return { cells, steps };
 }
 

@@ -13,11 +13,10 @@ import { armToolchainMissing, buildQemuImage, qemuArgs, qemuWasm3StackBytes } fr
 import { MEMORY_SECTION, PAGE_BYTES } from '../host/build/cell-memory.ts';
 import { inspectWasm } from '../host/build/inspect.ts';
 import { REPO_ROOT } from '../host/build/paths.ts';
-import { KernelInstance } from '../host/runtime/kernel-instance.ts';
 import { decodeError, encodeCall } from '../host/sdk/call-codec.ts';
 import { ErrorCode } from '../host/wire/error-codes.ts';
 import { builtFile, buildFixtureCell } from './fixtures/built.ts';
-import { BOARD, FUEL, PEER, SEED } from './fixtures/board-session.ts';
+import { BOARD, FUEL, freshCallerFrames, SEED } from './fixtures/board-session.ts';
 import { recordStoreSession } from './fixtures/board-store-session.ts';
 
 const binary = Promise.resolve().then(() => buildPosixBoard());
@@ -101,21 +100,7 @@ test('a cell that runs out of its declared memory is replaced 50 times on the QE
   if (missing) return t.fail(missing);
   const built = await hoard;
   const hog = encodeCall(built.schema, 'hog', []);
-  const module = await KernelInstance.compile(builtFile('kernel.wasm'));
-  const frames: BoardStep[] = [];
-  let peer: KernelInstance | undefined;
-  let sent: Uint8Array[] = [];
-  for (let i = 0; i < 50; i++) {
-    // A fresh caller before its peerWindow (8) fills: the answers never go back to it.
-    if (i % 8 === 0) {
-      peer = KernelInstance.instantiate(module, { send: (fr) => sent.push(fr.slice()), now: () => 0, random: () => 9, cellCall: () => 0, deliver: () => {} });
-      peer.init(PEER + i, 0);
-    }
-    sent = [];
-    t.true(peer!.call(BOARD, 1, hog) >= 0);
-    for (const fr of sent) frames.push({ op: 'frame', bytes: fr });
-    if (i === 1 || i === 49) frames.push({ op: 'mem' });
-  }
+  const frames = await freshCallerFrames(builtFile('kernel.wasm'), 50, 1, hog);
   const steps: BoardStep[] = [{ op: 'now', ms: 0 }, { op: 'init', node: BOARD }, { op: 'host', slot: 0, species: 1 }, ...frames];
   const v8 = await V8ScriptedBoard.create({ kernel: builtFile('kernel.wasm'), cells: [new Uint8Array(readFileSync(built.wasmPath))], seed: SEED, fuelPerCall: FUEL });
   for (const s of steps) v8.step(s);

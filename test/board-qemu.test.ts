@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../host/build/paths.ts';
 import { builtFile } from './fixtures/built.ts';
-import { BOARD, FUEL, fixture, PEER, recordOnV8, recordTwoNodes, SEED } from './fixtures/board-session.ts';
+import { BOARD, FUEL, fixture, freshCallerFrames, PEER, recordOnV8, recordTwoNodes, SEED } from './fixtures/board-session.ts';
 import { builtFixtureCell } from './fixtures/fixture-cells.ts';
 import { MCU_KERNEL_BYTES } from '../host/wire/protocol-table.ts';
 import { withMemoryTop } from './fixtures/memory-top.ts';
@@ -75,21 +75,7 @@ test('replacing a trapped cell 50 times on the QEMU board does not grow its heap
   const f = await fixture();
   const spin = f.cellPaths[1]!; // byte 0 == 1 spins until the meter stops it: a trap every call
   const fuel = 100_000;
-  const frames: BoardStep[] = [];
-  const module = await KernelInstance.compile(builtFile('kernel.wasm'));
-  let peer: KernelInstance | undefined;
-  let sent: Uint8Array[] = [];
-  for (let i = 0; i < 50; i++) {
-    // A fresh caller before its peerWindow (8) fills: the answers never go back to it.
-    if (i % 8 === 0) {
-      peer = KernelInstance.instantiate(module, { send: (fr) => sent.push(fr.slice()), now: () => 0, random: () => 9, cellCall: () => 0, deliver: () => {} });
-      peer.init(PEER + i, 0);
-    }
-    sent = [];
-    t.true(peer!.call(BOARD, 1, new Uint8Array([1])) >= 0);
-    for (const fr of sent) frames.push({ op: 'frame', bytes: fr });
-    if (i === 1 || i === 49) frames.push({ op: 'mem' });
-  }
+  const frames = await freshCallerFrames(builtFile('kernel.wasm'), 50, 1, new Uint8Array([1]));
   const steps: BoardStep[] = [{ op: 'now', ms: 0 }, { op: 'init', node: BOARD }, { op: 'host', slot: 0, species: 1 }, ...frames];
   const v8 = await V8ScriptedBoard.create({ kernel: builtFile('kernel.wasm'), cells: [new Uint8Array(readFileSync(spin))], seed: SEED, fuelPerCall: fuel });
   for (const s of steps) v8.step(s);
