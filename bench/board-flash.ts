@@ -18,11 +18,7 @@ const image = buildQemuImage({ kernelPath: '', cellPaths: [], ramBytes: 1024 * 1
 const q = await startQemuPty(image.elf);
 const port = await openPort(q.ptyPath);
 const link = new InstallLink(port, port);
-const free = async (): Promise<number> => {
-  const r = await link.request({ op: 'info' });
-  if (r.op !== 'info' || r.info?.freeRam == null) throw new Error('no free RAM figure');
-  return r.info.freeRam;
-};
+const free = () => link.freeRam();
 async function commitMs(size: number): Promise<number> {
   const bytes = randomBytes(size);
   await link.request({ op: 'begin', slot: 1, species: 1, size });

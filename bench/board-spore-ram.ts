@@ -29,11 +29,7 @@ async function boot<T>(run: (link: InstallLink, free: () => Promise<number>) => 
   const q = await startQemuPty(image.elf);
   const port = await openPort(q.ptyPath);
   const link = new InstallLink(port, port);
-  const free = async (): Promise<number> => {
-    const r = await link.request({ op: 'info' });
-    if (r.op !== 'info' || r.info?.freeRam == null) throw new Error('no free RAM figure');
-    return r.info.freeRam;
-  };
+  const free = () => link.freeRam();
   try {
     return await run(link, free);
   } finally {

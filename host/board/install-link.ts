@@ -60,6 +60,13 @@ export class InstallLink {
     });
   }
 
+  /** The board's free RAM (bytes of heap its high-water mark never reached), from an INFO. */
+  async freeRam(): Promise<number> {
+    const r = await this.request({ op: 'info' });
+    if (r.op !== 'info' || r.info?.freeRam == null) throw new Error('the board reports no free RAM figure');
+    return r.info.freeRam;
+  }
+
   /** Mesh frames the board sends go to `handler` from now on. */
   onMeshFrame(handler: (frame: Uint8Array) => void): void {
     this.mesh = handler;
