@@ -14,7 +14,7 @@ import { decodeSporeFile } from '../host/spore/spore-file.ts';
 import { inspectWasm } from '../host/build/inspect.ts';
 import { kernelPath } from '../host/build/paths.ts';
 import { encodeCall } from '../host/sdk/call-codec.ts';
-import { sha256 } from '../host/spore/verify-spore.ts';
+import { sha256 } from '../host/identity/sha256.ts';
 import { chunkRoot } from '../host/spore/chunk-tree.ts';
 import type { CellSchema } from '../host/sdk/schema.ts';
 import { readFile } from 'node:fs/promises';

@@ -9,7 +9,7 @@ import { signSpore } from '../host/spore/sign-spore.ts';
 import { decodeSporeFile } from '../host/spore/spore-file.ts';
 import { decodeManifest } from '../host/spore/manifest.ts';
 import { chunkRoot } from '../host/spore/chunk-tree.ts';
-import { sha256 } from '../host/spore/verify-spore.ts';
+import { sha256 } from '../host/identity/sha256.ts';
 import { inspectWasm } from '../host/build/inspect.ts';
 import type { CellSchema } from '../host/sdk/schema.ts';
 import { cellWasm } from './fixtures/built.ts';

@@ -59,12 +59,19 @@ const SMALL_RAM = ['-Dd_m3CodePageAlignSize=2048', '-Dd_m3MaxFunctionStackHeight
  */
 export const C_STACK_BYTES = 8 * 1024;
 
+export interface QemuProfile { ramBytes: number; flashBytes: number; wasm3StackBytes: number }
+
+/** boards/qemu-mps2-an386.json: the RAM and flash `cell flash` builds for, and the wasm3 stack per runtime. */
+export function qemuProfile(): QemuProfile {
+  return JSON.parse(readFileSync(join(REPO_ROOT, 'boards', `${QEMU_BOARD}.json`), 'utf8')) as QemuProfile;
+}
+
 /**
  * wasm3 stack per runtime (kernel and each cell) on the QEMU board, from its profile: 3 KiB, twice
  * the deepest the recorded sessions go (kernel 1,521 bytes, cells 1,158-1,270: docs/boards.md, RAM).
  */
 export function qemuWasm3StackBytes(): number {
-  return (JSON.parse(readFileSync(join(REPO_ROOT, 'boards', `${QEMU_BOARD}.json`), 'utf8')) as { wasm3StackBytes: number }).wasm3StackBytes;
+  return qemuProfile().wasm3StackBytes;
 }
 
 /** The module store takes the top 1 MiB of the board's flash (store.c); the image gets the rest. */

@@ -6,10 +6,10 @@
 // and hosts it (boards/runtime/core/spore-hal.c). The host watches with FETCH_STATUS and checks the
 // hash the board reports and its store's listing. The kernel itself still goes over BEGIN/CHUNK/COMMIT
 // (flash-modules.ts): it cannot fetch before it runs.
-import { createHash } from 'node:crypto';
 import { CellNode } from '../runtime/cell-node.ts';
 import { SporeBytes } from '../runtime/spore-bytes.ts';
-import { chunkRoot } from '../spore/chunk-tree.ts';
+import { chunkCount, chunkRoot } from '../spore/chunk-tree.ts';
+import { SPORE_CHUNK_BYTES } from '../wire/protocol-table.ts';
 import { fetchWhyText, statusText, type FetchReport, type BoardInfo } from './install-frames.ts';
 import { InstallLinkTransport } from './install-link-transport.ts';
 import { flashModules, ModuleRejectedError, type FlashProgress, type FlashResult } from './flash-modules.ts';
@@ -73,11 +73,11 @@ export async function fetchOntoBoard(link: InstallLink, server: { nodeId: number
   const size = spore.module.length;
   const begun = await link.request({ op: 'fetch', species: spore.species, size, hash, root, holder: server.nodeId });
   if (begun.status !== 'ok' || begun.op !== 'fetch') throw new BoardFetchError(`${spore.name}: fetch: ${statusText(begun.status)}`);
-  const total = Math.ceil(size / 1024);
+  const total = chunkCount(size);
   opts.progress?.start(size);
   let shown = 0;
   const show = (held: number) => {
-    const bytes = Math.min(size, held * 1024);
+    const bytes = Math.min(size, held * SPORE_CHUNK_BYTES);
     if (bytes > shown) { opts.progress?.advance(bytes - shown); shown = bytes; }
   };
   show(begun.resumed ?? 0);
@@ -134,9 +134,4 @@ export async function flashKernelAndSpores(
   } finally {
     await node.close();
   }
-}
-
-/** SHA-256 of a module, hex (what the board reports). */
-export function moduleSha256(module: Uint8Array): string {
-  return createHash('sha256').update(module).digest('hex');
 }

@@ -75,15 +75,13 @@ export async function buildCell(cellDir: string, opts: BuildCellOptions = {}): P
   // The generated dispatcher always allocates (its argument reader), so the compiler keeps __heap_base.
   if (heapBase === null) throw new Error(`buildCell: the compiled cell "${name}" has no __heap_base, so its memory cannot be checked`);
   const floor = Math.ceil(cellMemoryFloor(heapBase, argHeapBytes) / 16) * 16;
-  if (memory !== undefined) {
-    if (memory < floor) {
-      throw new CellConfigError(
-        `${join(resolve(cellDir), 'cell.toml')}: [cell.limits] memory = ${memory} is too small for cell "${name}": its static data ` +
-        `(the ${config.limits.in_bytes}-byte input and ${config.limits.out_bytes}-byte output buffers, constants) ends at byte ${heapBase}, ` +
-        `the allocator's root takes ${TLSF_ROOT_BYTES} bytes and one call's arguments may need ${argHeapBytes} ` +
-        `(4 x in_bytes, at least 4096; the allocator wants a 16th of that more free), so it needs at least ${floor} bytes before any state of its own`,
-      );
-    }
+  if (memory !== undefined && memory < floor) {
+    throw new CellConfigError(
+      `${join(resolve(cellDir), 'cell.toml')}: [cell.limits] memory = ${memory} is too small for cell "${name}": its static data ` +
+      `(the ${config.limits.in_bytes}-byte input and ${config.limits.out_bytes}-byte output buffers, constants) ends at byte ${heapBase}, ` +
+      `the allocator's root takes ${TLSF_ROOT_BYTES} bytes and one call's arguments may need ${argHeapBytes} ` +
+      `(4 x in_bytes, at least 4096; the allocator wants a 16th of that more free), so it needs at least ${floor} bytes before any state of its own`,
+    );
   }
   // Guard first so the meter charges the guard's checks too: what the cell runs is what it pays for.
   const metered = instrumentFuel(guardMemoryGrow(binary));

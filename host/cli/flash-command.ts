@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { InstallLink } from '../board/install-link.ts';
-import { BUILD_DIR, REPO_ROOT } from '../build/paths.ts';
+import { BUILD_DIR } from '../build/paths.ts';
 import type { TrustStore } from '../spore/trust.ts';
 
 const NOT_BUILT: Record<string, string> = {
@@ -107,7 +107,8 @@ export function registerFlash(program: Command): void {
         cells.push(await readSporeCell(c, trust!));
       }
       const { planModules } = await import('../board/flash-modules.ts');
-      const modules = planModules(readFileSync(o.kernel), cells.map(({ name, species, bytes }) => ({ name, species, bytes })));
+      const kernelBytes = readFileSync(o.kernel);
+      const modules = planModules(kernelBytes, cells.map(({ name, species, bytes }) => ({ name, species, bytes })));
       if (o.board === 'rp2040' && !o.port) {
         const { flashRp2040Uf2 } = await import('./flash-rp2040.ts');
         const r = await flashRp2040Uf2(modules, resolve(o.out!), (line) => { if (!o.quiet && !o.json) process.stderr.write(`${line}\n`); });
@@ -157,7 +158,6 @@ export function registerFlash(program: Command): void {
         const { flashKernelAndSpores } = await import('../board/spore-install.ts');
         // One bar per module: the kernel's upload, then each cell's fetch by the board's kernel.
         let label = 'kernel';
-        const kernelBytes = readFileSync(o.kernel);
         const r = await flashKernelAndSpores(link, kernelBytes, cells.map((c) => ({ name: c.name, species: c.species, module: c.bytes, root: c.root })), kernelBytes, {
           start: (n) => { total += n; sent = 0; bar = createProgress({ total: n, label, unit: ' bytes', quiet: Boolean(o.quiet || o.json) }); },
           advance: (n) => { sent += n; bar?.update(sent); },
@@ -245,10 +245,10 @@ interface QemuBoard {
 }
 
 async function startQemuBoard(o: FlashOpts, onLog: (line: string) => void): Promise<QemuBoard> {
-  const { armToolchainMissing, buildQemuImage, flashFitError } = await import('../board/build-qemu.ts');
+  const { armToolchainMissing, buildQemuImage, flashFitError, qemuProfile } = await import('../board/build-qemu.ts');
   const missing = armToolchainMissing();
   if (missing) throw new Error(missing);
-  const profile = JSON.parse(readFileSync(join(REPO_ROOT, 'boards', `${o.board}.json`), 'utf8')) as { ramBytes: number; flashBytes: number; wasm3StackBytes: number };
+  const profile = qemuProfile();
   const ram = o.ram === undefined ? profile.ramBytes : Number(o.ram);
   if (!Number.isInteger(ram) || ram < 64 * 1024 || ram > profile.ramBytes) throw new Error(`--ram must be an integer 65536..${profile.ramBytes}, not "${o.ram}"`);
   const store = storeOf(o)!;

@@ -1,11 +1,8 @@
 // The HAL's crypto for a host kernel (docs/abi.md: sign, verify, x25519, mac, hash), on
 // node:crypto's native ed25519, X25519, HMAC-SHA256 and SHA-256. The secret key stays here:
 // the kernel asks for signatures and never sees it.
-import * as nodeCrypto from 'node:crypto';
-import { createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, sign, verify, type KeyObject } from 'node:crypto';
-
-/** crypto.hash (Node >= 20.12); older Node 20 falls back to createHash. */
-const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
+import { sha256 } from './sha256.ts';
+import { createHmac, createPrivateKey, createPublicKey, diffieHellman, sign, verify, type KeyObject } from 'node:crypto';
 
 // DER wrappings of raw keys (RFC 8410), so node:crypto takes 32-byte keys.
 const ED25519_PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -73,7 +70,6 @@ export class NodeCrypto {
   }
 
   hash(data: Uint8Array, out: Uint8Array): void {
-    // The one-shot form costs half of createHash's per call: a spore chunk's proof is up to 12 hashes.
-    out.set(oneShotHash ? oneShotHash('sha256', data, 'buffer') : createHash('sha256').update(data).digest());
+    out.set(sha256(data));
   }
 }

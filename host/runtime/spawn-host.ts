@@ -8,7 +8,8 @@ import { decodeManifest, type SporeManifest } from '../spore/manifest.ts';
 import { decodeSporeFile, encodeSporeFile } from '../spore/spore-file.ts';
 import type { SporeCache } from '../spore/spore-cache.ts';
 import type { TrustStore } from '../spore/trust.ts';
-import { manifestRefusal, manifestTimeRefusal, nowSeconds, same, sha256, verifySpore } from '../spore/verify-spore.ts';
+import { manifestRefusal, manifestTimeRefusal, nowSeconds, same, verifySpore } from '../spore/verify-spore.ts';
+import { sha256 } from '../identity/sha256.ts';
 import { SPAWN_OK, SPAWN_UNTRUSTED, SPAWN_NO_ROOM, SPAWN_OVER_CPU } from '../wire/protocol-table.ts';
 import { encodeSpawnOffer, type SpawnOffer } from '../wire/spawn-payload.ts';
 

@@ -3,7 +3,7 @@
 // holder, which chunk, retries, proofs) is the kernel's; this only stores, and at the end checks
 // the whole-module SHA-256 before anyone sees the module. A fetch that fails keeps its chunks, so
 // the next fetch of the same module resumes from them.
-import { createHash } from 'node:crypto';
+import { sha256 } from '../identity/sha256.ts';
 import { chunkCount, chunkOf, chunkProof, chunkTree } from '../spore/chunk-tree.ts';
 import { FETCH_OK, FETCH_NO_HOLDER, SPORE_CHUNK_BYTES, SPORE_MAX_BYTES } from '../wire/protocol-table.ts';
 import type { KernelInstance, SporeHal } from './kernel-instance.ts';
@@ -72,7 +72,7 @@ export class SporeBytes implements SporeHal {
   /** Serves `module` from now on (a local .wasm, or one fetched); returns its hash. */
   serve(module: Uint8Array): Uint8Array {
     if (module.length < 1 || module.length > SPORE_MAX_BYTES) throw new RangeError(`a module is 1..${SPORE_MAX_BYTES} bytes, not ${module.length}`);
-    const hash = new Uint8Array(createHash('sha256').update(module).digest());
+    const hash = sha256(module);
     const key = hex(hash);
     this.served.delete(key);
     this.served.set(key, { module, levels: chunkTree(module), served: 0 });
@@ -178,7 +178,7 @@ export class SporeBytes implements SporeHal {
       f.reject(new SporeFetchError(status === FETCH_NO_HOLDER ? 'no holder left: every holder was tried or demoted' : `fetch failed (status ${status})`));
       return;
     }
-    const got = new Uint8Array(createHash('sha256').update(f.module).digest());
+    const got = sha256(f.module);
     if (!Buffer.from(got).equals(Buffer.from(f.hash))) {
       // Every chunk verified against the root, yet the module hash differs: the manifest's root and hash disagree.
       f.reject(new SporeFetchError(`module hash mismatch: got ${hex(got)}, the manifest says ${hex(f.hash)}`));

@@ -3,25 +3,17 @@
 // on arrival against one 32-byte root from the signed manifest, with O(log n) proof bytes and no
 // per-chunk list in a board's memory. The kernel verifies proofs itself (firmware); this is the
 // host's side: the root for a manifest, the proof a holder serves, and a reference verifier.
-import * as nodeCrypto from 'node:crypto';
-import { createHash } from 'node:crypto';
+import { sha256 } from '../identity/sha256.ts';
 import { SPORE_CHUNK_BYTES } from '../wire/protocol-table.ts';
 
 export const HASH_BYTES = 32;
 const LEAF = 0x00;
 const NODE = 0x01;
 
-/** crypto.hash (Node >= 20.12): one call per hash, about half of createHash's cost for 1 KiB. */
-const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
 // The prefix and its parts are laid out here and hashed in one call (the tree hashes 2n - 1 times).
 let scratch = new Uint8Array(1 + SPORE_CHUNK_BYTES);
 
-function sha256(prefix: number, ...parts: Uint8Array[]): Uint8Array {
-  if (!oneShotHash) {
-    const h = createHash('sha256').update(Uint8Array.of(prefix));
-    for (const p of parts) h.update(p);
-    return new Uint8Array(h.digest());
-  }
+function prefixedHash(prefix: number, ...parts: Uint8Array[]): Uint8Array {
   let len = 1;
   for (const p of parts) len += p.length;
   if (scratch.length < len) scratch = new Uint8Array(len);
@@ -31,7 +23,7 @@ function sha256(prefix: number, ...parts: Uint8Array[]): Uint8Array {
     scratch.set(p, at);
     at += p.length;
   }
-  return new Uint8Array(oneShotHash('sha256', scratch.subarray(0, len), 'buffer'));
+  return sha256(scratch.subarray(0, len));
 }
 
 /** Chunks in a module of `size` bytes (size >= 1). */
@@ -48,11 +40,11 @@ export function chunkOf(module: Uint8Array, i: number): Uint8Array {
 }
 
 export function leafHash(chunk: Uint8Array): Uint8Array {
-  return sha256(LEAF, chunk);
+  return prefixedHash(LEAF, chunk);
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(NODE, left, right);
+  return prefixedHash(NODE, left, right);
 }
 
 /**

@@ -4,13 +4,13 @@
 // re-encodes what it read and refuses the manifest unless the bytes are identical.
 import { Encoder } from 'cbor-x/encode';
 import type { CellBiology, CellLimits } from '../build/cell-toml.ts';
-
-/** What field 9 carries of `[cell.limits]`. */
-export type ManifestLimits = Pick<CellLimits, 'in_bytes' | 'out_bytes'>;
 import { canonicalSchemaJson, SERVICE_NAME, validateSchema } from '../sdk/schema.ts';
 import { speciesIdOf } from '../sdk/species.ts';
 import { SporeError } from './spore-error.ts';
 import { SPORE_MAX_BYTES } from '../wire/protocol-table.ts';
+
+/** What field 9 carries of `[cell.limits]`. */
+export type ManifestLimits = Pick<CellLimits, 'in_bytes' | 'out_bytes'>;
 
 /** This manifest layout. A node refuses another version rather than guess at its fields. */
 export const SPORE_FORMAT_VERSION = 1;

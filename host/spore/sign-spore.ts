@@ -9,7 +9,7 @@ import { chunkRoot } from './chunk-tree.ts';
 import { CELL_ABI_VERSION, encodeManifest, normalizeCpuTarget, SPORE_FORMAT_VERSION, type SporeManifest } from './manifest.ts';
 import { encodeSporeFile } from './spore-file.ts';
 import { signManifest } from './spore-signature.ts';
-import { sha256 } from './verify-spore.ts';
+import { sha256 } from '../identity/sha256.ts';
 
 export interface SporeSource {
   module: Uint8Array;

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { decodeSporeFile } from './spore-file.ts';
 import { SporeError } from './spore-error.ts';
-import { sha256 } from './verify-spore.ts';
+import { sha256 } from '../identity/sha256.ts';
 
 export const DEFAULT_CACHE_CAP_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_CACHE_MAX_ENTRIES = 1024;

@@ -1,7 +1,7 @@
 // Whether a node may run a spore (docs/spores.md "Verification"): every check, cheapest first, so
 // a stranger's junk costs a few compares and nothing is hashed before its size is known to fit.
 // The caller counts each refusal by its reason and runs nothing of a refused spore.
-import { createHash } from 'node:crypto';
+import { sha256 } from '../identity/sha256.ts';
 import { inspectWasm } from '../build/inspect.ts';
 import { canonicalSchemaJson, validateSchema } from '../sdk/schema.ts';
 import { chunkRoot } from './chunk-tree.ts';
@@ -30,10 +30,6 @@ export interface VerifyOptions {
   trust: TrustStore | null;
   /** Unix seconds. */
   now: number;
-}
-
-export function sha256(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(bytes).digest());
 }
 
 export const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0;

@@ -1,20 +1,18 @@
 /* cell-memory.h: walks the module's sections for "cell.memory"; wasm3 skips custom sections it
  * does not know, so the runtime reads this one itself, before the module is loaded. */
 #include "cell-memory.h"
+#include "m3_core.h"
 #include <stdio.h>
 #include <string.h>
 
 static char why[160];
 
-/* An unsigned LEB128 of at most 32 bits at *at, below end; 0 when it runs out or overflows. */
+/* An unsigned LEB128 of at most 32 bits at *at, below end (wasm3's reader); 0 when it runs out or overflows. */
 static int uleb(const uint8_t *p, size_t end, size_t *at, uint32_t *out) {
-  uint32_t v = 0;
-  for (unsigned shift = 0; shift < 35 && *at < end; shift += 7) {
-    uint8_t b = p[(*at)++];
-    v |= (uint32_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) { *out = v; return 1; }
-  }
-  return 0;
+  bytes_t b = p + *at;
+  if (ReadLEB_u32(out, &b, p + end)) return 0;
+  *at = (size_t)(b - p);
+  return 1;
 }
 
 const char *cell_declared_memory(const uint8_t *wasm, size_t len, uint32_t *bytes) {

@@ -482,17 +482,10 @@ static m3ApiRawFunction(hal_spore_done) {
 static uint32_t kernel_memory_top(IM3Module mod) {
   IM3Global g = m3_FindGlobal(mod, "k_memory_top");
   if (!g || g->imported || g->isMutable || g->type != c_m3Type_i32 || !g->initExpr || g->initExprSize < 2 || g->initExpr[0] != 0x41) return 0;
-  const uint8_t *p = g->initExpr + 1, *end = g->initExpr + g->initExprSize;
-  uint32_t v = 0;
-  unsigned shift = 0;
-  uint8_t b;
-  do { /* signed LEB128; a negative or oversized top is ignored */
-    if (p >= end || shift > 28) return 0;
-    b = *p++;
-    v |= (uint32_t)(b & 0x7f) << shift;
-    shift += 7;
-  } while (b & 0x80);
-  return (shift < 32 && (b & 0x40)) ? 0 : v;
+  bytes_t p = g->initExpr + 1;
+  i32 v;
+  /* wasm3's signed LEB128 reader; a negative, oversized or cut top is ignored */
+  return ReadLEB_i32(&v, &p, g->initExpr + g->initExprSize) || v < 0 ? 0 : (uint32_t)v;
 }
 
 const char *board_start(const uint8_t *kernel, size_t len, const board_options *opts) {

@@ -35,6 +35,9 @@ static void log_line(int level, const char *what, const char *detail) {
 
 static uint32_t chunks_of(uint32_t size) { return (size + SPORE_CHUNK - 1) / SPORE_CHUNK; }
 
+/* Bytes of chunk i of a `size`-byte module in n chunks: every chunk but the last is full. */
+static uint32_t chunk_len(uint32_t size, uint32_t n, uint32_t i) { return i < n - 1 ? SPORE_CHUNK : size - (n - 1) * SPORE_CHUNK; }
+
 /* Nodes of every level, leaves first: each level's odd last node is promoted, so it is stored again. */
 static uint32_t tree_nodes(uint32_t n) {
   uint32_t total = 0;
@@ -57,7 +60,7 @@ int spore_tree_build(int slot) {
   int held = module_hash_is_held();
   const char *err = held ? NULL : module_hash_hold();
   for (uint32_t i = 0; !err && i < n; i++) {
-    uint32_t len = i < n - 1 ? SPORE_CHUNK : e.size - (n - 1) * SPORE_CHUNK;
+    uint32_t len = chunk_len(e.size, n, i);
     if (!(err = module_hash_store_prefixed(0x00, store_slot_offset(slot) + i * SPORE_CHUNK, len, a)) && platform_store_write(base + i * 32, a, 32)) err = "cannot write the store";
   }
   node[0] = 0x01;
@@ -95,7 +98,7 @@ int32_t spore_hal_get(const uint8_t hash[32], int32_t index, uint8_t *out, uint3
     if (!store_get(s, &e) || memcmp(e.sha256, hash, 32) || !tree_ok(s, &e)) continue;
     uint32_t n = chunks_of(e.size);
     if (index < 0 || (uint32_t)index >= n) return -1;
-    uint32_t i = (uint32_t)index, len = i < n - 1 ? SPORE_CHUNK : e.size - (n - 1) * SPORE_CHUNK;
+    uint32_t i = (uint32_t)index, len = chunk_len(e.size, n, i);
     uint32_t base = tree_offset(s, e.size), at = 0, proof = 0;
     for (uint32_t w = n, idx = i; w > 1; at += w, w = (w + 1) / 2, idx >>= 1) {
       if (!(idx == w - 1 && (w & 1))) proof += 32;
