@@ -85,7 +85,7 @@ test('a holder that dies mid-fetch: the fetch completes from another holder', as
   t.true(servers.length >= 2, `chunks came from ${servers}`);
   t.true(r.swarm.kernels[0]!.stat('sporeTimeouts') > 0, 'the dead holder was timed out');
   // The fetcher is a mirror now: it serves a chunk with its proof from the shared bytes.
-  const got = r.mirrors.halFor(0).chunk(r.spore.hash, 7);
+  const got = r.mirrors.halFor(0).chunk(r.spore.hash, 7, 1);
   t.deepEqual(got?.chunk, r.spore.bytes.subarray(7 * 1024, 8 * 1024));
 });
 
@@ -101,7 +101,7 @@ test('the only holder dies mid-fetch: a clear failure, nothing served; a later f
   const kept = r.mirrors.heldChunks(r.spore, 0).length;
   t.true(kept >= 12 && kept < r.spore.chunks, `kept ${kept} chunks`);
   // A partial module is never served.
-  t.is(r.mirrors.halFor(0).chunk(r.spore.hash, 0), null);
+  t.is(r.mirrors.halFor(0).chunk(r.spore.hash, 0, 1), null);
   r.mirrors.install(r.spore, 2);
   const before = r.mirrors.chunksIn;
   const again = fetchOn(r, 0, [2]);
@@ -122,7 +122,7 @@ test('property: over seeds, losses and holder deaths, a fetch ends with the whol
         if (out === null) return r.mirrors.fetching(0) && !r.mirrors.holds(r.spore, 0);
         const n = r.mirrors.heldChunks(r.spore, 0).length;
         if (out.ok) return n === r.spore.chunks && r.mirrors.holds(r.spore, 0);
-        return out.status !== FETCH_OK && !r.mirrors.holds(r.spore, 0) && r.mirrors.halFor(0).chunk(r.spore.hash, 0) === null;
+        return out.status !== FETCH_OK && !r.mirrors.holds(r.spore, 0) && r.mirrors.halFor(0).chunk(r.spore.hash, 0, 1) === null;
       },
     ),
     { numRuns: 12, seed: 0x5907e },

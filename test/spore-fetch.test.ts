@@ -9,9 +9,12 @@ import { SporeBytes, SporeFetchError } from '../host/runtime/spore-bytes.ts';
 import { chunkRoot, chunkTree, chunkProof, chunkOf } from '../host/spore/chunk-tree.ts';
 import { decodeHeader, encodeFrame, MsgType, BROADCAST } from '../host/wire/header.ts';
 import { decodeCbor, encodeCbor } from '../host/wire/cbor.ts';
-import { SPORE_NOT_HELD, SPORE_UNPADDED } from '../host/wire/protocol-table.ts';
+import { SPORE_NOT_HELD, SPORE_UNPADDED, SPORE_MAX_RUN } from '../host/wire/protocol-table.ts';
+import { newIdentity, type NodeIdentity } from '../host/identity/node-identity.ts';
 
 const kernelModule = KernelInstance.compile(readFileSync('build/kernel.wasm'));
+// The host build: a frame buffer for runs of up to SPORE_MAX_RUN chunks (the mcu build above asks and serves one).
+const hostKernelModule = KernelInstance.compile(readFileSync('build/kernel.host.wasm'));
 const kernelModuleSync = new WebAssembly.Module(readFileSync('build/kernel.wasm'));
 const SPECIES = 0x5eed0001;
 
@@ -29,7 +32,28 @@ class Mesh {
   drop: (src: number, dst: number, frame: Uint8Array) => boolean = () => false;
   private seed = 7;
 
-  async add(id: number, bytes = new SporeBytes()): Promise<Node> {
+  /** `run`: the node runs the host kernel with this sporeRun; without it, the mcu kernel (runs of one chunk). */
+  async add(id: number, bytes = new SporeBytes(), run?: number): Promise<Node> {
+    return this.addNode(id, bytes, run);
+  }
+
+  /**
+   * A node with an ed25519 identity, running the host kernel with sporeRun `run` (undefined: the
+   * mcu kernel): its frames to nodes it has a session with are authenticated, so its requests may
+   * ask for runs (a bare one is one chunk: the 3x rule). Its id is its key's; open sessions with `handshake`.
+   */
+  async addKeyed(run: number | undefined, bytes = new SporeBytes()): Promise<Node> {
+    const identity = await newIdentity();
+    return this.addNode(identity.nodeId, bytes, run, identity);
+  }
+
+  /** Sessions between every pair of keyed nodes. */
+  handshake(): void {
+    for (const a of this.nodes.values()) for (const b of this.nodes.values()) if (a.id < b.id) a.k.hello(b.id);
+    this.flush();
+  }
+
+  private async addNode(id: number, bytes: SporeBytes, run?: number, identity?: NodeIdentity): Promise<Node> {
     const hal: KernelHal = {
       send: (f) => this.queue.push(f.slice()),
       now: () => this.clock.now,
@@ -37,8 +61,10 @@ class Mesh {
       cellCall: () => -1,
       deliver: () => {},
       spores: bytes,
+      identity,
     };
-    const k = KernelInstance.instantiate(await kernelModule, hal);
+    const k = KernelInstance.instantiate(await (run === undefined ? kernelModule : hostKernelModule), hal);
+    if (run !== undefined) k.configure('sporeRun', run);
     k.configure('probeIntervalMs', 0);
     k.configure('announceIntervalMs', 0);
     k.init(id, 0);
@@ -115,8 +141,8 @@ async function twoHolders(size: number, salt: number) {
 /** The node serves its chunks with byte `at` flipped (short last chunks: their first byte), proofs unchanged. */
 function serveGarbage(node: Node, at: number): void {
   const real = node.bytes.chunk.bind(node.bytes);
-  node.bytes.chunk = (h, i) => {
-    const c = real(h, i);
+  node.bytes.chunk = (h, i, count = 1) => {
+    const c = real(h, i, count);
     if (!c) return null;
     const chunk = c.chunk.slice();
     chunk[Math.min(at, chunk.length - 1)]! ^= 0xff;
@@ -377,4 +403,131 @@ test('two requests for one module share one kernel fetch', async (t) => {
   t.true(Buffer.from(x).equals(Buffer.from(m)));
   t.is(x, y);
   t.is(a.k.stat('sporeChunksServed'), 9);
+});
+
+// Runs (docs/spores.md, Transfer): a host kernel with a session asks for up to sporeRun chunks a
+// request and checks each run against its subtree's proof.
+
+/** Counts the SPORE_DATA frames the mesh carries. */
+function countData(mesh: Mesh): { frames: number } {
+  const seen = { frames: 0 };
+  mesh.drop = (_src, _dst, f) => {
+    if (f[2] === MsgType.SPORE_DATA) seen.frames++;
+    return false;
+  };
+  return seen;
+}
+
+for (const size of [14 * 1024 + 100, 1024 * 1024]) {
+  test(`runs: a ${size}-byte module travels byte-exact in runs of ${SPORE_MAX_RUN} chunks between keyed host kernels`, async (t) => {
+    const mesh = new Mesh();
+    const a = await mesh.addKeyed(SPORE_MAX_RUN);
+    const b = await mesh.addKeyed(SPORE_MAX_RUN);
+    mesh.handshake();
+    const data = countData(mesh);
+    const m = moduleOf(size);
+    a.bytes.serve(m);
+    const got = await mesh.run(b.bytes.fetch(requestFor(m, [a.id])));
+    t.true(Buffer.from(got).equals(Buffer.from(m)));
+    const chunks = Math.ceil(size / 1024);
+    t.is(b.k.stat('sporeChunksRx'), chunks);
+    t.is(a.k.stat('sporeChunksServed'), chunks);
+    t.is(data.frames, Math.ceil(chunks / SPORE_MAX_RUN));
+    t.is(b.k.stat('sporeBadChunks'), 0);
+  });
+}
+
+test('runs: a holder whose sporeRun is smaller answers smaller runs, and the fetcher asks for the rest', async (t) => {
+  const mesh = new Mesh();
+  const a = await mesh.addKeyed(4);
+  const b = await mesh.addKeyed(SPORE_MAX_RUN);
+  mesh.handshake();
+  const data = countData(mesh);
+  const m = moduleOf(100 * 1024 + 7);
+  a.bytes.serve(m);
+  const got = await mesh.run(b.bytes.fetch(requestFor(m, [a.id])));
+  t.true(Buffer.from(got).equals(Buffer.from(m)));
+  t.is(data.frames, Math.ceil(101 / 4));
+  t.is(b.k.stat('sporeChunksRx'), 101);
+});
+
+test('runs: a host kernel fetching from an mcu kernel (a board) gets one chunk a frame and the exact module', async (t) => {
+  const mesh = new Mesh();
+  const keyedBoard = await mesh.addKeyed(undefined);
+  const b = await mesh.addKeyed(SPORE_MAX_RUN);
+  mesh.handshake();
+  const data = countData(mesh);
+  const m = moduleOf(20 * 1024 + 3);
+  keyedBoard.bytes.serve(m);
+  const got = await mesh.run(b.bytes.fetch(requestFor(m, [keyedBoard.id])));
+  t.true(Buffer.from(got).equals(Buffer.from(m)));
+  t.is(data.frames, 21);
+  t.is(b.k.stat('sporeBadChunks'), 0);
+});
+
+test('runs: a holder answering runs of the wrong shape (a byte short, or misaligned) is demoted and counted; the fetch completes from another holder', async (t) => {
+  for (const wrong of ['short', 'misaligned'] as const) {
+    const mesh = new Mesh();
+    const bad = await mesh.addKeyed(8);
+    const good = await mesh.addKeyed(8);
+    const b = await mesh.addKeyed(8);
+    mesh.handshake();
+    const m = moduleOf(40 * 1024);
+    bad.bytes.serve(m);
+    good.bytes.serve(m);
+    const real = bad.bytes.chunk.bind(bad.bytes);
+    bad.bytes.chunk = (h, i, count = 1) => {
+      if (wrong === 'misaligned') return real(h, i, count) && { chunk: m.subarray((i + 1) * 1024, (i + 1 + count) * 1024), proof: real(h, i, count)!.proof };
+      const c = real(h, i, count);
+      return c && { chunk: c.chunk.subarray(0, c.chunk.length - 1), proof: c.proof };
+    };
+    // The bad holder is the nearer: it is asked first.
+    const got = await mesh.run(b.bytes.fetch(requestFor(m, [bad.id, good.id])));
+    t.true(Buffer.from(got).equals(Buffer.from(m)), wrong);
+    t.true(b.k.stat('sporeBadChunks') >= 1, wrong);
+    t.is(b.k.stat('sporeHoldersDemoted'), 1, wrong);
+    t.is(b.k.stat('sporeChunksRx'), 40, wrong);
+  }
+});
+
+test('property: runs of any size on either side, with losses, duplicates, reordering and bad holders, give the exact module or a clear failure', async (t) => {
+  const runArb = fc.constantFrom(1, 2, 4, 8, 16, 32);
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 1, max: 80 * 1024 }),
+      fc.array(fc.constantFrom('ok', 'drop', 'dup', 'garbage', 'late'), { minLength: 1, maxLength: 64 }),
+      fc.array(runArb, { minLength: 2, maxLength: 4 }),
+      async (size, plan, runs) => {
+        const mesh = new Mesh();
+        const b = await mesh.addKeyed(runs[0]!);
+        const m = moduleOf(size, size);
+        const ids: number[] = [];
+        for (const [h, run] of runs.slice(1).entries()) {
+          const n = await mesh.addKeyed(run);
+          n.bytes.serve(m);
+          ids.push(n.id);
+          if (h === 0 && plan.includes('garbage')) serveGarbage(n, 0);
+        }
+        mesh.handshake();
+        let step = 0;
+        const held: Uint8Array[] = [];
+        mesh.drop = (src, _dst, f) => {
+          if (src === b.id) return false;
+          const what = plan[step++ % plan.length];
+          if (held.length > 0 && step % 3 === 0) b.k.onFrame(held.shift()!);
+          if (what === 'dup') b.k.onFrame(f);
+          if (what === 'late') held.push(f);
+          return what === 'drop' || what === 'late';
+        };
+        try {
+          const got = await mesh.run(b.bytes.fetch(requestFor(m, ids)));
+          return Buffer.from(got).equals(Buffer.from(m)) && b.k.stat('sporeChunksRx') === Math.ceil(size / 1024);
+        } catch (e) {
+          return e instanceof SporeFetchError && b.bytes.module(requestFor(m, []).hash) === null;
+        }
+      },
+    ),
+    { numRuns: 40 },
+  );
+  t.pass();
 });

@@ -54,9 +54,9 @@ export declare function halHash(data: usize, len: i32, out: usize): void;
 
 // Spores (docs/spores.md, Transfer): the kernel decides, the host holds the bytes.
 
-/** The host's chunk `index` of the module whose 32-byte hash is at hashPtr, then its proof, written at out; returns chunkLen | proofLen << 16, or -1 if not held. */
+/** The host's chunks index..index+count-1 (fewer at the module's end) of the module whose 32-byte hash is at hashPtr, then their subtree's proof, written at out; returns chunksLen | proofLen << 16, or -1 if not held. */
 @external("hal", "spore_get")
-export declare function halSporeGet(hashPtr: usize, index: i32, out: usize, outCap: i32): i32;
+export declare function halSporeGet(hashPtr: usize, index: i32, count: i32, out: usize, outCap: i32): i32;
 
 /** A verified chunk of fetch `handle`: the host stores it. */
 @external("hal", "spore_put")

@@ -3,8 +3,9 @@
 import {
   C_CALL_TIMEOUT_MS, C_PROBE_INTERVAL_MS, C_ANNOUNCE_INTERVAL_MS, C_PEER_MAX_AGE_MS, C_DEFAULT_ROUTE, C_FAIL_HOLD_MS,
   C_CALL_ATTEMPTS, C_REPLAY_WINDOW_MS, C_PEER_WINDOW, C_BUSY_HOLD_MS, C_CPU_BUDGET, C_RTO_MIN_MS, C_RTO_MAX_MS, C_REKEY_MIN_MS, C_NEW_SESSION_RATE, C_COUNT,
-  C_SPORE_WINDOW, C_SPORE_ATTEMPTS, C_SPORE_SERVE_RATE,
+  C_SPORE_WINDOW, C_SPORE_ATTEMPTS, C_SPORE_SERVE_RATE, C_SPORE_RUN,
 } from "../protocol/table";
+import { KERNEL_SPORE_RUN } from "./target-tables";
 
 const values = new StaticArray<f64>(C_COUNT);
 // A call a healthy LAN peer has not answered in 2 s is lost; the caller decides whether to retry.
@@ -48,6 +49,10 @@ values[C_SPORE_WINDOW] = 8;
 values[C_SPORE_ATTEMPTS] = 3;
 // 4000 chunks (4 MiB) a second at most: serving spores cannot starve the calls.
 values[C_SPORE_SERVE_RATE] = 4000;
+// One chunk per frame until the host says its links carry more (a serial link or the SHM ring
+// carries 2-4 KiB frames, UDP up to 64 KiB): a run too large for the path would be lost whole.
+// (A board's kernel always uses 1 and keeps no default: the mcu size budget.)
+if (KERNEL_SPORE_RUN > 1) values[C_SPORE_RUN] = 1;
 
 export function cfg(key: i32): f64 { return unchecked(values[key]); }
 

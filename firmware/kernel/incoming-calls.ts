@@ -13,7 +13,7 @@ import { cellsSlotOf } from "./cells";
 import { replayFind, replayStore, replayType, replayLen, replayPtr, replayPending, replayFill, REPLAY_STALE, PENDING } from "./replay";
 import { callersNote } from "./callers";
 import { budgetAdmit, budgetCharge } from "./caller-budgets";
-import { TX_PAYLOAD, PAYLOAD_CAP } from "./frame-buffers";
+import { TX_PAYLOAD, CALL_PAYLOAD_CAP } from "./frame-buffers";
 import { errorPayload, errorCode } from "./error-payload";
 import { sendTx } from "./frame-out";
 import { selfId } from "./self-node";
@@ -26,7 +26,7 @@ export function onCall(ptr: usize, src: u32, dst: u32): i32 {
   if (seen >= 0) return replayAnswer(seen, src, species, seq);
   if (seen == REPLAY_STALE) {
     count(S_STALE_CALLS);
-    sendTx(T_ERROR, src, species, seq, errorPayload(TX_PAYLOAD, PAYLOAD_CAP, E_STALE, "may have run already"));
+    sendTx(T_ERROR, src, species, seq, errorPayload(TX_PAYLOAD, CALL_PAYLOAD_CAP, E_STALE, "may have run already"));
     return 0;
   }
   const slot = cellsSlotOf(species);
@@ -34,17 +34,17 @@ export function onCall(ptr: usize, src: u32, dst: u32): i32 {
     count(S_UNKNOWN_SPECIES);
     // A broadcast call is a question to everyone: only hosts answer, the rest stay silent.
     if (dst == BROADCAST) return 0;
-    sendTx(T_ERROR, src, species, seq, errorPayload(TX_PAYLOAD, PAYLOAD_CAP, E_UNKNOWN_SPECIES, "unknown species"));
+    sendTx(T_ERROR, src, species, seq, errorPayload(TX_PAYLOAD, CALL_PAYLOAD_CAP, E_UNKNOWN_SPECIES, "unknown species"));
     return 0;
   }
   if (src != selfId && src != 0) callersNote(src);
   if (!budgetAdmit(src, now)) {
     // Not run and not remembered: a retransmission is judged again when it arrives.
     count(S_CALLS_SHED);
-    sendTx(T_ERROR, src, species, seq, errorPayload(TX_PAYLOAD, PAYLOAD_CAP, E_OVERLOADED, "caller over its CPU share"));
+    sendTx(T_ERROR, src, species, seq, errorPayload(TX_PAYLOAD, CALL_PAYLOAD_CAP, E_OVERLOADED, "caller over its CPU share"));
     return 0;
   }
-  const r = halCellCall(slot, ptr + HEADER_BYTES, <i32>hLength(ptr), TX_PAYLOAD, PAYLOAD_CAP);
+  const r = halCellCall(slot, ptr + HEADER_BYTES, <i32>hLength(ptr), TX_PAYLOAD, CALL_PAYLOAD_CAP);
   const done = halNow();
   budgetCharge(src, done - now, done);
   if (r == -CELL_DEFERRED) {
@@ -68,10 +68,10 @@ function respond(r: i32, src: u32, species: u32, seq: u16, now: f64, pending: i3
     type = T_ERROR;
     n = -r;
   }
-  if (n > PAYLOAD_CAP) {
+  if (n > CALL_PAYLOAD_CAP) {
     // The host claimed more bytes than the buffer holds: answer with an error rather than overrun.
     type = T_ERROR;
-    n = errorPayload(TX_PAYLOAD, PAYLOAD_CAP, E_TOO_LARGE, "too large");
+    n = errorPayload(TX_PAYLOAD, CALL_PAYLOAD_CAP, E_TOO_LARGE, "too large");
   } else if (type == T_ERROR) {
     shed = errorCode(TX_PAYLOAD, n) == E_OVERLOADED;
   }
@@ -95,7 +95,7 @@ function replayAnswer(slot: i32, src: u32, species: u32, seq: u16): i32 {
     memory.copy(TX_PAYLOAD, replayPtr(slot), <usize>n);
   } else {
     type = T_ERROR;
-    n = errorPayload(TX_PAYLOAD, PAYLOAD_CAP, E_TOO_LARGE, "ran once; answer not kept");
+    n = errorPayload(TX_PAYLOAD, CALL_PAYLOAD_CAP, E_TOO_LARGE, "ran once; answer not kept");
   }
   sendTx(type, src, species, seq, n);
   return 0;
@@ -107,7 +107,7 @@ export function answerDeferred(src: u32, species: u32, seq: u16, ptr: usize, len
   if (i < 0) return -R_NOT_PENDING;
   // The host checks the length (KernelInstance.answer); a lie is not copied, and answered TOO_LARGE.
   const n = len < 0 ? -len : len;
-  if (n <= PAYLOAD_CAP) memory.copy(TX_PAYLOAD, ptr, <usize>n);
+  if (n <= CALL_PAYLOAD_CAP) memory.copy(TX_PAYLOAD, ptr, <usize>n);
   respond(len, src, species, seq, 0, i);
   return 0;
 }

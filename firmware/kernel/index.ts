@@ -10,7 +10,7 @@ import { mitoSetPolicy, mitoObserve, mitoClear } from "./mitosis";
 import { vivInit, offerPeer, vivWord, vivaldiPredict, VIV_DIMS } from "./vivaldi-node";
 import { BUF_CAP, RX } from "./frame-buffers";
 import { setSelfId, setSelfLoad, setSelfPub, isOtherNode } from "./self-node";
-import { PAYLOAD_CAP } from "./frame-buffers";
+import { CALL_PAYLOAD_CAP } from "./frame-buffers";
 import { sendHello } from "./handshake";
 import { sessionCount } from "./sessions";
 import { accessAdd, accessClear } from "./access";
@@ -114,7 +114,7 @@ export function k_on_frame(len: i32): i32 {
 }
 
 export function k_call(dst: u32, species: u32, len: i32): i32 {
-  if (len < 0 || len > PAYLOAD_CAP) return -R_TOO_LARGE;
+  if (len < 0 || len > CALL_PAYLOAD_CAP) return -R_TOO_LARGE;
   return sendCall(dst, species, len, halNow());
 }
 

@@ -1,13 +1,14 @@
 // The spore fetch (docs/spores.md, Transfer): every decision of a transfer lives here, so a board
 // receives spores as a host does. Per fetch: the chunks in (a bitmap), the holders (hinted by the
 // host or announcing the species), the current holder (nearest by measured or predicted RTT), a
-// window of requests in flight with timeouts from the measured RTT, failover after
-// sporeAttempts timeouts in a row or a NOT_HELD, and demotion of a holder whose chunk does not
-// verify. Only verified chunks reach the host (hal.spore_put); hal.spore_done ends every fetch.
+// window of requests in flight (each for a run of up to sporeRun chunks) with timeouts from the
+// measured RTT, failover after sporeAttempts timeouts in a row or a NOT_HELD, and demotion of a
+// holder whose run does not verify. Only verified chunks reach the host (hal.spore_put);
+// hal.spore_done ends every fetch.
 import { halSporePut, halSporeDone } from "../hal/hal";
 import {
   HEADER_BYTES, T_SPORE_GET, R_BAD_PAYLOAD, S_BAD_PAYLOAD, S_SPORE_CHUNKS_RX, S_SPORE_BAD_CHUNKS, S_SPORE_HOLDERS_DEMOTED,
-  S_SPORE_TIMEOUTS, S_SPORE_FETCHES_DONE, S_SPORE_FETCHES_FAILED, C_SPORE_WINDOW, C_SPORE_ATTEMPTS,
+  S_SPORE_TIMEOUTS, S_SPORE_FETCHES_DONE, S_SPORE_FETCHES_FAILED, C_SPORE_WINDOW, C_SPORE_ATTEMPTS, C_SPORE_RUN,
   SPORE_HASH_BYTES, SPORE_CHUNK_BYTES, SPORE_MAX_BYTES, SPORE_MAX_FETCHES, SPORE_MAX_HOLDERS, SPORE_MAX_WINDOW,
   SPORE_GET_PADDED_BYTES, SPORE_NOT_HELD, SPORE_BUSY, SPORE_UNPADDED, FETCH_OK, FETCH_NO_HOLDER,
 } from "../protocol/table";
@@ -21,8 +22,8 @@ import { TX_PAYLOAD, PAYLOAD_CAP, writer, reader } from "./frame-buffers";
 import { sendTx } from "./frame-out";
 import { hasIdentity, isOtherNode } from "./self-node";
 import { sessionOf } from "./sessions";
-import { proofValid, chunkLen } from "./spore-proof";
-import { KERNEL_SPORE_FETCHES } from "./target-tables";
+import { runValid, runChunks, chunkLen } from "./spore-proof";
+import { KERNEL_SPORE_FETCHES, KERNEL_SPORE_RUN } from "./target-tables";
 
 const F = KERNEL_SPORE_FETCHES; // SPORE_MAX_FETCHES on a host, MCU_SPORE_FETCHES on a board
 const H = SPORE_MAX_HOLDERS;
@@ -52,6 +53,8 @@ const MAX_BUSY_ROW: i32 = 64;
 // A BUSY request is asked again after this long (the serve rate is per second), not counted as lost.
 const BUSY_BACKOFF_MS: f64 = 250;
 const flightIdx = new StaticArray<i32>(F * W);
+// Chunks asked for per request (i32s); a board asks one at a time and keeps no such table.
+const flightCnt: usize = memory.data(KERNEL_SPORE_RUN > 1 ? F * W * 4 : 4);
 const flightAt = new StaticArray<f64>(F * W);
 const flightDue = new StaticArray<f64>(F * W);
 const flightBusy = new StaticArray<bool>(F * W);
@@ -174,13 +177,37 @@ function finish(f: i32, status: i32): void {
 
 function inFlight(f: i32, i: i32): bool {
   const n = unchecked(flightN[f]);
-  for (let j = 0; j < n; j++) if (unchecked(flightIdx[f * W + j]) == i) return true;
+  for (let j = 0; j < n; j++) {
+    const at = unchecked(flightIdx[f * W + j]);
+    if (KERNEL_SPORE_RUN == 1 ? i == at : i >= at && i < at + load<i32>(flightCnt + <usize>((f * W + j) << 2))) return true;
+  }
   return false;
+}
+
+/** Chunks to ask for at i: the largest aligned block up to `run` whose chunks are all missing and not asked for. */
+function blockAt(f: i32, i: i32, run: i32): i32 {
+  const n = unchecked(chunks[f]);
+  let c = run;
+  while (c > 1) {
+    let free = (i & (c - 1)) == 0;
+    for (let j = i + 1; free && j < min(i + c, n); j++) free = !hasChunk(f, j) && !inFlight(f, j);
+    if (free) break;
+    c >>= 1;
+  }
+  return c;
+}
+
+/** Chunks per request to this holder: sporeRun rounded down to a power of two, 1 without a session (the 3x rule). */
+function runFor(dst: u32): i32 {
+  if (KERNEL_SPORE_RUN == 1 || !hasIdentity || sessionOf(dst) < 0) return 1;
+  const want = <i32>min(max(cfg(C_SPORE_RUN), 1), <f64>KERNEL_SPORE_RUN);
+  return 1 << (31 - clz(want));
 }
 
 function dropFlight(f: i32, j: i32): void {
   const last = unchecked(flightN[f]) - 1;
   unchecked(flightIdx[f * W + j] = flightIdx[f * W + last]);
+  if (KERNEL_SPORE_RUN > 1) store<i32>(flightCnt + <usize>((f * W + j) << 2), load<i32>(flightCnt + <usize>((f * W + last) << 2)));
   unchecked(flightAt[f * W + j] = flightAt[f * W + last]);
   unchecked(flightDue[f * W + j] = flightDue[f * W + last]);
   unchecked(flightBusy[f * W + j] = flightBusy[f * W + last]);
@@ -206,31 +233,44 @@ function pump(f: i32, now: f64): void {
     unchecked(busyRow[f] = 0);
   }
   const window = <i32>min(max(cfg(C_SPORE_WINDOW), 1), <f64>W);
+  const run = runFor(h);
   const n = unchecked(chunks[f]);
   let i = unchecked(low[f]);
   while (i < n && hasChunk(f, i)) i++;
   unchecked(low[f] = i);
+  // Runs: at most max(window, two runs) chunks in flight. Two keep both ends busy; more would
+  // overrun a receive buffer (a loopback socket holds about 200 KB) and lose whole runs.
+  let flying = 0;
+  if (KERNEL_SPORE_RUN > 1) for (let j = 0; j < unchecked(flightN[f]); j++) flying += load<i32>(flightCnt + <usize>((f * W + j) << 2));
   while (unchecked(flightN[f]) < window) {
     while (i < n && (hasChunk(f, i) || inFlight(f, i))) i++;
     if (i >= n) return;
-    sendGet(f, h, i);
+    const c = run > 1 ? blockAt(f, i, run) : 1;
+    if (KERNEL_SPORE_RUN > 1 && run > 1) {
+      if (flying > 0 && flying + c > max(window, 2 * run)) return;
+      flying += c;
+    }
+    sendGet(f, h, i, c);
     const j = unchecked(flightN[f]);
     unchecked(flightIdx[f * W + j] = i);
+    if (KERNEL_SPORE_RUN > 1) store<i32>(flightCnt + <usize>((f * W + j) << 2), c);
     unchecked(flightAt[f * W + j] = now);
     unchecked(flightDue[f * W + j] = now + rtoFor(h));
     unchecked(flightBusy[f * W + j] = false);
     unchecked(flightN[f] = j + 1);
-    i++;
+    i += c;
   }
 }
 
-function sendGet(f: i32, dst: u32, i: i32): void {
+/** SPORE_GET [hash, index(, count)(, padding)]: count only above 1, padding only without a session. */
+function sendGet(f: i32, dst: u32, i: i32, c: i32): void {
   writer.reset(TX_PAYLOAD, PAYLOAD_CAP);
   // A frame that will not carry an AUTH trailer is padded, so the answer is at most 3x the request.
   const bare = !hasIdentity || sessionOf(dst) < 0;
-  writer.arrayHeader(bare ? 3 : 2);
+  writer.arrayHeader((bare ? 3 : 2) + (c > 1 ? 1 : 0));
   writer.bytesRaw(hashPtr(f), SPORE_HASH_BYTES);
   writer.uint(<u64>i);
+  if (c > 1) writer.uint(<u64>c);
   if (bare) {
     const pad = SPORE_GET_PADDED_BYTES - HEADER_BYTES - writer.length - 3;
     writer.bytesRaw(TX_PAYLOAD + 64, pad); // the bytes are not read; what is there is sent
@@ -238,7 +278,23 @@ function sendGet(f: i32, dst: u32, i: i32): void {
   sendTx(T_SPORE_GET, dst, unchecked(species[f]), nextSeq++, writer.length);
 }
 
-/** SPORE_DATA: a chunk (verified, then handed to the host) or a refusal. */
+/**
+ * What a SPORE_DATA of `len` chunk bytes at `index` is: -1 nothing to check (a duplicate, a late
+ * answer, an index beyond the module), 0 no run of this module, else its chunks (spore-proof.ts).
+ */
+function arrived(f: i32, index: u32, len: i32): i32 {
+  const n = unchecked(chunks[f]);
+  if (index >= <u32>n) return -1;
+  const i = <i32>index;
+  // A board's runs are one chunk: its build keeps only that path (the mcu size budget).
+  if (KERNEL_SPORE_RUN == 1) return hasChunk(f, i) ? -1 : len == chunkLen(unchecked(sizes[f]), n, i) ? 1 : 0;
+  const k = runChunks(unchecked(sizes[f]), n, i, len);
+  let held = k > 0;
+  for (let j = 0; held && j < k; j++) held = hasChunk(f, i + j);
+  return held ? -1 : k;
+}
+
+/** SPORE_DATA: a run of chunks (verified, then handed to the host) or a refusal. */
 export function onSporeData(ptr: usize, src: u32, now: f64): i32 {
   reader.reset(ptr + HEADER_BYTES, <i32>hLength(ptr));
   const items = reader.readArrayHeader();
@@ -285,11 +341,12 @@ export function onSporeData(ptr: usize, src: u32, now: f64): i32 {
     return -R_BAD_PAYLOAD;
   }
   const n = unchecked(chunks[f]);
-  if (index >= <u32>n || hasChunk(f, i)) {
+  const k = arrived(f, index, cl);
+  if (k < 0) {
     pump(f, now);
     return 0;
   }
-  if (cl != chunkLen(unchecked(sizes[f]), n, i) || !proofValid(rootPtr(f), n, i, cp, cl, pp, pl)) {
+  if (k == 0 || !runValid(rootPtr(f), n, i, cp, KERNEL_SPORE_RUN == 1 ? 1 : k, KERNEL_SPORE_RUN == 1 ? cl : cl - (k - 1) * SPORE_CHUNK_BYTES, pp, pl)) {
     count(S_SPORE_BAD_CHUNKS);
     demote(f, src);
     pump(f, now);
@@ -306,9 +363,16 @@ export function onSporeData(ptr: usize, src: u32, now: f64): i32 {
     unchecked(misses[f] = 0);
     unchecked(busyRow[f] = 0);
   }
-  count(S_SPORE_CHUNKS_RX);
-  markHave(f, i);
-  halSporePut(f, i, cp, cl);
+  if (KERNEL_SPORE_RUN == 1) {
+    count(S_SPORE_CHUNKS_RX);
+    markHave(f, i);
+    halSporePut(f, i, cp, cl);
+  } else for (let j = 0; j < k; j++) {
+    if (hasChunk(f, i + j)) continue; // a chunk that came in another run: handed over once
+    count(S_SPORE_CHUNKS_RX);
+    markHave(f, i + j);
+    halSporePut(f, i + j, cp + <usize>(j * SPORE_CHUNK_BYTES), j == k - 1 ? cl - j * SPORE_CHUNK_BYTES : SPORE_CHUNK_BYTES);
+  }
   pump(f, now);
   return 0;
 }

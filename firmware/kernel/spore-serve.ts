@@ -1,5 +1,6 @@
-// Serving spore chunks (docs/spores.md, Transfer): SPORE_GET [hash, index(, padding)] is answered
-// SPORE_DATA [hash, index, chunk, proof] from bytes the host holds (hal.spore_get), or refused
+// Serving spore chunks (docs/spores.md, Transfer): SPORE_GET [hash, index(, count)(, padding)] is
+// answered SPORE_DATA [hash, index, chunks, proof] from bytes the host holds (hal.spore_get): a run
+// of up to `count` chunks, fewer if this node's sporeRun, frame or tokens allow fewer; or refused
 // [hash, index, reason]. Token buckets bound what a node serves: sporeServeRate chunks a second
 // in all, and to each requester an equal share of it among those that asked in the last second,
 // so one greedy fetch cannot starve the others, and a lone one gets the whole rate. An
@@ -9,14 +10,15 @@ import { halSporeGet } from "../hal/hal";
 import {
   HEADER_BYTES, T_SPORE_DATA, R_BAD_PAYLOAD, S_BAD_PAYLOAD, S_SPORE_CHUNKS_SERVED, S_SPORE_REFUSED_NOT_HELD,
   S_SPORE_REFUSED_BUSY, S_SPORE_REFUSED_UNPADDED, S_SPORE_REFUSED_SHARE, C_SPORE_SERVE_RATE, SPORE_HASH_BYTES,
-  SPORE_NOT_HELD, SPORE_BUSY, SPORE_UNPADDED, SPORE_SERVE_REQUESTERS,
+  SPORE_NOT_HELD, SPORE_BUSY, SPORE_UNPADDED, SPORE_SERVE_REQUESTERS, C_SPORE_RUN, SPORE_CHUNK_BYTES,
 } from "../protocol/table";
 import { hLength, hSeq, hSpecies } from "./header";
 import { count } from "./stats";
 import { cfg } from "./config";
 import { RX, BUF_CAP, TX_PAYLOAD, PAYLOAD_CAP, writer, reader } from "./frame-buffers";
 import { sendTx } from "./frame-out";
-import { bucketReset, bucketTake, bucketRefund } from "./token-bucket";
+import { bucketReset, bucketTake, bucketRefund, bucketTakeUpTo } from "./token-bucket";
+import { KERNEL_SPORE_RUN } from "./target-tables";
 
 const HASH: usize = memory.data(SPORE_HASH_BYTES);
 const R = SPORE_SERVE_REQUESTERS;
@@ -78,11 +80,26 @@ function admit(src: u32, now: f64): i32 {
   return 0;
 }
 
-/** Gives back the tokens of the request just admitted: it was refused after all (not held, unpadded). */
-function giveBack(): void {
+/**
+ * Chunks of a run of `want` (a power of two) that the admitted request may have: the tokens both
+ * buckets hold beyond the one admit() took, rounded down to a power of two; they are taken.
+ */
+function admitMore(want: i32, now: f64): i32 {
+  if (want <= 1) return 1;
   const rate = cfg(C_SPORE_SERVE_RATE);
-  bucketRefund(nodeBucket, 0, rate);
-  bucketRefund(buckets, admittedRow, admittedShare);
+  const fromNode = 1 + bucketTakeUpTo(nodeBucket, 0, rate, now, want - 1);
+  const fromShare = 1 + bucketTakeUpTo(buckets, admittedRow, admittedShare, now, fromNode - 1);
+  const c = 1 << (31 - clz(fromShare));
+  bucketRefund(nodeBucket, 0, rate, <f64>(fromNode - c));
+  bucketRefund(buckets, admittedRow, admittedShare, <f64>(fromShare - c));
+  return c;
+}
+
+/** Gives back the `c` tokens of the request just admitted: it was refused after all (not held, unpadded). */
+function giveBack(c: f64): void {
+  const rate = cfg(C_SPORE_SERVE_RATE);
+  bucketRefund(nodeBucket, 0, rate, c);
+  bucketRefund(buckets, admittedRow, admittedShare, c);
 }
 
 export function onSporeGet(ptr: usize, src: u32, authenticated: bool, now: f64): i32 {
@@ -92,7 +109,11 @@ export function onSporeGet(ptr: usize, src: u32, authenticated: bool, now: f64):
   const hl = reader.readBytesRaw();
   const hp = reader.lastPtr;
   const index = reader.readU32();
-  if (reader.error != 0 || n < 2 || n > 3 || hl != SPORE_HASH_BYTES || index > 0x7fffffff) {
+  // A count is an unsigned integer third item; padding is a byte string. A board serves runs of
+  // one chunk whatever the count, so its build does not read it (the mcu size budget).
+  const want = KERNEL_SPORE_RUN > 1 && n >= 3 && reader.peekMajor() == 0 ? reader.readU32() : 1;
+  if (reader.error != 0 || n < 2 || n > 4 || hl != SPORE_HASH_BYTES || index > 0x7fffffff ||
+      KERNEL_SPORE_RUN > 1 && (want == 0 || want > 0x7fffffff || (want & (want - 1)) != 0 || (index & (want - 1)) != 0)) {
     count(S_BAD_PAYLOAD);
     return -R_BAD_PAYLOAD;
   }
@@ -104,13 +125,19 @@ export function onSporeGet(ptr: usize, src: u32, authenticated: bool, now: f64):
     count(refused);
     return refuse(src, species, seq, <i32>index, SPORE_BUSY);
   }
-  // The request is parsed and its hash copied: RX is free for the host to write the chunk and proof.
-  const r = halSporeGet(HASH, <i32>index, RX, BUF_CAP);
+  // A run no larger than asked, this node's sporeRun, its frame, and its tokens.
+  let c = 1;
+  if (KERNEL_SPORE_RUN > 1) {
+    const mine = <i32>min(max(cfg(C_SPORE_RUN), 1), <f64>KERNEL_SPORE_RUN);
+    c = admitMore(min(<i32>want, 1 << (31 - clz(mine))), now);
+  }
+  // The request is parsed and its hash copied: RX is free for the host to write the chunks and proof.
+  const r = halSporeGet(HASH, <i32>index, c, RX, BUF_CAP);
   const chunkLen = r & 0xffff;
   const proofLen = r >>> 16;
-  if (r < 0 || chunkLen == 0 || chunkLen + proofLen > BUF_CAP) {
+  if (r < 0 || chunkLen == 0 || (KERNEL_SPORE_RUN > 1 && chunkLen > c * SPORE_CHUNK_BYTES) || chunkLen + proofLen > BUF_CAP) {
     count(S_SPORE_REFUSED_NOT_HELD);
-    giveBack();
+    giveBack(<f64>c);
     return refuse(src, species, seq, <i32>index, SPORE_NOT_HELD);
   }
   writer.reset(TX_PAYLOAD, PAYLOAD_CAP);
@@ -121,15 +148,16 @@ export function onSporeGet(ptr: usize, src: u32, authenticated: bool, now: f64):
   writer.bytesRaw(RX + <usize>chunkLen, proofLen);
   if (writer.overflow) {
     count(S_SPORE_REFUSED_NOT_HELD);
-    giveBack();
+    giveBack(<f64>c);
     return refuse(src, species, seq, <i32>index, SPORE_NOT_HELD);
   }
   if (!authenticated && HEADER_BYTES + writer.length > 3 * frameLen) {
     count(S_SPORE_REFUSED_UNPADDED);
-    giveBack();
+    giveBack(<f64>c);
     return refuse(src, species, seq, <i32>index, SPORE_UNPADDED);
   }
-  count(S_SPORE_CHUNKS_SERVED);
+  if (KERNEL_SPORE_RUN == 1) count(S_SPORE_CHUNKS_SERVED);
+  else for (let j = 0; j < chunkLen; j += SPORE_CHUNK_BYTES) count(S_SPORE_CHUNKS_SERVED);
   sendTx(T_SPORE_DATA, src, species, seq, writer.length);
   return 0;
 }

@@ -29,7 +29,16 @@ export function bucketTake(b: StaticArray<f64>, i: i32, rate: f64, now: f64): bo
   return true;
 }
 
-/** Gives back a token taken at `now` (a later check refused the work it paid for). */
-export function bucketRefund(b: StaticArray<f64>, i: i32, rate: f64): void {
-  unchecked(b[2 * i] = min(rate, unchecked(b[2 * i]) + 1));
+/** Takes up to `want` whole tokens from bucket `i` at `now`; returns how many it took (0..want). */
+export function bucketTakeUpTo(b: StaticArray<f64>, i: i32, rate: f64, now: f64, want: i32): i32 {
+  const t = level(b, i, rate, now);
+  const got = <i32>min(<f64>want, max(floor(t), 0));
+  unchecked(b[2 * i + 1] = now);
+  unchecked(b[2 * i] = t - <f64>got);
+  return got;
+}
+
+/** Gives back `n` tokens taken at `now` (a later check refused the work they paid for). */
+export function bucketRefund(b: StaticArray<f64>, i: i32, rate: f64, n: f64 = 1): void {
+  unchecked(b[2 * i] = min(rate, unchecked(b[2 * i]) + n));
 }

@@ -29,7 +29,7 @@ export const HAL_IMPORTS: Readonly<Record<string, FuncSignature>> = {
   mac: { params: ['i32', 'i32', 'i32', 'i32', 'i32'], results: [] },
   hash: { params: ['i32', 'i32', 'i32'], results: [] },
   // Spore transfer (docs/spores.md): the kernel decides, the host holds the bytes.
-  spore_get: { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] },
+  spore_get: { params: ['i32', 'i32', 'i32', 'i32', 'i32'], results: ['i32'] },
   spore_put: { params: ['i32', 'i32', 'i32', 'i32'], results: [] },
   spore_done: { params: ['i32', 'i32'], results: [] },
 };

@@ -23,6 +23,7 @@ import { ErrorCode, encodeErrorPayload } from '../wire/error-codes.ts';
 import { CpuMeter } from './cpu-meter.ts';
 import { CellStore } from '../store/cell-store.ts';
 import { FairQueue, type Offer } from './fair-queue.ts';
+import { sporeRunOf } from './spore-run.ts';
 import { join } from 'node:path';
 
 /** Instructions per second of boards/raspberry-pi-4.json: the default capacity of a host node. */
@@ -250,6 +251,8 @@ export class CellNode {
     this.kernel = KernelInstance.instantiate(module, hal);
     this.spores = opts.spores;
     this.spores?.attach(this.kernel);
+    // Spore chunks per frame: what every transport of this node carries (a setting in config wins).
+    this.kernel.configure('sporeRun', sporeRunOf(this.transports));
     for (const [k, v] of Object.entries(opts.config ?? {})) this.kernel.configure(k as KernelConfigKey, v);
     if (opts.open) this.kernel.configure('open', 1);
     if (opts.access) {

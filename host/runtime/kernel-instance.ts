@@ -3,7 +3,7 @@
 import { readAsString } from './as-string.ts';
 import { KERNEL_STATS, KernelConfig, PeerField, type KernelConfigKey, type KernelStatName } from './kernel-stats.ts';
 import { HEADER_BYTES, HeaderReject } from '../wire/header.ts';
-import { AUTH_TRAILER_BYTES, KERNEL_TABLES, KERNEL_TABLE_FIELDS, type KernelTable } from '../wire/protocol-table.ts';
+import { AUTH_TRAILER_BYTES, FRAME_BYTES, KERNEL_TABLES, KERNEL_TABLE_FIELDS, type KernelTable } from '../wire/protocol-table.ts';
 import { NodeCrypto } from '../identity/node-crypto.ts';
 import { ErrorCode, encodeErrorPayload } from '../wire/error-codes.ts';
 
@@ -34,8 +34,12 @@ export interface KernelHal {
 
 /** The host's half of a spore transfer: it holds bytes, the kernel decides (docs/abi.md). */
 export interface SporeHal {
-  /** Chunk `index` of the module with this hash and its proof, or null if not held. Views are copied at once. */
-  chunk(hash: Uint8Array, index: number): { chunk: Uint8Array; proof: Uint8Array } | null;
+  /**
+   * Chunks index..index+count-1 (fewer at the module's end) of the module with this hash, and the
+   * proof of their subtree (chunkRunProof), or null if not held. `count` is a power of two that
+   * divides index (the kernel checked). Views are copied at once.
+   */
+  chunk(hash: Uint8Array, index: number, count: number): { chunk: Uint8Array; proof: Uint8Array } | null;
   /** A chunk of fetch `handle`, already verified by the kernel against the chunk root. The view is only valid during the call. */
   put(handle: number, index: number, chunk: Uint8Array): void;
   /** Fetch `handle` ended with a FETCH_* status. */
@@ -161,13 +165,13 @@ export class KernelInstance {
         x25519: (scalar: number, point: number, out: number) => (crypto.x25519(view(scalar, 32), view(point, 32), view(out, 32)) ? 0 : -1),
         mac: (key: number, keyLen: number, data: number, len: number, out: number) => crypto.mac(view(key, keyLen), view(data, len), view(out, 32)),
         hash: (data: number, len: number, out: number) => crypto.hash(view(data, len), view(out, 32)),
-        spore_get: (hashPtr: number, index: number, out: number, outCap: number) => {
-          const got = hal.spores?.chunk(view(hashPtr, 32).slice(), index);
+        spore_get: (hashPtr: number, index: number, count: number, out: number, outCap: number) => {
+          const got = hal.spores?.chunk(view(hashPtr, 32).slice(), index, count);
           if (!got || got.chunk.length === 0 || got.chunk.length + got.proof.length > outCap || got.chunk.length > 0xffff) return -1;
           const o = view(out, outCap);
           o.set(got.chunk, 0);
           o.set(got.proof, got.chunk.length);
-          // Both lengths in one i32: chunk in the low 16 bits, proof above.
+          // Both lengths in one i32: chunks in the low 16 bits, proof above.
           return got.chunk.length | (got.proof.length << 16);
         },
         spore_put: (handle: number, index: number, ptr: number, len: number) => hal.spores?.put(handle, index, view(ptr, len)),
@@ -239,7 +243,7 @@ export class KernelInstance {
   /** Sends a CALL; `dst` 0 lets the kernel route to the nearest replica. Returns the seq or -reason. */
   /** The largest CALL or answer payload a frame of this kernel carries (its buffer less header and AUTH trailer). */
   get payloadCap(): number {
-    return this.bufCap - HEADER_BYTES - AUTH_TRAILER_BYTES;
+    return Math.min(this.bufCap, FRAME_BYTES) - HEADER_BYTES - AUTH_TRAILER_BYTES;
   }
 
   call(dst: number, species: number, payload: Uint8Array): number {

@@ -4,7 +4,7 @@
 // the whole-module SHA-256 before anyone sees the module. A fetch that fails keeps its chunks, so
 // the next fetch of the same module resumes from them.
 import { sha256 } from '../identity/sha256.ts';
-import { chunkCount, chunkOf, chunkProof, chunkTree } from '../spore/chunk-tree.ts';
+import { chunkCount, chunkRun, chunkTree } from '../spore/chunk-tree.ts';
 import { FETCH_OK, FETCH_NO_HOLDER, SPORE_CHUNK_BYTES, SPORE_MAX_BYTES } from '../wire/protocol-table.ts';
 import type { KernelInstance, SporeHal } from './kernel-instance.ts';
 
@@ -18,7 +18,9 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 interface Served {
   module: Uint8Array;
-  levels: Uint8Array[][];
+  /** The chunk tree, computed when the first chunk is asked for (a fetched module is not made to wait for it). */
+  levels: Uint8Array[][] | null;
+  /** Chunks served. */
   served: number;
 }
 
@@ -72,10 +74,14 @@ export class SporeBytes implements SporeHal {
   /** Serves `module` from now on (a local .wasm, or one fetched); returns its hash. */
   serve(module: Uint8Array): Uint8Array {
     if (module.length < 1 || module.length > SPORE_MAX_BYTES) throw new RangeError(`a module is 1..${SPORE_MAX_BYTES} bytes, not ${module.length}`);
-    const hash = sha256(module);
+    return this.serveHashed(module, sha256(module));
+  }
+
+  /** serve() of a module whose SHA-256 the caller has just computed. */
+  private serveHashed(module: Uint8Array, hash: Uint8Array): Uint8Array {
     const key = hex(hash);
     this.served.delete(key);
-    this.served.set(key, { module, levels: chunkTree(module), served: 0 });
+    this.served.set(key, { module, levels: null, served: 0 });
     while (this.served.size > MAX_SERVED_MODULES) this.served.delete(this.served.keys().next().value!);
     return hash;
   }
@@ -90,7 +96,7 @@ export class SporeBytes implements SporeHal {
     return this.served.get(hex(hash))?.served ?? 0;
   }
 
-  chunk(hash: Uint8Array, index: number): { chunk: Uint8Array; proof: Uint8Array } | null {
+  chunk(hash: Uint8Array, index: number, count = 1): { chunk: Uint8Array; proof: Uint8Array } | null {
     const key = hex(hash);
     let s = this.served.get(key);
     if (!s && this.opts.lookup) {
@@ -98,10 +104,16 @@ export class SporeBytes implements SporeHal {
       // Served only if it is what was asked for: the lookup's bytes are hashed again here.
       if (module && hex(this.serve(module)) === key) s = this.served.get(key);
     }
-    if (!s || index < 0 || index >= s.levels[0]!.length) return null;
-    s.served++;
-    if (s.served % s.levels[0]!.length === 0) this.opts.onServed?.(hash);
-    return { chunk: chunkOf(s.module, index), proof: chunkProof(s.levels, index) };
+    if (!s) return null;
+    const n = chunkCount(s.module.length);
+    if (!Number.isInteger(index) || index < 0 || index >= n || !Number.isInteger(count) || count < 1 || (count & (count - 1)) !== 0 || index % count !== 0) return null;
+    s.levels ??= chunkTree(s.module);
+    const run = chunkRun(s.module, s.levels, index, count);
+    // One module's worth of chunks served counts as one whole spore served.
+    const before = Math.floor(s.served / n);
+    s.served += Math.ceil(run.chunk.length / SPORE_CHUNK_BYTES);
+    if (Math.floor(s.served / n) > before) this.opts.onServed?.(hash);
+    return run;
   }
 
   /**
@@ -184,7 +196,7 @@ export class SporeBytes implements SporeHal {
       f.reject(new SporeFetchError(`module hash mismatch: got ${hex(got)}, the manifest says ${hex(f.hash)}`));
       return;
     }
-    this.serve(f.module); // every node is a mirror
+    this.serveHashed(f.module, got); // every node is a mirror
     f.resolve(f.module);
   }
 

@@ -84,10 +84,38 @@ export function proofLength(n: number, i: number): number {
 export function chunkProof(levels: Uint8Array[][], i: number): Uint8Array {
   const n = levels[0]!.length;
   if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`chunk ${i}: the tree has ${n}`);
+  return nodeProof(levels, 0, i);
+}
+
+/** The level of a run of k chunks: the smallest L with 2^L >= k (the kernel's runLevel). */
+export function runLevel(k: number): number {
+  return k <= 1 ? 0 : 32 - Math.clz32(k - 1);
+}
+
+/**
+ * The run of `count` chunks at `index` (count a power of two that divides index; fewer at the
+ * module's end) and the proof of its subtree node: what one SPORE_DATA carries (docs/spores.md, Chunks).
+ */
+export function chunkRun(module: Uint8Array, levels: Uint8Array[][], index: number, count: number): { chunk: Uint8Array; proof: Uint8Array } {
+  const n = levels[0]!.length;
+  if (!Number.isInteger(count) || count < 1 || (count & (count - 1)) !== 0 || index % count !== 0) {
+    throw new RangeError(`a run of ${count} chunks at ${index}: count must be a power of two that divides the index`);
+  }
+  if (!Number.isInteger(index) || index < 0 || index >= n) throw new RangeError(`chunk ${index}: the tree has ${n}`);
+  const k = Math.min(count, n - index);
+  const level = runLevel(k);
+  const end = Math.min(module.length, (index + k) * SPORE_CHUNK_BYTES);
+  return { chunk: module.subarray(index * SPORE_CHUNK_BYTES, end), proof: nodeProof(levels, level, index >> level) };
+}
+
+/** The sibling hashes from node i of level `level` up to the root, concatenated (32 bytes each). */
+function nodeProof(levels: Uint8Array[][], level: number, i: number): Uint8Array {
+  const n = levels[level]?.length ?? 0;
+  if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`node ${i} of level ${level}: the tree has ${n}`);
   const out = new Uint8Array(proofLength(n, i) * HASH_BYTES);
   let k = 0;
   let idx = i;
-  for (let l = 0; l < levels.length - 1; l++, idx >>= 1) {
+  for (let l = level; l < levels.length - 1; l++, idx >>= 1) {
     const width = levels[l]!.length;
     if (idx === width - 1 && width % 2 === 1) continue;
     out.set(levels[l]![idx ^ 1]!, k * HASH_BYTES);

@@ -48,6 +48,9 @@ export class ShmTransport implements Transport {
   readonly stats: ShmTransportStats = { framesOut: 0, framesIn: 0, dropped: 0, backlogged: 0, sendDropped: 0, resyncs: 0, lostWakes: 0 };
   /** Largest byte string send() carries (one ring record). */
   readonly maxRecord: number;
+  get maxFrame(): number {
+    return this.maxRecord;
+  }
   private readonly tx: ShmRingWriter;
   private readonly rx: ShmRingReader;
   private readonly mode: 'async' | 'poll';

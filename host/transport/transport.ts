@@ -16,5 +16,7 @@ export interface Transport {
   /** Registers the receiver of incoming frames (one per transport). */
   onFrame(handler: (frame: Uint8Array) => void): void;
   readonly stats: TransportStats;
+  /** The largest frame it carries (header included); absent: any frame a kernel builds. */
+  readonly maxFrame?: number;
   close(): Promise<void>;
 }

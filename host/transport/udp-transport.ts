@@ -126,6 +126,8 @@ function bind(socket: dgram.Socket, port: number, host: string): Promise<void> {
 
 export class UdpTransport implements Transport {
   readonly name = 'udp';
+  /** A frame larger than a datagram travels as fragments of one message of at most 64 KiB (udp-fragments.ts). */
+  readonly maxFrame = HEADER_BYTES + 0xffff;
   private handler: ((frame: Uint8Array) => void) | undefined;
   private readonly addresses: CappedMap<number, UdpAddress>;
   private readonly seeds: UdpAddress[];

@@ -4,6 +4,8 @@
 // The 20-byte frame header (docs/wire.md)
 /** header length; a frame is exactly HEADER_BYTES + length bytes */
 export const HEADER_BYTES = 20;
+/** the largest frame every kernel takes (a board's k_buf_cap); calls and their answers stay within it on every target */
+export const FRAME_BYTES = 0x800;
 /** byte 0 of every frame */
 export const MAGIC = 0xce;
 /** byte 1: the wire format version */
@@ -310,6 +312,8 @@ export const KernelConfig = {
   sporeAttempts: 18,
   /** spore chunks this node serves per second at most, shared equally among the requesters of the last second (more are refused BUSY) */
   sporeServeRate: 19,
+  /** chunks one SPORE_GET asks for and one SPORE_DATA carries at most, a power of two 1..SPORE_MAX_RUN (the host sets it to what its transports carry in one frame; an mcu kernel always uses 1) */
+  sporeRun: 20,
 } as const;
 export type KernelConfigKey = keyof typeof KernelConfig;
 
@@ -541,6 +545,10 @@ export const SPORE_MAX_FETCHES = 2;
 export const SPORE_MAX_HOLDERS = 8;
 /** cap of sporeWindow: requests in flight per fetch */
 export const SPORE_MAX_WINDOW = 16;
+/** cap of sporeRun: chunks in one SPORE_DATA of a host kernel (an mcu kernel's 2 KiB frame holds one) */
+export const SPORE_MAX_RUN = 32;
+/** a host kernel's frame buffer (k_buf_cap): room for a SPORE_DATA of SPORE_MAX_RUN chunks with its proof. Every other frame stays within FRAME_BYTES */
+export const HOST_BUF_BYTES = 0x8800;
 /** requesters whose serve buckets a node keeps (each gets an equal share of sporeServeRate) */
 export const SPORE_SERVE_REQUESTERS = 8;
 /** an unauthenticated SPORE_GET is padded to this frame length: a third of the largest answer */
@@ -581,6 +589,7 @@ export interface ProtocolRow {
 /** Every row in table order, which is the order of the kernel export k_protocol(i). */
 export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'header', asName: 'HEADER_BYTES', hostName: 'HEADER_BYTES', value: HEADER_BYTES },
+  { group: 'header', asName: 'FRAME_BYTES', hostName: 'FRAME_BYTES', value: FRAME_BYTES },
   { group: 'header', asName: 'MAGIC', hostName: 'MAGIC', value: MAGIC },
   { group: 'header', asName: 'VERSION', hostName: 'VERSION', value: VERSION },
   { group: 'header', asName: 'FLAGS_RESERVED', hostName: 'FLAGS_RESERVED', value: FLAGS_RESERVED },
@@ -720,6 +729,7 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'config', asName: 'C_SPORE_WINDOW', hostName: 'sporeWindow', value: KernelConfig.sporeWindow },
   { group: 'config', asName: 'C_SPORE_ATTEMPTS', hostName: 'sporeAttempts', value: KernelConfig.sporeAttempts },
   { group: 'config', asName: 'C_SPORE_SERVE_RATE', hostName: 'sporeServeRate', value: KernelConfig.sporeServeRate },
+  { group: 'config', asName: 'C_SPORE_RUN', hostName: 'sporeRun', value: KernelConfig.sporeRun },
   { group: 'peer_field', asName: 'PEER_NODE_ID', hostName: 'nodeId', value: PeerField.nodeId },
   { group: 'peer_field', asName: 'PEER_AGE_MS', hostName: 'ageMs', value: PeerField.ageMs },
   { group: 'peer_field', asName: 'PEER_LOAD', hostName: 'load', value: PeerField.load },
@@ -811,6 +821,8 @@ export const PROTOCOL_ROWS: readonly ProtocolRow[] = [
   { group: 'spore', asName: 'SPORE_MAX_FETCHES', hostName: 'SPORE_MAX_FETCHES', value: SPORE_MAX_FETCHES },
   { group: 'spore', asName: 'SPORE_MAX_HOLDERS', hostName: 'SPORE_MAX_HOLDERS', value: SPORE_MAX_HOLDERS },
   { group: 'spore', asName: 'SPORE_MAX_WINDOW', hostName: 'SPORE_MAX_WINDOW', value: SPORE_MAX_WINDOW },
+  { group: 'spore', asName: 'SPORE_MAX_RUN', hostName: 'SPORE_MAX_RUN', value: SPORE_MAX_RUN },
+  { group: 'spore', asName: 'HOST_BUF_BYTES', hostName: 'HOST_BUF_BYTES', value: HOST_BUF_BYTES },
   { group: 'spore', asName: 'SPORE_SERVE_REQUESTERS', hostName: 'SPORE_SERVE_REQUESTERS', value: SPORE_SERVE_REQUESTERS },
   { group: 'spore', asName: 'SPORE_GET_PADDED_BYTES', hostName: 'SPORE_GET_PADDED_BYTES', value: SPORE_GET_PADDED_BYTES },
   { group: 'spore', asName: 'SPORE_NOT_HELD', hostName: 'SPORE_NOT_HELD', value: SPORE_NOT_HELD },

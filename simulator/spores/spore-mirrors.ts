@@ -5,7 +5,7 @@
 // handed to a kernel are the real bytes with their real proof, so the kernel's proof check runs
 // as on a board; which holder, which chunk, timeouts and failover stay the kernel's.
 import { createHash } from 'node:crypto';
-import { chunkCount, chunkOf, chunkProof, chunkRoot, chunkTree } from '../../host/spore/chunk-tree.ts';
+import { chunkCount, chunkOf, chunkRoot, chunkRun, chunkTree } from '../../host/spore/chunk-tree.ts';
 import type { KernelInstance, SporeHal } from '../../host/runtime/kernel-instance.ts';
 import { FETCH_OK, SPORE_MAX_BYTES } from '../../host/wire/protocol-table.ts';
 import { quantile } from '../metrics.ts';
@@ -155,11 +155,11 @@ export class SporeMirrors {
   /** The SporeHal node `node`'s kernel is instantiated with. */
   halFor(node: number): SporeHal {
     return {
-      chunk: (hash, index) => {
+      chunk: (hash, index, count) => {
         const m = this.modules.get(key(hash));
         // A node serves what it holds whole, as SporeBytes serves only finished modules.
-        if (!m || m.complete[node] !== 1 || index < 0 || index >= m.chunks) return null;
-        return { chunk: chunkOf(m.bytes, index), proof: chunkProof(m.levels, index) };
+        if (!m || m.complete[node] !== 1 || index < 0 || index >= m.chunks || index % count !== 0) return null;
+        return chunkRun(m.bytes, m.levels, index, count);
       },
       put: (handle, index, chunk) => {
         const f = this.fetchOf(node, handle);

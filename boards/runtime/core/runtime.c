@@ -458,10 +458,11 @@ static m3ApiRawFunction(hal_hash) {
 }
 static m3ApiRawFunction(hal_spore_get) {
   m3ApiReturnType(int32_t)
-  m3ApiGetArg(uint32_t, hash) m3ApiGetArg(int32_t, index) m3ApiGetArg(uint32_t, out) m3ApiGetArg(uint32_t, cap)
+  m3ApiGetArg(uint32_t, hash) m3ApiGetArg(int32_t, index) m3ApiGetArg(int32_t, count) m3ApiGetArg(uint32_t, out) m3ApiGetArg(uint32_t, cap)
   KERNEL_RANGE(h, hash, 32)
   KERNEL_RANGE(o, out, cap)
-  m3ApiReturn(spore_hal_get(h, index, o, cap));
+  /* A board's kernel serves runs of one chunk (its 2 KiB frame holds no more): any other count is not held. */
+  m3ApiReturn(count == 1 ? spore_hal_get(h, index, o, cap) : -1);
 }
 static m3ApiRawFunction(hal_spore_put) {
   m3ApiGetArg(int32_t, handle) m3ApiGetArg(int32_t, index) m3ApiGetArg(uint32_t, ptr) m3ApiGetArg(uint32_t, len)
@@ -513,7 +514,7 @@ const char *board_start(const uint8_t *kernel, size_t len, const board_options *
     { "deliver", "v(iiiii)", hal_deliver }, { "spawn", "i(ii)", hal_spawn }, { "retire", "v(i)", hal_retire },
     { "sign", "i(iii)", hal_sign }, { "verify", "i(iiii)", hal_verify }, { "x25519", "i(iii)", hal_x25519 },
     { "mac", "v(iiiii)", hal_no_mac }, { "hash", "v(iii)", hal_hash },
-    { "spore_get", "i(iiii)", hal_spore_get }, { "spore_put", "v(iiii)", hal_spore_put }, { "spore_done", "v(ii)", hal_spore_done },
+    { "spore_get", "i(iiiii)", hal_spore_get }, { "spore_put", "v(iiii)", hal_spore_put }, { "spore_done", "v(ii)", hal_spore_done },
   };
   for (size_t i = 0; i < sizeof hal / sizeof hal[0]; i++) {
     if ((r = link_optional(m3_LinkRawFunction(mod, "hal", hal[i].name, hal[i].sig, hal[i].fn)))) return r;
