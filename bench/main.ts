@@ -45,7 +45,7 @@ if (only.has('spore')) {
   const { benchSpore } = await import('./spore.ts');
   const r = await benchSpore();
   out.spore = r;
-  console.log(`spore fetch from a \`cell run\` process (the kernel's chunked transfer over authenticated loopback UDP, window ${r.window}, median of ${r.rounds}) vs the same bytes from a second process over a TCP socket, and as plain 1 KiB UDP datagrams (window ${r.window}, no kernel)`);
+  console.log(`spore fetch from a \`cell run\` process (the kernel's transfer over authenticated loopback UDP, runs of ${r.run} chunks, median of ${r.rounds}) vs the same bytes from a second process over a TCP socket, and as plain UDP datagrams of ${r.run} KiB (${r.floorWindow} in flight, no kernel)`);
   for (const c of r.cases) {
     console.log(`  ${n(c.bytes)} bytes   ${n(c.ms, 1)} ms, ${n(c.bytesPerSec / 1e6, 2)} MB/s   baseline TCP ${n(c.baseline.ms, 1)} ms, ${n(c.baseline.bytesPerSec / 1e6, 1)} MB/s (${ratio(c.bytesPerSec, c.baseline.bytesPerSec)} of TCP)   plain UDP ${n(c.floor.ms, 1)} ms, ${n(c.floor.bytesPerSec / 1e6, 1)} MB/s (${ratio(c.bytesPerSec, c.floor.bytesPerSec)} of it)`);
     console.log(`  ${' '.repeat(n(c.bytes).length)}         verify (signature, hash, chunk root) ${n(c.verifyMs, 2)} ms (${ratio(c.verifyMs, c.ms)} of the transfer)`);

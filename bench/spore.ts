@@ -2,9 +2,9 @@
 // process over loopback UDP, authenticated, into a node in this process built as `cell run`
 // builds one; beside, in the same run and between the same two kinds of process:
 //   baseline - the same bytes over a plain Node TCP socket (the issue's ratio);
-//   floor    - the same bytes as plain 1 KiB UDP request/answer datagrams, `window` in flight,
-//              no kernel, no proof, no MAC: what Node's dgram carries in this chunk size, so the
-//              kernel's own share of the cost is visible.
+//   floor    - the same bytes as plain UDP request/answer datagrams of the fetch's run (sporeRun
+//              chunks), as many in flight as the fetch keeps, no kernel, no proof, no MAC: what
+//              Node's dgram carries in this datagram size, so the kernel's own share is visible.
 // Plus the cost of verifying a spore (hash + signature) beside its transfer.
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -27,6 +27,8 @@ import { validateSchema } from '../host/sdk/schema.ts';
 import { generateAuthorityKey } from '../host/spore/authority-key.ts';
 import { signSpore } from '../host/spore/sign-spore.ts';
 import { verifySpore, nowSeconds } from '../host/spore/verify-spore.ts';
+import { sporeRunFor } from '../host/runtime/spore-run.ts';
+import { UDP_MAX_FRAME } from '../host/transport/udp-fragments.ts';
 
 export interface SporeBenchCase {
   bytes: number;
@@ -39,8 +41,12 @@ export interface SporeBenchCase {
 }
 
 export interface SporeBenchResult {
-  /** Requests in flight per fetch (the kernel's sporeWindow), and of the UDP floor. */
+  /** Requests in flight per fetch at most (the kernel's sporeWindow). */
   window: number;
+  /** Chunks per request (the sporeRun `cell run` sets for a UDP node), and per datagram of the floor. */
+  run: number;
+  /** Datagrams in flight in the floor: as many runs as the fetch keeps in flight. */
+  floorWindow: number;
   rounds: number;
   cases: SporeBenchCase[];
   /** The issue's keys: the 1 MiB case. */
@@ -50,6 +56,9 @@ export interface SporeBenchResult {
 
 const WINDOW = 8; // the kernel's default sporeWindow (docs/protocol.toml)
 const CHUNK = 1024;
+// What CellNode sets for a node on UDP (host/runtime/spore-run.ts), and the runs the kernel keeps in flight then.
+const RUN = sporeRunFor(UDP_MAX_FRAME);
+const FLOOR_WINDOW = RUN > 1 ? Math.max(1, Math.floor(Math.max(WINDOW, 2 * RUN) / RUN)) : WINDOW;
 
 /** The exchange cell, padded with a custom section to `size` bytes: a module `cell run` hosts and serves. */
 function moduleOf(cell: Uint8Array, size: number): Uint8Array {
@@ -80,10 +89,10 @@ const bytes = fs.readFileSync(process.argv[1]);
 const tcp = net.createServer((s) => { s.on('error', () => {}); s.end(bytes); });
 const udp = dgram.createSocket('udp4');
 udp.on('message', (m, r) => {
-  const i = m.readUInt32LE(0);
-  const d = Buffer.allocUnsafe(4 + 1024);
+  const i = m.readUInt32LE(0), size = m.readUInt32LE(4);
+  const d = Buffer.allocUnsafe(4 + size);
   d.writeUInt32LE(i, 0);
-  const n = bytes.copy(d, 4, i * 1024, i * 1024 + 1024);
+  const n = bytes.copy(d, 4, i * size, i * size + size);
   udp.send(d.subarray(0, 4 + n), r.port, r.address);
 });
 tcp.listen(0, '127.0.0.1', () => udp.bind(0, '127.0.0.1', () => console.log('ready tcp ' + tcp.address().port + ' udp ' + udp.address().port)));
@@ -105,18 +114,19 @@ function tcpFetch(port: number, size: number): Promise<number> {
   });
 }
 
-/** Every 1 KiB chunk asked for and answered as plain datagrams, `window` in flight, a lost one asked again. */
-function udpFloor(port: number, size: number, window: number): Promise<number> {
+/** Every `datagram`-byte piece asked for and answered as plain datagrams, `window` in flight, a lost one asked again. */
+function udpFloor(port: number, size: number, window: number, datagram: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const n = Math.ceil(size / CHUNK);
+    const n = Math.ceil(size / datagram);
     const held = new Uint8Array(n);
     const sock = dgram.createSocket('udp4');
     let next = 0;
     let have = 0;
     let t0 = 0;
     const ask = (i: number) => {
-      const b = Buffer.allocUnsafe(4);
+      const b = Buffer.allocUnsafe(8);
       b.writeUInt32LE(i, 0);
+      b.writeUInt32LE(datagram, 4);
       sock.send(b, port, '127.0.0.1');
     };
     const retry = setInterval(() => { for (let i = 0; i < n; i++) if (!held[i]) { ask(i); break; } }, 50);
@@ -190,7 +200,7 @@ async function measure(kernelWasm: Uint8Array, file: string, module: Uint8Array,
         await node.close();
       }
       tcpRuns.push(await tcpFetch(tcpPort, module.length));
-      floorRuns.push(await udpFloor(udpPort, module.length, WINDOW));
+      floorRuns.push(await udpFloor(udpPort, module.length, FLOOR_WINDOW, RUN * CHUNK));
     }
     const ms = median(runs);
     const tcp = median(tcpRuns);
@@ -220,5 +230,5 @@ export async function benchSpore(opts: { sizes?: number[]; rounds?: number } = {
     await rm(dir, { recursive: true, force: true });
   }
   const big = cases[cases.length - 1]!;
-  return { window: WINDOW, rounds, cases, bytesPerSec: big.bytesPerSec, baseline: { bytesPerSec: big.baseline.bytesPerSec } };
+  return { window: WINDOW, run: RUN, floorWindow: FLOOR_WINDOW, rounds, cases, bytesPerSec: big.bytesPerSec, baseline: { bytesPerSec: big.baseline.bytesPerSec } };
 }

@@ -15,7 +15,7 @@ import { count } from "./stats";
 import { peerFind, peerRemoveSpecies, peerMarkBusy } from "./peers";
 import { MITO_COOLDOWN_MS } from "./mitosis-config";
 import { cellsSlotOf } from "./cells";
-import { reader, writer, TX_PAYLOAD, PAYLOAD_CAP } from "./frame-buffers";
+import { reader, writer, TX_PAYLOAD, CALL_PAYLOAD_CAP } from "./frame-buffers";
 import { sendTx } from "./frame-out";
 
 const SIGNATURE_BYTES: i32 = 64;
@@ -38,7 +38,7 @@ function offerValid(ptr: usize, len: i32): bool {
 
 /** Sends the offer the host wrote at ptr (len bytes) to `target`; 0, or -1 if it is malformed or too large. */
 export function spawnSend(target: u32, species: u32, ptr: usize, len: i32): i32 {
-  if (len < 1 || len > PAYLOAD_CAP || target == 0 || target == BROADCAST || !offerValid(ptr, len)) return -1;
+  if (len < 1 || len > CALL_PAYLOAD_CAP || target == 0 || target == BROADCAST || !offerValid(ptr, len)) return -1;
   memory.copy(TX_PAYLOAD, ptr, len);
   offerSeq++;
   count(S_SPAWN_OFFERS_SENT);
@@ -99,7 +99,7 @@ export function onSpawn(ptr: usize, src: u32, dst: u32, authenticated: bool, now
 }
 
 function answer(dst: u32, species: u32, seq: u16, reason: i32): i32 {
-  writer.reset(TX_PAYLOAD, PAYLOAD_CAP);
+  writer.reset(TX_PAYLOAD, CALL_PAYLOAD_CAP);
   writer.arrayHeader(1);
   writer.uint(<u64>reason);
   sendTx(T_SPAWN, dst, species, seq, writer.length);

@@ -27,6 +27,9 @@ export function datagramLimit(address: string): number {
   return isLoopback(address) ? LOOPBACK_DATAGRAM : SAFE_DATAGRAM;
 }
 
+/** The largest frame UDP carries: a message of fragments holds at most 64 KiB of payload. */
+export const UDP_MAX_FRAME = HEADER_BYTES + 0xffff;
+
 export const MAX_PARTIAL = 16;
 /** Messages in progress one sender (address:port) may hold; its next one replaces its oldest. */
 export const PER_SENDER_PARTIAL = 2;

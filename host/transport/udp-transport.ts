@@ -10,7 +10,7 @@ import dns from 'node:dns';
 import { isIP } from 'node:net';
 import { CappedMap, type CappedMapStats } from './capped-map.ts';
 import { checkFrame, BROADCAST, HEADER_BYTES, Flag } from '../wire/header.ts';
-import { fragment, datagramLimit, Reassembler, type FragmentStats } from './udp-fragments.ts';
+import { fragment, datagramLimit, Reassembler, UDP_MAX_FRAME, type FragmentStats } from './udp-fragments.ts';
 import type { Transport, TransportStats } from './transport.ts';
 
 import type { UdpAddress } from './udp-defaults.ts';
@@ -126,8 +126,8 @@ function bind(socket: dgram.Socket, port: number, host: string): Promise<void> {
 
 export class UdpTransport implements Transport {
   readonly name = 'udp';
-  /** A frame larger than a datagram travels as fragments of one message of at most 64 KiB (udp-fragments.ts). */
-  readonly maxFrame = HEADER_BYTES + 0xffff;
+  /** A frame larger than a datagram travels as fragments (udp-fragments.ts). */
+  readonly maxFrame = UDP_MAX_FRAME;
   private handler: ((frame: Uint8Array) => void) | undefined;
   private readonly addresses: CappedMap<number, UdpAddress>;
   private readonly seeds: UdpAddress[];
