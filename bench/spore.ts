@@ -54,6 +54,8 @@ export interface SporeBenchResult {
   baseline: { bytesPerSec: number };
 }
 
+/** The serve rate's "requesters of the last second" (spore-serve.ts ACTIVE_MS) and a 1 MiB refill (256 ms), passed. */
+const SERVE_SETTLE_MS = 1300;
 const WINDOW = 8; // the kernel's default sporeWindow (docs/protocol.toml)
 const CHUNK = 1024;
 // What CellNode sets for a node on UDP (host/runtime/spore-run.ts), and the runs the kernel keeps in flight then.
@@ -189,6 +191,11 @@ async function measure(kernelWasm: Uint8Array, file: string, module: Uint8Array,
     const tcpRuns: number[] = [];
     const floorRuns: number[] = [];
     for (let r = 0; r < rounds; r++) {
+      // Each round is a lone fetch, as a user's is: the holder's serve buckets (sporeServeRate, 4000
+      // chunks a second shared among the requesters of the last second) are full again by then.
+      // Back to back, five fresh fetchers of 1 MiB would share 4000 chunks a second five ways and
+      // the later rounds would wait out BUSY refusals (250 ms each): a figure of the rate limit, not of the transfer.
+      if (r > 0) await new Promise((resolve) => setTimeout(resolve, SERVE_SETTLE_MS));
       const node = await fetcher(kernelWasm, serverPort);
       try {
         await node.handshake(serverId);

@@ -531,3 +531,24 @@ test('property: runs of any size on either side, with losses, duplicates, reorde
   );
   t.pass();
 });
+
+test('hostile run requests: a count that is not a power of two, does not divide the index, or is huge is a counted BAD_PAYLOAD and answered with nothing; a bare run request is refused UNPADDED', async (t) => {
+  const mesh = new Mesh();
+  const a = await mesh.add(1, new SporeBytes(), SPORE_MAX_RUN); // a host kernel, open (bare frames taken)
+  const hash = a.bytes.serve(moduleOf(40 * 1024, 9));
+  const spy = mesh as unknown as { queue: Uint8Array[] };
+  const get = (payload: unknown[]) => encodeFrame({ type: MsgType.SPORE_GET, flags: 0, src: 9, dst: 1, species: SPECIES, seq: 4 }, encodeCbor(payload));
+  const bad = [[hash, 3, 3], [hash, 6, 4], [hash, 0, 0], [hash, 0, 2 ** 31], [hash, 0, 2n ** 40n], [hash, 0, 4, new Uint8Array(400), 1]];
+  for (const [i, p] of bad.entries()) {
+    a.k.onFrame(get(p));
+    t.is(a.k.stat('badPayload'), i + 1, `payload ${i}`);
+  }
+  t.is(a.k.stat('badPayload'), bad.length);
+  t.is(spy.queue.splice(0).filter((f) => f[2] === MsgType.SPORE_DATA).length, 0);
+  t.is(a.k.stat('sporeChunksServed'), 0);
+  // A bare request for a run, padded as for one chunk: the answer would be over 3x the request.
+  a.k.onFrame(get([hash, 0, 8, new Uint8Array(440)]));
+  const refusal = decodeCbor(spy.queue.splice(0)[0]!.subarray(20)) as unknown[];
+  t.is(refusal[2], SPORE_UNPADDED);
+  t.is(a.k.stat('sporeChunksServed'), 0);
+});
