@@ -108,6 +108,9 @@ export function registerRun(program: Command): void {
         spores: new SporeBytes(spawnCache ? {
           lookup: (hash) => spawnCache.moduleSync(hash),
           onServed: (hash) => void spawnCache.markServed(Buffer.from(hash).toString('hex')).catch(() => {}),
+          // A fetch cut off by a restart goes on from the chunks it kept here.
+          partialDir: join(spawnCache.dir, 'partial'),
+          onPartialError: (err) => console.error(`[cell warn] a partial fetch was not kept on disk (it goes on in memory): ${err.message}`),
         } : {}),
         fuelPerCall: fuel,
         capacity: board.instructionsPerSecond,

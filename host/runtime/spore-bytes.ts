@@ -2,15 +2,19 @@
 // with its chunk tree computed once, and the chunks of fetches in progress. Every decision (which
 // holder, which chunk, retries, proofs) is the kernel's; this only stores, and at the end checks
 // the whole-module SHA-256 before anyone sees the module. A fetch that fails keeps its chunks, so
-// the next fetch of the same module resumes from them.
+// the next fetch of the same module resumes from them; with a `partialDir`, a fetch that runs
+// longer than PARTIAL_FLUSH_MS also keeps them on disk, so a restarted node resumes too.
 import { sha256 } from '../identity/sha256.ts';
 import { chunkCount, chunkRun, chunkTree } from '../spore/chunk-tree.ts';
 import { FETCH_OK, FETCH_NO_HOLDER, SPORE_CHUNK_BYTES, SPORE_MAX_BYTES } from '../wire/protocol-table.ts';
 import type { KernelInstance, SporeHal } from './kernel-instance.ts';
+import { PartialStore } from './partial-store.ts';
 
 /** Modules served at most, and partial fetches kept for resuming: the least recently used goes first. */
 export const MAX_SERVED_MODULES = 64;
 export const MAX_PARTIAL_FETCHES = 4;
+/** A running fetch writes the chunks it received to disk this often (a fetch done sooner writes nothing). */
+export const PARTIAL_FLUSH_MS = 250;
 
 export class SporeFetchError extends Error {}
 
@@ -32,6 +36,8 @@ interface Partial {
 
 interface Fetch extends Partial {
   done?: boolean;
+  /** Chunks stored since the last write to disk. */
+  dirty: Set<number>;
   resolve(module: Uint8Array): void;
   reject(e: Error): void;
 }
@@ -53,6 +59,10 @@ export interface SporeBytesOptions {
   lookup?: (hashHex: string) => Uint8Array | null;
   /** Called each time a whole module's worth of chunks has been served (the cache's served count). */
   onServed?: (hash: Uint8Array) => void;
+  /** Where partial fetches are kept across restarts (`cell run`: `partial/` in its spore cache); none: in memory only. */
+  partialDir?: string;
+  /** A partial fetch could not be written (a full disk): the fetch goes on in memory. */
+  onPartialError?: (err: Error) => void;
 }
 
 export class SporeBytes implements SporeHal {
@@ -63,8 +73,12 @@ export class SporeBytes implements SporeHal {
   // One kernel fetch per module: a second request for it waits on the first.
   private readonly running = new Map<string, Promise<Uint8Array>>();
   private kernel: KernelInstance | null = null;
+  private readonly disk: PartialStore | null;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly opts: SporeBytesOptions = {}) {}
+  constructor(private readonly opts: SporeBytesOptions = {}) {
+    this.disk = opts.partialDir ? new PartialStore(opts.partialDir, MAX_PARTIAL_FETCHES) : null;
+  }
 
   /** The kernel whose fetches these are (set once the kernel is instantiated with this as hal.spores). */
   attach(kernel: KernelInstance): void {
@@ -141,10 +155,14 @@ export class SporeBytes implements SporeHal {
   private start(kernel: KernelInstance, req: FetchRequest, key: string): Promise<Uint8Array> {
     const n = chunkCount(req.size);
     let part = this.partial.get(key);
-    if (!part || part.module.length !== req.size) part = { hash: req.hash.slice(), module: new Uint8Array(req.size), held: new Uint8Array(n) };
+    if (!part || part.module.length !== req.size) {
+      // A restarted node: the chunks an earlier process kept on disk.
+      const kept = this.disk?.load(key, req.size, n);
+      part = { hash: req.hash.slice(), module: kept?.module ?? new Uint8Array(req.size), held: kept?.held ?? new Uint8Array(n) };
+    }
     this.partial.delete(key);
     return new Promise<Uint8Array>((resolve, reject) => {
-      const f: Fetch = { ...part, resolve, reject };
+      const f: Fetch = { ...part, dirty: new Set(), resolve, reject };
       const held: number[] = [];
       f.held.forEach((v, i) => v && held.push(i));
       this.starting = f;
@@ -178,6 +196,28 @@ export class SporeBytes implements SporeHal {
     if (!f || index < 0 || index >= f.held.length) return;
     f.module.set(chunk, index * SPORE_CHUNK_BYTES);
     f.held[index] = 1;
+    if (this.disk) {
+      f.dirty.add(index);
+      this.flushTimer ??= setTimeout(() => this.flushAll(), PARTIAL_FLUSH_MS).unref();
+    }
+  }
+
+  /** Writes what running fetches received since the last write (a fetch that ends first writes nothing). */
+  private flushAll(): void {
+    this.flushTimer = null;
+    for (const f of this.fetches.values()) this.flush(f);
+    if ([...this.fetches.values()].some((f) => f.dirty.size > 0)) this.flushTimer = setTimeout(() => this.flushAll(), PARTIAL_FLUSH_MS).unref();
+  }
+
+  private flush(f: Fetch): void {
+    if (!this.disk || f.dirty.size === 0) return;
+    try {
+      this.disk.save(hex(f.hash), f.module, f.held, f.dirty);
+      f.dirty.clear();
+    } catch (err) {
+      f.dirty.clear(); // not asked again: the fetch goes on in memory
+      this.opts.onPartialError?.(err as Error);
+    }
   }
 
   done(handle: number, status: number): void {
@@ -186,13 +226,16 @@ export class SporeBytes implements SporeHal {
     this.fetches.delete(handle);
     f.done = true;
     if (status !== FETCH_OK) {
+      this.flush(f);
       this.keepPartial(f);
       f.reject(new SporeFetchError(status === FETCH_NO_HOLDER ? 'no holder left: every holder was tried or demoted' : `fetch failed (status ${status})`));
       return;
     }
     const got = sha256(f.module);
+    this.disk?.remove(hex(f.hash));
     if (!Buffer.from(got).equals(Buffer.from(f.hash))) {
-      // Every chunk verified against the root, yet the module hash differs: the manifest's root and hash disagree.
+      // Every chunk verified against the root, yet the module hash differs: the manifest's root and
+      // hash disagree, or chunks kept on disk were damaged there. Either way nothing of it is kept.
       f.reject(new SporeFetchError(`module hash mismatch: got ${hex(got)}, the manifest says ${hex(f.hash)}`));
       return;
     }

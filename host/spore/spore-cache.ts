@@ -60,7 +60,8 @@ export function defaultSporeDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.CELL_HOME || join(homedir(), '.cell'), 'spores');
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether process `pid` runs (a pin or temp file of a dead one is stale). */
+export function pidAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
