@@ -552,3 +552,40 @@ test('hostile run requests: a count that is not a power of two, does not divide 
   t.is(refusal[2], SPORE_UNPADDED);
   t.is(a.k.stat('sporeChunksServed'), 0);
 });
+
+test('runs: a path that loses every frame over 4 chunks (a lossy LAN losing fragmented frames): lost runs halve the run until it passes, and the fetch completes from that holder', async (t) => {
+  const mesh = new Mesh();
+  const a = await mesh.addKeyed(SPORE_MAX_RUN);
+  const b = await mesh.addKeyed(SPORE_MAX_RUN);
+  mesh.handshake();
+  const m = moduleOf(64 * 1024 + 9);
+  a.bytes.serve(m);
+  let largest = 0;
+  mesh.drop = (_src, _dst, f) => {
+    if (f[2] !== MsgType.SPORE_DATA) return false;
+    if (f.length > 20 + 4 * 1024 + 600) return true;
+    largest = Math.max(largest, f.length);
+    return false;
+  };
+  const got = await mesh.run(b.bytes.fetch(requestFor(m, [a.id])));
+  t.true(Buffer.from(got).equals(Buffer.from(m)));
+  t.is(b.k.stat('sporeHoldersDemoted'), 0);
+  t.true(b.k.stat('sporeTimeouts') >= 2);
+  t.true(largest > 2 * 1024 + 600, `the run grew back to 4 chunks (largest frame ${largest} bytes)`);
+});
+
+test('runs: a holder that goes silent is still given up on (after its runs shrank to one chunk), and the fetch moves to the next', async (t) => {
+  const mesh = new Mesh();
+  const silent = await mesh.addKeyed(SPORE_MAX_RUN);
+  const good = await mesh.addKeyed(SPORE_MAX_RUN);
+  const b = await mesh.addKeyed(SPORE_MAX_RUN);
+  mesh.handshake();
+  const m = moduleOf(50 * 1024);
+  silent.bytes.serve(m);
+  good.bytes.serve(m);
+  mesh.drop = (src, _dst, f) => src === silent.id && f[2] === MsgType.SPORE_DATA;
+  // Only the silent one is hinted at first; the good one is found when it is hinted too.
+  const got = await mesh.run(b.bytes.fetch(requestFor(m, [silent.id, good.id])));
+  t.true(Buffer.from(got).equals(Buffer.from(m)));
+  t.true(b.k.stat('sporeHoldersDemoted') >= 1 || silent.k.stat('sporeChunksServed') === 0);
+});

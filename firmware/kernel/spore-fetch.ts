@@ -53,8 +53,17 @@ const MAX_BUSY_ROW: i32 = 64;
 // A BUSY request is asked again after this long (the serve rate is per second), not counted as lost.
 const BUSY_BACKOFF_MS: f64 = 250;
 const flightIdx = new StaticArray<i32>(F * W);
-// Chunks asked for per request (i32s); a board asks one at a time and keeps no such table.
-const flightCnt: usize = memory.data(KERNEL_SPORE_RUN > 1 ? F * W * 4 : 4);
+// Runs' state, in one block a board's build does without (4 bytes: its memory top leaves no more):
+// the chunks asked for per request (i32s), then per fetch the run it may ask for now and the runs
+// in a row that came in (two i32s). A lost request halves the run, RUN_GROW_AFTER in a row double
+// it: a large frame crosses a LAN as up to 28 fragments and is lost if any one is (at 1% datagram
+// loss a run of 32 is lost one time in four, a run of 4 one time in thirty), so a lossy path
+// settles on runs it carries.
+const flightCnt: usize = memory.data(KERNEL_SPORE_RUN > 1 ? F * W * 4 + F * 8 : 4);
+const runState: usize = flightCnt + <usize>(F * W * 4);
+const RUN_GROW_AFTER: i32 = 4;
+@inline function runCapPtr(f: i32): usize { return runState + <usize>(f << 3); }
+@inline function runOkPtr(f: i32): usize { return runState + <usize>((f << 3) + 4); }
 const flightAt = new StaticArray<f64>(F * W);
 const flightDue = new StaticArray<f64>(F * W);
 const flightBusy = new StaticArray<bool>(F * W);
@@ -197,10 +206,10 @@ function blockAt(f: i32, i: i32, run: i32): i32 {
   return c;
 }
 
-/** Chunks per request to this holder: sporeRun rounded down to a power of two, 1 without a session (the 3x rule). */
-function runFor(dst: u32): i32 {
+/** Chunks per request to this holder: sporeRun, at most the fetch's run now, rounded down to a power of two; 1 without a session (the 3x rule). */
+function runFor(f: i32, dst: u32): i32 {
   if (KERNEL_SPORE_RUN == 1 || !hasIdentity || sessionOf(dst) < 0) return 1;
-  const want = <i32>min(max(cfg(C_SPORE_RUN), 1), <f64>KERNEL_SPORE_RUN);
+  const want = <i32>min(max(cfg(C_SPORE_RUN), 1), <f64>load<i32>(runCapPtr(f)));
   return 1 << (31 - clz(want));
 }
 
@@ -231,9 +240,14 @@ function pump(f: i32, now: f64): void {
     unchecked(holder[f] = h);
     unchecked(misses[f] = 0);
     unchecked(busyRow[f] = 0);
+    // A new holder, a new path: its run starts at the most it may be.
+    if (KERNEL_SPORE_RUN > 1) {
+      store<i32>(runCapPtr(f), KERNEL_SPORE_RUN);
+      store<i32>(runOkPtr(f), 0);
+    }
   }
   const window = <i32>min(max(cfg(C_SPORE_WINDOW), 1), <f64>W);
-  const run = runFor(h);
+  const run = runFor(f, h);
   const n = unchecked(chunks[f]);
   let i = unchecked(low[f]);
   while (i < n && hasChunk(f, i)) i++;
@@ -362,6 +376,12 @@ export function onSporeData(ptr: usize, src: u32, now: f64): i32 {
   if (src == unchecked(holder[f])) {
     unchecked(misses[f] = 0);
     unchecked(busyRow[f] = 0);
+    if (KERNEL_SPORE_RUN > 1) {
+      const ok = load<i32>(runOkPtr(f)) + 1;
+      const cap = load<i32>(runCapPtr(f));
+      store<i32>(runOkPtr(f), ok >= RUN_GROW_AFTER ? 0 : ok);
+      if (ok >= RUN_GROW_AFTER && cap < KERNEL_SPORE_RUN) store<i32>(runCapPtr(f), cap << 1);
+    }
   }
   if (KERNEL_SPORE_RUN == 1) {
     count(S_SPORE_CHUNKS_RX);
@@ -388,11 +408,19 @@ export function fetchTimers(now: f64): void {
         continue;
       }
       const busy = unchecked(flightBusy[f * W + j]);
+      // A lost run may be a path that drops large frames, not a dead holder: the holder is given
+      // up on only once the lost request was a single chunk.
+      let single = true;
+      if (KERNEL_SPORE_RUN > 1) single = load<i32>(flightCnt + <usize>((f * W + j) << 2)) == 1;
       dropFlight(f, j);
       if (busy) continue; // refused BUSY: asked again, not lost
       count(S_SPORE_TIMEOUTS);
       unchecked(misses[f] += 1);
-      if (<f64>unchecked(misses[f]) >= cfg(C_SPORE_ATTEMPTS) && unchecked(holder[f]) != 0) {
+      if (KERNEL_SPORE_RUN > 1) {
+        store<i32>(runCapPtr(f), max(1, load<i32>(runCapPtr(f)) >> 1));
+        store<i32>(runOkPtr(f), 0);
+      }
+      if (<f64>unchecked(misses[f]) >= cfg(C_SPORE_ATTEMPTS) && single && unchecked(holder[f]) != 0) {
         demote(f, unchecked(holder[f]));
         break;
       }
