@@ -352,6 +352,31 @@ test('property: served chunks never outrun the node bucket (rate a second, a bur
   t.pass();
 });
 
+/**
+ * Fetches `m` into `b` from `ids` while every frame to it follows `plan` in turn (ok, drop, dup,
+ * late: held back and delivered out of order): true if the result is the exact module with a
+ * chunk count `rxOk` accepts, or a SporeFetchError with nothing of the module kept.
+ */
+async function fetchUnderPlan(mesh: Mesh, b: Node, m: Uint8Array, ids: number[], plan: string[], rxOk: (rx: number) => boolean): Promise<boolean> {
+  let step = 0;
+  const held: Uint8Array[] = [];
+  mesh.drop = (src, _dst, f) => {
+    if (src === b.id) return false;
+    const what = plan[step++ % plan.length];
+    // A frame held back earlier arrives now, out of order.
+    if (held.length > 0 && step % 3 === 0) b.k.onFrame(held.shift()!);
+    if (what === 'dup') b.k.onFrame(f);
+    if (what === 'late') held.push(f);
+    return what === 'drop' || what === 'late';
+  };
+  try {
+    const got = await mesh.run(b.bytes.fetch(requestFor(m, ids)));
+    return Buffer.from(got).equals(Buffer.from(m)) && rxOk(b.k.stat('sporeChunksRx'));
+  } catch (e) {
+    return e instanceof SporeFetchError && b.bytes.module(requestFor(m, []).hash) === null;
+  }
+}
+
 test('property: any losses, duplicates, reordering and holder failures give the exact module or a clear failure', async (t) => {
   await fc.assert(
     fc.asyncProperty(
@@ -369,23 +394,7 @@ test('property: any losses, duplicates, reordering and holder failures give the 
           ids.push(h);
           if (h === 1 && plan.includes('garbage')) serveGarbage(n, 0);
         }
-        let step = 0;
-        const held: Uint8Array[] = [];
-        mesh.drop = (src, _dst, f) => {
-          if (src === 100) return false;
-          const what = plan[step++ % plan.length];
-          // A frame held back earlier arrives now, out of order.
-          if (held.length > 0 && step % 3 === 0) mesh.nodes.get(100)!.k.onFrame(held.shift()!);
-          if (what === 'dup') mesh.nodes.get(100)!.k.onFrame(f);
-          if (what === 'late') held.push(f);
-          return what === 'drop' || what === 'late';
-        };
-        try {
-          const got = await mesh.run(b.bytes.fetch(requestFor(m, ids)));
-          return Buffer.from(got).equals(Buffer.from(m)) && b.k.stat('sporeChunksRx') <= Math.ceil(size / 1024);
-        } catch (e) {
-          return e instanceof SporeFetchError && b.bytes.module(requestFor(m, []).hash) === null;
-        }
+        return fetchUnderPlan(mesh, b, m, ids, plan, (rx) => rx <= Math.ceil(size / 1024));
       },
     ),
     { numRuns: 60 },
@@ -509,22 +518,7 @@ test('property: runs of any size on either side, with losses, duplicates, reorde
           if (h === 0 && plan.includes('garbage')) serveGarbage(n, 0);
         }
         mesh.handshake();
-        let step = 0;
-        const held: Uint8Array[] = [];
-        mesh.drop = (src, _dst, f) => {
-          if (src === b.id) return false;
-          const what = plan[step++ % plan.length];
-          if (held.length > 0 && step % 3 === 0) b.k.onFrame(held.shift()!);
-          if (what === 'dup') b.k.onFrame(f);
-          if (what === 'late') held.push(f);
-          return what === 'drop' || what === 'late';
-        };
-        try {
-          const got = await mesh.run(b.bytes.fetch(requestFor(m, ids)));
-          return Buffer.from(got).equals(Buffer.from(m)) && b.k.stat('sporeChunksRx') === Math.ceil(size / 1024);
-        } catch (e) {
-          return e instanceof SporeFetchError && b.bytes.module(requestFor(m, []).hash) === null;
-        }
+        return fetchUnderPlan(mesh, b, m, ids, plan, (rx) => rx === Math.ceil(size / 1024));
       },
     ),
     { numRuns: 40 },
