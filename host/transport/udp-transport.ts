@@ -10,7 +10,7 @@ import dns from 'node:dns';
 import { isIP } from 'node:net';
 import { CappedMap, type CappedMapStats } from './capped-map.ts';
 import { checkFrame, BROADCAST, HEADER_BYTES, Flag } from '../wire/header.ts';
-import { fragment, datagramLimit, Reassembler, UDP_MAX_FRAME, type FragmentStats } from './udp-fragments.ts';
+import { fragment, datagramLimit, Reassembler, SAFE_DATAGRAM, UDP_MAX_FRAME, type FragmentStats } from './udp-fragments.ts';
 import type { Transport, TransportStats } from './transport.ts';
 
 import type { UdpAddress } from './udp-defaults.ts';
@@ -32,6 +32,8 @@ export interface UdpTransportOptions {
   multicastInterface?: string;
   /** Rows in the node id -> address table (default ADDRESS_CAP). */
   addressCap?: number;
+  /** false: a frame to a loopback address is cut into SAFE_DATAGRAM fragments as on a LAN (tests of the LAN path on one machine). Default true. */
+  wholeOnLoopback?: boolean;
 }
 
 /** Node addresses remembered at most; the least recently used is forgotten first. */
@@ -136,6 +138,7 @@ export class UdpTransport implements Transport {
   // Asked once: getsockname on every datagram would cost more than the rest of receive().
   private readonly local: UdpAddress;
   private socketErrors = 0;
+  private readonly limit: (address: string) => number;
   /** The last error a socket reported, if any. */
   lastError: Error | undefined;
 
@@ -148,6 +151,7 @@ export class UdpTransport implements Transport {
   ) {
     this.seeds = opts.seeds ?? [];
     this.addresses = new CappedMap(opts.addressCap ?? ADDRESS_CAP);
+    this.limit = opts.wholeOnLoopback === false ? () => SAFE_DATAGRAM : datagramLimit;
     const a = socket.address();
     this.local = { address: a.address, port: a.port };
     socket.on('message', (msg, rinfo) => this.receive(msg, rinfo));
@@ -230,7 +234,7 @@ export class UdpTransport implements Transport {
     for (const t of targets) {
       this.counts.framesOut++;
       // Loopback carries any frame whole (64 KiB MTU); elsewhere a large frame is split once.
-      if (frame.length <= datagramLimit(t.address)) this.socket.send(frame, t.port, t.address);
+      if (frame.length <= this.limit(t.address)) this.socket.send(frame, t.port, t.address);
       else for (const d of (datagrams ??= fragment(frame))) this.socket.send(d, t.port, t.address);
     }
   }
