@@ -142,6 +142,36 @@ test.serial('a restarted node: a SPAWN of a spore its cache holds starts without
   }
 });
 
+test.serial('a second offer while the first one\'s fetch still runs is answered "hosts it": one node never starts two replicas of a species', async (t) => {
+  const hub = new LoopbackHub();
+  const key = generateAuthorityKey();
+  const a = await spawner(hub, key);
+  const c = await spawner(hub, key);
+  const b = await node(hub, [key.publicKey]);
+  // Spore chunks do not reach b until released: its first fetch is still running when c offers.
+  let hold = true;
+  const route = hub.route.bind(hub);
+  hub.route = (from, frame) => {
+    if (hold && frame[2] === 8) return;
+    route(from, frame);
+  };
+  try {
+    await session(a.node, b.node);
+    await session(c.node, b.node);
+    a.node.spawnTo(Exchange.speciesId, b.node.nodeId);
+    await waitUntil(() => a.node.kernel.stat('spawnAccepted') === 1, 'the first offer accepted');
+    await new Promise((r) => setTimeout(r, 1100)); // past the kernel's one offer a second
+    c.node.spawnTo(Exchange.speciesId, b.node.nodeId);
+    await waitUntil(() => c.node.kernel.stat('spawnRefusedHostsIt') === 1, 'the second offer answered "hosts it"');
+    t.regex(JSON.stringify(b.outcomes[0]), /already starting here/);
+    hold = false;
+    await waitUntil(() => b.outcomes.some((o) => 'cell' in o), 'the first spawn to finish');
+    t.is(b.node.cells.size, 1);
+  } finally {
+    await Promise.all([a.node, c.node, b.node].map((n) => n.close()));
+  }
+});
+
 test.serial('refusals: untrusted authority, over its CPU share, busy; each answered and counted', async (t) => {
   const hub = new LoopbackHub();
   const key = generateAuthorityKey();

@@ -547,7 +547,7 @@ test('hostile run requests: a count that is not a power of two, does not divide 
   t.is(a.k.stat('sporeChunksServed'), 0);
 });
 
-test('runs: a path that loses every frame over 4 chunks (a lossy LAN losing fragmented frames): lost runs halve the run until it passes, and the fetch completes from that holder', async (t) => {
+test('runs: a path that loses every frame over 4 chunks (a lossy LAN losing fragmented frames): a lost run drops the run to one chunk, it grows back to what passes, and the fetch completes from that holder', async (t) => {
   const mesh = new Mesh();
   const a = await mesh.addKeyed(SPORE_MAX_RUN);
   const b = await mesh.addKeyed(SPORE_MAX_RUN);

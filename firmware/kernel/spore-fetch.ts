@@ -55,10 +55,11 @@ const BUSY_BACKOFF_MS: f64 = 250;
 const flightIdx = new StaticArray<i32>(F * W);
 // Runs' state, in one block a board's build does without (4 bytes: its memory top leaves no more):
 // the chunks asked for per request (i32s), then per fetch the run it may ask for now and the runs
-// in a row that came in (two i32s). A lost request halves the run, RUN_GROW_AFTER in a row double
-// it: a large frame crosses a LAN as up to 28 fragments and is lost if any one is (at 1% datagram
-// loss a run of 32 is lost one time in four, a run of 4 one time in thirty), so a lossy path
-// settles on runs it carries.
+// in a row that came in (two i32s). A lost request drops the run to one chunk, RUN_GROW_AFTER in a
+// row double it: a large frame crosses a LAN as up to 28 fragments and is lost if any one is (at 1%
+// datagram loss a run of 32 is lost one time in four, a run of 4 one time in thirty), so a lossy
+// path settles on runs it carries; and single chunks tell a dead holder (they are lost too, and it
+// is given up on) from a path that drops large frames (they arrive) one timeout after the run.
 const flightCnt: usize = memory.data(KERNEL_SPORE_RUN > 1 ? F * W * 4 + F * 8 : 4);
 const runState: usize = flightCnt + <usize>(F * W * 4);
 const RUN_GROW_AFTER: i32 = 4;
@@ -376,9 +377,11 @@ export function onSporeData(ptr: usize, src: u32, now: f64): i32 {
   if (src == unchecked(holder[f])) {
     unchecked(misses[f] = 0);
     unchecked(busyRow[f] = 0);
-    if (KERNEL_SPORE_RUN > 1) {
+    // Only a run of the size asked for now counts towards growing it: answers to smaller requests
+    // still in flight say nothing of whether the path carries the larger.
+    const cap = KERNEL_SPORE_RUN > 1 ? load<i32>(runCapPtr(f)) : 1;
+    if (KERNEL_SPORE_RUN > 1 && k >= cap) {
       const ok = load<i32>(runOkPtr(f)) + 1;
-      const cap = load<i32>(runCapPtr(f));
       store<i32>(runOkPtr(f), ok >= RUN_GROW_AFTER ? 0 : ok);
       if (ok >= RUN_GROW_AFTER && cap < KERNEL_SPORE_RUN) store<i32>(runCapPtr(f), cap << 1);
     }
@@ -417,7 +420,7 @@ export function fetchTimers(now: f64): void {
       count(S_SPORE_TIMEOUTS);
       unchecked(misses[f] += 1);
       if (KERNEL_SPORE_RUN > 1) {
-        store<i32>(runCapPtr(f), max(1, load<i32>(runCapPtr(f)) >> 1));
+        store<i32>(runCapPtr(f), 1);
         store<i32>(runOkPtr(f), 0);
       }
       if (<f64>unchecked(misses[f]) >= cfg(C_SPORE_ATTEMPTS) && single && unchecked(holder[f]) != 0) {

@@ -184,6 +184,8 @@ export class CellNode {
   private readonly transports: Transport[];
   // Which transport each node was last heard on: a frame for it goes out there only.
   private readonly routes: CappedMap<number, Transport>;
+  /** Species whose spawn this node accepted and has not finished (fetching, verifying, starting). */
+  private readonly spawning = new Set<number>();
   private routedOut = 0;
   private floodedOut = 0;
   private readonly cellLog: CellNodeOptions['cellLog'];
@@ -353,12 +355,17 @@ export class CellNode {
     }
     const species = decodeSpeciesOf(offer);
     const hosted = [...this.cells.values()].some((c) => c.speciesId === species);
-    const v = hosted ? { reason: SPAWN_HOSTS_IT, detail: 'already hosted here' } : spawns.admit(species, offer, { hostedCells: this.cells.size, load: this.lastLoad });
+    // A replica of it already starting here (another node's offer, its fetch still running) counts
+    // as hosted: two offers in one fetch's time must not start two replicas on one node.
+    const v = hosted || this.spawning.has(species)
+      ? { reason: SPAWN_HOSTS_IT, detail: hosted ? 'already hosted here' : 'a replica of it is already starting here' }
+      : spawns.admit(species, offer, { hostedCells: this.cells.size, load: this.lastLoad });
     this.kernel.spawnAnswer(src, species, seq, v.reason);
     if (v.reason !== SPAWN_OK || !('manifest' in v) || !v.manifest) {
       this.onSpawned?.(src, { refused: v.detail });
       return;
     }
+    this.spawning.add(species);
     try {
       const got = await spawns.fetchVerified(offer, v.manifest, () => this.fetchSpore({ species, hash: offer.hash, root: offer.root, size: offer.size, hints: [src] }),
         () => this.spores?.received(offer.hash) ?? 0);
@@ -370,6 +377,7 @@ export class CellNode {
     } catch (e) {
       this.onSpawned?.(src, { failed: (e as Error).message });
     } finally {
+      this.spawning.delete(species);
       if (!this.closed) this.kernel.spawnDone();
     }
   }
