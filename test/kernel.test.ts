@@ -536,21 +536,32 @@ test('k_table: each fixed table reports its rows, its cap and the rows it gave u
   t.deepEqual(tables.calls, { rows: 0, cap: 32, givenUp: 0 });
 });
 
+type KernelStep = 'call' | 'bigCall' | 'ping' | 'announce' | 'ownCall' | 'bigOwnCall' | 'hello' | 'tick';
+
+/** One step of the sessions the properties below drive into a kernel, 3 ms after the last: `n` varies the source, seq and sizes. */
+function kernelStep(r: Awaited<ReturnType<typeof rig>>, kind: KernelStep, n: number): void {
+  r.clock.now += 3;
+  const src = 0x2000 + n;
+  if (kind === 'call') r.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src, dst: SELF, species: SPECIES, seq: n }, encodeCbor([0])));
+  // Answers of 129..1024 bytes go to the large replay buffers.
+  else if (kind === 'bigCall') r.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src, dst: SELF, species: SPECIES, seq: n }, encodeCbor([0, new Uint8Array(n * 4)])));
+  else if (kind === 'ping') r.k.onFrame(encodeFrame({ type: MsgType.PING, flags: 0, src, dst: SELF, species: 0, seq: 1 }, encodeCbor([r.clock.now])));
+  else if (kind === 'announce') r.k.onFrame(announce(src, [SPECIES + n], []));
+  else if (kind === 'ownCall') r.k.call(0, SPECIES + 1, encodeCbor([0]));
+  else if (kind === 'bigOwnCall') r.k.call(0, SPECIES + 1, encodeCbor([0, new Uint8Array(n)]));
+  else if (kind === 'hello') r.k.hello(src);
+  else r.k.tick(r.clock.now);
+}
+
 test('k_table (property): no table ever holds more rows than its cap, and given-up counts never fall', async (t) => {
   const r = await rig({ cell: echoCell, config: { defaultRoute: 1 } });
   r.k.host(1, SPECIES);
-  const kinds = fc.constantFrom('call', 'ping', 'announce', 'ownCall', 'tick');
+  const kinds = fc.constantFrom<KernelStep>('call', 'ping', 'announce', 'ownCall', 'tick');
   let last = r.k.tables();
   fc.assert(
     fc.property(fc.array(fc.tuple(kinds, fc.integer({ min: 1, max: 400 })), { maxLength: 60 }), (steps) => {
       for (const [kind, n] of steps) {
-        r.clock.now += 3;
-        const src = 0x2000 + n;
-        if (kind === 'call') r.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src, dst: SELF, species: SPECIES, seq: n }, encodeCbor([0])));
-        else if (kind === 'ping') r.k.onFrame(encodeFrame({ type: MsgType.PING, flags: 0, src, dst: SELF, species: 0, seq: 1 }, encodeCbor([r.clock.now])));
-        else if (kind === 'announce') r.k.onFrame(announce(src, [SPECIES + n], []));
-        else if (kind === 'ownCall') r.k.call(0, SPECIES + 1, encodeCbor([0]));
-        else r.k.tick(r.clock.now);
+        kernelStep(r, kind, n);
         const now = r.k.tables();
         for (const [name, row] of Object.entries(now)) {
           const before = last[name as keyof typeof last];
@@ -600,20 +611,11 @@ test('the mcu kernel (property): a session of calls, probes, announcements, own 
   // Canary: every byte above the top is set; the kernel (which allocates nothing after start) must leave them so.
   bytes.fill(0xa5, top);
   const intact = () => bytes.subarray(top).every((b) => b === 0xa5);
-  const kinds = fc.constantFrom('call', 'bigCall', 'ping', 'announce', 'ownCall', 'hello', 'tick');
+  const kinds = fc.constantFrom<KernelStep>('call', 'bigCall', 'ping', 'announce', 'bigOwnCall', 'hello', 'tick');
   fc.assert(
     fc.property(fc.array(fc.tuple(kinds, fc.integer({ min: 1, max: 400 })), { maxLength: 60 }), (steps) => {
       for (const [kind, n] of steps) {
-        r.clock.now += 3;
-        const src = 0x2000 + n;
-        if (kind === 'call') r.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src, dst: SELF, species: SPECIES, seq: n }, encodeCbor([0])));
-        // Answers of 129..1024 bytes go to the large replay buffers.
-        else if (kind === 'bigCall') r.k.onFrame(encodeFrame({ type: MsgType.CALL, flags: 0, src, dst: SELF, species: SPECIES, seq: n }, encodeCbor([0, new Uint8Array(n * 4)])));
-        else if (kind === 'ping') r.k.onFrame(encodeFrame({ type: MsgType.PING, flags: 0, src, dst: SELF, species: 0, seq: 1 }, encodeCbor([r.clock.now])));
-        else if (kind === 'announce') r.k.onFrame(announce(src, [SPECIES + n], []));
-        else if (kind === 'ownCall') r.k.call(0, SPECIES + 1, encodeCbor([0, new Uint8Array(n)]));
-        else if (kind === 'hello') r.k.hello(src);
-        else r.k.tick(r.clock.now);
+        kernelStep(r, kind, n);
         if (!intact()) return false;
       }
       return true;
