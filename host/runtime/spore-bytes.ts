@@ -5,7 +5,7 @@
 // the next fetch of the same module resumes from them; with a `partialDir`, a fetch that runs
 // longer than PARTIAL_FLUSH_MS also keeps them on disk, so a restarted node resumes too.
 import { sha256 } from '../identity/sha256.ts';
-import { chunkCount, chunkRun, chunkTree } from '../spore/chunk-tree.ts';
+import { chunkCount, chunkRun, chunkTree, isRun } from '../spore/chunk-tree.ts';
 import { FETCH_OK, FETCH_NO_HOLDER, SPORE_CHUNK_BYTES, SPORE_MAX_BYTES } from '../wire/protocol-table.ts';
 import type { KernelInstance, SporeHal } from './kernel-instance.ts';
 import { PartialStore } from './partial-store.ts';
@@ -120,7 +120,7 @@ export class SporeBytes implements SporeHal {
     }
     if (!s) return null;
     const n = chunkCount(s.module.length);
-    if (!Number.isInteger(index) || index < 0 || index >= n || !Number.isInteger(count) || count < 1 || (count & (count - 1)) !== 0 || index % count !== 0) return null;
+    if (!isRun(n, index, count)) return null;
     s.levels ??= chunkTree(s.module);
     const run = chunkRun(s.module, s.levels, index, count);
     // One module's worth of chunks served counts as one whole spore served.

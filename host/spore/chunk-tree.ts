@@ -92,16 +92,20 @@ export function runLevel(k: number): number {
   return k <= 1 ? 0 : 32 - Math.clz32(k - 1);
 }
 
+/** Whether `count` chunks at `index` of `n` name a run: index is a chunk, count a power of two that divides it. */
+export function isRun(n: number, index: number, count: number): boolean {
+  return Number.isInteger(index) && index >= 0 && index < n && Number.isInteger(count) && count >= 1 && (count & (count - 1)) === 0 && index % count === 0;
+}
+
 /**
  * The run of `count` chunks at `index` (count a power of two that divides index; fewer at the
  * module's end) and the proof of its subtree node: what one SPORE_DATA carries (docs/spores.md, Chunks).
  */
 export function chunkRun(module: Uint8Array, levels: Uint8Array[][], index: number, count: number): { chunk: Uint8Array; proof: Uint8Array } {
   const n = levels[0]!.length;
-  if (!Number.isInteger(count) || count < 1 || (count & (count - 1)) !== 0 || index % count !== 0) {
-    throw new RangeError(`a run of ${count} chunks at ${index}: count must be a power of two that divides the index`);
+  if (!isRun(n, index, count)) {
+    throw new RangeError(`a run of ${count} chunks at chunk ${index} of ${n}: the index must be a chunk and the count a power of two that divides it`);
   }
-  if (!Number.isInteger(index) || index < 0 || index >= n) throw new RangeError(`chunk ${index}: the tree has ${n}`);
   const k = Math.min(count, n - index);
   const level = runLevel(k);
   const end = Math.min(module.length, (index + k) * SPORE_CHUNK_BYTES);

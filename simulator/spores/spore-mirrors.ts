@@ -5,7 +5,7 @@
 // handed to a kernel are the real bytes with their real proof, so the kernel's proof check runs
 // as on a board; which holder, which chunk, timeouts and failover stay the kernel's.
 import { createHash } from 'node:crypto';
-import { chunkCount, chunkOf, chunkRoot, chunkRun, chunkTree } from '../../host/spore/chunk-tree.ts';
+import { chunkCount, chunkOf, chunkRoot, chunkRun, chunkTree, isRun } from '../../host/spore/chunk-tree.ts';
 import type { KernelInstance, SporeHal } from '../../host/runtime/kernel-instance.ts';
 import { FETCH_OK, SPORE_MAX_BYTES } from '../../host/wire/protocol-table.ts';
 import { quantile } from '../metrics.ts';
@@ -158,7 +158,7 @@ export class SporeMirrors {
       chunk: (hash, index, count) => {
         const m = this.modules.get(key(hash));
         // A node serves what it holds whole, as SporeBytes serves only finished modules.
-        if (!m || m.complete[node] !== 1 || index < 0 || index >= m.chunks || index % count !== 0) return null;
+        if (!m || m.complete[node] !== 1 || !isRun(m.chunks, index, count)) return null;
         return chunkRun(m.bytes, m.levels, index, count);
       },
       put: (handle, index, chunk) => {
