@@ -11,6 +11,7 @@ import { buildPosixBoard } from '../host/board/build-runtime.ts';
 import { InstallLink } from '../host/board/install-link.ts';
 import { flashModules, planModules, ModuleRejectedError } from '../host/board/flash-modules.ts';
 import { builtFile } from './fixtures/built.ts';
+import { waitUntil } from './fixtures/wait-until.ts';
 import { echoOverSerial, echoSchema, serialCaller } from './fixtures/echo-call.ts';
 import { encodeCall, decodeReply } from '../host/sdk/call-codec.ts';
 
@@ -46,7 +47,8 @@ test('kernel + echo installed over the link, checked, rebooted into; the echo ca
     t.true(r.info.kernelRunning);
     t.is(r.info.freeRam, null, 'the posix board cannot tell its free RAM');
     t.is(r.modules[1]!.sha256, createHash('sha256').update(echo).digest('hex'));
-    t.regex(b.log(), /reboot[\s\S]*ready \(from the store\)/);
+    // stderr is its own pipe: the reply on stdout may be read before the line logged ahead of it.
+    await waitUntil(() => /reboot[\s\S]*ready \(from the store\)/.test(b.log()), 'the board to log its reboot into the stored kernel');
     // An echo call from a peer kernel, framed onto the same line.
     t.deepEqual(await echoOverSerial(b.board.stdout, b.board.stdin, BOARD, 'flashed'), { accepted: 0, delivered: 1 });
   } finally {
@@ -92,7 +94,7 @@ test('a module whose SHA-256 differs from the expected one is refused and not li
   try {
     const i = await third.link.request({ op: 'info' });
     t.false(i.op === 'info' && i.info!.kernelRunning);
-    t.regex(third.log(), /slot 0 not run: its SHA-256 differs/);
+    await waitUntil(() => /slot 0 not run: its SHA-256 differs/.test(third.log()), 'the board to log why slot 0 is not run');
   } finally {
     stop(third);
   }

@@ -21,6 +21,7 @@ import { SporeBytes } from '../host/runtime/spore-bytes.ts';
 import { openPtyPair, type PtyPair } from '../bench/pty-pair.ts';
 import { encodeCall, decodeReply } from '../host/sdk/call-codec.ts';
 import { builtFile } from './fixtures/built.ts';
+import { waitUntil } from './fixtures/wait-until.ts';
 import { echoSchema, serialCaller } from './fixtures/echo-call.ts';
 import { CorruptSpores, CutOffTransport, RecordingSpores } from './fixtures/spore-cable.ts';
 
@@ -73,7 +74,8 @@ test('a cell fetched by the board\'s kernel arrives byte-exact, is stored, hoste
     t.is(f.badChunks, 0);
     t.true(f.served >= Math.ceil(echo.length / 1024), 'the cable node served every chunk (a slow answer may be asked twice)');
     t.deepEqual(Buffer.from(stored(r, 1, echo.length)), Buffer.from(echo));
-    t.regex(r.log(), /module fetched, stored and hosted/);
+    // stderr is its own pipe: the fetch's answer on the line may be read before this log line.
+    await waitUntil(() => /module fetched, stored and hosted/.test(r.log()), 'the board to log the hosted module');
     t.deepEqual(await echoCall(r, 'fetched'), 'fetched');
   } finally {
     await close(r);
