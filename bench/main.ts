@@ -48,7 +48,10 @@ if (only.has('spore')) {
   console.log(`spore fetch from a \`cell run\` process (the kernel's transfer over authenticated loopback UDP, runs of ${r.run} chunks, median of ${r.rounds}) vs the same bytes from a second process over a TCP socket, and as plain UDP datagrams of ${r.run} KiB (${r.floorWindow} in flight, no kernel)`);
   for (const c of r.cases) {
     console.log(`  ${n(c.bytes)} bytes   ${n(c.ms, 1)} ms, ${n(c.bytesPerSec / 1e6, 2)} MB/s   baseline TCP ${n(c.baseline.ms, 1)} ms, ${n(c.baseline.bytesPerSec / 1e6, 1)} MB/s (${ratio(c.bytesPerSec, c.baseline.bytesPerSec)} of TCP)   plain UDP ${n(c.floor.ms, 1)} ms, ${n(c.floor.bytesPerSec / 1e6, 1)} MB/s (${ratio(c.bytesPerSec, c.floor.bytesPerSec)} of it)`);
-    console.log(`  ${' '.repeat(n(c.bytes).length)}         verify (signature, hash, chunk root) ${n(c.verifyMs, 2)} ms (${ratio(c.verifyMs, c.ms)} of the transfer)`);
+    const pad = ' '.repeat(n(c.bytes).length);
+    console.log(`  ${pad}         verify (signature, hash, chunk root) ${n(c.verifyMs, 2)} ms (${ratio(c.verifyMs, c.ms)} of the transfer)`);
+    const k = c.crypto;
+    console.log(`  ${pad}         the fetch's cryptography alone ${n(k.ms, 2)} ms (${ratio(k.ms, c.baseline.ms)} of TCP's whole transfer): ${n(k.hashCalls)} hal.hash ${n(k.hashMs, 2)} ms, ${n(k.macCalls)} hal.mac ${n(k.macMs, 2)} ms, module SHA-256 ${n(k.moduleHashMs, 2)} ms`);
   }
   console.log('');
 }

@@ -5,7 +5,9 @@
 //   floor    - the same bytes as plain UDP request/answer datagrams of the fetch's run (sporeRun
 //              chunks), as many in flight as the fetch keeps, no kernel, no proof, no MAC: what
 //              Node's dgram carries in this datagram size, so the kernel's own share is visible.
-// Plus the cost of verifying a spore (hash + signature) beside its transfer.
+// Plus the cost of verifying a spore (hash + signature) beside its transfer, and the fetch's own
+// cryptography: the hal.hash and hal.mac calls its kernel made (recorded by length during one
+// fetch), with the module's SHA-256 at the end, run again alone through the same functions.
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -29,6 +31,8 @@ import { signSpore } from '../host/spore/sign-spore.ts';
 import { verifySpore, nowSeconds } from '../host/spore/verify-spore.ts';
 import { sporeRunFor } from '../host/runtime/spore-run.ts';
 import { UDP_MAX_FRAME } from '../host/transport/udp-fragments.ts';
+import { NodeCrypto } from '../host/identity/node-crypto.ts';
+import { sha256 } from '../host/identity/sha256.ts';
 
 export interface SporeBenchCase {
   bytes: number;
@@ -38,6 +42,10 @@ export interface SporeBenchCase {
   floor: { ms: number; bytesPerSec: number };
   /** verifySpore of the signed .spore (signature, module hash, chunk root, schema), as `cell run` does before it runs one. */
   verifyMs: number;
+  /** The fetching process's cryptography for one fetch, without the transfer: its kernel's hal.hash
+   *  calls (the chunk checks) and hal.mac calls (every frame's MAC, sent and received), as recorded
+   *  during the last round, and the module's SHA-256 (SporeBytes.done), run again back to back. */
+  crypto: { ms: number; hashCalls: number; hashMs: number; macCalls: number; macMs: number; moduleHashMs: number };
 }
 
 export interface SporeBenchResult {
@@ -154,6 +162,43 @@ function udpFloor(port: number, size: number, window: number, datagram: number):
   });
 }
 
+/** Records the input length of every NodeCrypto hash and mac call until stopped (a push each). */
+function recordCrypto(): { hash: number[]; mac: number[]; stop: () => void } {
+  const proto = NodeCrypto.prototype;
+  const { hash, mac } = proto;
+  const calls = { hash: [] as number[], mac: [] as number[] };
+  proto.hash = function (this: NodeCrypto, data, out) {
+    calls.hash.push(data.length);
+    hash.call(this, data, out);
+  };
+  proto.mac = function (this: NodeCrypto, key, data, out) {
+    calls.mac.push(data.length);
+    mac.call(this, key, data, out);
+  };
+  return { ...calls, stop: () => Object.assign(proto, { hash, mac }) };
+}
+
+/** The recorded calls again, alone: the same NodeCrypto functions on inputs of the same lengths. */
+function replayCrypto(module: Uint8Array, calls: { hash: number[]; mac: number[] }): SporeBenchCase['crypto'] {
+  const c = new NodeCrypto(null);
+  const out = new Uint8Array(32);
+  const key = new Uint8Array(32).fill(7);
+  // Frames can be longer than a small module: the inputs are the module's bytes, repeated.
+  const bytes = new Uint8Array(Math.max(module.length, ...calls.hash, ...calls.mac));
+  for (let i = 0; i < bytes.length; i += module.length) bytes.set(module.subarray(0, bytes.length - i), i);
+  const input = (len: number) => bytes.subarray(0, len);
+  let t0 = performance.now();
+  for (const len of calls.hash) c.hash(input(len), out);
+  const hashMs = performance.now() - t0;
+  t0 = performance.now();
+  for (const len of calls.mac) c.mac(key, input(len), out);
+  const macMs = performance.now() - t0;
+  t0 = performance.now();
+  sha256(module);
+  const moduleHashMs = performance.now() - t0;
+  return { ms: hashMs + macMs + moduleHashMs, hashCalls: calls.hash.length, hashMs, macCalls: calls.mac.length, macMs, moduleHashMs };
+}
+
 const median = (xs: number[]) => xs.slice().sort((x, y) => x - y)[xs.length >> 1]!;
 
 /** Median time of verifySpore on `module` signed by a fresh authority (trust not consulted: a lookup). */
@@ -190,6 +235,7 @@ async function measure(kernelWasm: Uint8Array, file: string, module: Uint8Array,
     const runs: number[] = [];
     const tcpRuns: number[] = [];
     const floorRuns: number[] = [];
+    let recorded: ReturnType<typeof recordCrypto> | null = null;
     for (let r = 0; r < rounds; r++) {
       // Each round is a lone fetch, as a user's is: the holder's serve buckets (sporeServeRate, 4000
       // chunks a second shared among the requesters of the last second) are full again by then.
@@ -199,8 +245,9 @@ async function measure(kernelWasm: Uint8Array, file: string, module: Uint8Array,
       const node = await fetcher(kernelWasm, serverPort);
       try {
         await node.handshake(serverId);
+        if (r === rounds - 1) recorded = recordCrypto();
         const t0 = performance.now();
-        const got = await node.fetchSpore({ species, hash, root, size: module.length, hints: [serverId] });
+        const got = await node.fetchSpore({ species, hash, root, size: module.length, hints: [serverId] }).finally(() => recorded?.stop());
         runs.push(performance.now() - t0);
         if (!Buffer.from(got).equals(Buffer.from(module))) throw new Error('the fetched module differs from the one served');
       } finally {
@@ -213,7 +260,7 @@ async function measure(kernelWasm: Uint8Array, file: string, module: Uint8Array,
     const tcp = median(tcpRuns);
     const floor = median(floorRuns);
     const rate = (t: number) => (module.length / t) * 1000;
-    return { bytes: module.length, ms, bytesPerSec: rate(ms), baseline: { ms: tcp, bytesPerSec: rate(tcp) }, floor: { ms: floor, bytesPerSec: rate(floor) }, verifyMs: verifyMs(module, rounds) };
+    return { bytes: module.length, ms, bytesPerSec: rate(ms), baseline: { ms: tcp, bytesPerSec: rate(tcp) }, floor: { ms: floor, bytesPerSec: rate(floor) }, verifyMs: verifyMs(module, rounds), crypto: replayCrypto(module, recorded!) };
   } finally {
     for (const p of procs) p.kill();
   }
