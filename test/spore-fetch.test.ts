@@ -255,6 +255,43 @@ test('a holder announcing the species is found without a hint', async (t) => {
   t.true(Buffer.from(got).equals(Buffer.from(m)));
 });
 
+test('a spore held only in a cache (announced by nobody) is found on request: the host kernel asks the peers it knows; non-holders refuse NOT_HELD', async (t) => {
+  const mesh = new Mesh();
+  const b = await mesh.add(2, new SporeBytes(), SPORE_MAX_RUN);
+  const others = [await mesh.add(5, new SporeBytes(), SPORE_MAX_RUN), await mesh.add(6, new SporeBytes(), SPORE_MAX_RUN)];
+  const holder = await mesh.add(7, new SporeBytes(), SPORE_MAX_RUN);
+  const m = moduleOf(9000, 8);
+  holder.bytes.serve(m); // held (fetched once, say), hosted by nobody, so in no pheromone
+  for (const n of [...others, holder]) b.k.addPeer(n.id);
+  const got = await mesh.run(b.bytes.fetch(requestFor(m, [])));
+  t.true(Buffer.from(got).equals(Buffer.from(m)));
+  t.is(holder.k.stat('sporeChunksServed'), 9);
+  const refusals = others.map((n) => n.k.stat('sporeRefusedNotHeld'));
+  t.is(b.k.stat('sporeHoldersDemoted'), refusals.filter((r) => r > 0).length, 'each non-holder asked is given up on once');
+  t.is(b.k.stat('sporeTimeouts'), 0);
+});
+
+test('asking on request is bounded: with none of 12 peers holding the module, 8 are asked and the fetch fails with no holder; a board\'s kernel asks none', async (t) => {
+  const mesh = new Mesh();
+  const b = await mesh.add(2, new SporeBytes(), SPORE_MAX_RUN);
+  const board = await mesh.add(3);
+  const peers: Node[] = [];
+  for (let id = 10; id < 22; id++) peers.push(await mesh.add(id, new SporeBytes(), SPORE_MAX_RUN));
+  for (const n of peers) {
+    b.k.addPeer(n.id);
+    board.k.addPeer(n.id);
+  }
+  const m = moduleOf(4000, 9);
+  const err = await t.throwsAsync(mesh.run(b.bytes.fetch(requestFor(m, []))), { instanceOf: SporeFetchError });
+  t.regex(err!.message, /no holder left/);
+  t.is(peers.filter((n) => n.k.stat('sporeRefusedNotHeld') > 0).length, 8);
+  t.is(b.k.stat('sporeHoldersDemoted'), 8);
+  // The mcu kernel fetches from the nodes it is told of: with no hint, it fails at once, asking nobody.
+  const before = peers.map((n) => n.k.stat('sporeRefusedNotHeld'));
+  await t.throwsAsync(mesh.run(board.bytes.fetch(requestFor(m, []))), { instanceOf: SporeFetchError });
+  t.deepEqual(peers.map((n) => n.k.stat('sporeRefusedNotHeld')), before);
+});
+
 test('amplification: an unpadded unauthenticated GET gets a small refusal; the kernel pads its own', async (t) => {
   const mesh = new Mesh();
   const a = await mesh.add(1);

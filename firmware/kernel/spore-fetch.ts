@@ -23,7 +23,7 @@ import { sendTx } from "./frame-out";
 import { hasIdentity, isOtherNode } from "./self-node";
 import { sessionOf } from "./sessions";
 import { runValid, runChunks, chunkLen } from "./spore-proof";
-import { KERNEL_SPORE_FETCHES, KERNEL_SPORE_RUN } from "./target-tables";
+import { KERNEL_SPORE_FETCHES, KERNEL_SPORE_RUN, KERNEL_SPORE_ASK } from "./target-tables";
 
 const F = KERNEL_SPORE_FETCHES; // SPORE_MAX_FETCHES on a host, MCU_SPORE_FETCHES on a board
 const H = SPORE_MAX_HOLDERS;
@@ -60,11 +60,15 @@ const flightIdx = new StaticArray<i32>(F * W);
 // datagram loss a run of 32 is lost one time in four, a run of 4 one time in thirty), so a lossy
 // path settles on runs it carries; and single chunks tell a dead holder (they are lost too, and it
 // is given up on) from a path that drops large frames (they arrive) one timeout after the run.
-const flightCnt: usize = memory.data(KERNEL_SPORE_RUN > 1 ? F * W * 4 + F * 8 : 4);
+// The same block holds, per fetch, the peers asked on request (an i32: see pickHolder).
+const flightCnt: usize = memory.data(KERNEL_SPORE_RUN > 1 ? F * W * 4 + F * 12 : 4);
 const runState: usize = flightCnt + <usize>(F * W * 4);
 const RUN_GROW_AFTER: i32 = 4;
-@inline function runCapPtr(f: i32): usize { return runState + <usize>(f << 3); }
-@inline function runOkPtr(f: i32): usize { return runState + <usize>((f << 3) + 4); }
+@inline function runCapPtr(f: i32): usize { return runState + <usize>(f * 12); }
+@inline function runOkPtr(f: i32): usize { return runState + <usize>(f * 12 + 4); }
+@inline function askedPtr(f: i32): usize { return runState + <usize>(f * 12 + 8); }
+// Asking peers on request lives in the runs' block, so only a build with runs has it.
+const ASK: i32 = KERNEL_SPORE_RUN > 1 ? KERNEL_SPORE_ASK : 0;
 const flightAt = new StaticArray<f64>(F * W);
 const flightDue = new StaticArray<f64>(F * W);
 const flightBusy = new StaticArray<bool>(F * W);
@@ -99,6 +103,7 @@ export function fetchStart(src: usize, sp: u32, size: i32): i32 {
     unchecked(misses[f] = 0);
     unchecked(busyRow[f] = 0);
     unchecked(flightN[f] = 0);
+    if (ASK > 0) store<i32>(askedPtr(f), 0);
     return f;
   }
   return -1;
@@ -158,7 +163,13 @@ function rttOf(node: u32): f64 {
   return p >= 0 ? peerRtt(p) : Infinity;
 }
 
-/** The nearest holder not given up on: hinted ones, then peers announcing the species; 0 if none. */
+/**
+ * The nearest holder not given up on: hinted ones, then peers announcing the species; 0 if none.
+ * With neither left, a host kernel asks the nearest peer not given up on, up to KERNEL_SPORE_ASK
+ * of them a fetch: pheromones name the species a node hosts, not the spores its cache holds, so
+ * those are found on request. A peer that holds the module answers chunks; one that does not
+ * answers NOT_HELD (given up on at once), and a silent one is given up on after its timeouts.
+ */
 function pickHolder(f: i32): u32 {
   let best: u32 = 0;
   let bestRtt = Infinity;
@@ -175,6 +186,14 @@ function pickHolder(f: i32): u32 {
     const id = peerId(i);
     const r = peerRtt(i);
     if (!isDead(f, id) && (best == 0 || r < bestRtt)) { best = id; bestRtt = r; }
+  }
+  if (ASK > 0 && best == 0 && load<i32>(askedPtr(f)) < ASK) {
+    for (let i = 0; i < pc; i++) {
+      const id = peerId(i);
+      const r = peerRtt(i);
+      if (isOtherNode(id) && !isDead(f, id) && (best == 0 || r < bestRtt)) { best = id; bestRtt = r; }
+    }
+    if (best != 0) store<i32>(askedPtr(f), load<i32>(askedPtr(f)) + 1);
   }
   return best;
 }

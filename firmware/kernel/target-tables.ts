@@ -5,7 +5,7 @@
 import {
   MCU_MAX_PEERS, MCU_NB_SLOTS, MCU_MAX_CALLS, MCU_MAX_SESSIONS, MCU_REPLAY_SHARED, MCU_REPLAY_LARGE,
   MCU_MAX_ACCESS, MCU_MAX_SERVE, MCU_KERNEL_BYTES, MAX_SESSIONS, MAX_ACCESS, MAX_SERVE, HOST_PAGES,
-  MCU_MAX_CELLS, MCU_SPORE_FETCHES, SPORE_MAX_FETCHES, SPORE_MAX_RUN,
+  MCU_MAX_CELLS, MCU_SPORE_FETCHES, SPORE_MAX_FETCHES, SPORE_MAX_RUN, SPORE_MAX_HOLDERS,
 } from "../protocol/table";
 
 // @ts-ignore: FIRMWARE_MCU is defined by the build target (asconfig.json "use"), not in source
@@ -21,6 +21,9 @@ export const KERNEL_MAX_CELLS: i32 = TARGET_MCU ? MCU_MAX_CELLS : 8;
 export const KERNEL_SPORE_FETCHES: i32 = TARGET_MCU ? MCU_SPORE_FETCHES : SPORE_MAX_FETCHES;
 // A board's 2 KiB frame holds one chunk and its proof: its kernel asks for and serves single chunks.
 export const KERNEL_SPORE_RUN: i32 = TARGET_MCU ? 1 : SPORE_MAX_RUN;
+// Peers a fetch asks, nearest first, once no hinted or announcing holder is left (a spore held
+// only in a cache is found on request). A board fetches from the node on its cable: it asks none.
+export const KERNEL_SPORE_ASK: i32 = TARGET_MCU ? 0 : SPORE_MAX_HOLDERS;
 export const KERNEL_MAX_ACCESS: i32 = TARGET_MCU ? MCU_MAX_ACCESS : MAX_ACCESS;
 export const KERNEL_MAX_SERVE: i32 = TARGET_MCU ? MCU_MAX_SERVE : MAX_SERVE;
 /** The highest address + 1 the kernel may touch: its data and tables end below it (memory-top.ts). */
