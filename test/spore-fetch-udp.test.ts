@@ -1,5 +1,6 @@
 // A spore fetch between two real nodes (CellNode, as `cell run` builds them) over loopback UDP,
-// authenticated: the fetched module is byte-exact and runs.
+// authenticated: the fetched module is byte-exact and runs; a holder gone away is replaced by one
+// found on request.
 import test from 'ava';
 import { sporeRunOf } from '../host/runtime/spore-run.ts';
 import { spawn } from 'node:child_process';
@@ -62,6 +63,35 @@ test('a cell (exchange.wasm, ~15 KB) and a 1 MiB module travel between two nodes
   } finally {
     await a.node.close();
     await b.node.close();
+  }
+});
+
+test('over loopback UDP: the spawner goes away mid-way, and the fetch finishes from a node that holds the spore only in its cache (found on request)', async (t) => {
+  const a = await udpNode([]);
+  const b = await udpNode([{ address: '127.0.0.1', port: a.udp.address.port }]);
+  const c = await udpNode([{ address: '127.0.0.1', port: a.udp.address.port }, { address: '127.0.0.1', port: b.udp.address.port }]);
+  let aClosed = false;
+  try {
+    const module = new Uint8Array(40 * 1024);
+    for (let i = 0; i < module.length; i++) module[i] = (i * 37 + (i >> 10)) & 255;
+    a.spores.serve(module);
+    await b.node.handshake(a.id.nodeId);
+    t.true(Buffer.from(await b.node.fetchSpore(request(module, 0x5eed0003, a.id.nodeId))).equals(Buffer.from(module)));
+    // b holds the module (a mirror) and hosts nothing, so no pheromone names it. a, the only node
+    // c is told of, is gone: c gives it up after its timeouts and asks the peers it knows.
+    await a.node.close();
+    aClosed = true;
+    c.node.addPeer(b.id.nodeId);
+    const got = await c.node.fetchSpore(request(module, 0x5eed0003, a.id.nodeId));
+    t.true(Buffer.from(got).equals(Buffer.from(module)));
+    const s = c.node.kernel.stats();
+    t.is(s.sporeHoldersDemoted, 1, 'a, silent, given up on');
+    t.true(s.sporeTimeouts >= 3);
+    t.is(b.node.kernel.stats().sporeChunksServed, 40, 'every chunk came from b');
+  } finally {
+    if (!aClosed) await a.node.close();
+    await b.node.close();
+    await c.node.close();
   }
 });
 

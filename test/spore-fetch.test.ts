@@ -483,6 +483,19 @@ for (const size of [14 * 1024 + 100, 1024 * 1024]) {
   });
 }
 
+test('a holder with no session yet: the whole first window is dropped while the handshake runs, which is one loss, not sporeAttempts of them; the fetch completes from it', async (t) => {
+  const mesh = new Mesh();
+  const a = await mesh.addKeyed(SPORE_MAX_RUN);
+  const b = await mesh.addKeyed(SPORE_MAX_RUN); // no mesh.handshake(): b's first requests go nowhere
+  const m = moduleOf(12 * 1024, 10);
+  a.bytes.serve(m);
+  const got = await mesh.run(b.bytes.fetch(requestFor(m, [a.id])));
+  t.true(Buffer.from(got).equals(Buffer.from(m)));
+  t.true(b.k.stat('sentWithoutSession') > 1, 'a window of requests went out before the session');
+  t.is(b.k.stat('sporeTimeouts'), 1);
+  t.is(b.k.stat('sporeHoldersDemoted'), 0);
+});
+
 test('runs: a holder whose sporeRun is smaller answers smaller runs, and the fetcher asks for the rest', async (t) => {
   const mesh = new Mesh();
   const a = await mesh.addKeyed(4);

@@ -71,6 +71,9 @@ const RUN_GROW_AFTER: i32 = 4;
 const ASK: i32 = KERNEL_SPORE_RUN > 1 ? KERNEL_SPORE_ASK : 0;
 const flightAt = new StaticArray<f64>(F * W);
 const flightDue = new StaticArray<f64>(F * W);
+// A request whose timeout is not a loss: refused BUSY (asked again later), or, on a host kernel,
+// sent before the last loss was counted (so a window of requests lost together is one loss, not
+// sporeAttempts of them: a peer without a session yet drops them all while the handshake runs).
 const flightBusy = new StaticArray<bool>(F * W);
 const flightN = new StaticArray<i32>(F);
 let nextSeq: u16 = 1;
@@ -435,12 +438,14 @@ export function fetchTimers(now: f64): void {
       let single = true;
       if (KERNEL_SPORE_RUN > 1) single = load<i32>(flightCnt + <usize>((f * W + j) << 2)) == 1;
       dropFlight(f, j);
-      if (busy) continue; // refused BUSY: asked again, not lost
+      if (busy) continue; // refused BUSY, or asked before the last loss: asked again, not lost
       count(S_SPORE_TIMEOUTS);
       unchecked(misses[f] += 1);
       if (KERNEL_SPORE_RUN > 1) {
         store<i32>(runCapPtr(f), 1);
         store<i32>(runOkPtr(f), 0);
+        // The requests still in flight went out before this loss: theirs are not new ones.
+        for (let o = 0; o < unchecked(flightN[f]); o++) unchecked(flightBusy[f * W + o] = true);
       }
       if (<f64>unchecked(misses[f]) >= cfg(C_SPORE_ATTEMPTS) && single && unchecked(holder[f]) != 0) {
         demote(f, unchecked(holder[f]));
