@@ -25,7 +25,8 @@ import { TX_PAYLOAD, PAYLOAD_CAP } from "./frame-buffers";
 import { errorPayload } from "./error-payload";
 import { sendTx, sendTxBare } from "./frame-out";
 import { onSporeGet } from "./spore-serve";
-import { onSporeData } from "./spore-fetch";
+import { onSporeData, fetchSessionUp } from "./spore-fetch";
+import { KERNEL_SPORE_RUN } from "./target-tables";
 import { onSpawn } from "./spawn-offer";
 
 /** Handles the `len`-byte frame at ptr from a transport; returns 0 or -reason (counted) when it is dropped. */
@@ -54,7 +55,12 @@ function handle(ptr: usize, len: i32, local: bool): i32 {
   const now = halNow();
   const t = hType(ptr);
   if (t == T_HELLO) return isOtherNode(src) ? onHello(ptr, src, now) : -R_NOT_FOR_ME;
-  if (t == T_WELCOME) return isOtherNode(src) ? onWelcome(ptr, src, now) : -R_NOT_FOR_ME;
+  if (t == T_WELCOME) {
+    if (!isOtherNode(src)) return -R_NOT_FOR_ME;
+    const r = onWelcome(ptr, src, now);
+    if (KERNEL_SPORE_RUN > 1 && r == 0) fetchSessionUp(src, now);
+    return r;
+  }
   let s = -1;
   if (!local) {
     s = verify(ptr, len, src, dst, now);

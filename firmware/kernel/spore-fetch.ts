@@ -456,6 +456,20 @@ export function fetchTimers(now: f64): void {
   }
 }
 
+/**
+ * A session with `peer` is up (its WELCOME). A host kernel's requests to a peer it had no session
+ * with were dropped unsent while the handshake ran: the fetches asking it ask again now, not after
+ * their timeout (2 s before an RTT is measured). A WELCOME that rekeys a session may repeat a
+ * request or two; the duplicate answers are ignored.
+ */
+export function fetchSessionUp(peer: u32, now: f64): void {
+  for (let f = 0; f < F; f++) {
+    if (!unchecked(active[f]) || unchecked(holder[f]) != peer) continue;
+    unchecked(flightN[f] = 0);
+    pump(f, now);
+  }
+}
+
 /** The earliest request deadline of any fetch (Infinity if none). */
 export function fetchNextDeadline(): f64 {
   let next = Infinity;
