@@ -202,11 +202,10 @@ export class SporeBytes implements SporeHal {
     }
   }
 
-  /** Writes what running fetches received since the last write (a fetch that ends first writes nothing). */
+  /** Writes what running fetches received since the last write (a fetch that ends first writes nothing). The next chunk put sets the timer again. */
   private flushAll(): void {
     this.flushTimer = null;
     for (const f of this.fetches.values()) this.flush(f);
-    if ([...this.fetches.values()].some((f) => f.dirty.size > 0)) this.flushTimer = setTimeout(() => this.flushAll(), PARTIAL_FLUSH_MS).unref();
   }
 
   private flush(f: Fetch): void {
